@@ -1,0 +1,43 @@
+/* check: evaluates a step's expectations and captures against one response.
+ * The response is described by plain data plus lookup callbacks so that this
+ * module knows nothing of libcurl. */
+#ifndef LG_CHECK_H
+#define LG_CHECK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct lg_response {
+    long status;              /* final HTTP status (after redirects) */
+    const char *body;         /* not NUL-terminated necessarily; body_len bytes */
+    size_t body_len;
+    json_t *json;             /* the body parsed as JSON, or NULL (not parsed/invalid) */
+    bool json_invalid;        /* the body was parsed and is not JSON */
+    int64_t total_us;         /* total time of the request */
+    /* Returns the value of the last response's header `name` (case-insensitive),
+     * or NULL. The string stays valid until the next request of that VU. */
+    const char *(*header)(void *ud, const char *name);
+    /* Returns the value of cookie `name` in the VU's jar (new string, caller
+     * frees), or NULL. */
+    char *(*cookie)(void *ud, const char *name);
+    void *ud;
+};
+
+/* Evaluates one check (not LG_CHECK_UNTIL, which the VU decides). Returns true when
+ * it passes. On failure, writes a short reason into why (e.g. "got 500",
+ * "header x-frame-options is missing", "$.questions has length 9"), which must not
+ * contain secrets: it names what was observed, never a rendered template. */
+bool lg_check_eval(const struct lg_check *c, const struct lg_response *r,
+                   const struct lg_tmpl_ctx *ctx, char *why, size_t whylen);
+
+/* Extracts a capture. Returns 0 and a new reference in *out (strings for header,
+ * regex and cookie captures; for JSON, the selected value, or an array for a
+ * non-singular path), or LG_ENOTFOUND with a reason in why. */
+int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, json_t **out,
+                    char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,1 @@
+/* placeholder: cli is being written */

@@ -1,0 +1,1 @@
+/* placeholder: hist is being written */

@@ -1,0 +1,1 @@
+/* placeholder: metrics is being written */

@@ -1,0 +1,123 @@
+/* metrics: what a run measured. Each worker owns one struct lg_metrics and records
+ * into it without locks; the coordinator merges them. Requests are kept per
+ * (step, status) cell so that any threshold filter (scenario, step, tag, status)
+ * selects cells and merges them losslessly. */
+#ifndef LG_METRICS_H
+#define LG_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hist.h"
+#include "model.h"
+
+/* Why a request failed (DESIGN.md section 3). */
+enum lg_errclass {
+    LG_ERRC_NONE = 0,
+    LG_ERRC_TIMEOUT,
+    LG_ERRC_CONNECT,  /* DNS failure, connection refused or unreachable */
+    LG_ERRC_TLS,      /* handshake or certificate failure */
+    LG_ERRC_RESET,    /* connection reset, closed or empty reply */
+    LG_ERRC_HTTP_4XX, /* status 400..499 that the step did not expect */
+    LG_ERRC_HTTP_5XX, /* status >= 500 that the step did not expect */
+    LG_ERRC_CHECK,    /* an expectation failed */
+    LG_ERRC_CAPTURE,  /* a capture found nothing, or a template read an unset value */
+    LG_ERRC_REDIRECT, /* more than 10 redirects (a loop) */
+    LG_ERRC_OTHER,    /* any other transfer failure */
+    LG_ERRC__COUNT,
+};
+
+/* "timeout", "connect", ... as in result.json; "" for LG_ERRC_NONE. */
+const char *lg_errclass_name(enum lg_errclass c);
+
+/* One finished request. */
+struct lg_sample {
+    int status;           /* 0 when there was no response */
+    enum lg_errclass err; /* LG_ERRC_NONE when it succeeded */
+    int64_t total_us;     /* latency */
+    int64_t dns_us;       /* 0 when no lookup was made */
+    int64_t connect_us;   /* TCP connect; 0 on a reused connection */
+    int64_t tls_us;       /* TLS handshake; 0 on plain HTTP or a reused connection */
+    int64_t ttfb_us;      /* from the start to the first response byte */
+    uint64_t bytes_in;    /* response body bytes */
+};
+
+/* Requests of one step that ended with one status (0 = no response). */
+struct lg_cell {
+    int status;
+    uint64_t requests;
+    uint64_t errors; /* sum of errors_by_class */
+    uint64_t errors_by_class[LG_ERRC__COUNT];
+    uint64_t bytes_in;
+    int64_t dns_us_sum;
+    struct lg_hist *latency; /* every request */
+    struct lg_hist *ttfb;    /* requests that got a response */
+    struct lg_hist *connect; /* new connections only; NULL until the first */
+    struct lg_hist *tls;     /* new TLS connections only; NULL until the first */
+};
+
+struct lg_step_metrics {
+    struct lg_cell *cells;
+    size_t n_cells, cap_cells;
+    uint64_t *check_pass; /* per check of the step (model order) */
+    uint64_t *check_fail;
+    size_t n_checks;
+};
+
+struct lg_scenario_metrics {
+    uint64_t iterations; /* finished, passed or failed */
+    uint64_t iterations_failed;
+    struct lg_hist *duration;
+};
+
+/* One second of the run (all steps together). */
+struct lg_series_point {
+    int64_t t_s; /* seconds since the run started */
+    uint64_t requests, errors;
+    uint32_t vus; /* active virtual users */
+    int64_t p50_us, p95_us, p99_us;
+};
+
+struct lg_metrics {
+    struct lg_step_metrics *steps; /* by step id */
+    size_t n_steps;
+    struct lg_scenario_metrics *scenarios;
+    size_t n_scenarios;
+    uint64_t dropped; /* iterations that could not start (open model) */
+    /* the current second, closed by lg_metrics_tick */
+    struct lg_hist *second;
+    uint64_t second_requests, second_errors;
+    struct lg_series_point *series;
+    size_t n_series, cap_series;
+};
+
+/* Sizes the tables for the suite's steps, checks and scenarios. */
+void lg_metrics_init(struct lg_metrics *m, const struct lg_suite *s);
+void lg_metrics_free(struct lg_metrics *m); /* the members; accepts NULL */
+
+/* Records one request of step `step_id`. Allocation happens only for a status
+ * the step has not seen yet. */
+void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s);
+/* Counts one evaluation of check `check` of the step. */
+void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool pass);
+/* Counts one finished iteration of a scenario. */
+void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
+                          bool failed);
+/* Closes the current second: appends a series point for second t_s with the given
+ * number of active VUs, and starts a new second. */
+void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus);
+/* Adds src into dst (same suite). Series points with equal t_s are summed; their
+ * percentiles become the larger of the two (an upper bound until per-second
+ * histograms are merged across workers). */
+void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src);
+
+/* Totals over every cell. */
+struct lg_totals {
+    uint64_t requests, errors, iterations, iterations_failed, dropped;
+    uint64_t checks_passed, checks_failed;
+    uint64_t errors_by_class[LG_ERRC__COUNT];
+};
+void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out);
+
+#endif

@@ -1,0 +1,1 @@
+/* placeholder: model is being written */

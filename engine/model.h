@@ -1,0 +1,281 @@
+/* model: the validated, compiled form of suites and scenarios. The config loader
+ * builds it from YAML; everything downstream (virtual users, metrics, gate,
+ * reports) reads it and never sees YAML or unparsed strings. */
+#ifndef LG_MODEL_H
+#define LG_MODEL_H
+
+#include <jansson.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jsonpath.h"
+#include "tmpl.h"
+
+/* A place in a source file, for messages. */
+struct lg_loc {
+    const char *file; /* borrowed from the suite's file table; never NULL */
+    int line, col;    /* 1-based */
+};
+
+struct lg_header_tmpl {
+    char *name;            /* as written */
+    struct lg_tmpl *value;
+    bool secret;           /* marked secret, or the value reads env.* */
+};
+
+struct lg_query_tmpl {
+    char *name;            /* already percent-encoded */
+    struct lg_tmpl *value; /* LG_TMPL_URL escaping */
+};
+
+enum lg_body_kind { LG_BODY_NONE = 0, LG_BODY_JSON, LG_BODY_RAW, LG_BODY_FORM };
+
+struct lg_request {
+    char *method;                  /* upper case: GET, POST, ... */
+    struct lg_tmpl *url;           /* absolute, or relative to the base URL */
+    struct lg_header_tmpl *headers;
+    size_t n_headers;
+    struct lg_query_tmpl *query;
+    size_t n_query;
+    enum lg_body_kind body_kind;
+    struct lg_tmpl *body;          /* whole body text; JSON is pre-serialised with
+                                      LG_TMPL_JSON escaping, forms with LG_TMPL_URL */
+    int64_t timeout_us;            /* 0: LG_DEFAULT_TIMEOUT_US */
+    bool follow;                   /* follow redirects (default true, at most 10) */
+};
+
+#define LG_DEFAULT_TIMEOUT_US (60LL * 1000000)
+#define LG_MAX_REDIRECTS 10
+
+/* A status expectation is a union of inclusive ranges (201 -> [201,201]). */
+struct lg_status_range {
+    int lo, hi;
+};
+
+enum lg_check_kind {
+    LG_CHECK_STATUS = 0,
+    LG_CHECK_HEADER,
+    LG_CHECK_JSON,
+    LG_CHECK_BODY,
+    LG_CHECK_LATENCY,
+    LG_CHECK_UNTIL, /* added by the loader to a step with `until`: passes when the
+                       until-conditions held before the timeout; the virtual user
+                       decides it, lg_check_eval does not */
+};
+
+enum lg_check_op {
+    LG_OP_EXISTS = 0, /* bool_arg: must exist (true) or must not (false) */
+    LG_OP_EQUALS,     /* expected (json) or expected_tmpl (string template) */
+    LG_OP_MATCHES,    /* re: POSIX extended regex */
+    LG_OP_CONTAINS,   /* text: substring (body, header) */
+    LG_OP_TYPE,       /* json_type_arg: string, number, integer, boolean, object, array, null */
+    LG_OP_LENGTH,     /* number: exact length of an array, string or object */
+    LG_OP_LT,
+    LG_OP_LTE,
+    LG_OP_GT,
+    LG_OP_GTE,        /* number: numeric comparisons */
+    LG_OP_IN,         /* status only: ranges */
+};
+
+enum lg_json_type {
+    LG_JT_STRING = 0,
+    LG_JT_NUMBER,
+    LG_JT_INTEGER,
+    LG_JT_BOOLEAN,
+    LG_JT_OBJECT,
+    LG_JT_ARRAY,
+    LG_JT_NULL,
+};
+
+/* One assertion on a response. Counted separately in metrics (pass/fail). */
+struct lg_check {
+    enum lg_check_kind kind;
+    enum lg_check_op op;
+    char *label;                   /* human form, e.g. "status in 200..299",
+                                      "$.questions length == 10" */
+    struct lg_loc loc;
+    char *header;                  /* LG_CHECK_HEADER: header name */
+    struct lg_jpath *path;         /* LG_CHECK_JSON */
+    struct lg_status_range *ranges; /* LG_OP_IN */
+    size_t n_ranges;
+    json_t *expected;              /* LG_OP_EQUALS with a non-template value */
+    struct lg_tmpl *expected_tmpl; /* LG_OP_EQUALS with a string that has {{ }} */
+    regex_t re;                    /* LG_OP_MATCHES (compiled with REG_EXTENDED) */
+    bool has_re;
+    char *text;                    /* LG_OP_CONTAINS */
+    double number;                 /* LG_OP_LENGTH and comparisons */
+    bool bool_arg;                 /* LG_OP_EXISTS */
+    enum lg_json_type json_type;   /* LG_OP_TYPE */
+    int64_t latency_us;            /* LG_CHECK_LATENCY: total time must be <= this */
+};
+
+enum lg_capture_kind { LG_CAPTURE_JSON = 0, LG_CAPTURE_HEADER, LG_CAPTURE_REGEX, LG_CAPTURE_COOKIE };
+
+/* Stores part of a response into a slot of the virtual user. */
+struct lg_capture {
+    enum lg_capture_kind kind;
+    int slot;
+    char *name;            /* the variable's name */
+    struct lg_loc loc;
+    struct lg_jpath *path; /* JSON: a singular path stores the value, a [*] path an array */
+    char *header;          /* HEADER: header name; COOKIE: cookie name */
+    regex_t re;            /* REGEX over the body: group 1 if the regex has one, else the match */
+    bool has_re;
+};
+
+enum lg_on_failure { LG_ON_FAILURE_STOP = 0, LG_ON_FAILURE_CONTINUE };
+
+struct lg_tag {
+    char *name, *value;
+};
+
+struct lg_step {
+    char *name;
+    struct lg_loc loc;
+    uint32_t id;            /* index in the suite's flat step table (metrics) */
+    uint32_t scenario;      /* index of the owning scenario */
+    struct lg_request req;
+    struct lg_check *checks; /* `expect`, status check first if any, then file order,
+                                then the LG_CHECK_UNTIL check if the step polls */
+    size_t n_checks;
+    bool has_status_check;   /* without one, a status >= 400 is an error */
+    bool needs_json;         /* some check or capture reads the body as JSON */
+    struct lg_capture *captures;
+    size_t n_captures;
+    int64_t think_min_us, think_max_us; /* pause after the step; 0,0 = none */
+    int foreach_slot;        /* slot holding the list to iterate; -1 = no for_each */
+    int foreach_var;         /* slot receiving each item */
+    bool has_until;          /* repeat the request until the until-checks pass */
+    struct lg_check *until;  /* conditions that end the polling (not counted as checks) */
+    size_t n_until;
+    int64_t until_every_us, until_timeout_us;
+    double weight;           /* probability (0..1] that the step runs; 1 by default */
+    enum lg_on_failure on_failure;
+    struct lg_tag *tags;
+    size_t n_tags;
+};
+
+struct lg_scenario {
+    char *name;
+    char *description;       /* may be NULL */
+    const char *file;        /* borrowed from the suite's file table */
+    struct lg_loc loc;
+    uint32_t index;          /* in the suite */
+    double weight;           /* relative share of iterations in a suite (default 1) */
+    struct lg_step *steps;
+    size_t n_steps;
+    struct lg_scope scope;   /* every slot name: vars, captures, for_each variables */
+    json_t **init;           /* scope.n initial values (vars), NULL for captures */
+};
+
+struct lg_var {
+    char *name;
+    char *value;
+};
+
+struct lg_environment {
+    char *name;
+    struct lg_loc loc;
+    char *base_url;                /* may be NULL */
+    struct lg_header_tmpl *headers; /* sent with every request; compiled with an empty
+                                      scope: env.*, built-ins and functions only */
+    size_t n_headers;
+    struct lg_var *vars;
+    size_t n_vars;
+    char *ca_file;                 /* trust this CA bundle (PEM); NULL = system */
+    bool insecure;                 /* skip certificate verification */
+};
+
+/* Load shape. Issue-2 scope: the closed model (vus with duration or iterations).
+ * Fields for the open model are reserved for the scale work. */
+struct lg_profile {
+    char *name;
+    struct lg_loc loc;
+    uint32_t vus;            /* 0 = not set */
+    int64_t duration_us;     /* 0 = not set */
+    uint64_t iterations;     /* total, shared among the VUs; 0 = not set */
+};
+
+enum lg_agg {
+    LG_AGG_NONE = 0, /* bare metric: error_rate, checks, rps, dropped */
+    LG_AGG_PCT,      /* pN: pct holds N */
+    LG_AGG_AVG,
+    LG_AGG_MIN,
+    LG_AGG_MAX,
+    LG_AGG_COUNT,
+    LG_AGG_RATE,
+};
+
+enum lg_metric {
+    LG_M_LATENCY = 0,
+    LG_M_TTFB,
+    LG_M_CONNECT,
+    LG_M_TLS,
+    LG_M_ITERATION,
+    LG_M_ERROR_RATE,
+    LG_M_CHECKS,
+    LG_M_RPS,
+    LG_M_DROPPED,
+};
+
+enum lg_cmp { LG_CMP_LT = 0, LG_CMP_LTE, LG_CMP_GT, LG_CMP_GTE, LG_CMP_EQ, LG_CMP_NE };
+
+enum lg_severity { LG_SEV_CRITICAL = 0, LG_SEV_WARNING };
+
+enum lg_filter_kind { LG_F_SCENARIO = 0, LG_F_STEP, LG_F_STATUS, LG_F_TAG };
+
+struct lg_filter {
+    enum lg_filter_kind kind;
+    char *tag;   /* LG_F_TAG: the tag's name */
+    char *value; /* as written */
+    int status;  /* LG_F_STATUS */
+};
+
+struct lg_threshold {
+    char *expr;               /* as written, for reports */
+    struct lg_loc loc;        /* file "" for --threshold */
+    enum lg_agg agg;
+    double pct;               /* LG_AGG_PCT */
+    enum lg_metric metric;
+    struct lg_filter *filters;
+    size_t n_filters;
+    enum lg_cmp cmp;
+    double value;             /* in the metric's base unit: microseconds for times,
+                                 a ratio 0..1 for error_rate and checks, per second
+                                 for rps and rate, a count otherwise */
+    enum lg_severity severity;
+    bool abort;               /* stop the run once certainly broken */
+    int64_t abort_after_us;   /* broken for this long before aborting (0 = at once) */
+};
+
+struct lg_suite {
+    char *name;
+    const char *file;              /* borrowed from files[] */
+    char **files;                  /* every file read (owned); locations borrow these */
+    size_t n_files;
+    struct lg_environment *envs;
+    size_t n_envs;
+    struct lg_scenario *scenarios;
+    size_t n_scenarios;
+    struct lg_step **steps;        /* flat table of every step, by id (borrowed) */
+    size_t n_steps;
+    struct lg_profile *profiles;
+    size_t n_profiles;
+    struct lg_threshold *thresholds;
+    size_t n_thresholds;
+};
+
+/* Frees everything a suite owns; accepts NULL. Also frees the struct itself. */
+void lg_suite_free(struct lg_suite *s);
+
+/* Frees what the members of these own (not the structs themselves). */
+void lg_check_clear(struct lg_check *c);
+void lg_threshold_clear(struct lg_threshold *t);
+
+/* Lookups by name; NULL when absent. */
+const struct lg_environment *lg_suite_env(const struct lg_suite *s, const char *name);
+const struct lg_profile *lg_suite_profile(const struct lg_suite *s, const char *name);
+
+#endif

@@ -1,0 +1,130 @@
+/* result: the outcome of a run as plain data (schema loadgate.result/1). The engine
+ * builds it at the end of a run; reports render it; the reader rebuilds it from
+ * result.json so that `loadgate report`, `compare` and `merge` need no engine. */
+#ifndef LG_RESULT_H
+#define LG_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hist.h"
+
+#define LG_RESULT_SCHEMA "loadgate.result/1"
+
+enum lg_verdict { LG_VERDICT_PASS = 0, LG_VERDICT_FAIL, LG_VERDICT_ABORTED };
+
+/* A name with a count: status codes ("200") and error classes ("timeout"). */
+struct lg_count {
+    char *name;
+    uint64_t count;
+};
+
+struct lg_result_check {
+    char *label;
+    uint64_t passed, failed;
+};
+
+/* Latency figures in milliseconds, from the histogram. */
+struct lg_latency_ms {
+    double min, p50, p90, p95, p99, p999, max, mean;
+};
+
+struct lg_result_step {
+    char *scenario;
+    char *name;
+    uint64_t requests, errors;
+    struct lg_count *status; /* by status code, ascending; "0" = no response */
+    size_t n_status;
+    struct lg_count *error_classes; /* non-zero classes only */
+    size_t n_error_classes;
+    struct lg_latency_ms latency_ms;
+    struct lg_hist *histogram; /* latency in microseconds (owned) */
+    uint64_t checks_passed, checks_failed;
+    struct lg_result_check *checks;
+    size_t n_checks;
+};
+
+struct lg_result_scenario {
+    char *name;
+    uint64_t iterations, iterations_failed;
+    struct lg_latency_ms iteration_ms;
+    struct lg_hist *histogram; /* iteration duration in microseconds (owned) */
+};
+
+struct lg_result_threshold {
+    char *expr;
+    char *severity;      /* "critical" or "warning" */
+    bool ok;
+    bool no_samples;
+    bool abort;
+    double observed;     /* in the metric's base unit (microseconds, ratio, /s, count) */
+    char *observed_text; /* for humans: "412ms", "0.52%", "no samples" */
+};
+
+struct lg_result_point {
+    int64_t t_s;
+    uint64_t requests, errors;
+    uint32_t vus;
+    double p50_ms, p95_ms, p99_ms;
+};
+
+struct lg_result {
+    enum lg_verdict verdict;
+    char *suite;        /* suite (or single scenario) name */
+    char *file;         /* the file that was run */
+    char *env;          /* may be NULL */
+    char *profile;      /* may be NULL */
+    char *base_url;     /* may be NULL */
+    char *started_at;   /* ISO 8601 UTC, e.g. "2026-11-22T10:00:00Z" */
+    char *abort_reason; /* NULL unless aborted: "interrupted by SIGINT", "abort threshold ..." */
+    bool default_gate;  /* no thresholds were given: the strict default gate applied */
+    uint32_t vus;
+    double duration_s;
+    /* totals */
+    uint64_t requests, errors, iterations, iterations_failed, dropped_iterations;
+    uint64_t checks_passed, checks_failed;
+    double rps;
+    struct lg_count *error_classes;
+    size_t n_error_classes;
+    struct lg_result_step *steps;
+    size_t n_steps;
+    struct lg_result_scenario *scenarios;
+    size_t n_scenarios;
+    struct lg_result_threshold *thresholds;
+    size_t n_thresholds;
+    struct lg_result_point *series;
+    size_t n_series;
+};
+
+const char *lg_verdict_name(enum lg_verdict v); /* "pass", "fail", "aborted" */
+
+/* Fills a struct lg_latency_ms from a histogram of microseconds. */
+void lg_latency_from_hist(const struct lg_hist *h, struct lg_latency_ms *out);
+
+/* Frees everything the result owns, and the struct. Accepts NULL. */
+void lg_result_free(struct lg_result *r);
+
+/* Writes result.json to path atomically (a temporary file in the same directory,
+ * then rename). Returns 0, or LG_EIO with errno set. */
+int lg_result_write_json(const struct lg_result *r, const char *path);
+/* Serialises to a new string (caller frees). */
+char *lg_result_to_json(const struct lg_result *r);
+
+/* Reads result.json. Returns 0 and *out, or LG_ESYNTAX/LG_EIO with a message in err. */
+int lg_result_read_json(const char *path, struct lg_result **out, char *err, size_t errlen);
+
+/* The end-of-run terminal summary: a per-step table (count, rps, p50/p90/p95/p99/max,
+ * errors, checks), each threshold with its observed value and a mark, then the
+ * verdict. `color` adds ANSI colours. */
+void lg_report_text(const struct lg_result *r, FILE *f, bool color);
+
+/* Writes the text summary to path atomically (summary.txt). */
+int lg_report_text_file(const struct lg_result *r, const char *path);
+
+/* Writes data to path atomically: a temporary file beside it, fsync, rename.
+ * Returns 0 or LG_EIO (errno set). */
+int lg_write_atomic(const char *path, const void *data, size_t len);
+
+#endif
