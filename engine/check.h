@@ -12,12 +12,12 @@
 #include "model.h"
 
 struct lg_response {
-    long status;              /* final HTTP status (after redirects) */
-    const char *body;         /* not NUL-terminated necessarily; body_len bytes */
+    long status;      /* final HTTP status (after redirects) */
+    const char *body; /* not NUL-terminated necessarily; body_len bytes */
     size_t body_len;
-    json_t *json;             /* the body parsed as JSON, or NULL (not parsed/invalid) */
-    bool json_invalid;        /* the body was parsed and is not JSON */
-    int64_t total_us;         /* total time of the request */
+    json_t *json;      /* the body parsed as JSON, or NULL (not parsed/invalid) */
+    bool json_invalid; /* the body was parsed and is not JSON */
+    int64_t total_us;  /* total time of the request */
     /* Returns the value of the last response's header `name` (case-insensitive),
      * or NULL. The string stays valid until the next request of that VU. */
     const char *(*header)(void *ud, const char *name);

@@ -1,1 +1,545 @@
-/* placeholder: cli is being written */
+/* cli: the command line (DESIGN.md section 1): parses and validates options,
+ * loads the files, resolves environment, profile and thresholds, runs, and writes
+ * the reports. Bad input is refused with exit 2 before anything is sent. */
+#include "cli.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gate.h"
+#include "outcome.h"
+#include "result.h"
+#include "run.h"
+
+enum { EXIT_PASS = 0, EXIT_GATE = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3, EXIT_INTERNAL = 4 };
+
+static const char *const main_usage =
+    "usage: loadgate COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  run FILE [options]   run a suite or a single scenario; the exit code is the verdict\n"
+    "  check FILE...        validate files, send nothing\n"
+    "  version              print the version\n"
+    "\n"
+    "exit codes: 0 pass, 1 gate failed, 2 invalid input, 3 aborted, 4 internal error\n"
+    "`loadgate COMMAND --help` describes a command's options.\n";
+
+static const char *const run_usage =
+    "usage: loadgate run FILE [options]\n"
+    "\n"
+    "Runs a suite or a single scenario and gates on its thresholds (with none, the\n"
+    "strict default gate: no failed request and no failed check).\n"
+    "\n"
+    "  --env NAME            environment from the suite (base URL, headers, vars)\n"
+    "  --profile NAME        load profile from the suite\n"
+    "  --base-url URL        base URL for relative request URLs (overrides the environment's)\n"
+    "  -u, --vus N           virtual users (closed model)\n"
+    "  -d, --duration D      run for this long, e.g. 30s, 2m\n"
+    "  -i, --iterations N    stop after N iterations in total, shared among the VUs\n"
+    "      --threshold EXPR  add a threshold, e.g. 'p95(latency) < 200ms' (repeatable)\n"
+    "      --var K=V         set a variable (repeatable)\n"
+    "      --out DIR         write result.json and summary.txt there\n"
+    "      --cacert FILE     trust this CA bundle (PEM) for HTTPS\n"
+    "      --insecure        do not verify TLS certificates\n"
+    "      --seed N          seed for random choices (think times, weights, uuid)\n"
+    "      --quiet           no progress and no summary table (verdict line only)\n"
+    "      --no-progress     no live progress line\n"
+    "\n"
+    "Without a profile or flags: 1 VU, 1 iteration. With --vus alone: one iteration per VU.\n";
+
+static const char *const check_usage =
+    "usage: loadgate check [--var K=V]... FILE...\n"
+    "\n"
+    "Validates suites and scenarios and prints every problem as FILE:LINE:COL: error: MSG.\n"
+    "Sends nothing. Exit code 0 when every file is valid, 2 otherwise.\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("loadgate: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+struct run_args {
+    const char *file;
+    const char *env, *profile, *base_url, *out_dir, *ca_file;
+    long long vus;        /* -1: not given */
+    int64_t duration_us;  /* -1: not given */
+    long long iterations; /* -1: not given */
+    const char **thresholds;
+    size_t n_thresholds;
+    struct lg_var *vars;
+    size_t n_vars;
+    bool insecure, quiet, no_progress, have_seed;
+    uint64_t seed;
+};
+
+static void run_args_free(struct run_args *a)
+{
+    free(a->thresholds);
+    for (size_t i = 0; i < a->n_vars; i++) {
+        free(a->vars[i].name);
+        free(a->vars[i].value);
+    }
+    free(a->vars);
+}
+
+static int parse_var(const char *arg, struct run_args *a)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg)
+        return usage_error("--var: expected NAME=VALUE, got '%s'", arg);
+    for (const char *p = arg; p < eq; p++)
+        if (!(*p == '_' || *p == '-' || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+              (*p >= 'A' && *p <= 'Z')))
+            return usage_error("--var: '%.*s' is not a valid variable name", (int)(eq - arg), arg);
+    a->vars = lg_realloc(a->vars, (a->n_vars + 1) * sizeof(*a->vars));
+    a->vars[a->n_vars++] = (struct lg_var){lg_strndup(arg, (size_t)(eq - arg)), lg_strdup(eq + 1)};
+    return 0;
+}
+
+static int parse_count(const char *opt, const char *arg, unsigned long long max, long long *out)
+{
+    unsigned long long v;
+    if (lg_parse_uint(arg, max, &v) || v == 0)
+        return usage_error("%s: expected a positive integer (at most %llu), got '%s'", opt, max,
+                           arg);
+    *out = (long long)v;
+    return 0;
+}
+
+enum {
+    OPT_ENV = 256,
+    OPT_PROFILE,
+    OPT_BASE_URL,
+    OPT_THRESHOLD,
+    OPT_VAR,
+    OPT_OUT,
+    OPT_CACERT,
+    OPT_INSECURE,
+    OPT_SEED,
+    OPT_QUIET,
+    OPT_NO_PROGRESS,
+    OPT_HELP,
+};
+
+static const struct option run_options[] = {
+    {"env", required_argument, NULL, OPT_ENV},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"base-url", required_argument, NULL, OPT_BASE_URL},
+    {"vus", required_argument, NULL, 'u'},
+    {"duration", required_argument, NULL, 'd'},
+    {"iterations", required_argument, NULL, 'i'},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"var", required_argument, NULL, OPT_VAR},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_run_args(int argc, char **argv, struct run_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->vus = a->iterations = -1;
+    a->duration_us = -1;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":u:d:i:h", run_options, NULL)) != -1) {
+        int rc = 0;
+        unsigned long long u;
+        switch (c) {
+        case OPT_ENV:
+            a->env = optarg;
+            break;
+        case OPT_PROFILE:
+            a->profile = optarg;
+            break;
+        case OPT_BASE_URL:
+            if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+                rc = usage_error("--base-url: expected an http:// or https:// URL, got '%s'",
+                                 optarg);
+            a->base_url = optarg;
+            break;
+        case 'u':
+            rc = parse_count("--vus", optarg, 1000000, &a->vus);
+            break;
+        case 'i':
+            rc = parse_count("--iterations", optarg, 1ULL << 53, &a->iterations);
+            break;
+        case 'd':
+            if (lg_parse_duration_us(optarg, 0, &a->duration_us) || a->duration_us <= 0)
+                rc = usage_error("--duration: expected a positive duration with a unit "
+                                 "(e.g. 30s, 5m), got '%s'",
+                                 optarg);
+            break;
+        case OPT_THRESHOLD:
+            a->thresholds = lg_realloc(a->thresholds, (a->n_thresholds + 1) * sizeof(char *));
+            a->thresholds[a->n_thresholds++] = optarg;
+            break;
+        case OPT_VAR:
+            rc = parse_var(optarg, a);
+            break;
+        case OPT_OUT:
+            a->out_dir = optarg;
+            break;
+        case OPT_CACERT:
+            if (access(optarg, R_OK))
+                rc = usage_error("--cacert: cannot read '%s': %s", optarg, strerror(errno));
+            a->ca_file = optarg;
+            break;
+        case OPT_INSECURE:
+            a->insecure = true;
+            break;
+        case OPT_SEED:
+            if (lg_parse_uint(optarg, UINT64_MAX, &u))
+                rc = usage_error("--seed: expected a non-negative integer, got '%s'", optarg);
+            a->seed = u;
+            a->have_seed = true;
+            break;
+        case OPT_QUIET:
+            a->quiet = true;
+            break;
+        case OPT_NO_PROGRESS:
+            a->no_progress = true;
+            break;
+        case 'h':
+            fputs(run_usage, stdout);
+            return EXIT_PASS;
+        case ':':
+            return usage_error("%s: missing value", argv[optind - 1]);
+        default:
+            return usage_error("run: unknown option '%s' (see loadgate run --help)",
+                               argv[optind - 1]);
+        }
+        if (rc)
+            return rc;
+    }
+    if (optind != argc - 1)
+        return usage_error(optind >= argc ? "run: missing FILE (see loadgate run --help)"
+                                          : "run: expected one FILE, got '%s' too",
+                           optind < argc - 1 ? argv[optind + 1] : "");
+    a->file = argv[optind];
+    return -1;
+}
+
+/* Makes DIR and its parents. */
+static int mkdir_p(const char *dir)
+{
+    char *p = lg_strdup(dir);
+    int rc = 0;
+    for (char *s = p + 1; *s && !rc; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) && errno != EEXIST)
+            rc = -1;
+        *s = '/';
+    }
+    if (!rc && mkdir(p, 0777) && errno != EEXIST)
+        rc = -1;
+    free(p);
+    return rc;
+}
+
+static void list_names(struct lg_buf *b, const void *base, size_t n, size_t size, size_t name_off)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *name = *(char *const *)((const char *)base + i * size + name_off);
+        lg_buf_printf(b, "%s%s", i ? ", " : "", name);
+    }
+    if (!n)
+        lg_buf_puts(b, "none");
+}
+
+/* The run's thresholds: the suite's (shallow copies, still owned by the suite)
+ * followed by the parsed --threshold expressions (owned here). Exit code or -1. */
+static int collect_thresholds(const struct run_args *a, const struct lg_suite *s,
+                              struct lg_threshold **out, size_t *n_out)
+{
+    size_t n = s->n_thresholds + a->n_thresholds;
+    struct lg_threshold *th = lg_calloc(n, sizeof(*th));
+    memcpy(th, s->thresholds, s->n_thresholds * sizeof(*th));
+    *out = th;
+    *n_out = s->n_thresholds;
+    for (size_t i = 0; i < a->n_thresholds; i++) {
+        char err[200];
+        int off = 0;
+        struct lg_threshold *t = &th[s->n_thresholds + i];
+        if (lg_threshold_parse(a->thresholds[i], t, err, sizeof(err), &off))
+            return usage_error("--threshold '%s': column %d: %s", a->thresholds[i], off + 1, err);
+        (*n_out)++;
+        t->loc = (struct lg_loc){.file = ""};
+        if (lg_threshold_resolve(t, s, err, sizeof(err)))
+            return usage_error("--threshold '%s': %s", a->thresholds[i], err);
+    }
+    return -1;
+}
+
+static void free_thresholds(const struct lg_suite *s, struct lg_threshold *th, size_t n)
+{
+    for (size_t i = s ? s->n_thresholds : 0; i < n; i++)
+        lg_threshold_clear(&th[i]);
+    free(th);
+}
+
+/* A step whose URL is a constant relative path needs a base URL. */
+static const struct lg_step *needs_base_url(const struct lg_suite *s)
+{
+    for (size_t i = 0; i < s->n_steps; i++) {
+        const struct lg_tmpl *u = s->steps[i]->req.url;
+        if (!lg_tmpl_is_const(u))
+            continue;
+        struct lg_buf b = {0};
+        struct lg_tmpl_ctx none = {0};
+        lg_tmpl_render(u, &none, &b, NULL);
+        bool rel = strncasecmp(b.data, "http://", 7) && strncasecmp(b.data, "https://", 8);
+        lg_buf_free(&b);
+        if (rel)
+            return s->steps[i];
+    }
+    return NULL;
+}
+
+static uint64_t random_seed(void)
+{
+    uint64_t s = (uint64_t)lg_wall_ms() ^ ((uint64_t)getpid() << 32);
+    return s ^ (uint64_t)lg_now_us();
+}
+
+static int write_reports(const struct lg_result *r, const char *dir)
+{
+    char *json = lg_asprintf("%s/result.json", dir);
+    char *txt = lg_asprintf("%s/summary.txt", dir);
+    int rc = lg_result_write_json(r, json);
+    if (rc)
+        fprintf(stderr, "loadgate: cannot write %s: %s\n", json, strerror(errno));
+    else if ((rc = lg_report_text_file(r, txt)))
+        fprintf(stderr, "loadgate: cannot write %s: %s\n", txt, strerror(errno));
+    free(json);
+    free(txt);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct run_args a;
+    int rc = parse_run_args(argc, argv, &a);
+    if (rc != -1) {
+        run_args_free(&a);
+        return rc;
+    }
+
+    struct lg_suite *s = NULL;
+    struct lg_diags diags = {0};
+    struct lg_threshold *th = NULL;
+    size_t n_th = 0;
+    struct lg_result *result = NULL;
+    struct lg_run_report rep = {0};
+    bool ran = false;
+    struct lg_load_opts lo = {.env = a.env, .vars = a.vars, .n_vars = a.n_vars, .for_run = true};
+    if (lg_config_load(a.file, &lo, &s, &diags)) {
+        lg_diags_print(&diags, stderr);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+
+    const struct lg_environment *env = NULL;
+    if (a.env && !(env = lg_suite_env(s, a.env))) {
+        struct lg_buf b = {0};
+        list_names(&b, s->envs, s->n_envs, sizeof(*s->envs), offsetof(struct lg_environment, name));
+        rc = usage_error("--env: no environment '%s' in %s (environments: %s)", a.env, a.file,
+                         b.data);
+        lg_buf_free(&b);
+        goto done;
+    }
+    const struct lg_profile *prof = NULL;
+    if (a.profile && !(prof = lg_suite_profile(s, a.profile))) {
+        struct lg_buf b = {0};
+        list_names(&b, s->profiles, s->n_profiles, sizeof(*s->profiles),
+                   offsetof(struct lg_profile, name));
+        rc = usage_error("--profile: no profile '%s' in %s (profiles: %s)", a.profile, a.file,
+                         b.data);
+        lg_buf_free(&b);
+        goto done;
+    }
+    if ((rc = collect_thresholds(&a, s, &th, &n_th)) != -1)
+        goto done;
+
+    struct lg_run_opts o = {
+        .suite = s,
+        .env = env,
+        .base_url = a.base_url ? a.base_url : (env ? env->base_url : NULL),
+        .ca_file = a.ca_file ? a.ca_file : (env ? env->ca_file : NULL),
+        .insecure = a.insecure || (env && env->insecure),
+        .seed = a.have_seed ? a.seed : random_seed(),
+        .thresholds = th,
+        .n_thresholds = n_th,
+    };
+    /* Flags override the profile; with neither, one VU runs one iteration. */
+    long long vus = a.vus > 0 ? a.vus : (prof && prof->vus ? (long long)prof->vus : -1);
+    o.duration_us = a.duration_us > 0 ? a.duration_us : (prof ? prof->duration_us : 0);
+    long long its = a.iterations > 0 ? a.iterations : (prof ? (long long)prof->iterations : 0);
+    if (vus < 0)
+        vus = 1;
+    if (!o.duration_us && !its)
+        its = vus;
+    o.vus = (uint32_t)vus;
+    o.iterations = (uint64_t)its;
+
+    const struct lg_step *rel = o.base_url ? NULL : needs_base_url(s);
+    if (rel) {
+        rc = usage_error("%s:%d:%d: step '%s' has a relative URL: give --base-url, or --env "
+                         "with a base_url",
+                         rel->loc.file, rel->loc.line, rel->loc.col, rel->name);
+        goto done;
+    }
+    /* Strip a trailing '/' so that "/path" joins cleanly. */
+    char *base = o.base_url ? lg_strdup(o.base_url) : NULL;
+    if (base && base[0] && base[strlen(base) - 1] == '/')
+        base[strlen(base) - 1] = '\0';
+    o.base_url = base;
+    if (a.out_dir && mkdir_p(a.out_dir)) {
+        rc = usage_error("--out: cannot create '%s': %s", a.out_dir, strerror(errno));
+        free(base);
+        goto done;
+    }
+    o.progress = (a.quiet || a.no_progress) ? LG_PROGRESS_NONE
+                 : isatty(STDERR_FILENO)    ? LG_PROGRESS_TTY
+                                            : LG_PROGRESS_PLAIN;
+
+    int run_rc = lg_run(&o, &rep);
+    if (run_rc) {
+        fprintf(stderr, "loadgate: internal error: %s\n", lg_strerror(run_rc));
+        free(base);
+        rc = EXIT_INTERNAL;
+        goto done;
+    }
+    ran = true;
+    struct lg_outcome_info info = {
+        .file = a.file,
+        .env = a.env,
+        .profile = a.profile,
+        .base_url = o.base_url,
+        .vus = o.vus,
+    };
+    result = lg_outcome_build(s, th, n_th, &rep, &info);
+    free(base);
+    rc = lg_outcome_exit_code(result->verdict);
+    if (a.out_dir && write_reports(result, a.out_dir))
+        rc = EXIT_INTERNAL;
+    if (a.quiet)
+        printf("verdict: %s\n", lg_verdict_name(result->verdict));
+    else
+        lg_report_text(result, stdout, isatty(STDOUT_FILENO));
+done:
+    if (ran)
+        lg_metrics_free(&rep.metrics);
+    lg_result_free(result);
+    free_thresholds(s, th, n_th);
+    lg_suite_free(s);
+    lg_diags_free(&diags);
+    run_args_free(&a);
+    return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"var", required_argument, NULL, OPT_VAR},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    struct run_args a;
+    memset(&a, 0, sizeof(a));
+    optind = 1;
+    opterr = 0;
+    int c, rc = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(check_usage, stdout);
+            run_args_free(&a);
+            return EXIT_PASS;
+        }
+        if (c == OPT_VAR && !(rc = parse_var(optarg, &a)))
+            continue;
+        if (!rc)
+            rc = usage_error("check: unknown option '%s' (see loadgate check --help)",
+                             argv[optind - 1]);
+        run_args_free(&a);
+        return rc;
+    }
+    if (optind >= argc) {
+        run_args_free(&a);
+        return usage_error("check: missing FILE (see loadgate check --help)");
+    }
+    for (int i = optind; i < argc; i++) {
+        struct lg_suite *s = NULL;
+        struct lg_diags d = {0};
+        struct lg_load_opts lo = {.vars = a.vars, .n_vars = a.n_vars};
+        if (lg_config_load(argv[i], &lo, &s, &d)) {
+            lg_diags_print(&d, stderr);
+            rc = EXIT_USAGE;
+        } else {
+            printf("%s: ok (%zu scenario%s, %zu step%s, %zu threshold%s)\n", argv[i],
+                   s->n_scenarios, s->n_scenarios == 1 ? "" : "s", s->n_steps,
+                   s->n_steps == 1 ? "" : "s", s->n_thresholds, s->n_thresholds == 1 ? "" : "s");
+        }
+        lg_diags_free(&d);
+        lg_suite_free(s);
+    }
+    run_args_free(&a);
+    return rc;
+}
+
+int lg_cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(main_usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(main_usage, stdout);
+        return EXIT_PASS;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("loadgate %s (%s)\n", LG_VERSION, curl_version());
+        return EXIT_PASS;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+        fputs("loadgate: internal error: libcurl failed to initialise\n", stderr);
+        return EXIT_INTERNAL;
+    }
+    int rc;
+    if (!strcmp(cmd, "run"))
+        rc = cmd_run(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "check"))
+        rc = cmd_check(argc - 1, argv + 1);
+    else
+        rc = usage_error("unknown command '%s' (see loadgate --help)", cmd);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,1 +1,709 @@
-/* placeholder: config is being written */
+/* config: turns suite and scenario YAML files into the validated model. This file
+ * holds the file-level structure (suite, scenarios, environments, profiles,
+ * thresholds, variables) and the shared helpers; steps are in config_step.c and
+ * the bounded YAML reader in config_yaml.c. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config_int.h"
+#include "gate.h"
+
+/* ---- files ---- */
+
+static const char *add_file(struct lg_suite *s, const char *path)
+{
+    s->files = lg_realloc(s->files, (s->n_files + 1) * sizeof *s->files);
+    s->files[s->n_files] = lg_strdup(path);
+    return s->files[s->n_files++];
+}
+
+/* A scenario file named by a suite, relative to the suite's directory. */
+static char *join_path(const char *suite_path, const char *file)
+{
+    const char *slash = strrchr(suite_path, '/');
+    if (file[0] == '/' || !slash)
+        return lg_strdup(file);
+    return lg_asprintf("%.*s%s", (int)(slash - suite_path + 1), suite_path, file);
+}
+
+static const struct ynode *map_get(const struct ynode *map, const char *key)
+{
+    for (size_t i = 0; map && map->type == YN_MAP && i + 1 < map->n; i += 2) {
+        if (!strcmp(map->kids[i]->s, key))
+            return map->kids[i + 1];
+    }
+    return NULL;
+}
+
+/* ---- variables ---- */
+
+struct var {
+    const char *name; /* borrowed from a YAML node or the options */
+    json_t *value;
+};
+
+struct varlist {
+    struct var *v;
+    size_t n, cap;
+};
+
+static void varlist_free(struct varlist *vl)
+{
+    for (size_t i = 0; i < vl->n; i++)
+        json_decref(vl->v[i].value);
+    free(vl->v);
+    memset(vl, 0, sizeof *vl);
+}
+
+/* Vars of a suite or scenario: scalars become strings, lists and mappings JSON. */
+static void parse_vars(struct ld *l, const struct ynode *n, struct varlist *out)
+{
+    if (!lg_cfg_is_map(l, n, "vars"))
+        return;
+    for (size_t i = 0; i + 1 < n->n; i += 2) {
+        const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+        if (!lg_cfg_check_name(l, k, "variable"))
+            continue;
+        json_t *j;
+        if (v->type == YN_SCALAR) {
+            if (strstr(v->s, "{{")) {
+                lg_cfg_err(l, v, "var '%s' is not a template: values of vars are used as written",
+                           k->s);
+                continue;
+            }
+            bool null = lg_cfg_resolve(v, NULL, NULL, NULL) == YS_NULL;
+            j = null ? lg_cfg_jstr("", 0) : lg_cfg_jstr(v->s, v->len);
+        } else {
+            j = lg_cfg_to_json(v);
+        }
+        LG_GROW(out->v, out->n + 1, out->cap);
+        out->v[out->n++] = (struct var){.name = k->s, .value = j};
+    }
+}
+
+/* Sets a var's initial value in the scenario's scope (later calls override). */
+static void scope_set(struct ld *l, struct lg_scenario *sc, const char *name, json_t *value)
+{
+    size_t before = sc->scope.n;
+    if (before >= LG_CFG_MAX_SLOTS && lg_scope_find(&sc->scope, name) < 0) {
+        if (before == LG_CFG_MAX_SLOTS) {
+            lg_cfg_err(l, NULL, "scenario '%s' has too many variables (the limit is %d)", sc->name,
+                       LG_CFG_MAX_SLOTS);
+            lg_scope_add(&sc->scope, "-"); /* a marker so that this is said once */
+            sc->init = lg_realloc(sc->init, sc->scope.n * sizeof *sc->init);
+            sc->init[before] = NULL;
+        }
+        json_decref(value);
+        return;
+    }
+    int slot = lg_scope_add(&sc->scope, name);
+    if (sc->scope.n != before) {
+        sc->init = lg_realloc(sc->init, sc->scope.n * sizeof *sc->init);
+        for (size_t i = before; i < sc->scope.n; i++)
+            sc->init[i] = NULL;
+    }
+    json_decref(sc->init[slot]);
+    sc->init[slot] = value;
+}
+
+/* ---- environments ---- */
+
+static const char *const env_keys[] = {"base_url", "headers",   "vars",   "ca_file",
+                                       "insecure", "protected", "limits", NULL};
+
+static void parse_env(struct ld *l, const struct ynode *name, const struct ynode *n,
+                      struct lg_environment *e)
+{
+    e->name = lg_strdup(name->s);
+    e->loc = lg_cfg_loc(l, name);
+    if (!lg_cfg_is_map(l, n, "environment"))
+        return;
+    const char *sel = l->opts->env;
+    bool chosen = sel && !strcmp(sel, name->s);
+    struct lg_scope empty = {0};
+    struct lg_cfg_tctx tc = {
+        .l = l, .scope = &empty, .step = -1, .fe_var = -1, .need_env = l->opts->for_run && chosen};
+    for (size_t i = 0; i + 1 < n->n; i += 2) {
+        const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+        const char *s;
+        if (!strcmp(k->s, "base_url")) {
+            if (!lg_cfg_string(l, v, "base_url", &s))
+                continue;
+            if (strstr(s, "{{"))
+                lg_cfg_err(l, v, "'base_url' cannot use templates");
+            else if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
+                lg_cfg_err(l, v, "'base_url' must start with http:// or https://");
+            else if (!e->base_url)
+                e->base_url = lg_strdup(s);
+        } else if (!strcmp(k->s, "headers")) {
+            if (!e->headers)
+                lg_cfg_headers(&tc, v, &e->headers, &e->n_headers);
+        } else if (!strcmp(k->s, "vars")) {
+            if (!lg_cfg_is_map(l, v, "vars") || e->vars)
+                continue;
+            e->vars = lg_calloc(v->n / 2 + 1, sizeof *e->vars);
+            for (size_t j = 0; j + 1 < v->n; j += 2) {
+                const struct ynode *vk = v->kids[j], *vv = v->kids[j + 1];
+                if (!lg_cfg_check_name(l, vk, "variable") || !lg_cfg_string(l, vv, vk->s, &s))
+                    continue;
+                if (strstr(s, "{{")) {
+                    lg_cfg_err(l, vv,
+                               "var '%s' is not a template: values of vars are used as written",
+                               vk->s);
+                    continue;
+                }
+                e->vars[e->n_vars++] =
+                    (struct lg_var){.name = lg_strdup(vk->s), .value = lg_strdup(s)};
+            }
+        } else if (!strcmp(k->s, "ca_file")) {
+            if (!lg_cfg_string(l, v, "ca_file", &s) || e->ca_file)
+                continue;
+            e->ca_file = join_path(l->suite->file, s);
+            if (tc.need_env && access(e->ca_file, R_OK) != 0)
+                lg_cfg_err(l, v, "cannot read ca_file '%s': %s", e->ca_file, strerror(errno));
+        } else if (!strcmp(k->s, "insecure")) {
+            lg_cfg_bool(l, v, "insecure", &e->insecure);
+        } else if (!strcmp(k->s, "protected") || !strcmp(k->s, "limits")) {
+            lg_cfg_err(l, k, "'%s' is not supported yet", k->s);
+        } else {
+            lg_cfg_unknown_key(l, k, "environment", env_keys);
+        }
+    }
+}
+
+static void parse_envs(struct ld *l, const struct ynode *n)
+{
+    struct lg_suite *s = l->suite;
+    if (!lg_cfg_is_map(l, n, "environments"))
+        return;
+    s->envs = lg_calloc(n->n / 2 + 1, sizeof *s->envs);
+    for (size_t i = 0; i + 1 < n->n; i += 2)
+        parse_env(l, n->kids[i], n->kids[i + 1], &s->envs[s->n_envs++]);
+}
+
+/* ---- profiles ---- */
+
+static const char *const profile_keys[] = {"vus", "duration", "iterations", NULL};
+
+static bool positive_int(struct ld *l, const struct ynode *n, const char *what,
+                         unsigned long long max, unsigned long long *out)
+{
+    long long iv;
+    if (n->type == YN_SCALAR && lg_cfg_resolve(n, &iv, NULL, NULL) == YS_INT && iv > 0 &&
+        (unsigned long long)iv <= max) {
+        *out = (unsigned long long)iv;
+        return true;
+    }
+    lg_cfg_err(l, n, "'%s' must be a positive integer", what);
+    return false;
+}
+
+static void parse_profile(struct ld *l, const struct ynode *name, const struct ynode *n,
+                          struct lg_profile *p)
+{
+    p->name = lg_strdup(name->s);
+    p->loc = lg_cfg_loc(l, name);
+    if (!lg_cfg_is_map(l, n, "profile"))
+        return;
+    for (size_t i = 0; i + 1 < n->n; i += 2) {
+        const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+        unsigned long long u;
+        if (!strcmp(k->s, "vus")) {
+            if (positive_int(l, v, "vus", UINT32_MAX, &u))
+                p->vus = (uint32_t)u;
+        } else if (!strcmp(k->s, "iterations")) {
+            if (positive_int(l, v, "iterations", LLONG_MAX, &u))
+                p->iterations = u;
+        } else if (!strcmp(k->s, "duration")) {
+            int64_t us;
+            if (!lg_cfg_duration(l, v, "duration", &us))
+                continue;
+            if (us <= 0)
+                lg_cfg_err(l, v, "'duration' must be greater than 0");
+            else
+                p->duration_us = us;
+        } else if (!strcmp(k->s, "rate") || !strcmp(k->s, "stages") || !strcmp(k->s, "max_vus")) {
+            lg_cfg_err(l, k, "'%s' is not supported yet (closed model only)", k->s);
+        } else {
+            lg_cfg_unknown_key(l, k, "profile", profile_keys);
+        }
+    }
+}
+
+static void parse_profiles(struct ld *l, const struct ynode *n)
+{
+    struct lg_suite *s = l->suite;
+    if (!lg_cfg_is_map(l, n, "profiles"))
+        return;
+    s->profiles = lg_calloc(n->n / 2 + 1, sizeof *s->profiles);
+    for (size_t i = 0; i + 1 < n->n; i += 2)
+        parse_profile(l, n->kids[i], n->kids[i + 1], &s->profiles[s->n_profiles++]);
+}
+
+/* ---- thresholds ---- */
+
+static const char *const threshold_keys[] = {"expr", "severity", "abort", "abort_after", NULL};
+
+/* Parses one threshold item; the expression's node goes to *expr_node for
+ * resolving later. Returns true when *t holds a parsed threshold. */
+static bool parse_threshold(struct ld *l, const struct ynode *n, struct lg_threshold *t,
+                            const struct ynode **expr_node)
+{
+    const struct ynode *expr = NULL, *abort_after = NULL;
+    enum lg_severity sev = LG_SEV_CRITICAL;
+    bool abort_ = false, ok = true;
+    int64_t after_us = 0;
+
+    if (n->type == YN_SCALAR) {
+        expr = n;
+    } else if (n->type == YN_MAP) {
+        for (size_t i = 0; i + 1 < n->n; i += 2) {
+            const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+            const char *s;
+            if (!strcmp(k->s, "expr")) {
+                if (lg_cfg_string(l, v, "expr", &s))
+                    expr = v;
+                else
+                    ok = false;
+            } else if (!strcmp(k->s, "severity")) {
+                if (!lg_cfg_string(l, v, "severity", &s))
+                    ok = false;
+                else if (!strcmp(s, "critical"))
+                    sev = LG_SEV_CRITICAL;
+                else if (!strcmp(s, "warning"))
+                    sev = LG_SEV_WARNING;
+                else {
+                    lg_cfg_err(l, v, "'severity' must be critical or warning");
+                    ok = false;
+                }
+            } else if (!strcmp(k->s, "abort")) {
+                ok = lg_cfg_bool(l, v, "abort", &abort_) && ok;
+            } else if (!strcmp(k->s, "abort_after")) {
+                ok = lg_cfg_duration(l, v, "abort_after", &after_us) && ok;
+                abort_after = k;
+            } else {
+                lg_cfg_unknown_key(l, k, "threshold", threshold_keys);
+                ok = false;
+            }
+        }
+        if (!expr && ok) {
+            lg_cfg_err(l, n, "threshold needs an 'expr'");
+            ok = false;
+        }
+        if (abort_after && !abort_) {
+            lg_cfg_err(l, abort_after, "'abort_after' needs 'abort: true'");
+            ok = false;
+        }
+    } else {
+        lg_cfg_err(l, n, "a threshold must be an expression or a mapping with 'expr'");
+        return false;
+    }
+    if (!expr)
+        return false;
+    char err[256] = "";
+    int off = 0;
+    if (lg_threshold_parse(expr->s, t, err, sizeof err, &off) != LG_OK) {
+        lg_cfg_err_at(l, expr, off, "%s", err);
+        return false;
+    }
+    if (!ok) {
+        lg_threshold_clear(t);
+        return false;
+    }
+    t->loc = lg_cfg_loc(l, expr);
+    t->severity = sev;
+    t->abort = abort_;
+    t->abort_after_us = after_us;
+    *expr_node = expr;
+    return true;
+}
+
+/* ---- scenarios ---- */
+
+static const char *const scenario_keys[] = {"scenario", "description", "vars", "steps", NULL};
+
+/* Walks a scenario file's root into a new scenario of the suite. */
+static void parse_scenario(struct ld *l, const struct ynode *root, double weight,
+                           const struct varlist *suite_vars, const struct lg_environment *envs,
+                           size_t n_envs)
+{
+    struct lg_suite *s = l->suite;
+    struct varlist vars = {0};
+    const struct ynode *steps = NULL;
+
+    s->scenarios = lg_realloc(s->scenarios, (s->n_scenarios + 1) * sizeof *s->scenarios);
+    struct lg_scenario *sc = &s->scenarios[s->n_scenarios];
+    memset(sc, 0, sizeof *sc);
+    sc->index = (uint32_t)s->n_scenarios++;
+    sc->file = l->file;
+    sc->loc = lg_cfg_loc(l, root);
+    sc->weight = weight;
+
+    for (size_t i = 0; i + 1 < root->n; i += 2) {
+        const struct ynode *k = root->kids[i], *v = root->kids[i + 1];
+        const char *str;
+        if (!strcmp(k->s, "scenario")) {
+            if (!lg_cfg_string(l, v, "scenario", &str))
+                continue;
+            if (!*str)
+                lg_cfg_err(l, v, "'scenario' must be a non-empty name");
+            sc->name = lg_strdup(str);
+            sc->loc = lg_cfg_loc(l, v);
+        } else if (!strcmp(k->s, "description")) {
+            if (lg_cfg_string(l, v, "description", &str))
+                sc->description = lg_strdup(str);
+        } else if (!strcmp(k->s, "vars")) {
+            parse_vars(l, v, &vars);
+        } else if (!strcmp(k->s, "steps")) {
+            steps = v;
+        } else {
+            lg_cfg_unknown_key(l, k, "scenario", scenario_keys);
+        }
+    }
+    if (!sc->name)
+        sc->name = lg_strdup("");
+
+    /* Initial values, lowest precedence first. */
+    for (size_t i = 0; suite_vars && i < suite_vars->n; i++)
+        scope_set(l, sc, suite_vars->v[i].name, json_incref(suite_vars->v[i].value));
+    for (size_t i = 0; i < vars.n; i++)
+        scope_set(l, sc, vars.v[i].name, json_incref(vars.v[i].value));
+    const char *sel = l->opts->env;
+    for (size_t e = 0; e < n_envs; e++) {
+        bool chosen = sel && !strcmp(sel, envs[e].name);
+        /* `check` without --env: declare every environment's vars so that templates
+         * using them validate; their values do not matter there. */
+        bool declare = !sel && !l->opts->for_run;
+        for (size_t i = 0; i < envs[e].n_vars; i++) {
+            const struct lg_var *ev = &envs[e].vars[i];
+            if (chosen || (declare && lg_scope_find(&sc->scope, ev->name) < 0))
+                scope_set(l, sc, ev->name, lg_cfg_jstr(ev->value, strlen(ev->value)));
+        }
+    }
+    for (size_t i = 0; i < l->opts->n_vars; i++) {
+        const struct lg_var *ov = &l->opts->vars[i];
+        scope_set(l, sc, ov->name, lg_cfg_jstr(ov->value, strlen(ov->value)));
+    }
+
+    if (!steps)
+        lg_cfg_err(l, root, "scenario needs 'steps'");
+    else if (lg_cfg_is_seq(l, steps, "steps") && steps->n == 0)
+        lg_cfg_err(l, steps, "'steps' must list at least one step");
+    else if (steps->type == YN_SEQ)
+        lg_cfg_parse_steps(l, sc, steps);
+    varlist_free(&vars);
+}
+
+static bool is_scenario_root(struct ld *l, const struct ynode *root, bool want_scenario)
+{
+    if (!root) {
+        lg_diags_add(l->diags, l->file, 1, 1, "empty file: expected 'scenario:' or 'suite:'");
+        l->errors++;
+        return false;
+    }
+    if (root->type != YN_MAP) {
+        lg_cfg_err(l, root, "expected a mapping with 'scenario:' or 'suite:' at the top level");
+        return false;
+    }
+    bool has_sc = map_get(root, "scenario") != NULL, has_su = map_get(root, "suite") != NULL;
+    if (has_sc && has_su) {
+        lg_cfg_err(l, root, "a file is either a 'scenario:' or a 'suite:', not both");
+        return false;
+    }
+    if (want_scenario && !has_sc) {
+        lg_cfg_err(l, root,
+                   has_su ? "expected a scenario file, not a suite"
+                          : "expected a scenario file with a top-level 'scenario:' name");
+        return false;
+    }
+    if (!has_sc && !has_su) {
+        lg_cfg_err(l, root, "expected a top-level 'scenario:' or 'suite:' key");
+        return false;
+    }
+    return true;
+}
+
+/* ---- suites ---- */
+
+static const char *const suite_keys[] = {"suite",     "description", "vars",       "environments",
+                                         "scenarios", "profiles",    "thresholds", NULL};
+static const char *const entry_keys[] = {"file", "weight", NULL};
+
+/* Loads one scenario file named by a suite entry. Returns false when the file could
+ * not be read or parsed at all. */
+static bool load_scenario_file(struct ld *l, const struct ynode *file_node, double weight,
+                               const struct varlist *suite_vars)
+{
+    char *path = join_path(l->suite->file, file_node->s);
+    const char *suite_file = l->file;
+    struct ydoc doc = {0};
+    struct lg_diags tmp = {0};
+    bool ok = false;
+
+    l->file = add_file(l->suite, path);
+    int rc = lg_cfg_yaml_read(l->file, &doc, &tmp);
+    for (size_t i = 0; i < tmp.n; i++) {
+        const struct lg_diag *e = &tmp.v[i];
+        if (e->line > 0)
+            lg_diags_add(l->diags, e->file, e->line, e->col, "%s", e->msg);
+        else /* the file as a whole: point at the suite's entry that names it */
+            lg_diags_add(l->diags, suite_file, file_node->line, file_node->col,
+                         "scenario file '%s': %s", path, e->msg);
+        l->errors++;
+    }
+    if (rc == 0 && is_scenario_root(l, doc.root, true)) {
+        parse_scenario(l, doc.root, weight, suite_vars, l->suite->envs, l->suite->n_envs);
+        ok = true;
+    }
+    l->file = suite_file;
+    lg_diags_free(&tmp);
+    lg_cfg_yaml_free(&doc);
+    free(path);
+    return ok;
+}
+
+static bool parse_scenario_entries(struct ld *l, const struct ynode *n,
+                                   const struct varlist *suite_vars)
+{
+    bool all_loaded = true;
+    if (!lg_cfg_is_seq(l, n, "scenarios"))
+        return false;
+    if (n->n == 0) {
+        lg_cfg_err(l, n, "'scenarios' must list at least one scenario file");
+        return false;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        const struct ynode *e = n->kids[i], *file = NULL;
+        if (l->suite->n_scenarios >= LG_CFG_MAX_SCENARIOS) {
+            lg_cfg_err(l, e, "too many scenarios (the limit is %d)", LG_CFG_MAX_SCENARIOS);
+            return false;
+        }
+        double weight = 1;
+        bool ok = true;
+        if (e->type == YN_SCALAR) {
+            file = e;
+        } else if (e->type == YN_MAP) {
+            for (size_t j = 0; j + 1 < e->n; j += 2) {
+                const struct ynode *k = e->kids[j], *v = e->kids[j + 1];
+                const char *s;
+                if (!strcmp(k->s, "file")) {
+                    if (lg_cfg_string(l, v, "file", &s) && *s)
+                        file = v;
+                    else if (v->type == YN_SCALAR)
+                        lg_cfg_err(l, v, "'file' must name a scenario file");
+                } else if (!strcmp(k->s, "weight")) {
+                    if (!lg_cfg_number(v, &weight) || !(weight > 0) || !isfinite(weight)) {
+                        lg_cfg_err(l, v, "'weight' must be a positive number");
+                        ok = false;
+                    }
+                } else {
+                    lg_cfg_unknown_key(l, k, "scenarios entry", entry_keys);
+                }
+            }
+            if (!file && ok)
+                lg_cfg_err(l, e, "scenarios entry needs a 'file'");
+        } else {
+            lg_cfg_err(l, e, "a scenarios entry must be a file name or {file, weight}");
+        }
+        if (!file || !load_scenario_file(l, file, weight, suite_vars))
+            all_loaded = false;
+    }
+    return all_loaded;
+}
+
+static void parse_suite(struct ld *l, const struct ynode *root)
+{
+    struct lg_suite *s = l->suite;
+    struct varlist vars = {0};
+    const struct ynode *envs = NULL, *scenarios = NULL, *profiles = NULL, *thresholds = NULL;
+    const struct ynode **expr_nodes = NULL;
+
+    for (size_t i = 0; i + 1 < root->n; i += 2) {
+        const struct ynode *k = root->kids[i], *v = root->kids[i + 1];
+        const char *str;
+        if (!strcmp(k->s, "suite")) {
+            if (lg_cfg_string(l, v, "suite", &str)) {
+                if (!*str)
+                    lg_cfg_err(l, v, "'suite' must be a non-empty name");
+                free(s->name);
+                s->name = lg_strdup(str);
+            }
+        } else if (!strcmp(k->s, "description")) {
+            lg_cfg_string(l, v, "description", &str);
+        } else if (!strcmp(k->s, "vars")) {
+            parse_vars(l, v, &vars);
+        } else if (!strcmp(k->s, "environments")) {
+            envs = v;
+        } else if (!strcmp(k->s, "scenarios")) {
+            scenarios = v;
+        } else if (!strcmp(k->s, "profiles")) {
+            profiles = v;
+        } else if (!strcmp(k->s, "thresholds")) {
+            thresholds = v;
+        } else {
+            lg_cfg_unknown_key(l, k, "suite", suite_keys);
+        }
+    }
+    /* Environments first: scenarios take vars from the chosen one. */
+    if (envs)
+        parse_envs(l, envs);
+    bool all_loaded = false;
+    if (scenarios)
+        all_loaded = parse_scenario_entries(l, scenarios, &vars);
+    else
+        lg_cfg_err(l, root, "suite needs 'scenarios'");
+    if (profiles)
+        parse_profiles(l, profiles);
+    if (thresholds && lg_cfg_is_seq(l, thresholds, "thresholds")) {
+        s->thresholds = lg_calloc(thresholds->n + 1, sizeof *s->thresholds);
+        expr_nodes = lg_calloc(thresholds->n + 1, sizeof *expr_nodes);
+        for (size_t i = 0; i < thresholds->n; i++) {
+            struct lg_threshold t = {0};
+            if (parse_threshold(l, thresholds->kids[i], &t, &expr_nodes[s->n_thresholds]))
+                s->thresholds[s->n_thresholds++] = t;
+        }
+    }
+    varlist_free(&vars);
+    /* Names in thresholds are checked against the whole suite, so the step table must
+     * exist; a scenario file that could not be read would only add noise. */
+    lg_cfg_build_step_table(s);
+    for (size_t i = 0; all_loaded && i < s->n_thresholds; i++) {
+        char err[256] = "";
+        if (lg_threshold_resolve(&s->thresholds[i], s, err, sizeof err) != LG_OK)
+            lg_cfg_err(l, expr_nodes[i], "%s", err);
+    }
+    free(expr_nodes);
+}
+
+/* ---- the flat step table ---- */
+
+void lg_cfg_build_step_table(struct lg_suite *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_scenarios; i++)
+        n += s->scenarios[i].n_steps;
+    free(s->steps);
+    s->steps = lg_calloc(n + 1, sizeof *s->steps);
+    s->n_steps = 0;
+    for (size_t i = 0; i < s->n_scenarios; i++) {
+        struct lg_scenario *sc = &s->scenarios[i];
+        for (size_t j = 0; j < sc->n_steps; j++) {
+            sc->steps[j].id = (uint32_t)s->n_steps;
+            sc->steps[j].scenario = (uint32_t)i;
+            s->steps[s->n_steps++] = &sc->steps[j];
+        }
+    }
+}
+
+static void check_scenario_names(struct ld *l)
+{
+    struct lg_suite *s = l->suite;
+    for (size_t i = 1; i < s->n_scenarios; i++) {
+        for (size_t j = 0; j < i; j++) {
+            const struct lg_scenario *a = &s->scenarios[j], *b = &s->scenarios[i];
+            if (!*b->name || strcmp(a->name, b->name))
+                continue;
+            lg_diags_add(l->diags, b->loc.file, b->loc.line, b->loc.col,
+                         "duplicate scenario name '%s' (also in %s:%d:%d)", b->name, a->loc.file,
+                         a->loc.line, a->loc.col);
+            l->errors++;
+            break;
+        }
+    }
+}
+
+/* ---- diagnostics order ---- */
+
+struct dkey {
+    size_t file_rank, seq;
+    int line, col;
+};
+
+static int dkey_cmp(const void *a, const void *b)
+{
+    const struct dkey *x = a, *y = b;
+    if (x->file_rank != y->file_rank)
+        return x->file_rank < y->file_rank ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Orders the problems of this load by file (in reading order), line and column. */
+static void sort_diags(struct lg_diags *d, size_t from, const struct lg_suite *s)
+{
+    size_t n = d->n - from;
+    if (n < 2)
+        return;
+    struct dkey *keys = lg_malloc(n * sizeof *keys);
+    struct lg_diag *copy = lg_malloc(n * sizeof *copy);
+    for (size_t i = 0; i < n; i++) {
+        const struct lg_diag *e = &d->v[from + i];
+        size_t rank = s->n_files;
+        for (size_t f = 0; f < s->n_files; f++) {
+            if (!strcmp(s->files[f], e->file)) {
+                rank = f;
+                break;
+            }
+        }
+        keys[i] = (struct dkey){.file_rank = rank, .seq = i, .line = e->line, .col = e->col};
+        copy[i] = *e;
+    }
+    qsort(keys, n, sizeof *keys, dkey_cmp);
+    for (size_t i = 0; i < n; i++)
+        d->v[from + i] = copy[keys[i].seq];
+    free(copy);
+    free(keys);
+}
+
+/* ---- entry point ---- */
+
+int lg_config_load(const char *path, const struct lg_load_opts *opts, struct lg_suite **out,
+                   struct lg_diags *diags)
+{
+    static const struct lg_load_opts no_opts = {0};
+    struct lg_suite *s = lg_calloc(1, sizeof *s);
+    struct ydoc doc = {0};
+    struct ld l = {.diags = diags, .opts = opts ? opts : &no_opts, .suite = s};
+    size_t from = diags->n;
+    int rc = LG_OK;
+
+    s->file = l.file = add_file(s, path ? path : "");
+    if (lg_cfg_yaml_read(l.file, &doc, diags) < 0) {
+        rc = LG_EINVAL;
+        goto out;
+    }
+    l.errors = (int)(diags->n - from);
+    if (is_scenario_root(&l, doc.root, false)) {
+        if (map_get(doc.root, "scenario")) {
+            parse_scenario(&l, doc.root, 1, NULL, NULL, 0);
+            s->name = lg_strdup(s->scenarios[0].name);
+            lg_cfg_build_step_table(s);
+        } else {
+            parse_suite(&l, doc.root);
+            if (!s->name)
+                s->name = lg_strdup("");
+            check_scenario_names(&l);
+        }
+    }
+    if (diags->n > from)
+        rc = LG_EINVAL;
+out:
+    lg_cfg_yaml_free(&doc);
+    sort_diags(diags, from, s);
+    if (rc == LG_OK)
+        *out = s;
+    else
+        lg_suite_free(s);
+    return rc;
+}

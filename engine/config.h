@@ -10,11 +10,11 @@
 #include "model.h"
 
 struct lg_load_opts {
-    const char *env;          /* environment to take vars from; NULL = none */
+    const char *env;           /* environment to take vars from; NULL = none */
     const struct lg_var *vars; /* --var k=v, override every other source */
     size_t n_vars;
-    bool for_run;             /* a run follows: an env.NAME read by a template that
-                                 the run uses must be set (else it is an error) */
+    bool for_run; /* a run follows: an env.NAME read by a template that
+                     the run uses must be set (else it is an error) */
 };
 
 /* Loads path: a suite (top-level key `suite:`) or a single scenario (top-level

@@ -26,9 +26,9 @@ int lg_threshold_resolve(const struct lg_threshold *t, const struct lg_suite *s,
                          size_t errlen);
 
 struct lg_gate_outcome {
-    bool ok;               /* the threshold holds */
-    bool no_samples;       /* the metric got no samples (then ok is false) */
-    double observed;       /* in the metric's base unit (see struct lg_threshold) */
+    bool ok;                /* the threshold holds */
+    bool no_samples;        /* the metric got no samples (then ok is false) */
+    double observed;        /* in the metric's base unit (see struct lg_threshold) */
     char observed_text[48]; /* for humans: "412ms", "0.52%", "123.4/s", "no samples" */
 };
 
@@ -39,5 +39,10 @@ void lg_gate_eval(const struct lg_threshold *t, const struct lg_suite *s,
 
 /* Formats a value of the threshold's metric for humans, as in observed_text. */
 void lg_gate_format(const struct lg_threshold *t, double value, char *buf, size_t n);
+
+/* The unit of the threshold's value in result.json: "ms" (times; the threshold and
+ * lg_gate_outcome hold microseconds, divide by 1000), "ratio" (error_rate, checks),
+ * "per_s" (rps, rate(...)) or "count" (count(...), dropped). Static string. */
+const char *lg_threshold_unit(const struct lg_threshold *t);
 
 #endif

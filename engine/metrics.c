@@ -1,1 +1,244 @@
-/* placeholder: metrics is being written */
+/* metrics: per-worker recording of requests, checks and iterations into
+ * (step, status) cells, per-second series, and the lossless merge that combines
+ * workers. Recording a request never allocates once its (step, status) cell exists. */
+#include "metrics.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const errclass_names[LG_ERRC__COUNT] = {
+    [LG_ERRC_NONE] = "",
+    [LG_ERRC_TIMEOUT] = "timeout",
+    [LG_ERRC_CONNECT] = "connect",
+    [LG_ERRC_TLS] = "tls",
+    [LG_ERRC_RESET] = "reset",
+    [LG_ERRC_HTTP_4XX] = "http_4xx",
+    [LG_ERRC_HTTP_5XX] = "http_5xx",
+    [LG_ERRC_CHECK] = "check",
+    [LG_ERRC_CAPTURE] = "capture",
+    [LG_ERRC_REDIRECT] = "redirect",
+    [LG_ERRC_OTHER] = "other",
+};
+
+const char *lg_errclass_name(enum lg_errclass c)
+{
+    return (unsigned)c < LG_ERRC__COUNT ? errclass_names[c] : "other";
+}
+
+void lg_metrics_init(struct lg_metrics *m, const struct lg_suite *s)
+{
+    memset(m, 0, sizeof(*m));
+    m->n_steps = s->n_steps;
+    m->steps = lg_calloc(s->n_steps, sizeof(*m->steps));
+    for (size_t i = 0; i < s->n_steps; i++) {
+        struct lg_step_metrics *sm = &m->steps[i];
+        sm->n_checks = s->steps[i]->n_checks;
+        sm->check_pass = lg_calloc(sm->n_checks, sizeof(uint64_t));
+        sm->check_fail = lg_calloc(sm->n_checks, sizeof(uint64_t));
+    }
+    m->n_scenarios = s->n_scenarios;
+    m->scenarios = lg_calloc(s->n_scenarios, sizeof(*m->scenarios));
+    for (size_t i = 0; i < s->n_scenarios; i++)
+        m->scenarios[i].duration = lg_hist_new();
+    m->second = lg_hist_new();
+}
+
+static void cell_free(struct lg_cell *c)
+{
+    lg_hist_free(c->latency);
+    lg_hist_free(c->ttfb);
+    lg_hist_free(c->connect);
+    lg_hist_free(c->tls);
+}
+
+void lg_metrics_free(struct lg_metrics *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_steps; i++) {
+        struct lg_step_metrics *sm = &m->steps[i];
+        for (size_t c = 0; c < sm->n_cells; c++)
+            cell_free(&sm->cells[c]);
+        free(sm->cells);
+        free(sm->check_pass);
+        free(sm->check_fail);
+    }
+    free(m->steps);
+    for (size_t i = 0; i < m->n_scenarios; i++)
+        lg_hist_free(m->scenarios[i].duration);
+    free(m->scenarios);
+    lg_hist_free(m->second);
+    free(m->series);
+    memset(m, 0, sizeof(*m));
+}
+
+/* The cell of a status, created on first use. Steps see few distinct statuses, so
+ * a linear scan beats any map here. */
+static struct lg_cell *cell_for(struct lg_step_metrics *sm, int status)
+{
+    for (size_t i = 0; i < sm->n_cells; i++)
+        if (sm->cells[i].status == status)
+            return &sm->cells[i];
+    LG_GROW(sm->cells, sm->n_cells + 1, sm->cap_cells);
+    struct lg_cell *c = &sm->cells[sm->n_cells++];
+    memset(c, 0, sizeof(*c));
+    c->status = status;
+    c->latency = lg_hist_new();
+    c->ttfb = lg_hist_new();
+    return c;
+}
+
+void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s)
+{
+    struct lg_cell *c = cell_for(&m->steps[step_id], s->status);
+    c->requests++;
+    if (s->err != LG_ERRC_NONE) {
+        c->errors++;
+        c->errors_by_class[s->err]++;
+        m->second_errors++;
+    }
+    m->second_requests++;
+    if (s->unsent)
+        return;
+    c->bytes_in += s->bytes_in;
+    c->dns_us_sum += s->dns_us;
+    lg_hist_record(c->latency, s->total_us);
+    if (s->status > 0)
+        lg_hist_record(c->ttfb, s->ttfb_us);
+    if (s->connect_us > 0) {
+        if (!c->connect)
+            c->connect = lg_hist_new();
+        lg_hist_record(c->connect, s->connect_us);
+    }
+    if (s->tls_us > 0) {
+        if (!c->tls)
+            c->tls = lg_hist_new();
+        lg_hist_record(c->tls, s->tls_us);
+    }
+    lg_hist_record(m->second, s->total_us);
+}
+
+void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool pass)
+{
+    struct lg_step_metrics *sm = &m->steps[step_id];
+    if (check >= sm->n_checks)
+        return;
+    if (pass)
+        sm->check_pass[check]++;
+    else
+        sm->check_fail[check]++;
+}
+
+void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t duration_us, bool failed)
+{
+    struct lg_scenario_metrics *sc = &m->scenarios[scenario];
+    sc->iterations++;
+    if (failed)
+        sc->iterations_failed++;
+    lg_hist_record(sc->duration, duration_us);
+}
+
+void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus)
+{
+    LG_GROW(m->series, m->n_series + 1, m->cap_series);
+    m->series[m->n_series++] = (struct lg_series_point){
+        .t_s = t_s,
+        .requests = m->second_requests,
+        .errors = m->second_errors,
+        .vus = vus,
+        .p50_us = lg_hist_percentile(m->second, 50),
+        .p95_us = lg_hist_percentile(m->second, 95),
+        .p99_us = lg_hist_percentile(m->second, 99),
+    };
+    lg_hist_reset(m->second);
+    m->second_requests = m->second_errors = 0;
+}
+
+static void hist_merge_into(struct lg_hist **dst, const struct lg_hist *src)
+{
+    if (!src)
+        return;
+    if (!*dst)
+        *dst = lg_hist_new();
+    lg_hist_merge(*dst, src);
+}
+
+static int64_t max64(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
+}
+
+void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
+{
+    for (size_t i = 0; i < dst->n_steps && i < src->n_steps; i++) {
+        struct lg_step_metrics *d = &dst->steps[i];
+        const struct lg_step_metrics *s = &src->steps[i];
+        for (size_t k = 0; k < s->n_cells; k++) {
+            const struct lg_cell *sc = &s->cells[k];
+            struct lg_cell *dc = cell_for(d, sc->status);
+            dc->requests += sc->requests;
+            dc->errors += sc->errors;
+            for (int e = 0; e < LG_ERRC__COUNT; e++)
+                dc->errors_by_class[e] += sc->errors_by_class[e];
+            dc->bytes_in += sc->bytes_in;
+            dc->dns_us_sum += sc->dns_us_sum;
+            hist_merge_into(&dc->latency, sc->latency);
+            hist_merge_into(&dc->ttfb, sc->ttfb);
+            hist_merge_into(&dc->connect, sc->connect);
+            hist_merge_into(&dc->tls, sc->tls);
+        }
+        for (size_t c = 0; c < d->n_checks && c < s->n_checks; c++) {
+            d->check_pass[c] += s->check_pass[c];
+            d->check_fail[c] += s->check_fail[c];
+        }
+    }
+    for (size_t i = 0; i < dst->n_scenarios && i < src->n_scenarios; i++) {
+        dst->scenarios[i].iterations += src->scenarios[i].iterations;
+        dst->scenarios[i].iterations_failed += src->scenarios[i].iterations_failed;
+        lg_hist_merge(dst->scenarios[i].duration, src->scenarios[i].duration);
+    }
+    dst->dropped += src->dropped;
+    for (size_t k = 0; k < src->n_series; k++) {
+        const struct lg_series_point *sp = &src->series[k];
+        struct lg_series_point *dp = NULL;
+        for (size_t j = 0; j < dst->n_series; j++)
+            if (dst->series[j].t_s == sp->t_s)
+                dp = &dst->series[j];
+        if (!dp) {
+            LG_GROW(dst->series, dst->n_series + 1, dst->cap_series);
+            dst->series[dst->n_series++] = *sp;
+            continue;
+        }
+        dp->requests += sp->requests;
+        dp->errors += sp->errors;
+        dp->vus += sp->vus;
+        dp->p50_us = max64(dp->p50_us, sp->p50_us);
+        dp->p95_us = max64(dp->p95_us, sp->p95_us);
+        dp->p99_us = max64(dp->p99_us, sp->p99_us);
+    }
+}
+
+void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < m->n_steps; i++) {
+        const struct lg_step_metrics *sm = &m->steps[i];
+        for (size_t c = 0; c < sm->n_cells; c++) {
+            out->requests += sm->cells[c].requests;
+            out->errors += sm->cells[c].errors;
+            for (int e = 0; e < LG_ERRC__COUNT; e++)
+                out->errors_by_class[e] += sm->cells[c].errors_by_class[e];
+        }
+        for (size_t k = 0; k < sm->n_checks; k++) {
+            out->checks_passed += sm->check_pass[k];
+            out->checks_failed += sm->check_fail[k];
+        }
+    }
+    for (size_t i = 0; i < m->n_scenarios; i++) {
+        out->iterations += m->scenarios[i].iterations;
+        out->iterations_failed += m->scenarios[i].iterations_failed;
+    }
+    out->dropped = m->dropped;
+}

@@ -41,6 +41,8 @@ struct lg_sample {
     int64_t tls_us;       /* TLS handshake; 0 on plain HTTP or a reused connection */
     int64_t ttfb_us;      /* from the start to the first response byte */
     uint64_t bytes_in;    /* response body bytes */
+    bool unsent;          /* failed before it could be sent (a template read an unset
+                             value, for_each had no list): an error with no timings */
 };
 
 /* Requests of one step that ended with one status (0 = no response). */

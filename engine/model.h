@@ -20,9 +20,9 @@ struct lg_loc {
 };
 
 struct lg_header_tmpl {
-    char *name;            /* as written */
+    char *name; /* as written */
     struct lg_tmpl *value;
-    bool secret;           /* marked secret, or the value reads env.* */
+    bool secret; /* marked secret, or the value reads env.* */
 };
 
 struct lg_query_tmpl {
@@ -33,17 +33,17 @@ struct lg_query_tmpl {
 enum lg_body_kind { LG_BODY_NONE = 0, LG_BODY_JSON, LG_BODY_RAW, LG_BODY_FORM };
 
 struct lg_request {
-    char *method;                  /* upper case: GET, POST, ... */
-    struct lg_tmpl *url;           /* absolute, or relative to the base URL */
+    char *method;        /* upper case: GET, POST, ... */
+    struct lg_tmpl *url; /* absolute, or relative to the base URL */
     struct lg_header_tmpl *headers;
     size_t n_headers;
     struct lg_query_tmpl *query;
     size_t n_query;
     enum lg_body_kind body_kind;
-    struct lg_tmpl *body;          /* whole body text; JSON is pre-serialised with
-                                      LG_TMPL_JSON escaping, forms with LG_TMPL_URL */
-    int64_t timeout_us;            /* 0: LG_DEFAULT_TIMEOUT_US */
-    bool follow;                   /* follow redirects (default true, at most 10) */
+    struct lg_tmpl *body; /* whole body text; JSON is pre-serialised with
+                             LG_TMPL_JSON escaping, forms with LG_TMPL_URL */
+    int64_t timeout_us;   /* 0: LG_DEFAULT_TIMEOUT_US */
+    bool follow;          /* follow redirects (default true, at most 10) */
 };
 
 #define LG_DEFAULT_TIMEOUT_US (60LL * 1000000)
@@ -75,8 +75,8 @@ enum lg_check_op {
     LG_OP_LT,
     LG_OP_LTE,
     LG_OP_GT,
-    LG_OP_GTE,        /* number: numeric comparisons */
-    LG_OP_IN,         /* status only: ranges */
+    LG_OP_GTE, /* number: numeric comparisons */
+    LG_OP_IN,  /* status only: ranges */
 };
 
 enum lg_json_type {
@@ -93,31 +93,36 @@ enum lg_json_type {
 struct lg_check {
     enum lg_check_kind kind;
     enum lg_check_op op;
-    char *label;                   /* human form, e.g. "status in 200..299",
-                                      "$.questions length == 10" */
+    char *label; /* human form, e.g. "status in 200..299",
+                    "$.questions length == 10" */
     struct lg_loc loc;
-    char *header;                  /* LG_CHECK_HEADER: header name */
-    struct lg_jpath *path;         /* LG_CHECK_JSON */
+    char *header;                   /* LG_CHECK_HEADER: header name */
+    struct lg_jpath *path;          /* LG_CHECK_JSON */
     struct lg_status_range *ranges; /* LG_OP_IN */
     size_t n_ranges;
     json_t *expected;              /* LG_OP_EQUALS with a non-template value */
     struct lg_tmpl *expected_tmpl; /* LG_OP_EQUALS with a string that has {{ }} */
     regex_t re;                    /* LG_OP_MATCHES (compiled with REG_EXTENDED) */
     bool has_re;
-    char *text;                    /* LG_OP_CONTAINS */
-    double number;                 /* LG_OP_LENGTH and comparisons */
-    bool bool_arg;                 /* LG_OP_EXISTS */
-    enum lg_json_type json_type;   /* LG_OP_TYPE */
-    int64_t latency_us;            /* LG_CHECK_LATENCY: total time must be <= this */
+    char *text;                  /* LG_OP_CONTAINS */
+    double number;               /* LG_OP_LENGTH and comparisons */
+    bool bool_arg;               /* LG_OP_EXISTS */
+    enum lg_json_type json_type; /* LG_OP_TYPE */
+    int64_t latency_us;          /* LG_CHECK_LATENCY: total time must be <= this */
 };
 
-enum lg_capture_kind { LG_CAPTURE_JSON = 0, LG_CAPTURE_HEADER, LG_CAPTURE_REGEX, LG_CAPTURE_COOKIE };
+enum lg_capture_kind {
+    LG_CAPTURE_JSON = 0,
+    LG_CAPTURE_HEADER,
+    LG_CAPTURE_REGEX,
+    LG_CAPTURE_COOKIE
+};
 
 /* Stores part of a response into a slot of the virtual user. */
 struct lg_capture {
     enum lg_capture_kind kind;
     int slot;
-    char *name;            /* the variable's name */
+    char *name; /* the variable's name */
     struct lg_loc loc;
     struct lg_jpath *path; /* JSON: a singular path stores the value, a [*] path an array */
     char *header;          /* HEADER: header name; COOKIE: cookie name */
@@ -134,24 +139,24 @@ struct lg_tag {
 struct lg_step {
     char *name;
     struct lg_loc loc;
-    uint32_t id;            /* index in the suite's flat step table (metrics) */
-    uint32_t scenario;      /* index of the owning scenario */
+    uint32_t id;       /* index in the suite's flat step table (metrics) */
+    uint32_t scenario; /* index of the owning scenario */
     struct lg_request req;
     struct lg_check *checks; /* `expect`, status check first if any, then file order,
                                 then the LG_CHECK_UNTIL check if the step polls */
     size_t n_checks;
-    bool has_status_check;   /* without one, a status >= 400 is an error */
-    bool needs_json;         /* some check or capture reads the body as JSON */
+    bool has_status_check; /* without one, a status >= 400 is an error */
+    bool needs_json;       /* some check or capture reads the body as JSON */
     struct lg_capture *captures;
     size_t n_captures;
     int64_t think_min_us, think_max_us; /* pause after the step; 0,0 = none */
-    int foreach_slot;        /* slot holding the list to iterate; -1 = no for_each */
-    int foreach_var;         /* slot receiving each item */
-    bool has_until;          /* repeat the request until the until-checks pass */
-    struct lg_check *until;  /* conditions that end the polling (not counted as checks) */
+    int foreach_slot;                   /* slot holding the list to iterate; -1 = no for_each */
+    int foreach_var;                    /* slot receiving each item */
+    bool has_until;                     /* repeat the request until the until-checks pass */
+    struct lg_check *until; /* conditions that end the polling (not counted as checks) */
     size_t n_until;
     int64_t until_every_us, until_timeout_us;
-    double weight;           /* probability (0..1] that the step runs; 1 by default */
+    double weight; /* probability (0..1] that the step runs; 1 by default */
     enum lg_on_failure on_failure;
     struct lg_tag *tags;
     size_t n_tags;
@@ -159,15 +164,15 @@ struct lg_step {
 
 struct lg_scenario {
     char *name;
-    char *description;       /* may be NULL */
-    const char *file;        /* borrowed from the suite's file table */
+    char *description; /* may be NULL */
+    const char *file;  /* borrowed from the suite's file table */
     struct lg_loc loc;
-    uint32_t index;          /* in the suite */
-    double weight;           /* relative share of iterations in a suite (default 1) */
+    uint32_t index; /* in the suite */
+    double weight;  /* relative share of iterations in a suite (default 1) */
     struct lg_step *steps;
     size_t n_steps;
-    struct lg_scope scope;   /* every slot name: vars, captures, for_each variables */
-    json_t **init;           /* scope.n initial values (vars), NULL for captures */
+    struct lg_scope scope; /* every slot name: vars, captures, for_each variables */
+    json_t **init;         /* scope.n initial values (vars), NULL for captures */
 };
 
 struct lg_var {
@@ -178,14 +183,14 @@ struct lg_var {
 struct lg_environment {
     char *name;
     struct lg_loc loc;
-    char *base_url;                /* may be NULL */
+    char *base_url;                 /* may be NULL */
     struct lg_header_tmpl *headers; /* sent with every request; compiled with an empty
                                       scope: env.*, built-ins and functions only */
     size_t n_headers;
     struct lg_var *vars;
     size_t n_vars;
-    char *ca_file;                 /* trust this CA bundle (PEM); NULL = system */
-    bool insecure;                 /* skip certificate verification */
+    char *ca_file; /* trust this CA bundle (PEM); NULL = system */
+    bool insecure; /* skip certificate verification */
 };
 
 /* Load shape. Issue-2 scope: the closed model (vus with duration or iterations).
@@ -193,9 +198,9 @@ struct lg_environment {
 struct lg_profile {
     char *name;
     struct lg_loc loc;
-    uint32_t vus;            /* 0 = not set */
-    int64_t duration_us;     /* 0 = not set */
-    uint64_t iterations;     /* total, shared among the VUs; 0 = not set */
+    uint32_t vus;        /* 0 = not set */
+    int64_t duration_us; /* 0 = not set */
+    uint64_t iterations; /* total, shared among the VUs; 0 = not set */
 };
 
 enum lg_agg {
@@ -234,32 +239,32 @@ struct lg_filter {
 };
 
 struct lg_threshold {
-    char *expr;               /* as written, for reports */
-    struct lg_loc loc;        /* file "" for --threshold */
+    char *expr;        /* as written, for reports */
+    struct lg_loc loc; /* file "" for --threshold */
     enum lg_agg agg;
-    double pct;               /* LG_AGG_PCT */
+    double pct; /* LG_AGG_PCT */
     enum lg_metric metric;
     struct lg_filter *filters;
     size_t n_filters;
     enum lg_cmp cmp;
-    double value;             /* in the metric's base unit: microseconds for times,
-                                 a ratio 0..1 for error_rate and checks, per second
-                                 for rps and rate, a count otherwise */
+    double value; /* in the metric's base unit: microseconds for times,
+                     a ratio 0..1 for error_rate and checks, per second
+                     for rps and rate, a count otherwise */
     enum lg_severity severity;
-    bool abort;               /* stop the run once certainly broken */
-    int64_t abort_after_us;   /* broken for this long before aborting (0 = at once) */
+    bool abort;             /* stop the run once certainly broken */
+    int64_t abort_after_us; /* broken for this long before aborting (0 = at once) */
 };
 
 struct lg_suite {
     char *name;
-    const char *file;              /* borrowed from files[] */
-    char **files;                  /* every file read (owned); locations borrow these */
+    const char *file; /* borrowed from files[] */
+    char **files;     /* every file read (owned); locations borrow these */
     size_t n_files;
     struct lg_environment *envs;
     size_t n_envs;
     struct lg_scenario *scenarios;
     size_t n_scenarios;
-    struct lg_step **steps;        /* flat table of every step, by id (borrowed) */
+    struct lg_step **steps; /* flat table of every step, by id (borrowed) */
     size_t n_steps;
     struct lg_profile *profiles;
     size_t n_profiles;

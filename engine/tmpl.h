@@ -33,7 +33,7 @@ enum lg_tmpl_esc {
 
 /* Where a compile error was found. */
 struct lg_tmpl_err {
-    int offset;    /* 0-based byte offset in the source */
+    int offset; /* 0-based byte offset in the source */
     char msg[160];
 };
 
@@ -44,7 +44,13 @@ struct lg_tmpl_ctx {
     const struct lg_scope *scope; /* for naming an unset slot in errors; may be NULL */
     uint32_t vu_id;               /* 1-based */
     uint64_t iteration;           /* 0-based, per virtual user */
-    struct lg_rng *rng;           /* the virtual user's PRNG (uuid, random_int) */
+    struct lg_rng *rng;           /* the virtual user's PRNG (uuid, random_int); NULL: a
+                                     per-thread PRNG seeded from the clock */
+    /* Optional working memory for function arguments and values being escaped. Give
+     * each virtual user one (zero-initialised, freed with lg_buf_free) and rendering
+     * allocates nothing once it has grown; NULL: render uses a temporary buffer of
+     * its own for templates that need one. Must not be the output buffer. */
+    struct lg_buf *scratch;
 };
 
 struct lg_tmpl;
@@ -66,7 +72,17 @@ void lg_tmpl_add_lit(struct lg_tmpl *t, const char *s, size_t len);
  * Function arguments are names, "quoted strings", integers or (nested calls).
  * Substituted values are escaped according to esc. Returns 0, or LG_ESYNTAX with
  * *err filled (an unknown name is an error: "undefined variable 'x'"). On error
- * the template is left unchanged. */
+ * the template is left unchanged.
+ *
+ * Details. Whitespace inside the braces is free. A NAME is a letter or _, then
+ * letters, digits, _, - or . (a dotted name resolves only if the scope holds it,
+ * as data.FEED.FIELD will); built-in names win over scope names (see
+ * lg_tmpl_reserved). Strings know two escapes, \" and \\. Integers are -?[0-9]+
+ * within int64. Text outside {{ }} is never interpreted except for "{{": write a
+ * literal "{{" as {{"{{"}}. Parts that are constant (strings, integers, base64,
+ * sha256 and hmac_sha256 of constants) are computed here and become literal text.
+ * An unset env.NAME renders "" and is reported by lg_tmpl_missing_env. err may be
+ * NULL. */
 int lg_tmpl_add_src(struct lg_tmpl *t, const char *src, enum lg_tmpl_esc esc,
                     const struct lg_scope *scope, struct lg_tmpl_err *err);
 
@@ -76,7 +92,10 @@ int lg_tmpl_compile(const char *src, enum lg_tmpl_esc esc, const struct lg_scope
                     struct lg_tmpl **out, struct lg_tmpl_err *err);
 
 /* Appends the rendered text to out. Returns 0, or LG_EUNSET when a slot it reads
- * has no value (then *unset_slot names it, if not NULL). */
+ * has no value (then *unset_slot names it, if not NULL), or LG_EINVAL when a
+ * function cannot use its arguments at run time (random_int given a value that is
+ * not an integer, or A > B). On error out is left as it was. ctx may be NULL for a
+ * template that reads no slot. */
 int lg_tmpl_render(const struct lg_tmpl *t, const struct lg_tmpl_ctx *ctx, struct lg_buf *out,
                    int *unset_slot);
 
@@ -85,15 +104,24 @@ bool lg_tmpl_is_const(const struct lg_tmpl *t);
 /* True when any part came from env.* (its rendered value is a secret). */
 bool lg_tmpl_is_secret(const struct lg_tmpl *t);
 /* The first env.NAME the template reads that was not set when it was compiled, or
- * NULL. Such a part renders as "". */
+ * NULL. Such a part renders as "". Returns NAME without "env." (owned by t). */
 const char *lg_tmpl_missing_env(const struct lg_tmpl *t);
 /* Writes up to max slot indexes the template reads (duplicates possible) and
  * returns how many it reads in all. */
 size_t lg_tmpl_slots(const struct lg_tmpl *t, int *out, size_t max);
 
+/* True when a template cannot read a variable of this name: built-ins (uuid,
+ * iteration, random_int, ...) and names starting with env., vu. or wallet., so
+ * that the config loader can refuse them as names of vars and captures. */
+bool lg_tmpl_reserved(const char *name);
+
 /* Writes a JSON value as template text: strings as is, numbers, true/false/null
  * as JSON, arrays and objects as compact JSON. Used for slot substitution and for
- * rendering captured values. Appends to out. */
+ * rendering captured values. Appends to out. Integers print as %lld; reals as the
+ * first of %.15g, %.16g, %.17g that reads back as the same double, with ".0" added
+ * when that looks like an integer: 1.5 -> "1.5", 2.0 -> "2.0", 0.1 -> "0.1",
+ * 0.1 + 0.2 -> "0.30000000000000004", 1e300 -> "1e+300". Arrays and objects are
+ * json_dumps(JSON_COMPACT) text, whose reals are jansson's %.17g. */
 void lg_tmpl_value_text(const json_t *v, struct lg_buf *out);
 
 #endif

@@ -12,14 +12,22 @@
 const char *lg_strerror(int code)
 {
     switch (code) {
-    case LG_OK: return "success";
-    case LG_EINVAL: return "invalid argument";
-    case LG_ESYNTAX: return "syntax error";
-    case LG_EUNSET: return "value not set";
-    case LG_ENOTFOUND: return "not found";
-    case LG_EIO: return "input/output error";
-    case LG_ECURL: return "libcurl error";
-    case LG_ELIMIT: return "resource limit reached";
+    case LG_OK:
+        return "success";
+    case LG_EINVAL:
+        return "invalid argument";
+    case LG_ESYNTAX:
+        return "syntax error";
+    case LG_EUNSET:
+        return "value not set";
+    case LG_ENOTFOUND:
+        return "not found";
+    case LG_EIO:
+        return "input/output error";
+    case LG_ECURL:
+        return "libcurl error";
+    case LG_ELIMIT:
+        return "resource limit reached";
     }
     return "unknown error";
 }
@@ -283,8 +291,8 @@ double lg_rng_double(struct lg_rng *r)
 
 int64_t lg_rng_range(struct lg_rng *r, int64_t lo, int64_t hi)
 {
-    uint64_t span = (uint64_t)(hi - lo) + 1;
+    uint64_t span = (uint64_t)hi - (uint64_t)lo + 1; /* unsigned: no overflow */
     if (span == 0) /* the full 64-bit range */
         return (int64_t)lg_rng_next(r);
-    return lo + (int64_t)(lg_rng_next(r) % span);
+    return (int64_t)((uint64_t)lo + lg_rng_next(r) % span);
 }

@@ -11,13 +11,13 @@
 /* Error codes. Functions return 0 on success or one of these (negative). */
 enum {
     LG_OK = 0,
-    LG_EINVAL = -1,   /* invalid argument or input */
-    LG_ESYNTAX = -2,  /* syntax error in a template, path, threshold or value */
-    LG_EUNSET = -3,   /* a template read a variable or capture that has no value */
+    LG_EINVAL = -1,    /* invalid argument or input */
+    LG_ESYNTAX = -2,   /* syntax error in a template, path, threshold or value */
+    LG_EUNSET = -3,    /* a template read a variable or capture that has no value */
     LG_ENOTFOUND = -4, /* a path, header or cookie matched nothing */
-    LG_EIO = -5,      /* read or write failed (errno is set) */
-    LG_ECURL = -6,    /* libcurl refused an option or handle */
-    LG_ELIMIT = -7,   /* a resource limit (file descriptors, sizes) was reached */
+    LG_EIO = -5,       /* read or write failed (errno is set) */
+    LG_ECURL = -6,     /* libcurl refused an option or handle */
+    LG_ELIMIT = -7,    /* a resource limit (file descriptors, sizes) was reached */
 };
 
 /* Returns a static description of an error code above. */

@@ -1,1 +1,599 @@
-/* placeholder: vu is being written */
+/* vu: the virtual user's state machine. Each request is rendered from compiled
+ * templates onto the VU's one reused easy handle; its completion evaluates checks
+ * and captures, records metrics, and moves the VU to its next step, poll, item or
+ * iteration. Nothing here parses a string the loader could have compiled. */
+#include "vu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "worker.h"
+
+static void run_step(struct lg_vu *vu);
+static void iteration_begin(struct lg_vu *vu);
+
+/* CURLOPT_WRITEFUNCTION: keeps the body in the VU's buffer. */
+static size_t write_cb(char *data, size_t size, size_t n, void *userp)
+{
+    struct lg_vu *vu = userp;
+    lg_buf_append(&vu->resp, data, size * n);
+    return size * n;
+}
+
+static const struct lg_step *cur_step(const struct lg_vu *vu)
+{
+    return &vu->sc->steps[vu->step];
+}
+
+static void wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    run_step(t->data);
+}
+
+/* Continues with run_step after `us` microseconds (0: on the next loop pass, which
+ * also keeps a scenario of skipped steps from recursing). */
+static void continue_after(struct lg_vu *vu, int64_t us)
+{
+    ev_timer_stop(vu->w->loop, &vu->wait);
+    ev_timer_set(&vu->wait, (double)us / 1e6, 0.);
+    ev_timer_start(vu->w->loop, &vu->wait);
+}
+
+static void vu_finish(struct lg_vu *vu)
+{
+    if (vu->done)
+        return;
+    vu->done = true;
+    ev_timer_stop(vu->w->loop, &vu->wait);
+    lg_worker_vu_done(vu->w);
+}
+
+static void clear_slots(struct lg_vu *vu)
+{
+    for (size_t i = 0; i < vu->n_slots; i++) {
+        json_decref(vu->slots[i]);
+        vu->slots[i] = NULL;
+    }
+}
+
+int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t seed)
+{
+    const struct lg_plan *p = w->plan;
+    memset(vu, 0, sizeof(*vu));
+    vu->id = id;
+    vu->w = w;
+    lg_rng_seed(&vu->rng, seed);
+    vu->easy = curl_easy_init();
+    if (!vu->easy)
+        return LG_ECURL;
+    vu->n_slots = p->max_slots;
+    vu->slots = lg_calloc(p->max_slots, sizeof(json_t *));
+    ev_timer_init(&vu->wait, wait_cb, 0., 0.);
+    vu->wait.data = vu;
+
+    CURL *e = vu->easy;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, vu);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, vu);
+    curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* in-memory jar, one per VU */
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "loadgate/" LG_VERSION);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)LG_MAX_REDIRECTS);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    if (p->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, p->ca_file);
+    if (p->insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    return LG_OK;
+}
+
+void lg_vu_free(struct lg_vu *vu)
+{
+    if (!vu)
+        return;
+    clear_slots(vu);
+    free(vu->slots);
+    if (vu->easy)
+        curl_easy_cleanup(vu->easy);
+    curl_slist_free_all(vu->hdrs);
+    lg_buf_free(&vu->url);
+    lg_buf_free(&vu->body);
+    lg_buf_free(&vu->resp);
+}
+
+void lg_vu_start(struct lg_vu *vu)
+{
+    continue_after(vu, 0);
+    vu->step = SIZE_MAX; /* wait_cb begins an iteration */
+}
+
+void lg_vu_abandon(struct lg_vu *vu)
+{
+    if (vu->in_flight) {
+        lg_transport_cancel(vu->w->transport, vu->easy);
+        vu->in_flight = false;
+    }
+    vu_finish(vu);
+}
+
+static struct lg_tmpl_ctx tmpl_ctx(struct lg_vu *vu)
+{
+    return (struct lg_tmpl_ctx){
+        .slots = vu->slots,
+        .n_slots = vu->sc ? vu->sc->scope.n : 0,
+        .scope = vu->sc ? &vu->sc->scope : NULL,
+        .vu_id = vu->id,
+        .iteration = vu->iteration,
+        .rng = &vu->rng,
+        .scratch = &vu->w->tmpl_scratch,
+    };
+}
+
+static void iteration_end(struct lg_vu *vu)
+{
+    struct lg_worker *w = vu->w;
+    lg_metrics_iteration(&w->metrics, vu->sc->index, lg_now_us() - vu->iter_start_us,
+                         vu->iter_failed);
+    vu->iteration++;
+    vu->step = SIZE_MAX;
+    continue_after(vu, 0);
+}
+
+static void iteration_begin(struct lg_vu *vu)
+{
+    struct lg_worker *w = vu->w;
+    const struct lg_plan *p = w->plan;
+    if (w->stopping) {
+        vu_finish(vu);
+        return;
+    }
+    if (w->limit_iterations) {
+        if (w->iterations_left == 0) {
+            vu_finish(vu);
+            return;
+        }
+        w->iterations_left--;
+    }
+    size_t k = 0;
+    if (p->suite->n_scenarios > 1) {
+        double r = lg_rng_double(&vu->rng);
+        while (k + 1 < p->suite->n_scenarios && r >= p->scenario_cdf[k])
+            k++;
+    }
+    vu->sc = &p->suite->scenarios[k];
+    clear_slots(vu);
+    for (size_t i = 0; i < vu->sc->scope.n; i++)
+        vu->slots[i] = vu->sc->init[i] ? json_incref(vu->sc->init[i]) : NULL;
+    vu->iter_start_us = lg_now_us();
+    vu->iter_failed = false;
+    vu->step = 0;
+    vu->item = 0;
+    vu->poll_start_us = 0;
+    run_step(vu);
+}
+
+/* Moves to the next step, or the next item of a for_each, after the think time. */
+static void advance(struct lg_vu *vu, bool think)
+{
+    const struct lg_step *st = cur_step(vu);
+    vu->poll_start_us = 0;
+    if (st->foreach_slot >= 0)
+        vu->item++;
+    else
+        vu->step++;
+    int64_t pause = 0;
+    if (think && st->think_max_us > 0)
+        pause = st->think_min_us == st->think_max_us
+                    ? st->think_min_us
+                    : lg_rng_range(&vu->rng, st->think_min_us, st->think_max_us);
+    if (pause > 0)
+        continue_after(vu, pause);
+    else
+        run_step(vu);
+}
+
+/* Ends the current step as failed: the iteration fails, and stops unless the step
+ * says on_failure: continue. */
+static void step_failed(struct lg_vu *vu)
+{
+    const struct lg_step *st = cur_step(vu);
+    vu->iter_failed = true;
+    if (st->on_failure == LG_ON_FAILURE_CONTINUE) {
+        vu->item = 0;
+        vu->poll_start_us = 0;
+        vu->step++;
+        run_step(vu);
+    } else {
+        iteration_end(vu);
+    }
+}
+
+static void record_unsent(struct lg_vu *vu)
+{
+    struct lg_sample s = {.err = LG_ERRC_CAPTURE, .unsent = true};
+    lg_metrics_record(&vu->w->metrics, cur_step(vu)->id, &s);
+    step_failed(vu);
+}
+
+static bool is_absolute(const char *url)
+{
+    return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
+}
+
+static bool has_header(const struct lg_step *st, const char *name)
+{
+    for (size_t i = 0; i < st->req.n_headers; i++)
+        if (!strcasecmp(st->req.headers[i].name, name))
+            return true;
+    return false;
+}
+
+/* Renders "Name: value" lines for the environment's and the step's headers, plus
+ * the content type of JSON and form bodies. Used per request only when some header
+ * is not constant; otherwise the plan holds the list prebuilt. */
+int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
+                         const struct lg_tmpl_ctx *ctx, struct lg_buf *scratch,
+                         struct curl_slist **out, int *unset)
+{
+    struct curl_slist *l = NULL;
+    size_t n_env = env ? env->n_headers : 0;
+    for (size_t i = 0; i < n_env + st->req.n_headers; i++) {
+        const struct lg_header_tmpl *h = i < n_env ? &env->headers[i] : &st->req.headers[i - n_env];
+        if (i < n_env && has_header(st, h->name))
+            continue; /* the step's own header wins */
+        lg_buf_reset(scratch);
+        lg_buf_puts(scratch, h->name);
+        lg_buf_puts(scratch, ": ");
+        int rc = lg_tmpl_render(h->value, ctx, scratch, unset);
+        if (rc) {
+            curl_slist_free_all(l);
+            return rc;
+        }
+        l = curl_slist_append(l, scratch->data);
+    }
+    if (st->req.body_kind == LG_BODY_JSON && !has_header(st, "content-type"))
+        l = curl_slist_append(l, "Content-Type: application/json");
+    if (st->req.body_kind == LG_BODY_FORM && !has_header(st, "content-type"))
+        l = curl_slist_append(l, "Content-Type: application/x-www-form-urlencoded");
+    l = curl_slist_append(l, "Expect:"); /* no 100-continue round trip */
+    *out = l;
+    return LG_OK;
+}
+
+/* Renders and starts the current step's request. Returns false (and has recorded
+ * the failure) when it could not be sent. */
+static bool send_request(struct lg_vu *vu)
+{
+    struct lg_worker *w = vu->w;
+    const struct lg_step *st = cur_step(vu);
+    const struct lg_request *rq = &st->req;
+    struct lg_tmpl_ctx ctx = tmpl_ctx(vu);
+    CURL *e = vu->easy;
+    int unset = -1;
+
+    lg_buf_reset(&w->scratch);
+    if (lg_tmpl_render(rq->url, &ctx, &w->scratch, &unset))
+        return false;
+    lg_buf_reset(&vu->url);
+    if (!is_absolute(w->scratch.data) && w->plan->base_url) {
+        lg_buf_puts(&vu->url, w->plan->base_url);
+        if (w->scratch.data[0] != '/')
+            lg_buf_putc(&vu->url, '/');
+    }
+    lg_buf_append(&vu->url, w->scratch.data, w->scratch.len);
+    for (size_t i = 0; i < rq->n_query; i++) {
+        lg_buf_putc(&vu->url, (i == 0 && !strchr(vu->url.data, '?')) ? '?' : '&');
+        lg_buf_puts(&vu->url, rq->query[i].name);
+        lg_buf_putc(&vu->url, '=');
+        if (lg_tmpl_render(rq->query[i].value, &ctx, &vu->url, &unset))
+            return false;
+    }
+    curl_easy_setopt(e, CURLOPT_URL, vu->url.data);
+
+    lg_buf_reset(&vu->body);
+    if (rq->body_kind != LG_BODY_NONE && lg_tmpl_render(rq->body, &ctx, &vu->body, &unset))
+        return false;
+
+    curl_slist_free_all(vu->hdrs);
+    vu->hdrs = NULL;
+    struct curl_slist *hdrs = w->plan->const_headers[st->id];
+    if (!hdrs) {
+        if (lg_vu_render_headers(st, w->plan->env, &ctx, &w->scratch, &vu->hdrs, &unset))
+            return false;
+        hdrs = vu->hdrs;
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+
+    /* Method: reset what an earlier request of this handle may have set. */
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    bool has_body = rq->body_kind != LG_BODY_NONE;
+    if (!strcmp(rq->method, "HEAD")) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (has_body || !strcmp(rq->method, "POST")) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)vu->body.len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, vu->body.data ? vu->body.data : "");
+        if (strcmp(rq->method, "POST"))
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
+    } else if (strcmp(rq->method, "GET")) {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
+    }
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, rq->follow ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                     (long)((rq->timeout_us ? rq->timeout_us : LG_DEFAULT_TIMEOUT_US) / 1000));
+
+    lg_buf_reset(&vu->resp);
+    if (lg_transport_start(w->transport, e)) {
+        struct lg_sample s = {.err = LG_ERRC_OTHER, .unsent = true};
+        lg_metrics_record(&w->metrics, st->id, &s);
+        step_failed(vu);
+        return true; /* recorded already */
+    }
+    vu->in_flight = true;
+    if (!vu->poll_start_us)
+        vu->poll_start_us = lg_now_us();
+    return true;
+}
+
+static void run_step(struct lg_vu *vu)
+{
+    struct lg_worker *w = vu->w;
+    if (vu->done)
+        return;
+    if (vu->step == SIZE_MAX) {
+        iteration_begin(vu);
+        return;
+    }
+    for (;;) {
+        if (w->stopping) { /* an interrupted iteration is not counted */
+            vu_finish(vu);
+            return;
+        }
+        if (vu->step >= vu->sc->n_steps) {
+            iteration_end(vu);
+            return;
+        }
+        const struct lg_step *st = cur_step(vu);
+        if (vu->item == 0 && !vu->poll_start_us && st->weight < 1.0 &&
+            lg_rng_double(&vu->rng) >= st->weight) {
+            vu->step++;
+            continue;
+        }
+        if (st->foreach_slot >= 0) {
+            json_t *list = vu->slots[st->foreach_slot];
+            if (!json_is_array(list)) {
+                record_unsent(vu);
+                return;
+            }
+            if (vu->item >= json_array_size(list)) {
+                vu->item = 0;
+                vu->step++;
+                continue;
+            }
+            json_decref(vu->slots[st->foreach_var]);
+            vu->slots[st->foreach_var] = json_incref(json_array_get(list, vu->item));
+        }
+        if (!send_request(vu))
+            record_unsent(vu);
+        return;
+    }
+}
+
+/* Maps a libcurl result to an error class (DESIGN.md section 3). */
+static enum lg_errclass curl_errclass(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_OK:
+        return LG_ERRC_NONE;
+    case CURLE_OPERATION_TIMEDOUT:
+        return LG_ERRC_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+        return LG_ERRC_CONNECT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return LG_ERRC_TLS;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return LG_ERRC_RESET;
+    case CURLE_TOO_MANY_REDIRECTS:
+        return LG_ERRC_REDIRECT;
+    default:
+        return LG_ERRC_OTHER;
+    }
+}
+
+static int64_t info_us(CURL *e, CURLINFO what)
+{
+    curl_off_t v = 0;
+    curl_easy_getinfo(e, what, &v);
+    return (int64_t)v;
+}
+
+static void fill_timings(CURL *e, struct lg_sample *s)
+{
+    long status = 0, connects = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+    s->status = (int)status;
+    s->total_us = info_us(e, CURLINFO_TOTAL_TIME_T);
+    s->ttfb_us = info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
+    if (connects > 0) {
+        int64_t dns = info_us(e, CURLINFO_NAMELOOKUP_TIME_T);
+        int64_t conn = info_us(e, CURLINFO_CONNECT_TIME_T);
+        int64_t app = info_us(e, CURLINFO_APPCONNECT_TIME_T);
+        s->dns_us = dns;
+        s->connect_us = conn > dns ? conn - dns : 0;
+        s->tls_us = app > conn ? app - conn : 0;
+    }
+}
+
+/* struct lg_response callbacks over the finished easy handle. */
+static const char *resp_header(void *ud, const char *name)
+{
+    struct curl_header *h = NULL;
+    if (curl_easy_header(ud, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+        return NULL;
+    return h->value;
+}
+
+static char *resp_cookie(void *ud, const char *name)
+{
+    struct curl_slist *list = NULL;
+    char *found = NULL;
+    if (curl_easy_getinfo(ud, CURLINFO_COOKIELIST, &list) != CURLE_OK)
+        return NULL;
+    /* Netscape cookie-file lines: domain, flag, path, secure, expiry, name, value. */
+    for (struct curl_slist *l = list; l && !found; l = l->next) {
+        const char *f = l->data;
+        for (int tab = 0; tab < 5 && f; tab++) {
+            f = strchr(f, '\t');
+            if (f)
+                f++;
+        }
+        if (!f)
+            continue;
+        const char *v = strchr(f, '\t');
+        if (v && (size_t)(v - f) == strlen(name) && !strncmp(f, name, (size_t)(v - f)))
+            found = lg_strdup(v + 1);
+    }
+    curl_slist_free_all(list);
+    return found;
+}
+
+/* Runs the step's checks over the response and counts them; returns the error
+ * class they imply (NONE, an HTTP class, or CHECK). */
+static enum lg_errclass evaluate(struct lg_vu *vu, const struct lg_step *st,
+                                 const struct lg_response *r)
+{
+    struct lg_metrics *m = &vu->w->metrics;
+    struct lg_tmpl_ctx ctx = tmpl_ctx(vu);
+    enum lg_errclass err = LG_ERRC_NONE;
+    char why[160];
+    for (size_t i = 0; i < st->n_checks; i++) {
+        const struct lg_check *c = &st->checks[i];
+        if (c->kind == LG_CHECK_UNTIL)
+            continue;
+        bool ok = lg_check_eval(c, r, &ctx, why, sizeof(why));
+        lg_metrics_check(m, st->id, i, ok);
+        if (!ok && err == LG_ERRC_NONE) {
+            if (c->kind == LG_CHECK_STATUS && r->status >= 500)
+                err = LG_ERRC_HTTP_5XX;
+            else if (c->kind == LG_CHECK_STATUS && r->status >= 400)
+                err = LG_ERRC_HTTP_4XX;
+            else
+                err = LG_ERRC_CHECK;
+        }
+    }
+    if (!st->has_status_check && err == LG_ERRC_NONE) {
+        if (r->status >= 500)
+            err = LG_ERRC_HTTP_5XX;
+        else if (r->status >= 400)
+            err = LG_ERRC_HTTP_4XX;
+    }
+    return err;
+}
+
+static bool until_holds(struct lg_vu *vu, const struct lg_step *st, const struct lg_response *r)
+{
+    struct lg_tmpl_ctx ctx = tmpl_ctx(vu);
+    char why[160];
+    for (size_t i = 0; i < st->n_until; i++)
+        if (!lg_check_eval(&st->until[i], r, &ctx, why, sizeof(why)))
+            return false;
+    return true;
+}
+
+static void count_until(struct lg_vu *vu, const struct lg_step *st, bool ok)
+{
+    for (size_t i = 0; i < st->n_checks; i++)
+        if (st->checks[i].kind == LG_CHECK_UNTIL)
+            lg_metrics_check(&vu->w->metrics, st->id, i, ok);
+}
+
+static bool apply_captures(struct lg_vu *vu, const struct lg_step *st, const struct lg_response *r)
+{
+    char why[160];
+    for (size_t i = 0; i < st->n_captures; i++) {
+        const struct lg_capture *c = &st->captures[i];
+        json_t *v = NULL;
+        if (lg_capture_eval(c, r, &v, why, sizeof(why)))
+            return false;
+        json_decref(vu->slots[c->slot]);
+        vu->slots[c->slot] = v;
+    }
+    return true;
+}
+
+void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
+{
+    struct lg_vu *vu = priv;
+    struct lg_worker *w = vu->w;
+    const struct lg_step *st = cur_step(vu);
+    vu->in_flight = false;
+
+    struct lg_sample s = {.err = curl_errclass(rc), .bytes_in = vu->resp.len};
+    fill_timings(easy, &s);
+    if (rc != CURLE_OK)
+        s.status = 0; /* a partial response is no response */
+
+    bool polling = false, until_counted = false;
+    if (s.err == LG_ERRC_NONE) {
+        struct lg_response r = {
+            .status = s.status,
+            .body = vu->resp.data ? vu->resp.data : "",
+            .body_len = vu->resp.len,
+            .total_us = s.total_us,
+            .header = resp_header,
+            .cookie = resp_cookie,
+            .ud = easy,
+        };
+        if (st->needs_json) {
+            r.json = json_loadb(r.body, r.body_len, JSON_DECODE_ANY, NULL);
+            r.json_invalid = r.json == NULL;
+        }
+        s.err = evaluate(vu, st, &r);
+        if (s.err == LG_ERRC_NONE && st->has_until) {
+            if (until_holds(vu, st, &r)) {
+                count_until(vu, st, true);
+                until_counted = true;
+            } else if (lg_now_us() - vu->poll_start_us + st->until_every_us <=
+                       st->until_timeout_us) {
+                polling = true;
+            } else {
+                count_until(vu, st, false);
+                until_counted = true;
+                s.err = LG_ERRC_CHECK;
+            }
+        }
+        if (s.err == LG_ERRC_NONE && !polling && !apply_captures(vu, st, &r))
+            s.err = LG_ERRC_CAPTURE;
+        json_decref(r.json);
+    }
+    lg_metrics_record(&w->metrics, st->id, &s);
+
+    if (s.err != LG_ERRC_NONE) {
+        if (st->has_until && !until_counted)
+            count_until(vu, st, false); /* polling ended by a failed request */
+        step_failed(vu);
+    } else if (polling) {
+        continue_after(vu, st->until_every_us);
+    } else {
+        advance(vu, true);
+    }
+}

@@ -1,1 +1,351 @@
-/* placeholder */
+/* json: writes result.json (schema loadgate.result/1) with its keys in a fixed order,
+ * and the atomic file write (temporary file beside the target, fsync, rename) that
+ * every report writer uses, so that a reader never sees a half-written report. */
+#include "result.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* jansson returns NULL only on out-of-memory here (every string and number passed
+ * to it is made valid first), which is fatal like everywhere else in loadgate. */
+static json_t *chk(json_t *j)
+{
+    if (!j) {
+        fprintf(stderr, "loadgate: out of memory building result.json\n");
+        abort();
+    }
+    return j;
+}
+
+static void set(json_t *o, const char *key, json_t *v)
+{
+    if (json_object_set_new(o, key, chk(v)) != 0)
+        chk(NULL);
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0 when it is not one (overlong forms,
+ * surrogates and code points above U+10FFFF included, as jansson refuses them). A
+ * NUL byte ends every check early, so this never reads past the string. */
+static size_t utf8_seq(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4
+                                                                                         : 0;
+    }
+    return 0;
+}
+
+/* A copy of s with every byte that is not valid UTF-8 replaced by U+FFFD, so that a
+ * step name or check label taken from a response never makes the report unwritable.
+ * Caller frees. */
+static char *utf8_clean(const char *s)
+{
+    struct lg_buf b = {0};
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_seq(p);
+        if (n) {
+            lg_buf_append(&b, p, n);
+            p += n;
+        } else {
+            lg_buf_puts(&b, "\xef\xbf\xbd");
+            p++;
+        }
+    }
+    return lg_buf_take(&b);
+}
+
+static json_t *jstr(const char *s)
+{
+    if (!s)
+        s = "";
+    json_t *j = json_string(s);
+    if (!j) {
+        char *c = utf8_clean(s);
+        j = json_string(c);
+        free(c);
+    }
+    return chk(j);
+}
+
+/* NULL becomes null (for env, profile, base_url, abort_reason). */
+static json_t *jstr_or_null(const char *s)
+{
+    return s ? jstr(s) : chk(json_null());
+}
+
+static bool utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n;
+    while (*p && (n = utf8_seq(p)) != 0)
+        p += n;
+    return *p == '\0';
+}
+
+/* A key that comes from data (status codes, error classes); jansson would refuse,
+ * and free the value, if it were not UTF-8. */
+static void set_key(json_t *o, const char *key, json_t *v)
+{
+    if (utf8_valid(key)) {
+        set(o, key, v);
+        return;
+    }
+    char *c = utf8_clean(key);
+    set(o, c, v);
+    free(c);
+}
+
+static json_t *jint(uint64_t v)
+{
+    return chk(json_integer(v > (uint64_t)LLONG_MAX ? LLONG_MAX : (json_int_t)v));
+}
+
+/* Any number, written with 15 significant digits (JSON_REAL_PRECISION below). */
+static json_t *jnum(double v)
+{
+    return chk(json_real(isfinite(v) ? v : 0.0));
+}
+
+/* At most 3 decimals: milliseconds to the microsecond, seconds to the millisecond,
+ * rates to a thousandth. A value with 3 decimals survives this and the 15-digit
+ * printing unchanged, so the writer is idempotent. */
+static json_t *jdec3(double v)
+{
+    if (!isfinite(v))
+        v = 0.0;
+    else if (fabs(v) < 1e12)
+        v = round(v * 1000.0) / 1000.0;
+    return chk(json_real(v));
+}
+
+static json_t *counts_obj(const struct lg_count *v, size_t n)
+{
+    json_t *o = chk(json_object());
+    for (size_t i = 0; i < n; i++)
+        set_key(o, v[i].name ? v[i].name : "", jint(v[i].count));
+    return o;
+}
+
+static json_t *latency_obj(const struct lg_latency_ms *l)
+{
+    json_t *o = chk(json_object());
+    set(o, "min", jdec3(l->min));
+    set(o, "p50", jdec3(l->p50));
+    set(o, "p90", jdec3(l->p90));
+    set(o, "p95", jdec3(l->p95));
+    set(o, "p99", jdec3(l->p99));
+    set(o, "p999", jdec3(l->p999));
+    set(o, "max", jdec3(l->max));
+    set(o, "mean", jdec3(l->mean));
+    return o;
+}
+
+static json_t *hist_str(const struct lg_hist *h)
+{
+    struct lg_hist *empty = h ? NULL : lg_hist_new();
+    char *enc = lg_hist_encode(h ? h : empty);
+    json_t *j = jstr(enc);
+    free(enc);
+    lg_hist_free(empty);
+    return j;
+}
+
+static json_t *step_obj(const struct lg_result_step *s)
+{
+    json_t *o = chk(json_object());
+    set(o, "scenario", jstr(s->scenario));
+    set(o, "name", jstr(s->name));
+    set(o, "requests", jint(s->requests));
+    set(o, "errors", jint(s->errors));
+    set(o, "status", counts_obj(s->status, s->n_status));
+    set(o, "error_classes", counts_obj(s->error_classes, s->n_error_classes));
+    set(o, "latency_ms", latency_obj(&s->latency_ms));
+    json_t *checks = chk(json_object());
+    set(checks, "passed", jint(s->checks_passed));
+    set(checks, "failed", jint(s->checks_failed));
+    json_t *list = chk(json_array());
+    for (size_t i = 0; i < s->n_checks; i++) {
+        json_t *c = chk(json_object());
+        set(c, "label", jstr(s->checks[i].label));
+        set(c, "passed", jint(s->checks[i].passed));
+        set(c, "failed", jint(s->checks[i].failed));
+        json_array_append_new(list, c);
+    }
+    set(checks, "list", list);
+    set(o, "checks", checks);
+    set(o, "histogram", hist_str(s->histogram));
+    return o;
+}
+
+static json_t *threshold_obj(const struct lg_result_threshold *t)
+{
+    json_t *o = chk(json_object());
+    set(o, "expr", jstr(t->expr));
+    set(o, "severity", jstr(t->severity ? t->severity : "critical"));
+    set(o, "ok", chk(json_boolean(t->ok)));
+    bool dec3 = t->unit && (!strcmp(t->unit, "ms") || !strcmp(t->unit, "per_s"));
+    set(o, "observed", dec3 ? jdec3(t->observed) : jnum(t->observed));
+    set(o, "unit", jstr(t->unit));
+    set(o, "observed_text", jstr(t->observed_text));
+    set(o, "no_samples", chk(json_boolean(t->no_samples)));
+    set(o, "abort", chk(json_boolean(t->abort)));
+    return o;
+}
+
+char *lg_result_to_json(const struct lg_result *r)
+{
+    json_t *root = chk(json_object());
+    set(root, "schema", jstr(LG_RESULT_SCHEMA));
+    set(root, "verdict", jstr(lg_verdict_name(r->verdict)));
+    set(root, "suite", jstr(r->suite));
+    set(root, "file", jstr(r->file));
+    set(root, "env", jstr_or_null(r->env));
+    set(root, "profile", jstr_or_null(r->profile));
+    set(root, "base_url", jstr_or_null(r->base_url));
+    set(root, "started_at", jstr(r->started_at));
+    set(root, "abort_reason", jstr_or_null(r->abort_reason));
+    set(root, "default_gate", chk(json_boolean(r->default_gate)));
+
+    json_t *config = chk(json_object());
+    set(config, "vus", jint(r->vus));
+    set(root, "config", config);
+
+    json_t *totals = chk(json_object());
+    set(totals, "requests", jint(r->requests));
+    set(totals, "errors", jint(r->errors));
+    set(totals, "iterations", jint(r->iterations));
+    set(totals, "iterations_failed", jint(r->iterations_failed));
+    set(totals, "dropped_iterations", jint(r->dropped_iterations));
+    set(totals, "duration_s", jdec3(r->duration_s));
+    set(totals, "rps", jdec3(r->rps));
+    set(totals, "checks_passed", jint(r->checks_passed));
+    set(totals, "checks_failed", jint(r->checks_failed));
+    set(totals, "error_classes", counts_obj(r->error_classes, r->n_error_classes));
+    set(root, "totals", totals);
+
+    json_t *a = chk(json_array());
+    for (size_t i = 0; i < r->n_thresholds; i++)
+        json_array_append_new(a, threshold_obj(&r->thresholds[i]));
+    set(root, "thresholds", a);
+
+    a = chk(json_array());
+    for (size_t i = 0; i < r->n_steps; i++)
+        json_array_append_new(a, step_obj(&r->steps[i]));
+    set(root, "steps", a);
+
+    a = chk(json_array());
+    for (size_t i = 0; i < r->n_scenarios; i++) {
+        const struct lg_result_scenario *sc = &r->scenarios[i];
+        json_t *o = chk(json_object());
+        set(o, "name", jstr(sc->name));
+        set(o, "iterations", jint(sc->iterations));
+        set(o, "iterations_failed", jint(sc->iterations_failed));
+        set(o, "iteration_ms", latency_obj(&sc->iteration_ms));
+        set(o, "histogram", hist_str(sc->histogram));
+        json_array_append_new(a, o);
+    }
+    set(root, "scenarios", a);
+
+    a = chk(json_array());
+    for (size_t i = 0; i < r->n_series; i++) {
+        const struct lg_result_point *p = &r->series[i];
+        json_t *o = chk(json_object());
+        set(o, "t", chk(json_integer(p->t_s)));
+        set(o, "requests", jint(p->requests));
+        set(o, "errors", jint(p->errors));
+        set(o, "vus", jint(p->vus));
+        set(o, "p50_ms", jdec3(p->p50_ms));
+        set(o, "p95_ms", jdec3(p->p95_ms));
+        set(o, "p99_ms", jdec3(p->p99_ms));
+        json_array_append_new(a, o);
+    }
+    set(root, "series", a);
+
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(root);
+    if (!s)
+        chk(NULL);
+    char *out = lg_asprintf("%s\n", s);
+    free(s);
+    return out;
+}
+
+int lg_result_write_json(const struct lg_result *r, const char *path)
+{
+    char *s = lg_result_to_json(r);
+    int rc = lg_write_atomic(path, s, strlen(s));
+    int e = errno;
+    free(s);
+    errno = e;
+    return rc;
+}
+
+/* Makes the rename itself durable. Best effort: some filesystems refuse fsync on a
+ * directory, and the data is already safe in the file. */
+static void sync_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? lg_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : lg_strdup(".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+int lg_write_atomic(const char *path, const void *data, size_t len)
+{
+    int rc = LG_EIO;
+    char *tmp = lg_asprintf("%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    bool created = fd >= 0;
+    if (!created)
+        goto done;
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            goto done;
+        p += n;
+        len -= (size_t)n;
+    }
+    if (fsync(fd) != 0)
+        goto done;
+    int closed = close(fd);
+    fd = -1;
+    if (closed != 0 || rename(tmp, path) != 0)
+        goto done;
+    sync_dir_of(path);
+    rc = LG_OK;
+done:;
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    if (rc != LG_OK && created)
+        unlink(tmp);
+    free(tmp);
+    errno = e;
+    return rc;
+}

@@ -1,1 +1,585 @@
-/* placeholder */
+/* result: the plain-data outcome of a run (schema loadgate.result/1) — verdict names,
+ * latency figures from a histogram, freeing, and the reader that rebuilds a result
+ * from result.json without the engine (for `report`, `compare` and `merge`). */
+#include "result.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *lg_verdict_name(enum lg_verdict v)
+{
+    switch (v) {
+    case LG_VERDICT_PASS: return "pass";
+    case LG_VERDICT_FAIL: return "fail";
+    case LG_VERDICT_ABORTED: return "aborted";
+    }
+    return "unknown";
+}
+
+void lg_latency_from_hist(const struct lg_hist *h, struct lg_latency_ms *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!h || h->total_count <= 0)
+        return;
+    out->min = (double)lg_hist_min(h) / 1000.0;
+    out->p50 = (double)lg_hist_percentile(h, 50.0) / 1000.0;
+    out->p90 = (double)lg_hist_percentile(h, 90.0) / 1000.0;
+    out->p95 = (double)lg_hist_percentile(h, 95.0) / 1000.0;
+    out->p99 = (double)lg_hist_percentile(h, 99.0) / 1000.0;
+    out->p999 = (double)lg_hist_percentile(h, 99.9) / 1000.0;
+    out->max = (double)lg_hist_max(h) / 1000.0;
+    /* Whole microseconds, like every other figure, so that result.json (3 decimals
+     * of a millisecond) holds exactly what the result holds. */
+    out->mean = (double)llround(lg_hist_mean(h)) / 1000.0;
+}
+
+static void free_counts(struct lg_count *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].name);
+    free(v);
+}
+
+void lg_result_free(struct lg_result *r)
+{
+    if (!r)
+        return;
+    free(r->suite);
+    free(r->file);
+    free(r->env);
+    free(r->profile);
+    free(r->base_url);
+    free(r->started_at);
+    free(r->abort_reason);
+    free_counts(r->error_classes, r->n_error_classes);
+    for (size_t i = 0; i < r->n_steps; i++) {
+        struct lg_result_step *s = &r->steps[i];
+        free(s->scenario);
+        free(s->name);
+        free_counts(s->status, s->n_status);
+        free_counts(s->error_classes, s->n_error_classes);
+        lg_hist_free(s->histogram);
+        for (size_t j = 0; j < s->n_checks; j++)
+            free(s->checks[j].label);
+        free(s->checks);
+    }
+    free(r->steps);
+    for (size_t i = 0; i < r->n_scenarios; i++) {
+        free(r->scenarios[i].name);
+        lg_hist_free(r->scenarios[i].histogram);
+    }
+    free(r->scenarios);
+    for (size_t i = 0; i < r->n_thresholds; i++) {
+        struct lg_result_threshold *t = &r->thresholds[i];
+        free(t->expr);
+        free(t->severity);
+        free(t->unit);
+        free(t->observed_text);
+    }
+    free(r->thresholds);
+    free(r->series);
+    free(r);
+}
+
+/* ---- reader ---------------------------------------------------------------------- */
+
+/* The reader checks every value it takes (type and range) and names the offending
+ * key by its path in the document ("steps[1].latency_ms.p95"), so that a hand-edited
+ * or truncated file gives one clear message instead of a crash or a silent zero. */
+struct rd {
+    const char *name; /* the file name, prefixed to every message */
+    char *err;
+    size_t errlen;
+};
+
+static int rd_fail(struct rd *rd, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int rd_fail(struct rd *rd, const char *where, const char *fmt, ...)
+{
+    if (!rd->err || !rd->errlen)
+        return LG_ESYNTAX;
+    struct lg_buf b = {0};
+    lg_buf_printf(&b, "%s: ", rd->name);
+    if (where && *where)
+        lg_buf_printf(&b, "%s: ", where);
+    va_list ap;
+    va_start(ap, fmt);
+    lg_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    snprintf(rd->err, rd->errlen, "%s", b.data);
+    lg_buf_free(&b);
+    return LG_ESYNTAX;
+}
+
+/* Joins a path in the document: "" + "totals" = "totals", "steps[0]" + "name" =
+ * "steps[0].name". Caller frees. */
+static char *sub(const char *where, const char *key)
+{
+    return *where ? lg_asprintf("%s.%s", where, key) : lg_strdup(key);
+}
+
+static char *idx(const char *where, size_t i)
+{
+    return lg_asprintf("%s[%zu]", where, i);
+}
+
+/* Looks up key in obj. Returns 0 and *out (NULL when absent and optional), or fails
+ * with "missing key" when required. A JSON null counts as absent. */
+static int get(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
+               json_t **out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v && json_is_null(v))
+        v = NULL;
+    if (!v && required)
+        return rd_fail(rd, where, "missing key '%s'", key);
+    *out = v;
+    return 0;
+}
+
+static int type_fail(struct rd *rd, const char *where, const char *key, const char *what)
+{
+    char *w = sub(where, key);
+    int rc = rd_fail(rd, w, "expected %s", what);
+    free(w);
+    return rc;
+}
+
+/* A string; absent optional strings become NULL when `nullable`, else "". */
+static int get_str(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
+                   bool nullable, char **out)
+{
+    json_t *v;
+    int rc = get(rd, obj, where, key, required, &v);
+    if (rc)
+        return rc;
+    if (!v) {
+        *out = nullable ? NULL : lg_strdup("");
+        return 0;
+    }
+    if (!json_is_string(v))
+        return type_fail(rd, where, key, "a string");
+    *out = lg_strndup(json_string_value(v), json_string_length(v));
+    return 0;
+}
+
+static int get_u64(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
+                   uint64_t *out)
+{
+    json_t *v;
+    int rc = get(rd, obj, where, key, required, &v);
+    if (rc)
+        return rc;
+    if (!v) {
+        *out = 0;
+        return 0;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return type_fail(rd, where, key, "a non-negative integer");
+    *out = (uint64_t)json_integer_value(v);
+    return 0;
+}
+
+static int get_double(struct rd *rd, json_t *obj, const char *where, const char *key,
+                      bool required, double *out)
+{
+    json_t *v;
+    int rc = get(rd, obj, where, key, required, &v);
+    if (rc)
+        return rc;
+    if (!v) {
+        *out = 0;
+        return 0;
+    }
+    if (!json_is_number(v))
+        return type_fail(rd, where, key, "a number");
+    *out = json_number_value(v);
+    return 0;
+}
+
+static int get_bool(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
+                    bool *out)
+{
+    json_t *v;
+    int rc = get(rd, obj, where, key, required, &v);
+    if (rc)
+        return rc;
+    if (!v) {
+        *out = false;
+        return 0;
+    }
+    if (!json_is_boolean(v))
+        return type_fail(rd, where, key, "true or false");
+    *out = json_is_true(v);
+    return 0;
+}
+
+/* An object or array member; *out is NULL when absent and optional. */
+static int get_typed(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
+                     json_type type, json_t **out)
+{
+    int rc = get(rd, obj, where, key, required, out);
+    if (rc || !*out)
+        return rc;
+    if (json_typeof(*out) != type)
+        return type_fail(rd, where, key, type == JSON_OBJECT ? "an object" : "an array");
+    return 0;
+}
+
+/* {"name": count, ...} in document order. */
+static int read_counts(struct rd *rd, json_t *obj, const char *where, const char *key,
+                       bool required, struct lg_count **out, size_t *n_out)
+{
+    json_t *m;
+    int rc = get_typed(rd, obj, where, key, required, JSON_OBJECT, &m);
+    if (rc || !m)
+        return rc;
+    size_t n = json_object_size(m);
+    if (!n)
+        return 0;
+    *out = lg_calloc(n, sizeof(**out));
+    *n_out = n;
+    char *w = sub(where, key);
+    size_t i = 0;
+    const char *name;
+    json_t *v;
+    json_object_foreach(m, name, v)
+    {
+        if (i >= n)
+            break;
+        if (!json_is_integer(v) || json_integer_value(v) < 0) {
+            rc = type_fail(rd, w, name, "a non-negative integer");
+            break;
+        }
+        (*out)[i].name = lg_strdup(name);
+        (*out)[i].count = (uint64_t)json_integer_value(v);
+        i++;
+    }
+    free(w);
+    return rc;
+}
+
+static int read_latency(struct rd *rd, json_t *obj, const char *where, const char *key,
+                        bool required, struct lg_latency_ms *out)
+{
+    json_t *m;
+    int rc = get_typed(rd, obj, where, key, required, JSON_OBJECT, &m);
+    if (rc || !m)
+        return rc;
+    char *w = sub(where, key);
+    struct {
+        const char *key;
+        double *v;
+    } f[] = {{"min", &out->min}, {"p50", &out->p50},   {"p90", &out->p90}, {"p95", &out->p95},
+             {"p99", &out->p99}, {"p999", &out->p999}, {"max", &out->max}, {"mean", &out->mean}};
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && !rc; i++)
+        rc = get_double(rd, m, w, f[i].key, true, f[i].v);
+    free(w);
+    return rc;
+}
+
+static int read_hist(struct rd *rd, json_t *obj, const char *where, bool required,
+                     struct lg_hist **out)
+{
+    json_t *v;
+    int rc = get(rd, obj, where, "histogram", required, &v);
+    if (rc || !v)
+        return rc;
+    if (!json_is_string(v))
+        return type_fail(rd, where, "histogram", "an encoded histogram (a string)");
+    if (lg_hist_decode(json_string_value(v), out) != 0) {
+        char *w = sub(where, "histogram");
+        rc = rd_fail(rd, w, "not a valid HdrHistogram V2 encoding");
+        free(w);
+    }
+    return rc;
+}
+
+/* Arrays of objects are read in two steps: the elements are allocated and counted in
+ * the result first, then filled by fn one by one, so that a failure part-way leaves
+ * everything read so far owned by the result (freed by lg_result_free). */
+typedef int (*elem_fn)(struct rd *rd, json_t *o, const char *where, void *elem);
+
+static void *alloc_elems(json_t *a, size_t size, size_t *n)
+{
+    *n = a ? json_array_size(a) : 0;
+    return *n ? lg_calloc(*n, size) : NULL;
+}
+
+static int fill_elems(struct rd *rd, json_t *a, const char *where, const char *key, void *arr,
+                      size_t size, elem_fn fn)
+{
+    int rc = 0;
+    char *base = sub(where, key);
+    for (size_t i = 0; a && i < json_array_size(a) && !rc; i++) {
+        char *w = idx(base, i);
+        json_t *e = json_array_get(a, i);
+        if (!json_is_object(e))
+            rc = rd_fail(rd, w, "expected an object");
+        else
+            rc = fn(rd, e, w, (char *)arr + i * size);
+        free(w);
+    }
+    free(base);
+    return rc;
+}
+
+/* rc = 0 or the error of reading obj[key] into arr (a typed pointer) and n. */
+#define READ_ARRAY(rc, rd, obj, where, key, required, arr, n, fn)                                  \
+    do {                                                                                           \
+        json_t *a_;                                                                                \
+        if (((rc) = get_typed(rd, obj, where, key, required, JSON_ARRAY, &a_)))                    \
+            break;                                                                                 \
+        (arr) = alloc_elems(a_, sizeof(*(arr)), &(n));                                             \
+        (rc) = fill_elems(rd, a_, where, key, (arr), sizeof(*(arr)), fn);                          \
+    } while (0)
+
+static int read_check(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_check *c = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "label", true, false, &c->label)) ||
+        (rc = get_u64(rd, o, w, "passed", true, &c->passed)) ||
+        (rc = get_u64(rd, o, w, "failed", true, &c->failed)))
+        return rc;
+    return 0;
+}
+
+static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_step *s = elem;
+    int rc;
+    json_t *checks;
+    if ((rc = get_str(rd, o, w, "scenario", true, false, &s->scenario)) ||
+        (rc = get_str(rd, o, w, "name", true, false, &s->name)) ||
+        (rc = get_u64(rd, o, w, "requests", true, &s->requests)) ||
+        (rc = get_u64(rd, o, w, "errors", true, &s->errors)) ||
+        (rc = read_counts(rd, o, w, "status", true, &s->status, &s->n_status)) ||
+        (rc = read_counts(rd, o, w, "error_classes", false, &s->error_classes,
+                          &s->n_error_classes)) ||
+        (rc = read_latency(rd, o, w, "latency_ms", true, &s->latency_ms)) ||
+        (rc = get_typed(rd, o, w, "checks", true, JSON_OBJECT, &checks)))
+        return rc;
+    char *cw = sub(w, "checks");
+    if (!(rc = get_u64(rd, checks, cw, "passed", true, &s->checks_passed)) &&
+        !(rc = get_u64(rd, checks, cw, "failed", true, &s->checks_failed)))
+        READ_ARRAY(rc, rd, checks, cw, "list", false, s->checks, s->n_checks, read_check);
+    free(cw);
+    if (rc)
+        return rc;
+    return read_hist(rd, o, w, true, &s->histogram);
+}
+
+static int read_scenario(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_scenario *s = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "name", true, false, &s->name)) ||
+        (rc = get_u64(rd, o, w, "iterations", true, &s->iterations)) ||
+        (rc = get_u64(rd, o, w, "iterations_failed", false, &s->iterations_failed)) ||
+        (rc = read_latency(rd, o, w, "iteration_ms", false, &s->iteration_ms)))
+        return rc;
+    return read_hist(rd, o, w, false, &s->histogram);
+}
+
+static int read_threshold(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_threshold *t = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "expr", true, false, &t->expr)) ||
+        (rc = get_str(rd, o, w, "severity", true, false, &t->severity)) ||
+        (rc = get_bool(rd, o, w, "ok", true, &t->ok)) ||
+        (rc = get_double(rd, o, w, "observed", true, &t->observed)) ||
+        (rc = get_str(rd, o, w, "unit", false, false, &t->unit)) ||
+        (rc = get_str(rd, o, w, "observed_text", false, false, &t->observed_text)) ||
+        (rc = get_bool(rd, o, w, "no_samples", false, &t->no_samples)) ||
+        (rc = get_bool(rd, o, w, "abort", false, &t->abort)))
+        return rc;
+    if (strcmp(t->severity, "critical") && strcmp(t->severity, "warning")) {
+        char *sw = sub(w, "severity");
+        rc = rd_fail(rd, sw, "expected \"critical\" or \"warning\", got \"%s\"", t->severity);
+        free(sw);
+    }
+    return rc;
+}
+
+static int read_point(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_point *p = elem;
+    int rc;
+    json_t *t;
+    uint64_t vus;
+    if ((rc = get(rd, o, w, "t", true, &t)))
+        return rc;
+    if (!json_is_integer(t))
+        return type_fail(rd, w, "t", "an integer (seconds)");
+    p->t_s = json_integer_value(t);
+    if ((rc = get_u64(rd, o, w, "requests", true, &p->requests)) ||
+        (rc = get_u64(rd, o, w, "errors", true, &p->errors)) ||
+        (rc = get_u64(rd, o, w, "vus", false, &vus)) ||
+        (rc = get_double(rd, o, w, "p50_ms", false, &p->p50_ms)) ||
+        (rc = get_double(rd, o, w, "p95_ms", false, &p->p95_ms)) ||
+        (rc = get_double(rd, o, w, "p99_ms", false, &p->p99_ms)))
+        return rc;
+    if (vus > UINT32_MAX)
+        return type_fail(rd, w, "vus", "a number of virtual users");
+    p->vus = (uint32_t)vus;
+    return 0;
+}
+
+static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
+{
+    int rc;
+    json_t *totals, *config;
+    char *s = NULL;
+
+    if (!json_is_object(root))
+        return rd_fail(rd, "", "expected a JSON object at the top level");
+    if ((rc = get_str(rd, root, "", "schema", true, false, &s)))
+        return rc;
+    if (strcmp(s, LG_RESULT_SCHEMA)) {
+        rc = rd_fail(rd, "", "unsupported schema \"%s\" (expected \"%s\")", s, LG_RESULT_SCHEMA);
+        free(s);
+        return rc;
+    }
+    free(s);
+    s = NULL;
+
+    if ((rc = get_str(rd, root, "", "verdict", true, false, &s)))
+        return rc;
+    if (!strcmp(s, "pass"))
+        r->verdict = LG_VERDICT_PASS;
+    else if (!strcmp(s, "fail"))
+        r->verdict = LG_VERDICT_FAIL;
+    else if (!strcmp(s, "aborted"))
+        r->verdict = LG_VERDICT_ABORTED;
+    else
+        rc = rd_fail(rd, "verdict", "expected \"pass\", \"fail\" or \"aborted\", got \"%s\"", s);
+    free(s);
+    if (rc)
+        return rc;
+
+    if ((rc = get_str(rd, root, "", "suite", false, false, &r->suite)) ||
+        (rc = get_str(rd, root, "", "file", false, false, &r->file)) ||
+        (rc = get_str(rd, root, "", "env", false, true, &r->env)) ||
+        (rc = get_str(rd, root, "", "profile", false, true, &r->profile)) ||
+        (rc = get_str(rd, root, "", "base_url", false, true, &r->base_url)) ||
+        (rc = get_str(rd, root, "", "started_at", false, false, &r->started_at)) ||
+        (rc = get_str(rd, root, "", "abort_reason", false, true, &r->abort_reason)) ||
+        (rc = get_bool(rd, root, "", "default_gate", false, &r->default_gate)))
+        return rc;
+
+    if ((rc = get_typed(rd, root, "", "config", false, JSON_OBJECT, &config)))
+        return rc;
+    if (config) {
+        uint64_t vus;
+        if ((rc = get_u64(rd, config, "config", "vus", false, &vus)))
+            return rc;
+        if (vus > UINT32_MAX)
+            return rd_fail(rd, "config.vus", "expected a number of virtual users");
+        r->vus = (uint32_t)vus;
+    }
+
+    if ((rc = get_typed(rd, root, "", "totals", true, JSON_OBJECT, &totals)))
+        return rc;
+    if ((rc = get_u64(rd, totals, "totals", "requests", true, &r->requests)) ||
+        (rc = get_u64(rd, totals, "totals", "errors", true, &r->errors)) ||
+        (rc = get_u64(rd, totals, "totals", "iterations", true, &r->iterations)) ||
+        (rc = get_u64(rd, totals, "totals", "iterations_failed", false, &r->iterations_failed)) ||
+        (rc = get_u64(rd, totals, "totals", "dropped_iterations", true, &r->dropped_iterations)) ||
+        (rc = get_double(rd, totals, "totals", "duration_s", true, &r->duration_s)) ||
+        (rc = get_double(rd, totals, "totals", "rps", true, &r->rps)) ||
+        (rc = get_u64(rd, totals, "totals", "checks_passed", false, &r->checks_passed)) ||
+        (rc = get_u64(rd, totals, "totals", "checks_failed", false, &r->checks_failed)) ||
+        (rc = read_counts(rd, totals, "totals", "error_classes", false, &r->error_classes,
+                          &r->n_error_classes)))
+        return rc;
+
+    READ_ARRAY(rc, rd, root, "", "thresholds", true, r->thresholds, r->n_thresholds,
+               read_threshold);
+    if (rc)
+        return rc;
+    READ_ARRAY(rc, rd, root, "", "steps", true, r->steps, r->n_steps, read_step);
+    if (rc)
+        return rc;
+    READ_ARRAY(rc, rd, root, "", "scenarios", false, r->scenarios, r->n_scenarios, read_scenario);
+    if (rc)
+        return rc;
+    READ_ARRAY(rc, rd, root, "", "series", false, r->series, r->n_series, read_point);
+    return rc;
+}
+
+static int json_fail(struct rd *rd, const json_error_t *jerr)
+{
+    if (rd->err && rd->errlen)
+        snprintf(rd->err, rd->errlen, "%s:%d:%d: invalid JSON: %s", rd->name, jerr->line,
+                 jerr->column, jerr->text);
+    return LG_ESYNTAX;
+}
+
+static int from_root(json_t *root, const char *name, struct lg_result **out, char *err,
+                     size_t errlen)
+{
+    struct rd rd = {.name = name, .err = err, .errlen = errlen};
+    struct lg_result *r = lg_calloc(1, sizeof(*r));
+    int rc = read_result(&rd, root, r);
+    if (rc) {
+        lg_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+int lg_result_from_json(const char *text, size_t len, const char *name, struct lg_result **out,
+                        char *err, size_t errlen)
+{
+    json_error_t jerr;
+    if (!name)
+        name = "result.json";
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        struct rd rd = {.name = name, .err = err, .errlen = errlen};
+        return json_fail(&rd, &jerr);
+    }
+    int rc = from_root(root, name, out, err, errlen);
+    json_decref(root);
+    return rc;
+}
+
+int lg_result_read_json(const char *path, struct lg_result **out, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        if (err && errlen)
+            snprintf(err, errlen, "%s: %s", path, strerror(e));
+        errno = e;
+        return LG_EIO;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    int read_errno = ferror(f) ? (errno ? errno : EIO) : 0;
+    fclose(f);
+    if (read_errno) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: %s", path, strerror(read_errno));
+        json_decref(root);
+        errno = read_errno;
+        return LG_EIO;
+    }
+    if (!root) {
+        struct rd rd = {.name = path, .err = err, .errlen = errlen};
+        return json_fail(&rd, &jerr);
+    }
+    int rc = from_root(root, path, out, err, errlen);
+    json_decref(root);
+    return rc;
+}

@@ -59,7 +59,10 @@ struct lg_result_threshold {
     bool ok;
     bool no_samples;
     bool abort;
-    double observed;     /* in the metric's base unit (microseconds, ratio, /s, count) */
+    double observed;     /* in `unit`: milliseconds for times, a ratio 0..1 for
+                            error_rate and checks, per second for rps and rate,
+                            a count otherwise */
+    char *unit;          /* "ms", "ratio", "per_s" or "count" */
     char *observed_text; /* for humans: "412ms", "0.52%", "no samples" */
 };
 
@@ -109,11 +112,26 @@ void lg_result_free(struct lg_result *r);
 /* Writes result.json to path atomically (a temporary file in the same directory,
  * then rename). Returns 0, or LG_EIO with errno set. */
 int lg_result_write_json(const struct lg_result *r, const char *path);
-/* Serialises to a new string (caller frees). */
+/* Serialises to a new string ending in a newline (caller frees). Durations and rates
+ * are written with at most 3 decimals (milliseconds: whole microseconds), other
+ * numbers with 15 significant digits, non-finite numbers as 0, NULL names as ""
+ * and NULL env/profile/base_url/abort_reason as null; a NULL histogram is written
+ * as an empty one. A result whose numbers already fit that form (as every result
+ * the engine builds does) reads back exactly. */
 char *lg_result_to_json(const struct lg_result *r);
 
 /* Reads result.json. Returns 0 and *out, or LG_ESYNTAX/LG_EIO with a message in err. */
 int lg_result_read_json(const char *path, struct lg_result **out, char *err, size_t errlen);
+
+/* Like lg_result_read_json, from len bytes of JSON text in memory; `name` (NULL:
+ * "result.json") starts every message. Messages name the file and the key:
+ * "NAME: missing key 'totals'", "NAME: steps[1].latency_ms.p95: expected a number",
+ * "NAME:LINE:COL: invalid JSON: ...". Keys outside DESIGN.md's required set may be
+ * absent (zero, false, or "" for names; NULL for env, profile, base_url,
+ * abort_reason). *out is written only on success and owned by the caller
+ * (lg_result_free). */
+int lg_result_from_json(const char *text, size_t len, const char *name, struct lg_result **out,
+                        char *err, size_t errlen);
 
 /* The end-of-run terminal summary: a per-step table (count, rps, p50/p90/p95/p99/max,
  * errors, checks), each threshold with its observed value and a mark, then the

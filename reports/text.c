@@ -1,1 +1,401 @@
-/* placeholder */
+/* text: the end-of-run terminal summary (also written as summary.txt) — what ran, a
+ * per-step table, failed checks, each threshold with its observed value and mark,
+ * and the verdict. Column widths follow the data, so long names never break it. */
+#include "result.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#ifndef LG_VERSION
+#define LG_VERSION "0.0.0"
+#endif
+
+#define GREEN "\033[32m"
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+#define MARK_OK "\xe2\x9c\x93"   /* ✓ */
+#define MARK_FAIL "\xe2\x9c\x97" /* ✗ */
+#define SEP " \xc2\xb7 "         /* " · " */
+
+/* Columns on screen: one per UTF-8 code point (continuation bytes take none). */
+static size_t dwidth(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        w += (*p & 0xc0) != 0x80;
+    return w;
+}
+
+static void pad(FILE *f, size_t n)
+{
+    while (n--)
+        fputc(' ', f);
+}
+
+/* A copy safe to print on a terminal: control characters (an escape sequence in a
+ * step name or check label) become '?'. Caller frees. */
+static char *clean(const char *s)
+{
+    char *c = lg_strdup(s ? s : "");
+    for (unsigned char *p = (unsigned char *)c; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return c;
+}
+
+static void put_clean(FILE *f, const char *s)
+{
+    char *c = clean(s);
+    fputs(c, f);
+    free(c);
+}
+
+/* v in [0, 999.5) with 3 significant digits (2 decimals below 10, 1 below 100). */
+static void fmt3(double v, const char *unit, char *buf, size_t n)
+{
+    int decimals = v < 9.995 ? 2 : v < 99.95 ? 1 : 0;
+    snprintf(buf, n, "%.*f%s", decimals, v, unit);
+}
+
+/* A duration in milliseconds, compactly with 3 significant digits: "812us",
+ * "1.21ms", "20.1ms", "120ms", "1.20s", "12.3s", "2m05s", "1h02m". */
+static char *fmt_ms(double ms, char *buf, size_t n)
+{
+    double us = isfinite(ms) && ms > 0 ? ms * 1000.0 : 0.0;
+    if (us < 999.5) {
+        snprintf(buf, n, "%.0fus", us);
+    } else if (us < 999.5e3) {
+        fmt3(us / 1e3, "ms", buf, n);
+    } else if (us < 59.95e6) {
+        fmt3(us / 1e6, "s", buf, n);
+    } else if (us < 3599.5e6) {
+        long long s = llround(us / 1e6);
+        snprintf(buf, n, "%lldm%02llds", s / 60, s % 60);
+    } else {
+        long long m = llround(us / 60e6);
+        snprintf(buf, n, "%lldh%02lldm", m / 60, m % 60);
+    }
+    return buf;
+}
+
+/* 1234567 -> "1,234,567". */
+static char *fmt_count(uint64_t v, char *buf, size_t n)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof(digits), "%" PRIu64, v);
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < n; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* A rate with one decimal and thousands separators: "1,234.5". */
+static char *fmt_rate(double v, char *buf, size_t n)
+{
+    if (!isfinite(v) || v < 0)
+        v = 0;
+    double tenths = round(v * 10.0);
+    char whole[32];
+    fmt_count((uint64_t)(tenths / 10.0), whole, sizeof(whole));
+    snprintf(buf, n, "%s.%d", whole, (int)fmod(tenths, 10.0));
+    return buf;
+}
+
+static double rate(uint64_t count, double duration_s)
+{
+    return duration_s > 0 ? (double)count / duration_s : 0.0;
+}
+
+static void header(const struct lg_result *r, FILE *f)
+{
+    char a[64], b[64];
+    fputs("  loadgate " LG_VERSION SEP, f);
+    put_clean(f, r->suite && *r->suite ? r->suite : "(unnamed)");
+    if (r->file && *r->file) {
+        fputs(" (", f);
+        put_clean(f, r->file);
+        fputc(')', f);
+    }
+    if (r->env) {
+        fputs(SEP "env ", f);
+        put_clean(f, r->env);
+    }
+    if (r->profile) {
+        fputs(SEP "profile ", f);
+        put_clean(f, r->profile);
+    }
+    fputs("\n  ", f);
+    if (r->base_url && *r->base_url) {
+        put_clean(f, r->base_url);
+        fputs(SEP, f);
+    }
+    fprintf(f, "%" PRIu32 " VU%s" SEP "%s" SEP, r->vus, r->vus == 1 ? "" : "s",
+            fmt_ms(r->duration_s * 1000.0, a, sizeof(a)));
+    fprintf(f, "%s request%s (%s/s)" SEP, fmt_count(r->requests, a, sizeof(a)),
+            r->requests == 1 ? "" : "s", fmt_rate(r->rps, b, sizeof(b)));
+    fprintf(f, "%s iteration%s", fmt_count(r->iterations, a, sizeof(a)),
+            r->iterations == 1 ? "" : "s");
+    if (r->iterations_failed)
+        fprintf(f, " (%s failed)", fmt_count(r->iterations_failed, a, sizeof(a)));
+    if (r->dropped_iterations)
+        fprintf(f, SEP "%s dropped", fmt_count(r->dropped_iterations, a, sizeof(a)));
+    fputc('\n', f);
+}
+
+enum { C_STEP, C_COUNT, C_RPS, C_P50, C_P90, C_P95, C_P99, C_MAX, C_ERRORS, C_CHECKS, NCOLS };
+
+static const char *const col_names[NCOLS] = {"step", "count", "rps", "p50",    "p90",
+                                             "p95",  "p99",   "max", "errors", "checks"};
+
+static char *step_label(const struct lg_result_step *s)
+{
+    char *raw = lg_asprintf("%s/%s", s->scenario ? s->scenario : "", s->name ? s->name : "");
+    char *c = clean(raw);
+    free(raw);
+    return c;
+}
+
+static void step_table(const struct lg_result *r, FILE *f)
+{
+    if (!r->n_steps) {
+        fputs("  no step ran\n", f);
+        return;
+    }
+    char *(*cells)[NCOLS] = lg_calloc(r->n_steps, sizeof(*cells));
+    size_t width[NCOLS];
+    for (int c = 0; c < NCOLS; c++)
+        width[c] = strlen(col_names[c]);
+
+    for (size_t i = 0; i < r->n_steps; i++) {
+        const struct lg_result_step *s = &r->steps[i];
+        const struct lg_latency_ms *l = &s->latency_ms;
+        char buf[64];
+        char **row = cells[i];
+        row[C_STEP] = step_label(s);
+        row[C_COUNT] = lg_asprintf("%" PRIu64, s->requests);
+        row[C_RPS] = lg_asprintf("%.1f", rate(s->requests, r->duration_s));
+        double lat[] = {l->p50, l->p90, l->p95, l->p99, l->max};
+        for (int k = 0; k < 5; k++)
+            row[C_P50 + k] = lg_strdup(s->requests ? fmt_ms(lat[k], buf, sizeof(buf)) : "-");
+        row[C_ERRORS] = lg_asprintf("%" PRIu64, s->errors);
+        uint64_t total = s->checks_passed + s->checks_failed;
+        row[C_CHECKS] = total ? lg_asprintf("%" PRIu64 "/%" PRIu64, s->checks_passed, total)
+                              : lg_strdup("-");
+        for (int c = 0; c < NCOLS; c++)
+            if (dwidth(row[c]) > width[c])
+                width[c] = dwidth(row[c]);
+    }
+
+    /* The step column is left-aligned, the figures right-aligned; two spaces apart. */
+    for (size_t i = 0; i <= r->n_steps; i++) {
+        fputs("  ", f);
+        for (int c = 0; c < NCOLS; c++) {
+            const char *v = i == 0 ? col_names[c] : cells[i - 1][c];
+            size_t gap = width[c] - dwidth(v);
+            if (c == C_STEP) {
+                fputs(v, f);
+                pad(f, gap);
+            } else {
+                pad(f, gap + 2);
+                fputs(v, f);
+            }
+        }
+        fputc('\n', f);
+    }
+
+    for (size_t i = 0; i < r->n_steps; i++)
+        for (int c = 0; c < NCOLS; c++)
+            free(cells[i][c]);
+    free(cells);
+}
+
+static void error_line(const struct lg_result *r, FILE *f)
+{
+    bool any = false;
+    for (size_t i = 0; i < r->n_error_classes; i++) {
+        const struct lg_count *e = &r->error_classes[i];
+        if (!e->count)
+            continue;
+        char buf[32];
+        fputs(any ? ", " : "\n  errors: ", f);
+        put_clean(f, e->name);
+        fprintf(f, " %s", fmt_count(e->count, buf, sizeof(buf)));
+        any = true;
+    }
+    if (any)
+        fputc('\n', f);
+}
+
+/* Each failing check with its step, so that a smoke run says which check broke. */
+static void failed_checks(const struct lg_result *r, FILE *f, bool color)
+{
+    size_t wstep = 0, wlabel = 0;
+    for (size_t i = 0; i < r->n_steps; i++) {
+        const struct lg_result_step *s = &r->steps[i];
+        for (size_t j = 0; j < s->n_checks; j++) {
+            if (!s->checks[j].failed)
+                continue;
+            char *st = step_label(s), *lb = clean(s->checks[j].label);
+            if (dwidth(st) > wstep)
+                wstep = dwidth(st);
+            if (dwidth(lb) > wlabel)
+                wlabel = dwidth(lb);
+            free(st);
+            free(lb);
+        }
+    }
+    if (!wstep)
+        return;
+    fputs("\n  failed checks\n", f);
+    for (size_t i = 0; i < r->n_steps; i++) {
+        const struct lg_result_step *s = &r->steps[i];
+        for (size_t j = 0; j < s->n_checks; j++) {
+            const struct lg_result_check *c = &s->checks[j];
+            if (!c->failed)
+                continue;
+            char *st = step_label(s), *lb = clean(c->label);
+            char a[32], b[32];
+            fprintf(f, "    %s%s%s %s", color ? RED : "", MARK_FAIL, color ? RESET : "", st);
+            pad(f, wstep - dwidth(st) + 2);
+            fputs(lb, f);
+            pad(f, wlabel - dwidth(lb) + 2);
+            fprintf(f, "%s of %s failed\n", fmt_count(c->failed, a, sizeof(a)),
+                    fmt_count(c->passed + c->failed, b, sizeof(b)));
+            free(st);
+            free(lb);
+        }
+    }
+}
+
+static char *observed(const struct lg_result_threshold *t)
+{
+    char buf[64];
+    if (t->no_samples)
+        return lg_strdup("no samples");
+    if (t->observed_text && *t->observed_text)
+        return clean(t->observed_text);
+    const char *unit = t->unit ? t->unit : "";
+    if (!strcmp(unit, "ms"))
+        return lg_strdup(fmt_ms(t->observed, buf, sizeof(buf)));
+    if (!strcmp(unit, "ratio"))
+        return lg_asprintf("%.2f%%", t->observed * 100.0);
+    if (!strcmp(unit, "per_s"))
+        return lg_asprintf("%s/s", fmt_rate(t->observed, buf, sizeof(buf)));
+    return lg_asprintf("%g", t->observed);
+}
+
+static bool is_warning(const struct lg_result_threshold *t)
+{
+    return t->severity && !strcmp(t->severity, "warning");
+}
+
+static char *threshold_label(const struct lg_result_threshold *t)
+{
+    char *e = clean(t->expr);
+    char *l = lg_asprintf("%s%s%s", e, is_warning(t) ? "  (warning)" : "",
+                          t->abort ? "  (abort)" : "");
+    free(e);
+    return l;
+}
+
+static void thresholds(const struct lg_result *r, FILE *f, bool color)
+{
+    if (!r->n_thresholds && !r->default_gate)
+        return;
+    fputs("\n  thresholds\n", f);
+    if (r->default_gate && !r->n_thresholds)
+        fputs("    no thresholds given: the strict default gate applies (no failed request, "
+              "no failed check)\n",
+              f);
+    size_t w = 0;
+    for (size_t i = 0; i < r->n_thresholds; i++) {
+        char *l = threshold_label(&r->thresholds[i]);
+        if (dwidth(l) > w)
+            w = dwidth(l);
+        free(l);
+    }
+    for (size_t i = 0; i < r->n_thresholds; i++) {
+        const struct lg_result_threshold *t = &r->thresholds[i];
+        const char *mark = MARK_OK, *c = GREEN;
+        if (!t->ok && is_warning(t)) {
+            mark = "!";
+            c = YELLOW;
+        } else if (!t->ok) {
+            mark = MARK_FAIL;
+            c = RED;
+        }
+        char *l = threshold_label(t), *o = observed(t);
+        fprintf(f, "    %s%s%s %s", color ? c : "", mark, color ? RESET : "", l);
+        pad(f, w - dwidth(l) + 2);
+        fprintf(f, "%s\n", o);
+        free(l);
+        free(o);
+    }
+}
+
+static void verdict(const struct lg_result *r, FILE *f, bool color)
+{
+    const char *name = "PASS", *c = GREEN;
+    if (r->verdict == LG_VERDICT_FAIL) {
+        name = "FAIL";
+        c = RED;
+    } else if (r->verdict == LG_VERDICT_ABORTED) {
+        name = "ABORTED";
+        c = RED;
+    } else if (r->verdict != LG_VERDICT_PASS) {
+        name = "UNKNOWN";
+        c = RED;
+    }
+    fprintf(f, "\n  verdict: %s%s%s%s", color ? BOLD : "", color ? c : "", name,
+            color ? RESET : "");
+    if (r->verdict == LG_VERDICT_ABORTED && r->abort_reason && *r->abort_reason) {
+        fputs(" (", f);
+        put_clean(f, r->abort_reason);
+        fputc(')', f);
+    }
+    fputc('\n', f);
+}
+
+void lg_report_text(const struct lg_result *r, FILE *f, bool color)
+{
+    header(r, f);
+    fputc('\n', f);
+    step_table(r, f);
+    error_line(r, f);
+    failed_checks(r, f, color);
+    thresholds(r, f, color);
+    verdict(r, f, color);
+}
+
+int lg_report_text_file(const struct lg_result *r, const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        fprintf(stderr, "loadgate: out of memory writing the summary\n");
+        abort();
+    }
+    lg_report_text(r, f, false);
+    if (fclose(f) != 0 || !text) {
+        fprintf(stderr, "loadgate: out of memory writing the summary\n");
+        abort();
+    }
+    int rc = lg_write_atomic(path, text, len);
+    int e = errno;
+    free(text);
+    errno = e;
+    return rc;
+}

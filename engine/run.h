@@ -1,0 +1,49 @@
+/* run: executes a load plan (closed model: virtual users looping the journey for a
+ * duration or until a shared number of iterations is done) and returns what was
+ * measured. Ctrl-C and abort thresholds stop it early, marked aborted. */
+#ifndef LG_RUN_H
+#define LG_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "metrics.h"
+#include "model.h"
+
+enum lg_progress { LG_PROGRESS_NONE = 0, LG_PROGRESS_TTY, LG_PROGRESS_PLAIN };
+
+struct lg_run_opts {
+    const struct lg_suite *suite;
+    const struct lg_environment *env; /* may be NULL */
+    const char *base_url;             /* may be NULL (absolute URLs only) */
+    uint32_t vus;                     /* >= 1 */
+    int64_t duration_us;              /* 0 = until the iterations are done */
+    uint64_t iterations;              /* 0 = until the duration ends */
+    const char *ca_file;              /* may be NULL */
+    bool insecure;
+    uint64_t seed;
+    enum lg_progress progress;             /* live progress on stderr */
+    const struct lg_threshold *thresholds; /* every threshold; those with abort are
+                                              watched each second */
+    size_t n_thresholds;
+};
+
+/* A run with only an iteration count stops after this long at most (as k6's
+ * shared-iterations maxDuration). */
+#define LG_MAX_ITERATIONS_DURATION_US (10LL * 60 * 1000000)
+/* After the duration ends, requests in flight get this long to finish. */
+#define LG_GRACEFUL_STOP_US (10LL * 1000000)
+
+struct lg_run_report {
+    struct lg_metrics metrics; /* merged over workers; lg_metrics_free when done */
+    double duration_s;
+    int64_t started_wall_ms;
+    bool aborted;
+    char abort_reason[200];
+};
+
+/* Runs the plan. Returns 0 with *out filled (also when aborted), or a negative
+ * error code for an internal failure (then *out holds nothing to free). */
+int lg_run(const struct lg_run_opts *o, struct lg_run_report *out);
+
+#endif

@@ -1,0 +1,59 @@
+/* vu: a virtual user, a small state machine over the compiled scenario: pick a
+ * scenario, run its steps (requests, checks, captures, think, for_each, until),
+ * count the iteration, repeat while the worker's schedule allows. */
+#ifndef LG_VU_H
+#define LG_VU_H
+
+#include <curl/curl.h>
+#include <ev.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "util.h"
+
+struct lg_worker;
+
+struct lg_vu {
+    uint32_t id; /* 1-based, unique in the run */
+    struct lg_worker *w;
+    CURL *easy; /* reused for every request: keeps the VU's cookie jar */
+    struct lg_rng rng;
+    json_t **slots; /* the current scenario's variables and captures */
+    size_t n_slots;
+    const struct lg_scenario *sc;
+    size_t step;           /* index of the current step */
+    size_t item;           /* for_each: index of the current item */
+    uint64_t iteration;    /* iterations started by this VU, 0-based */
+    int64_t iter_start_us; /* when the current iteration started */
+    int64_t poll_start_us; /* until: when polling of the current item started */
+    bool iter_failed;
+    bool in_flight;
+    bool done;     /* this VU will start nothing more */
+    ev_timer wait; /* think time, poll interval */
+    struct lg_buf url, body, resp;
+    struct curl_slist *hdrs; /* per-request headers when not constant */
+};
+
+/* Prepares a VU (its easy handle and buffers). Never fails except on libcurl
+ * refusing to create a handle (LG_ECURL). */
+int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t seed);
+/* Starts the VU's first iteration. */
+void lg_vu_start(struct lg_vu *vu);
+/* Stops the VU at once: cancels its timer and any request in flight (not counted). */
+void lg_vu_abandon(struct lg_vu *vu);
+void lg_vu_free(struct lg_vu *vu);
+
+/* Renders a step's header list ("Name: value" for the environment's headers, then
+ * the step's, which win over the environment's of the same name; the content type
+ * of JSON and form bodies; an empty Expect:). Returns 0 and a new list in *out
+ * (curl_slist_free_all), or LG_EUNSET with *unset naming the slot. */
+int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
+                         const struct lg_tmpl_ctx *ctx, struct lg_buf *scratch,
+                         struct curl_slist **out, int *unset);
+
+/* The transport's completion callback for VU transfers (lg_transfer_done_fn). */
+void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud);
+
+#endif

@@ -1,0 +1,211 @@
+/* pollserver: a small HTTP server on 127.0.0.1 (libmicrohttpd) for the
+ * behaviours nginx cannot give the integration tests: asynchronous jobs that must
+ * be polled, slow responses, and an exact count of the requests it received.
+ *
+ *   pollserver [--port N] [--pending-polls K] [--lifetime S]
+ *
+ * With --port 0 (the default) it prints the chosen port on stdout, then serves
+ * until SIGTERM or SIGINT, or for at most --lifetime seconds (default 300) so a
+ * test can never leave it running.
+ *
+ *   POST /jobs      201 {"id":"jN"}, Location: /jobs/jN
+ *   GET  /jobs/ID   {"id":"jN","status":"pending","polls":P} for the first K polls,
+ *                   then {"id":"jN","status":"done","polls":P}; 404 if unknown
+ *   GET  /slow?ms=N waits N ms (at most 10000), then 200 {"slept_ms":N}
+ *   GET  /health    200 {"status":"ok"}
+ *   GET  /count     the number of requests received so far, /count excluded
+ */
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_JOBS 4096
+#define MAX_SLOW_MS 10000
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long n_requests;
+static unsigned n_jobs;
+static unsigned job_polls[MAX_JOBS];
+static unsigned pending_polls = 3;
+static volatile sig_atomic_t stopping;
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *body,
+                             const char *location)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret;
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (location)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+    ret = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void sleep_ms(long ms)
+{
+    /* in slices, so that shutdown does not wait for a long sleep */
+    while (ms > 0 && !stopping) {
+        long slice = ms < 10 ? ms : 10;
+        struct timespec ts = {0, slice * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= slice;
+    }
+}
+
+static enum MHD_Result job_create(struct MHD_Connection *conn)
+{
+    char body[64], location[64];
+    unsigned id;
+    pthread_mutex_lock(&lock);
+    if (n_jobs >= MAX_JOBS) {
+        pthread_mutex_unlock(&lock);
+        return reply(conn, 503, "{\"error\":\"too many jobs\"}", NULL);
+    }
+    id = ++n_jobs;
+    job_polls[id - 1] = 0;
+    pthread_mutex_unlock(&lock);
+    snprintf(body, sizeof body, "{\"id\":\"j%u\"}", id);
+    snprintf(location, sizeof location, "/jobs/j%u", id);
+    return reply(conn, 201, body, location);
+}
+
+static enum MHD_Result job_poll(struct MHD_Connection *conn, const char *id_text)
+{
+    char body[128], *end = NULL;
+    unsigned long id;
+    unsigned polls;
+    if (id_text[0] != 'j')
+        return reply(conn, 404, "{\"error\":\"no such job\"}", NULL);
+    id = strtoul(id_text + 1, &end, 10);
+    pthread_mutex_lock(&lock);
+    if (!end || *end || id == 0 || id > n_jobs) {
+        pthread_mutex_unlock(&lock);
+        return reply(conn, 404, "{\"error\":\"no such job\"}", NULL);
+    }
+    polls = ++job_polls[id - 1];
+    pthread_mutex_unlock(&lock);
+    snprintf(body, sizeof body, "{\"id\":\"j%lu\",\"status\":\"%s\",\"polls\":%u}", id,
+             polls <= pending_polls ? "pending" : "done", polls);
+    return reply(conn, 200, body, NULL);
+}
+
+static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls)
+{
+    static int marker;
+    char body[64];
+    unsigned long count;
+
+    /* MHD_AccessHandlerCallback: called first with headers only, then once per
+     * chunk of request body, then once more to respond. */
+    if (*con_cls == NULL) {
+        *con_cls = &marker;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        *upload_data_size = 0; /* the body is read and ignored */
+        return MHD_YES;
+    }
+
+    if (strcmp(url, "/count") == 0) {
+        pthread_mutex_lock(&lock);
+        count = n_requests;
+        pthread_mutex_unlock(&lock);
+        snprintf(body, sizeof body, "%lu", count);
+        return reply(conn, 200, body, NULL);
+    }
+    pthread_mutex_lock(&lock);
+    n_requests++;
+    pthread_mutex_unlock(&lock);
+
+    if (strcmp(url, "/jobs") == 0 && strcmp(method, "POST") == 0)
+        return job_create(conn);
+    if (strncmp(url, "/jobs/", 6) == 0 && strcmp(method, "GET") == 0)
+        return job_poll(conn, url + 6);
+    if (strcmp(url, "/slow") == 0) {
+        const char *ms_text = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "ms");
+        long ms = ms_text ? strtol(ms_text, NULL, 10) : 0;
+        if (ms < 0)
+            ms = 0;
+        if (ms > MAX_SLOW_MS)
+            ms = MAX_SLOW_MS;
+        sleep_ms(ms);
+        snprintf(body, sizeof body, "{\"slept_ms\":%ld}", ms);
+        return reply(conn, 200, body, NULL);
+    }
+    if (strcmp(url, "/health") == 0)
+        return reply(conn, 200, "{\"status\":\"ok\"}", NULL);
+    return reply(conn, 404, "{\"error\":\"not found\"}", NULL);
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: pollserver [--port N] [--pending-polls K] [--lifetime S]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    unsigned port = 0, lifetime_s = 300;
+    struct sockaddr_in sa;
+    struct MHD_Daemon *d;
+    const union MHD_DaemonInfo *info;
+    sigset_t set;
+    int sig = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 >= argc)
+            usage();
+        if (strcmp(argv[i], "--port") == 0)
+            port = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--pending-polls") == 0)
+            pending_polls = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--lifetime") == 0)
+            lifetime_s = (unsigned)strtoul(argv[++i], NULL, 10);
+        else
+            usage();
+    }
+
+    /* Block the stop signals in every thread; the main thread waits for them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGALRM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons((uint16_t)port);
+    d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                             MHD_USE_ERROR_LOG,
+                         (uint16_t)port, NULL, NULL, handle_cb, NULL, MHD_OPTION_SOCK_ADDR,
+                         (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                         MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "pollserver: cannot listen on 127.0.0.1:%u\n", port);
+        return 1;
+    }
+    info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("%u\n", info ? (unsigned)info->port : port);
+    fflush(stdout);
+
+    alarm(lifetime_s);
+    sigwait(&set, &sig);
+    stopping = 1;
+    MHD_stop_daemon(d);
+    return 0;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# HTTPS (and HTTP/2 where negotiated) against nginx with a CA and certificate made
+# here: --cacert with that CA passes; without it the certificate is not trusted and
+# the request fails with class tls; --insecure skips verification.
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+require_nginx
+command -v openssl >/dev/null || { echo "openssl is required (tools/setup installs it)" >&2; exit 1; }
+
+make_ca_and_cert "$TEST_TMP/pki"
+start_nginx --tls "$TEST_TMP/pki" "$(cat <<'NGX'
+location = /health { return 200 '{"status":"ok","scheme":"$scheme","protocol":"$server_protocol"}'; }
+NGX
+)"
+
+# the server itself is right: curl trusts it with the CA
+curl -sS --max-time 5 --cacert "$TEST_TMP/pki/ca.pem" "$NGINX_URL/health" >"$TEST_TMP/curl.json"
+assert_json "$TEST_TMP/curl.json" '.status == "ok" and .scheme == "https"' "curl with the CA"
+
+scen="$TEST_TMP/tls.yaml"
+cat >"$scen" <<'EOF'
+scenario: tls
+steps:
+  - name: health
+    request: {method: GET, url: /health}
+    expect:
+      status: 200
+      json:
+        $.scheme: {equals: https}
+EOF
+
+log "--cacert: trusted"
+run_lg "$TEST_TMP/out1" "$scen" --base-url "$NGINX_URL" --cacert "$TEST_TMP/pki/ca.pem" -i 3 -u 2
+assert_status 0
+assert_json "$RESULT" '.verdict == "pass" and .totals.requests == 3 and .totals.errors == 0'
+assert_json "$RESULT" "$(step health) | .status == {\"200\": 3} and .checks.failed == 0"
+assert_eq "$(nginx_requests '^GET /health 200 ')" 3 "requests nginx received"
+log "protocols nginx saw: $(awk '{print $4}' "$NGINX_ACCESS_LOG" | sort | uniq -c | tr '\n' ' ')"
+
+log "no --cacert: the certificate is not trusted (tls)"
+run_lg "$TEST_TMP/out2" "$scen" --base-url "$NGINX_URL"
+assert_status 1
+assert_json "$RESULT" '.verdict == "fail" and .totals.requests == 1 and .totals.errors == 1'
+assert_json "$RESULT" "$(nonzero .totals.error_classes) == {\"tls\": 1}"
+assert_json "$RESULT" "$(step health) | .status == {\"0\": 1}"
+assert_eq "$(nginx_requests '^GET /health ')" 3 "no request got through the failed handshake"
+
+log "--insecure: not verified"
+run_lg "$TEST_TMP/out3" "$scen" --base-url "$NGINX_URL" --insecure
+assert_status 0
+assert_json "$RESULT" '.verdict == "pass" and .totals.requests == 1 and .totals.errors == 0'
+
+log "a CA that did not sign the server certificate: tls"
+make_ca_and_cert "$TEST_TMP/other"
+run_lg "$TEST_TMP/out4" "$scen" --base-url "$NGINX_URL" --cacert "$TEST_TMP/other/ca.pem"
+assert_status 1
+assert_json "$RESULT" "$(nonzero .totals.error_classes) == {\"tls\": 1}"
+

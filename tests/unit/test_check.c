@@ -1,0 +1,887 @@
+/* Unit tests for check: every check kind and op passing and failing with its exact
+ * reason, and every capture kind, against hand-built responses and checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+#include "util.h"
+
+/* ---- a fake response ---- */
+
+struct kv {
+    const char *name, *value;
+};
+
+static const struct kv headers[] = {
+    {"Content-Type", "application/json; charset=utf-8"},
+    {"X-Request-Id", "req-42"},
+    {"X-Long",
+     "0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-tail-of-it"},
+    {"X-Latin1", "caf\xe9"},
+    {NULL, NULL},
+};
+
+static const struct kv cookies[] = {
+    {"session", "s3cr3t"},
+    {NULL, NULL},
+};
+
+static const char *header_cb(void *ud, const char *name)
+{
+    const struct kv *t = ud;
+    for (; t->name; t++)
+        if (!strcasecmp(t->name, name))
+            return t->value;
+    return NULL;
+}
+
+static char *cookie_cb(void *ud, const char *name)
+{
+    for (const struct kv *t = cookies; t->name; t++)
+        if (!strcmp(t->name, name))
+            return lg_strdup(t->value);
+    return NULL;
+}
+
+static const char *json_body =
+    "{\"sessionId\": \"abc-123\", \"status\": \"pending\", \"count\": 3, \"ratio\": 0.25,"
+    " \"one\": 1.0, \"big\": 12.5, \"ok\": true, \"nothing\": null, \"name\": \"h\xc3\xa9llo\","
+    " \"obj\": {\"a\": 1, \"b\": [1, 2.0]},"
+    " \"questions\": [{\"id\": \"q1\"}, {\"id\": \"q2\"}, {\"id\": \"q3\"}], \"empty\": []}";
+
+struct fixture {
+    struct lg_response r;
+    char *body; /* exactly body_len bytes, no NUL terminator */
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = lg_calloc(1, sizeof(*f));
+    size_t len = strlen(json_body);
+    f->body = lg_malloc(len);
+    memcpy(f->body, json_body, len);
+    json_error_t e;
+    f->r.json = json_loadb(f->body, len, 0, &e);
+    assert_non_null(f->r.json);
+    f->r.status = 200;
+    f->r.body = f->body;
+    f->r.body_len = len;
+    f->r.total_us = 250000;
+    f->r.header = header_cb;
+    f->r.cookie = cookie_cb;
+    f->r.ud = (void *)headers;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    json_decref(f->r.json);
+    free(f->body);
+    free(f);
+    return 0;
+}
+
+/* ---- building checks by hand ---- */
+
+static struct lg_check mk(enum lg_check_kind kind, enum lg_check_op op)
+{
+    struct lg_check c;
+    memset(&c, 0, sizeof(c));
+    c.kind = kind;
+    c.op = op;
+    return c;
+}
+
+static struct lg_check mk_json(const char *path, enum lg_check_op op)
+{
+    struct lg_check c = mk(LG_CHECK_JSON, op);
+    char err[128];
+    int off;
+    if (lg_jpath_compile(path, &c.path, err, sizeof(err), &off))
+        fail_msg("%s: %s at %d", path, err, off);
+    return c;
+}
+
+static void set_re(regex_t *re, bool *has_re, const char *pattern)
+{
+    int rc = regcomp(re, pattern, REG_EXTENDED);
+    assert_int_equal(rc, 0);
+    *has_re = true;
+}
+
+static void clear(struct lg_check *c)
+{
+    lg_jpath_free(c->path);
+    json_decref(c->expected);
+    lg_tmpl_free(c->expected_tmpl);
+    if (c->has_re)
+        regfree(&c->re);
+    memset(c, 0, sizeof(*c));
+}
+
+#define assert_pass(c, r)                                                                          \
+    do {                                                                                           \
+        char why_[256] = "";                                                                       \
+        if (!lg_check_eval((c), (r), NULL, why_, sizeof(why_)))                                    \
+            fail_msg("expected a pass, failed with \"%s\"", why_);                                 \
+    } while (0)
+
+#define assert_fail_why(c, r, expected)                                                            \
+    do {                                                                                           \
+        char why_[256] = "";                                                                       \
+        assert_false(lg_check_eval((c), (r), NULL, why_, sizeof(why_)));                           \
+        assert_string_equal(why_, (expected));                                                     \
+    } while (0)
+
+/* ---- status ---- */
+
+static void test_check_status_in_ranges(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_status_range ranges[] = {{200, 299}, {404, 404}};
+    struct lg_check c = mk(LG_CHECK_STATUS, LG_OP_IN);
+    c.ranges = ranges;
+    c.n_ranges = 2;
+    f->r.status = 200;
+    assert_pass(&c, &f->r);
+    f->r.status = 299;
+    assert_pass(&c, &f->r);
+    f->r.status = 404;
+    assert_pass(&c, &f->r);
+    f->r.status = 500;
+    assert_fail_why(&c, &f->r, "got 500");
+    f->r.status = 403;
+    assert_fail_why(&c, &f->r, "got 403");
+}
+
+/* ---- headers ---- */
+
+static void test_check_header_exists(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_HEADER, LG_OP_EXISTS);
+    c.bool_arg = true;
+    c.header = "x-request-id";
+    assert_pass(&c, &f->r);
+    c.header = "x-frame-options";
+    assert_fail_why(&c, &f->r, "header x-frame-options is missing");
+    c.bool_arg = false;
+    assert_pass(&c, &f->r);
+    c.header = "content-type";
+    assert_fail_why(&c, &f->r, "header content-type is present");
+}
+
+static void test_check_header_equals(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_HEADER, LG_OP_EQUALS);
+    c.header = "x-request-id";
+    c.expected = json_string("req-42");
+    assert_pass(&c, &f->r);
+    json_decref(c.expected);
+    c.expected = json_string("REQ-42"); /* values compare case-sensitively */
+    assert_fail_why(&c, &f->r, "header x-request-id is 'req-42'");
+    c.header = "x-missing";
+    assert_fail_why(&c, &f->r, "header x-missing is missing");
+    clear(&c);
+
+    struct kv counted[] = {{"X-Count", "5"}, {NULL, NULL}};
+    f->r.ud = counted;
+    c = mk(LG_CHECK_HEADER, LG_OP_EQUALS);
+    c.header = "x-count";
+    c.expected = json_integer(5); /* an unquoted number compares as its text */
+    assert_pass(&c, &f->r);
+    json_decref(c.expected);
+    c.expected = json_integer(6);
+    assert_fail_why(&c, &f->r, "header x-count is '5'");
+    clear(&c);
+}
+
+static void test_check_header_contains(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_HEADER, LG_OP_CONTAINS);
+    c.header = "content-type";
+    c.text = "application/json";
+    assert_pass(&c, &f->r);
+    c.text = "text/html";
+    assert_fail_why(&c, &f->r, "header content-type is 'application/json; charset=utf-8'");
+    c.header = "x-missing";
+    assert_fail_why(&c, &f->r, "header x-missing is missing");
+}
+
+static void test_check_header_matches(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_HEADER, LG_OP_MATCHES);
+    c.header = "X-Request-Id";
+    set_re(&c.re, &c.has_re, "^req-[0-9]+$");
+    assert_pass(&c, &f->r);
+    regfree(&c.re);
+    set_re(&c.re, &c.has_re, "^id-");
+    assert_fail_why(&c, &f->r, "header X-Request-Id is 'req-42'");
+    clear(&c);
+}
+
+static void test_check_header_long_value_is_cut(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_HEADER, LG_OP_CONTAINS);
+    c.header = "x-long";
+    c.text = "nope";
+    assert_fail_why(&c, &f->r,
+                    "header x-long is "
+                    "'0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN...'");
+}
+
+static void test_check_header_without_callback(void **state)
+{
+    struct fixture *f = *state;
+    f->r.header = NULL;
+    struct lg_check c = mk(LG_CHECK_HEADER, LG_OP_EXISTS);
+    c.header = "content-type";
+    c.bool_arg = true;
+    assert_fail_why(&c, &f->r, "header content-type is missing");
+}
+
+/* ---- JSON ---- */
+
+static void test_check_json_no_body(void **state)
+{
+    struct fixture *f = *state;
+    json_t *saved = f->r.json;
+    struct lg_check c = mk_json("$.sessionId", LG_OP_EXISTS);
+    c.bool_arg = true;
+    f->r.json = NULL;
+    f->r.json_invalid = true;
+    assert_fail_why(&c, &f->r, "body is not JSON");
+    f->r.json_invalid = false;
+    assert_fail_why(&c, &f->r, "no JSON body");
+    f->r.json = saved;
+    clear(&c);
+}
+
+static void test_check_json_exists(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk_json("$.sessionId", LG_OP_EXISTS);
+    c.bool_arg = true;
+    assert_pass(&c, &f->r);
+    c.bool_arg = false;
+    assert_fail_why(&c, &f->r, "$.sessionId is present");
+    clear(&c);
+
+    c = mk_json("$.nothing", LG_OP_EXISTS); /* null is a value: it exists */
+    c.bool_arg = true;
+    assert_pass(&c, &f->r);
+    clear(&c);
+
+    c = mk_json("$.token", LG_OP_EXISTS);
+    c.bool_arg = true;
+    assert_fail_why(&c, &f->r, "$.token is missing");
+    c.bool_arg = false;
+    assert_pass(&c, &f->r);
+    clear(&c);
+}
+
+static void test_check_json_exists_wildcard(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk_json("$.questions[*].id", LG_OP_EXISTS);
+    c.bool_arg = true;
+    assert_pass(&c, &f->r);
+    c.bool_arg = false;
+    assert_fail_why(&c, &f->r, "$.questions[*].id matched 3 values");
+    clear(&c);
+
+    c = mk_json("$.empty[*]", LG_OP_EXISTS);
+    c.bool_arg = true;
+    assert_fail_why(&c, &f->r, "$.empty[*] matched nothing");
+    c.bool_arg = false;
+    assert_pass(&c, &f->r);
+    clear(&c);
+}
+
+static void test_check_json_equals(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk_json("$.status", LG_OP_EQUALS);
+    c.expected = json_string("pending");
+    assert_pass(&c, &f->r);
+    json_decref(c.expected);
+    c.expected = json_string("confirmed");
+    assert_fail_why(&c, &f->r, "$.status is 'pending'");
+    clear(&c);
+
+    c = mk_json("$.count", LG_OP_EQUALS);
+    c.expected = json_integer(4);
+    assert_fail_why(&c, &f->r, "$.count is 3");
+    json_decref(c.expected);
+    c.expected = json_string("3"); /* a string is not a number */
+    assert_fail_why(&c, &f->r, "$.count is 3");
+    clear(&c);
+
+    c = mk_json("$.token", LG_OP_EQUALS);
+    c.expected = json_string("x");
+    assert_fail_why(&c, &f->r, "$.token is missing");
+    clear(&c);
+
+    c = mk_json("$.ok", LG_OP_EQUALS);
+    c.expected = json_true();
+    assert_pass(&c, &f->r);
+    clear(&c);
+
+    c = mk_json("$.nothing", LG_OP_EQUALS);
+    c.expected = json_null();
+    assert_pass(&c, &f->r);
+    json_decref(c.expected);
+    c.expected = json_false();
+    assert_fail_why(&c, &f->r, "$.nothing is null");
+    clear(&c);
+}
+
+static void test_check_json_equals_numbers_by_value(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk_json("$.one", LG_OP_EQUALS); /* 1.0 in the body */
+    c.expected = json_integer(1);
+    assert_pass(&c, &f->r);
+    clear(&c);
+
+    c = mk_json("$.count", LG_OP_EQUALS); /* 3 in the body */
+    c.expected = json_real(3.0);
+    assert_pass(&c, &f->r);
+    json_decref(c.expected);
+    c.expected = json_real(3.5);
+    assert_fail_why(&c, &f->r, "$.count is 3");
+    clear(&c);
+
+    c = mk_json("$.obj", LG_OP_EQUALS); /* {"a": 1, "b": [1, 2.0]} */
+    c.expected = json_pack("{s:f, s:[i, i]}", "a", 1.0, "b", 1, 2);
+    assert_pass(&c, &f->r);
+    json_decref(c.expected);
+    c.expected = json_pack("{s:i, s:[i, i, i]}", "a", 1, "b", 1, 2, 3);
+    assert_fail_why(&c, &f->r, "$.obj is {\"a\":1,\"b\":[1,2.0]}");
+    clear(&c);
+}
+
+static void test_check_json_equals_wildcard_is_array(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk_json("$.questions[*].id", LG_OP_EQUALS);
+    c.expected = json_pack("[s, s, s]", "q1", "q2", "q3");
+    assert_pass(&c, &f->r);
+    json_decref(c.expected);
+    c.expected = json_pack("[s]", "q1");
+    assert_fail_why(&c, &f->r, "$.questions[*].id is [\"q1\",\"q2\",\"q3\"]");
+    clear(&c);
+}
+
+static void test_check_json_matches(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk_json("$.sessionId", LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, "^[a-z]+-[0-9]+$");
+    assert_pass(&c, &f->r);
+    clear(&c);
+
+    c = mk_json("$.status", LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, "^(confirmed|failed)$");
+    assert_fail_why(&c, &f->r, "$.status is 'pending'");
+    clear(&c);
+
+    c = mk_json("$.missing", LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, ".");
+    assert_fail_why(&c, &f->r, "$.missing is missing");
+    clear(&c);
+}
+
+static void test_check_json_matches_non_string_text(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk_json("$.count", LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, "^[0-9]$");
+    assert_pass(&c, &f->r);
+    clear(&c);
+
+    c = mk_json("$.ok", LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, "^true$");
+    assert_pass(&c, &f->r);
+    clear(&c);
+
+    c = mk_json("$.obj.b", LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, "^\\[1,");
+    assert_pass(&c, &f->r);
+    clear(&c);
+
+    c = mk_json("$.count", LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, "^[a-z]+$");
+    assert_fail_why(&c, &f->r, "$.count is 3");
+    clear(&c);
+}
+
+static void check_type(struct fixture *f, const char *path, enum lg_json_type t, const char *why)
+{
+    struct lg_check c = mk_json(path, LG_OP_TYPE);
+    c.json_type = t;
+    if (why)
+        assert_fail_why(&c, &f->r, why);
+    else
+        assert_pass(&c, &f->r);
+    clear(&c);
+}
+
+static void test_check_json_type(void **state)
+{
+    struct fixture *f = *state;
+    check_type(f, "$.status", LG_JT_STRING, NULL);
+    check_type(f, "$.count", LG_JT_INTEGER, NULL);
+    check_type(f, "$.one", LG_JT_INTEGER, NULL); /* 1.0 is integral */
+    check_type(f, "$.count", LG_JT_NUMBER, NULL);
+    check_type(f, "$.ratio", LG_JT_NUMBER, NULL);
+    check_type(f, "$.ok", LG_JT_BOOLEAN, NULL);
+    check_type(f, "$.obj", LG_JT_OBJECT, NULL);
+    check_type(f, "$.questions", LG_JT_ARRAY, NULL);
+    check_type(f, "$.nothing", LG_JT_NULL, NULL);
+    check_type(f, "$.questions[*]", LG_JT_ARRAY, NULL);
+
+    check_type(f, "$.ratio", LG_JT_INTEGER, "$.ratio is a non-integer number");
+    check_type(f, "$.count", LG_JT_STRING, "$.count is an integer");
+    check_type(f, "$.one", LG_JT_STRING, "$.one is a number");
+    check_type(f, "$.status", LG_JT_NUMBER, "$.status is a string");
+    check_type(f, "$.ok", LG_JT_NULL, "$.ok is a boolean");
+    check_type(f, "$.obj", LG_JT_ARRAY, "$.obj is an object");
+    check_type(f, "$.questions", LG_JT_OBJECT, "$.questions is an array");
+    check_type(f, "$.nothing", LG_JT_STRING, "$.nothing is null");
+    check_type(f, "$.missing", LG_JT_STRING, "$.missing is missing");
+}
+
+static void check_length(struct fixture *f, const char *path, double n, const char *why)
+{
+    struct lg_check c = mk_json(path, LG_OP_LENGTH);
+    c.number = n;
+    if (why)
+        assert_fail_why(&c, &f->r, why);
+    else
+        assert_pass(&c, &f->r);
+    clear(&c);
+}
+
+static void test_check_json_length(void **state)
+{
+    struct fixture *f = *state;
+    check_length(f, "$.questions", 3, NULL);
+    check_length(f, "$.questions", 10, "$.questions has length 3");
+    check_length(f, "$.obj", 2, NULL);
+    check_length(f, "$.empty", 0, NULL);
+    check_length(f, "$.name", 5, NULL); /* "héllo": code points, not bytes (6) */
+    check_length(f, "$.name", 6, "$.name has length 5");
+    check_length(f, "$.questions[*].id", 3, NULL);
+    check_length(f, "$.count", 1, "$.count is an integer, which has no length");
+    check_length(f, "$.missing", 1, "$.missing is missing");
+}
+
+static void check_cmp(struct fixture *f, const char *path, enum lg_check_op op, double n,
+                      const char *why)
+{
+    struct lg_check c = mk_json(path, op);
+    c.number = n;
+    if (why)
+        assert_fail_why(&c, &f->r, why);
+    else
+        assert_pass(&c, &f->r);
+    clear(&c);
+}
+
+static void test_check_json_compare(void **state)
+{
+    struct fixture *f = *state;
+    check_cmp(f, "$.count", LG_OP_LT, 4, NULL);
+    check_cmp(f, "$.count", LG_OP_LT, 3, "$.count is 3");
+    check_cmp(f, "$.count", LG_OP_LTE, 3, NULL);
+    check_cmp(f, "$.count", LG_OP_LTE, 2.5, "$.count is 3");
+    check_cmp(f, "$.ratio", LG_OP_GT, 0.2, NULL);
+    check_cmp(f, "$.ratio", LG_OP_GT, 0.25, "$.ratio is 0.25");
+    check_cmp(f, "$.big", LG_OP_GTE, 12.5, NULL);
+    check_cmp(f, "$.big", LG_OP_GTE, 13, "$.big is 12.5");
+    check_cmp(f, "$.status", LG_OP_LT, 1, "$.status is not a number");
+    check_cmp(f, "$.ok", LG_OP_GT, 0, "$.ok is not a number");
+    check_cmp(f, "$.missing", LG_OP_GT, 0, "$.missing is missing");
+}
+
+/* ---- body and latency ---- */
+
+static void test_check_body_contains(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_BODY, LG_OP_CONTAINS);
+    c.text = "\"empty\": []}"; /* the very last bytes: no NUL after them */
+    assert_pass(&c, &f->r);
+    c.text = "sessionID";
+    char expect[64];
+    snprintf(expect, sizeof(expect), "body (%zu bytes) does not contain 'sessionID'",
+             f->r.body_len);
+    assert_fail_why(&c, &f->r, expect);
+    f->r.body = NULL;
+    f->r.body_len = 0;
+    assert_fail_why(&c, &f->r, "body (0 bytes) does not contain 'sessionID'");
+}
+
+static void test_check_body_matches(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_BODY, LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, "\\[\\]\\}$"); /* anchored at body_len, not at a NUL */
+    assert_pass(&c, &f->r);
+    regfree(&c.re);
+    set_re(&c.re, &c.has_re, "\"count\": [0-9]+,");
+    assert_pass(&c, &f->r);
+    regfree(&c.re);
+    set_re(&c.re, &c.has_re, "\"count\": \"");
+    char expect[64];
+    snprintf(expect, sizeof(expect), "body (%zu bytes) does not match", f->r.body_len);
+    assert_fail_why(&c, &f->r, expect);
+
+    /* a prefix of the body: nothing past body_len is read */
+    f->r.body_len = 10;
+    regfree(&c.re);
+    set_re(&c.re, &c.has_re, "abc");
+    assert_fail_why(&c, &f->r, "body (10 bytes) does not match");
+    clear(&c);
+}
+
+static void test_check_latency(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_LATENCY, LG_OP_LTE);
+    c.latency_us = 250000;
+    assert_pass(&c, &f->r); /* 250ms <= 250ms */
+    f->r.total_us = 1500000;
+    assert_fail_why(&c, &f->r, "took 1.5s");
+    f->r.total_us = 250001;
+    assert_fail_why(&c, &f->r, "took 250ms");
+}
+
+static void test_check_until_is_internal(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_UNTIL, LG_OP_EXISTS);
+    assert_fail_why(&c, &f->r, "internal");
+}
+
+static void test_check_why_may_be_null(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk(LG_CHECK_LATENCY, LG_OP_LTE);
+    f->r.total_us = 2;
+    assert_false(lg_check_eval(&c, &f->r, NULL, NULL, 0));
+    char why[8];
+    c = mk_json("$.questions", LG_OP_LENGTH);
+    assert_false(lg_check_eval(&c, &f->r, NULL, why, sizeof(why)));
+    assert_string_equal(why, "$.quest"); /* cut to the buffer */
+    clear(&c);
+}
+
+/* ---- EQUALS with a template ---- */
+
+struct tmpl_env {
+    char *names[2];
+    struct lg_scope scope;
+    json_t *slots[2];
+    struct lg_rng rng;
+    struct lg_tmpl_ctx ctx;
+};
+
+static void tmpl_env_init(struct tmpl_env *e, json_t *sid, json_t *n)
+{
+    memset(e, 0, sizeof(*e));
+    e->names[0] = "sid";
+    e->names[1] = "n";
+    e->scope.names = e->names;
+    e->scope.n = e->scope.cap = 2;
+    e->slots[0] = sid;
+    e->slots[1] = n;
+    lg_rng_seed(&e->rng, 1);
+    e->ctx.slots = e->slots;
+    e->ctx.n_slots = 2;
+    e->ctx.scope = &e->scope;
+    e->ctx.vu_id = 1;
+    e->ctx.rng = &e->rng;
+}
+
+static void tmpl_env_free(struct tmpl_env *e)
+{
+    json_decref(e->slots[0]);
+    json_decref(e->slots[1]);
+}
+
+static struct lg_tmpl *compile_tmpl(const char *src, const struct lg_scope *scope)
+{
+    struct lg_tmpl *t = NULL;
+    struct lg_tmpl_err err;
+    if (lg_tmpl_compile(src, LG_TMPL_RAW, scope, &t, &err))
+        fail_msg("template %s: %s at %d", src, err.msg, err.offset);
+    return t;
+}
+
+static bool eval_ctx(const struct lg_check *c, const struct lg_response *r,
+                     const struct lg_tmpl_ctx *ctx, char *why, size_t whylen)
+{
+    why[0] = '\0';
+    return lg_check_eval(c, r, ctx, why, whylen);
+}
+
+static void test_check_json_equals_template(void **state)
+{
+    struct fixture *f = *state;
+    struct tmpl_env e;
+    char why[256];
+    tmpl_env_init(&e, json_string("abc"), json_integer(3));
+
+    struct lg_check c = mk_json("$.sessionId", LG_OP_EQUALS);
+    c.expected_tmpl = compile_tmpl("{{sid}}-123", &e.scope);
+    assert_true(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    json_decref(e.slots[0]);
+    e.slots[0] = json_string("xyz");
+    assert_false(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    assert_string_equal(why, "$.sessionId differs from the expected value");
+    clear(&c);
+
+    /* numbers compare through their text */
+    c = mk_json("$.count", LG_OP_EQUALS);
+    c.expected_tmpl = compile_tmpl("{{n}}", &e.scope);
+    assert_true(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    clear(&c);
+
+    c = mk_json("$.missing", LG_OP_EQUALS);
+    c.expected_tmpl = compile_tmpl("{{n}}", &e.scope);
+    assert_false(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    assert_string_equal(why, "$.missing is missing");
+    clear(&c);
+    tmpl_env_free(&e);
+}
+
+static void test_check_equals_template_unset_slot(void **state)
+{
+    struct fixture *f = *state;
+    struct tmpl_env e;
+    char why[256];
+    tmpl_env_init(&e, NULL, json_integer(3));
+    struct lg_check c = mk_json("$.sessionId", LG_OP_EQUALS);
+    c.expected_tmpl = compile_tmpl("{{sid}}", &e.scope);
+    assert_false(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    assert_string_equal(why, "expected value reads 'sid', which is not set");
+    clear(&c);
+    tmpl_env_free(&e);
+}
+
+static void test_check_header_equals_template_hides_secret(void **state)
+{
+    struct fixture *f = *state;
+    struct tmpl_env e;
+    char why[256];
+    tmpl_env_init(&e, json_string("req"), NULL);
+    setenv("LG_TEST_CHECK_SECRET", "hunter2", 1);
+
+    struct lg_check c = mk(LG_CHECK_HEADER, LG_OP_EQUALS);
+    c.header = "x-request-id";
+    c.expected_tmpl = compile_tmpl("{{sid}}-42", &e.scope);
+    assert_true(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    lg_tmpl_free(c.expected_tmpl);
+    c.expected_tmpl = compile_tmpl("{{env.LG_TEST_CHECK_SECRET}}", &e.scope);
+    assert_false(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    assert_string_equal(why, "header x-request-id differs from the expected value");
+    assert_null(strstr(why, "hunter2"));
+    clear(&c);
+
+    c = mk_json("$.status", LG_OP_EQUALS);
+    c.expected_tmpl = compile_tmpl("{{env.LG_TEST_CHECK_SECRET}}", &e.scope);
+    assert_false(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    assert_string_equal(why, "$.status differs from the expected value");
+    clear(&c);
+    unsetenv("LG_TEST_CHECK_SECRET");
+    tmpl_env_free(&e);
+}
+
+/* ---- captures ---- */
+
+static struct lg_capture mk_cap(enum lg_capture_kind kind)
+{
+    struct lg_capture c;
+    memset(&c, 0, sizeof(c));
+    c.kind = kind;
+    c.name = "v";
+    return c;
+}
+
+/* Runs a capture that must succeed and returns its value as compact JSON. */
+static char *cap_ok(const struct lg_capture *c, const struct lg_response *r)
+{
+    json_t *v = NULL;
+    char why[256] = "";
+    int rc = lg_capture_eval(c, r, &v, why, sizeof(why));
+    if (rc != 0)
+        fail_msg("capture failed (%d): %s", rc, why);
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(v);
+    return s;
+}
+
+#define assert_cap(c, r, expected)                                                                 \
+    do {                                                                                           \
+        char *got_ = cap_ok((c), (r));                                                             \
+        assert_string_equal(got_, (expected));                                                     \
+        free(got_);                                                                                \
+    } while (0)
+
+#define assert_cap_fails(c, r, expected)                                                           \
+    do {                                                                                           \
+        json_t *v_ = (json_t *)0x1;                                                                \
+        char why_[256] = "";                                                                       \
+        assert_int_equal(lg_capture_eval((c), (r), &v_, why_, sizeof(why_)), LG_ENOTFOUND);        \
+        assert_ptr_equal(v_, (json_t *)0x1);                                                       \
+        assert_string_equal(why_, (expected));                                                     \
+    } while (0)
+
+static void set_cap_path(struct lg_capture *c, const char *path)
+{
+    lg_jpath_free(c->path);
+    c->path = NULL;
+    assert_int_equal(lg_jpath_compile(path, &c->path, NULL, 0, NULL), 0);
+}
+
+static void test_check_capture_json(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_capture c = mk_cap(LG_CAPTURE_JSON);
+    set_cap_path(&c, "$.sessionId");
+    assert_cap(&c, &f->r, "\"abc-123\"");
+    set_cap_path(&c, "$.count");
+    assert_cap(&c, &f->r, "3");
+    set_cap_path(&c, "$.nothing");
+    assert_cap(&c, &f->r, "null");
+    set_cap_path(&c, "$.obj");
+    assert_cap(&c, &f->r, "{\"a\":1,\"b\":[1,2.0]}");
+    set_cap_path(&c, "$.empty");
+    assert_cap(&c, &f->r, "[]"); /* a singular path to an empty array is a value */
+    set_cap_path(&c, "$.questions[*].id");
+    assert_cap(&c, &f->r, "[\"q1\",\"q2\",\"q3\"]");
+    lg_jpath_free(c.path);
+}
+
+static void test_check_capture_json_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_capture c = mk_cap(LG_CAPTURE_JSON);
+    set_cap_path(&c, "$.sessionID");
+    assert_cap_fails(&c, &f->r, "$.sessionID matched nothing");
+    set_cap_path(&c, "$.empty[*]"); /* a list path that selects nothing: an empty list */
+    assert_cap(&c, &f->r, "[]");
+    set_cap_path(&c, "$.sessionId");
+    json_t *saved = f->r.json;
+    f->r.json = NULL;
+    f->r.json_invalid = true;
+    assert_cap_fails(&c, &f->r, "body is not JSON");
+    f->r.json_invalid = false;
+    assert_cap_fails(&c, &f->r, "no JSON body");
+    f->r.json = saved;
+    lg_jpath_free(c.path);
+}
+
+static void test_check_capture_header(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_capture c = mk_cap(LG_CAPTURE_HEADER);
+    c.header = "x-request-id";
+    assert_cap(&c, &f->r, "\"req-42\"");
+    c.header = "x-latin1"; /* not UTF-8: the bad byte becomes U+FFFD */
+    assert_cap(&c, &f->r, "\"caf\xef\xbf\xbd\"");
+    c.header = "x-missing";
+    assert_cap_fails(&c, &f->r, "header x-missing is missing");
+}
+
+static void test_check_capture_regex(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_capture c = mk_cap(LG_CAPTURE_REGEX);
+    set_re(&c.re, &c.has_re, "\"sessionId\": \"([^\"]+)\"");
+    assert_cap(&c, &f->r, "\"abc-123\""); /* group 1 */
+    regfree(&c.re);
+    set_re(&c.re, &c.has_re, "q[0-9]");
+    assert_cap(&c, &f->r, "\"q1\""); /* no group: the whole (first) match */
+    regfree(&c.re);
+    set_re(&c.re, &c.has_re, "\"count\": (x)?3");
+    assert_cap(&c, &f->r, "\"\""); /* group 1 did not take part */
+    regfree(&c.re);
+    set_re(&c.re, &c.has_re, "\"empty\": \\[\\]\\}$");
+    assert_cap(&c, &f->r, "\"\\\"empty\\\": []}\"");
+    regfree(&c.re);
+    set_re(&c.re, &c.has_re, "token=([a-z]+)");
+    char expect[80];
+    snprintf(expect, sizeof(expect), "regex matched nothing in the body (%zu bytes)",
+             f->r.body_len);
+    assert_cap_fails(&c, &f->r, expect);
+    regfree(&c.re);
+}
+
+static void test_check_capture_cookie(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_capture c = mk_cap(LG_CAPTURE_COOKIE);
+    c.header = "session";
+    assert_cap(&c, &f->r, "\"s3cr3t\"");
+    c.header = "other";
+    assert_cap_fails(&c, &f->r, "cookie other is not set");
+    f->r.cookie = NULL;
+    c.header = "session";
+    assert_cap_fails(&c, &f->r, "cookie session is not set");
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_check_status_in_ranges),
+        T(test_check_header_exists),
+        T(test_check_header_equals),
+        T(test_check_header_contains),
+        T(test_check_header_matches),
+        T(test_check_header_long_value_is_cut),
+        T(test_check_header_without_callback),
+        T(test_check_json_no_body),
+        T(test_check_json_exists),
+        T(test_check_json_exists_wildcard),
+        T(test_check_json_equals),
+        T(test_check_json_equals_numbers_by_value),
+        T(test_check_json_equals_wildcard_is_array),
+        T(test_check_json_matches),
+        T(test_check_json_matches_non_string_text),
+        T(test_check_json_type),
+        T(test_check_json_length),
+        T(test_check_json_compare),
+        T(test_check_body_contains),
+        T(test_check_body_matches),
+        T(test_check_latency),
+        T(test_check_until_is_internal),
+        T(test_check_why_may_be_null),
+        T(test_check_json_equals_template),
+        T(test_check_equals_template_unset_slot),
+        T(test_check_header_equals_template_hides_secret),
+        T(test_check_capture_json),
+        T(test_check_capture_json_nothing),
+        T(test_check_capture_header),
+        T(test_check_capture_regex),
+        T(test_check_capture_cookie),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

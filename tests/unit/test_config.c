@@ -1,0 +1,801 @@
+/* Unit tests for config: YAML files (tests/data/config) load into the exact model
+ * values, templates render as the run will render them, and every mistake in a file
+ * is reported with its exact FILE:LINE:COL text; hostile files are refused. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "util.h"
+
+/* ---- helpers ---- */
+
+/* Loads name (relative to the working directory; fixtures are under fx/); returns the
+ * code and, in *text, every diagnostic as printed. */
+static int load(const char *name, const struct lg_load_opts *o, struct lg_suite **s, char **text)
+{
+    struct lg_diags d = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    *s = NULL;
+    int rc = lg_config_load(name, o, s, &d);
+    lg_diags_print(&d, f);
+    fclose(f);
+    lg_diags_free(&d);
+    *text = buf;
+    return rc;
+}
+
+static struct lg_suite *load_ok(const char *name, const struct lg_load_opts *o)
+{
+    struct lg_suite *s;
+    char *text;
+    int rc = load(name, o, &s, &text);
+    if (rc != 0)
+        fail_msg("loading %s failed:\n%s", name, text);
+    assert_string_equal(text, "");
+    free(text);
+    return s;
+}
+
+/* Loads name, which must fail with exactly this text. */
+static void load_err(const char *name, const struct lg_load_opts *o, const char *want)
+{
+    struct lg_suite *s;
+    char *text;
+    int rc = load(name, o, &s, &text);
+    if (rc != LG_EINVAL || strcmp(text, want))
+        fail_msg("loading %s returned %d with:\n%s\nexpected:\n%s", name, rc, text, want);
+    assert_null(s);
+    free(text);
+}
+
+/* Writes content to a fresh file in the working directory. */
+static void write_file(const char *name, const char *content, size_t len)
+{
+    FILE *f = fopen(name, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(content, 1, len, f), len);
+    fclose(f);
+}
+
+/* A context whose slots hold the given name=value strings (others unset). */
+struct render_env {
+    json_t *slots[64];
+    struct lg_tmpl_ctx ctx;
+};
+
+static void env_init(struct render_env *e, const struct lg_scenario *sc)
+{
+    memset(e, 0, sizeof *e);
+    assert_true(sc->scope.n <= 64);
+    for (size_t i = 0; i < sc->scope.n; i++)
+        e->slots[i] = sc->init[i] ? json_incref(sc->init[i]) : NULL;
+    e->ctx = (struct lg_tmpl_ctx){
+        .slots = e->slots, .n_slots = sc->scope.n, .scope = &sc->scope, .vu_id = 1};
+}
+
+static void env_set(struct render_env *e, const struct lg_scenario *sc, const char *name, json_t *v)
+{
+    int slot = lg_scope_find(&sc->scope, name);
+    assert_true(slot >= 0);
+    json_decref(e->slots[slot]);
+    e->slots[slot] = v;
+}
+
+static void env_free(struct render_env *e)
+{
+    for (size_t i = 0; i < 64; i++)
+        json_decref(e->slots[i]);
+}
+
+/* Renders t and compares with want. */
+static void assert_render(const struct lg_tmpl *t, const struct render_env *e, const char *want)
+{
+    struct lg_buf b = {0};
+    assert_non_null(t);
+    assert_int_equal(lg_tmpl_render(t, &e->ctx, &b, NULL), 0);
+    assert_string_equal(b.data ? b.data : "", want);
+    lg_buf_free(&b);
+}
+
+static const char *label(const struct lg_step *st, size_t i)
+{
+    assert_true(i < st->n_checks);
+    return st->checks[i].label;
+}
+
+/* ---- a complete scenario ---- */
+
+static void test_config_full_scenario_model(void **state)
+{
+    struct lg_suite *s = load_ok("fx/full.yaml", NULL);
+    assert_string_equal(s->name, "guest-session");
+    assert_string_equal(s->file, "fx/full.yaml");
+    assert_int_equal(s->n_files, 1);
+    assert_int_equal(s->n_scenarios, 1);
+    assert_int_equal(s->n_steps, 3);
+    assert_int_equal(s->n_envs, 0);
+    assert_int_equal(s->n_thresholds, 0);
+
+    const struct lg_scenario *sc = &s->scenarios[0];
+    assert_string_equal(sc->name, "guest-session");
+    assert_string_equal(sc->description,
+                        "A guest starts a session, answers every question, completes it.");
+    assert_string_equal(sc->file, "fx/full.yaml");
+    assert_true(sc->weight == 1.0);
+    assert_int_equal(sc->n_steps, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_ptr_equal(s->steps[i], &sc->steps[i]);
+        assert_int_equal(sc->steps[i].id, i);
+        assert_int_equal(sc->steps[i].scenario, 0);
+    }
+    /* Vars hold strings; captures and the for_each variable start unset. */
+    int cat = lg_scope_find(&sc->scope, "category"), cnt = lg_scope_find(&sc->scope, "count");
+    assert_string_equal(json_string_value(sc->init[cat]), "science");
+    assert_string_equal(json_string_value(sc->init[cnt]), "3");
+    const char *unset[] = {"session_id", "questions", "trace", "sid", "greeting", "question_id"};
+    for (size_t i = 0; i < 6; i++) {
+        int slot = lg_scope_find(&sc->scope, unset[i]);
+        assert_true(slot >= 0);
+        assert_null(sc->init[slot]);
+    }
+
+    struct render_env e;
+    env_init(&e, sc);
+    env_set(&e, sc, "session_id", json_string("s-1"));
+    env_set(&e, sc, "question_id", json_string("q 7"));
+    env_set(&e, sc, "trace", json_string("t&1"));
+
+    /* start */
+    const struct lg_step *st = &sc->steps[0];
+    assert_string_equal(st->name, "start");
+    assert_int_equal(st->loc.line, 8);
+    assert_int_equal(st->loc.col, 11);
+    assert_string_equal(st->req.method, "POST");
+    assert_render(st->req.url, &e, "/v1/sessions");
+    assert_int_equal(st->req.n_headers, 1);
+    assert_string_equal(st->req.headers[0].name, "x-client");
+    assert_false(st->req.headers[0].secret);
+    assert_render(st->req.headers[0].value, &e, "loadgate");
+    assert_int_equal(st->req.body_kind, LG_BODY_JSON);
+    assert_render(st->req.body, &e, "{\"categoryId\":\"science\",\"mode\":\"guest\",\"n\":3}");
+    assert_int_equal(st->req.timeout_us, 0);
+    assert_true(st->req.follow);
+    assert_true(st->has_status_check);
+    assert_true(st->needs_json);
+    assert_int_equal(st->n_checks, 5);
+    assert_string_equal(label(st, 0), "status in 201");
+    assert_string_equal(label(st, 1), "$.sessionId exists");
+    assert_string_equal(label(st, 2), "$.questions length == 10");
+    assert_string_equal(label(st, 3), "header content-type contains json");
+    assert_string_equal(label(st, 4), "latency <= 300ms");
+    assert_int_equal(st->checks[0].kind, LG_CHECK_STATUS);
+    assert_int_equal(st->checks[0].op, LG_OP_IN);
+    assert_int_equal(st->checks[0].n_ranges, 1);
+    assert_int_equal(st->checks[0].ranges[0].lo, 201);
+    assert_int_equal(st->checks[0].ranges[0].hi, 201);
+    assert_int_equal(st->checks[1].kind, LG_CHECK_JSON);
+    assert_int_equal(st->checks[1].op, LG_OP_EXISTS);
+    assert_true(st->checks[1].bool_arg);
+    assert_string_equal(lg_jpath_src(st->checks[1].path), "$.sessionId");
+    assert_int_equal(st->checks[2].op, LG_OP_LENGTH);
+    assert_true(st->checks[2].number == 10);
+    assert_int_equal(st->checks[3].kind, LG_CHECK_HEADER);
+    assert_int_equal(st->checks[3].op, LG_OP_CONTAINS);
+    assert_string_equal(st->checks[3].header, "content-type");
+    assert_string_equal(st->checks[3].text, "json");
+    assert_int_equal(st->checks[4].kind, LG_CHECK_LATENCY);
+    assert_int_equal(st->checks[4].latency_us, 300000);
+    assert_int_equal(st->checks[2].loc.line, 18);
+    assert_int_equal(st->checks[2].loc.col, 23);
+    assert_int_equal(st->n_captures, 5);
+    assert_int_equal(st->captures[0].kind, LG_CAPTURE_JSON);
+    assert_string_equal(st->captures[0].name, "session_id");
+    assert_int_equal(st->captures[0].slot, lg_scope_find(&sc->scope, "session_id"));
+    assert_true(lg_jpath_is_singular(st->captures[0].path));
+    assert_false(lg_jpath_is_singular(st->captures[1].path));
+    assert_string_equal(lg_jpath_src(st->captures[1].path), "$.questions[*].id");
+    assert_int_equal(st->captures[2].kind, LG_CAPTURE_HEADER);
+    assert_string_equal(st->captures[2].header, "X-Trace-Id");
+    assert_int_equal(st->captures[3].kind, LG_CAPTURE_COOKIE);
+    assert_string_equal(st->captures[3].header, "sid");
+    assert_int_equal(st->captures[4].kind, LG_CAPTURE_REGEX);
+    assert_true(st->captures[4].has_re);
+    assert_int_equal(st->captures[4].re.re_nsub, 1);
+    assert_int_equal(st->n_tags, 1);
+    assert_string_equal(st->tags[0].name, "kind");
+    assert_string_equal(st->tags[0].value, "write");
+    assert_int_equal(st->foreach_slot, -1);
+    assert_false(st->has_until);
+    assert_true(st->weight == 1.0);
+    assert_int_equal(st->on_failure, LG_ON_FAILURE_STOP);
+    assert_int_equal(st->think_min_us, 0);
+    assert_int_equal(st->think_max_us, 0);
+
+    /* answer: for_each, query, status list, think range, weight */
+    st = &sc->steps[1];
+    assert_string_equal(st->name, "answer");
+    assert_int_equal(st->foreach_slot, lg_scope_find(&sc->scope, "questions"));
+    assert_int_equal(st->foreach_var, lg_scope_find(&sc->scope, "question_id"));
+    assert_render(st->req.url, &e, "/v1/sessions/s-1/answers");
+    assert_int_equal(st->req.n_query, 2);
+    assert_string_equal(st->req.query[0].name, "q");
+    assert_render(st->req.query[0].value, &e, "q%207");
+    assert_string_equal(st->req.query[1].name, "note");
+    assert_render(st->req.query[1].value, &e, "a%20b%26c");
+    assert_render(st->req.body, &e, "{\"questionId\":\"q 7\",\"choice\":0}");
+    assert_int_equal(st->n_checks, 1);
+    assert_string_equal(label(st, 0), "status in 200, 201..204");
+    assert_int_equal(st->checks[0].n_ranges, 2);
+    assert_int_equal(st->checks[0].ranges[1].lo, 201);
+    assert_int_equal(st->checks[0].ranges[1].hi, 204);
+    assert_int_equal(st->think_min_us, 500000);
+    assert_int_equal(st->think_max_us, 2000000);
+    assert_int_equal(st->on_failure, LG_ON_FAILURE_CONTINUE);
+    assert_true(st->weight == 0.5);
+    assert_false(st->needs_json);
+
+    /* finish: form, timeout, follow, until, expect after until in the file */
+    st = &sc->steps[2];
+    assert_string_equal(st->req.method, "PUT");
+    assert_render(st->req.url, &e, "/v1/sessions/s-1?count=3");
+    assert_int_equal(st->req.body_kind, LG_BODY_FORM);
+    assert_render(st->req.body, &e, "done=yes%20please&by=t%261");
+    assert_int_equal(st->req.timeout_us, 5000000);
+    assert_false(st->req.follow);
+    assert_true(st->has_until);
+    assert_int_equal(st->until_every_us, 2000000);
+    assert_int_equal(st->until_timeout_us, 120000000);
+    assert_int_equal(st->n_until, 1);
+    assert_string_equal(st->until[0].label, "$.status == \"confirmed\"");
+    assert_string_equal(json_string_value(st->until[0].expected), "confirmed");
+    assert_int_equal(st->n_checks, 8);
+    assert_string_equal(label(st, 0), "status in 200..299");
+    assert_string_equal(label(st, 1), "body matches ^ok");
+    assert_string_equal(label(st, 2), "$.score >= 0");
+    assert_string_equal(label(st, 3), "$.score < 10.5");
+    assert_string_equal(label(st, 4), "$.score type == number");
+    assert_string_equal(label(st, 5), "$.id == {{session_id}}");
+    assert_string_equal(label(st, 6), "$.done == true");
+    assert_string_equal(label(st, 7), "until $.status == \"confirmed\" within 120s");
+    assert_int_equal(st->checks[2].op, LG_OP_GTE);
+    assert_int_equal(st->checks[3].op, LG_OP_LT);
+    assert_true(st->checks[3].number == 10.5);
+    assert_int_equal(st->checks[4].json_type, LG_JT_NUMBER);
+    assert_null(st->checks[5].expected);
+    assert_render(st->checks[5].expected_tmpl, &e, "s-1");
+    assert_true(json_is_true(st->checks[6].expected));
+    assert_int_equal(st->checks[7].kind, LG_CHECK_UNTIL);
+    assert_true(st->needs_json);
+    env_free(&e);
+    lg_suite_free(s);
+}
+
+static void test_config_json_body_renders_exactly(void **state)
+{
+    struct lg_suite *s = load_ok("fx/body.yaml", NULL);
+    const struct lg_scenario *sc = &s->scenarios[0];
+    struct render_env e;
+    env_init(&e, sc);
+    assert_render(sc->steps[0].req.body, &e,
+                  "{\"categoryId\":\"science\",\"mode\":\"guest\",\"n\":3}");
+    /* Plain scalars resolve like YAML's core schema; quoted ones stay strings;
+     * literal text is escaped for JSON. */
+    assert_render(sc->steps[1].req.body, &e,
+                  "{\"quote\":\"say \\\"hi\\\" science\\\\n\","
+                  "\"list\":[1,-2.5,16,null,\"yes\",true,\"007\",1e3],"
+                  "\"empty\":{},\"odd \\\"key\\\"\":null,\"multi\":\"a\\tb\"}");
+    env_free(&e);
+    lg_suite_free(s);
+
+    /* A --var overrides the scenario's var, and its value is escaped by the engine. */
+    const struct lg_var v = {.name = "category", .value = "sci\"ence"};
+    struct lg_load_opts o = {.vars = &v, .n_vars = 1};
+    s = load_ok("fx/body.yaml", &o);
+    env_init(&e, &s->scenarios[0]);
+    assert_render(s->scenarios[0].steps[0].req.body, &e,
+                  "{\"categoryId\":\"sci\\\"ence\",\"mode\":\"guest\",\"n\":3}");
+    env_free(&e);
+    lg_suite_free(s);
+}
+
+/* ---- suites ---- */
+
+static void test_config_suite_environments_profiles_thresholds(void **state)
+{
+    setenv("LG_TEST_STAGING_KEY", "k-123", 1);
+    struct lg_load_opts o = {.env = "staging", .for_run = true};
+    struct lg_suite *s = load_ok("fx/suite/suite.yaml", &o);
+    assert_string_equal(s->name, "trivia");
+    assert_string_equal(s->file, "fx/suite/suite.yaml");
+    assert_int_equal(s->n_files, 3);
+    assert_string_equal(s->files[1], "fx/suite/guest.yaml");
+    assert_string_equal(s->files[2], "fx/suite/board.yaml");
+
+    assert_int_equal(s->n_envs, 2);
+    assert_null(lg_suite_env(s, "production"));
+    const struct lg_environment *local = lg_suite_env(s, "local");
+    assert_non_null(local);
+    assert_string_equal(local->base_url, "http://127.0.0.1:8080");
+    assert_int_equal(local->n_headers, 0);
+    assert_false(local->insecure);
+    const struct lg_environment *stg = lg_suite_env(s, "staging");
+    assert_string_equal(stg->base_url, "https://api-staging.example.com");
+    assert_int_equal(stg->loc.line, 6);
+    assert_int_equal(stg->loc.col, 3);
+    assert_true(stg->insecure);
+    assert_int_equal(stg->n_headers, 1);
+    assert_string_equal(stg->headers[0].name, "x-api-key");
+    assert_true(stg->headers[0].secret);
+    struct lg_buf b = {0};
+    assert_int_equal(lg_tmpl_render(stg->headers[0].value, NULL, &b, NULL), 0);
+    assert_string_equal(b.data, "k-123");
+    lg_buf_free(&b);
+    assert_int_equal(stg->n_vars, 1);
+    assert_string_equal(stg->vars[0].name, "category");
+    assert_string_equal(stg->vars[0].value, "science");
+
+    assert_int_equal(s->n_scenarios, 2);
+    const struct lg_scenario *g = &s->scenarios[0], *lb = &s->scenarios[1];
+    assert_string_equal(g->name, "guest-session");
+    assert_string_equal(g->file, "fx/suite/guest.yaml");
+    assert_true(g->weight == 60);
+    assert_string_equal(lb->name, "leaderboard");
+    assert_true(lb->weight == 1);
+    assert_int_equal(lb->index, 1);
+    /* The chosen environment's vars override the suite's. */
+    struct render_env e;
+    env_init(&e, g);
+    assert_render(g->steps[0].req.body, &e, "{\"categoryId\":\"science\",\"mode\":\"guest\"}");
+    env_free(&e);
+    env_init(&e, lb);
+    assert_render(lb->steps[0].req.url, &e, "/v1/leaderboard?category=science");
+    assert_string_equal(lb->steps[0].req.method, "GET");
+    env_free(&e);
+    assert_int_equal(s->n_steps, 2);
+    assert_ptr_equal(s->steps[1], &lb->steps[0]);
+    assert_int_equal(lb->steps[0].id, 1);
+    assert_int_equal(lb->steps[0].scenario, 1);
+
+    assert_int_equal(s->n_profiles, 2);
+    const struct lg_profile *smoke = lg_suite_profile(s, "smoke"),
+                            *ld = lg_suite_profile(s, "load");
+    assert_int_equal(smoke->vus, 1);
+    assert_int_equal(smoke->iterations, 1);
+    assert_int_equal(smoke->duration_us, 0);
+    assert_int_equal(ld->vus, 50);
+    assert_int_equal(ld->duration_us, 120000000);
+    assert_null(lg_suite_profile(s, "soak"));
+
+    assert_int_equal(s->n_thresholds, 5);
+    assert_string_equal(s->thresholds[0].expr, "p95(latency) < 500ms");
+    assert_string_equal(s->thresholds[0].loc.file, "fx/suite/suite.yaml");
+    assert_int_equal(s->thresholds[0].loc.line, 18);
+    assert_int_equal(s->thresholds[0].loc.col, 5);
+    assert_int_equal(s->thresholds[0].severity, LG_SEV_CRITICAL);
+    assert_true(s->thresholds[0].value == 500000);
+    assert_int_equal(s->thresholds[2].n_filters, 1);
+    assert_true(s->thresholds[3].abort);
+    assert_int_equal(s->thresholds[3].abort_after_us, 10000000);
+    assert_string_equal(s->thresholds[3].expr, "error_rate < 5%");
+    assert_int_equal(s->thresholds[4].severity, LG_SEV_WARNING);
+    assert_false(s->thresholds[4].abort);
+    lg_suite_free(s);
+
+    /* Without an environment the suite's var applies. */
+    s = load_ok("fx/suite/suite.yaml", NULL);
+    env_init(&e, &s->scenarios[1]);
+    assert_render(s->scenarios[1].steps[0].req.url, &e, "/v1/leaderboard?category=history");
+    env_free(&e);
+    lg_suite_free(s);
+    unsetenv("LG_TEST_STAGING_KEY");
+}
+
+static void test_config_env_var_unset_only_matters_for_the_run(void **state)
+{
+    unsetenv("LG_TEST_STAGING_KEY");
+    struct lg_load_opts o = {.env = "staging", .for_run = true};
+    load_err(
+        "fx/suite/suite.yaml", &o,
+        "fx/suite/suite.yaml:8:29: error: environment variable LG_TEST_STAGING_KEY is not set\n");
+    /* Another environment, or `check`, does not need it. */
+    o.env = "local";
+    lg_suite_free(load_ok("fx/suite/suite.yaml", &o));
+    o = (struct lg_load_opts){.env = "staging"};
+    lg_suite_free(load_ok("fx/suite/suite.yaml", &o));
+}
+
+static void test_config_bad_thresholds_exact_columns(void **state)
+{
+    load_err("fx/suite/bad_thresholds.yaml", NULL,
+             "fx/suite/bad_thresholds.yaml:6:20: error: '500xs' is not a duration\n"
+             "fx/suite/bad_thresholds.yaml:7:10: error: unknown metric 'latncy'\n"
+             "fx/suite/bad_thresholds.yaml:8:54: error: 'severity' must be critical or warning\n"
+             "fx/suite/bad_thresholds.yaml:9:5: error: no step named 'nope' (steps: start)\n"
+             "fx/suite/bad_thresholds.yaml:10:29: error: 'abort_after' needs 'abort: true'\n");
+}
+
+static void test_config_suite_unsupported_and_missing_scenario(void **state)
+{
+    const char *y = "suite: s\n"
+                    "environments:\n"
+                    "  production: {base_url: \"https://x\", protected: true,\n"
+                    "               limits: {max_vus: 5}}\n"
+                    "scenarios:\n"
+                    "  - {file: fx/suite/nope.yaml}\n"
+                    "  - {file: fx/suite/guest.yaml, weight: 0}\n"
+                    "profiles:\n"
+                    "  load: {rate: 5/s, max_vus: 10, vus: 0}\n";
+    write_file("tmp_unsupported.yaml", y, strlen(y));
+    load_err("tmp_unsupported.yaml", NULL,
+             "tmp_unsupported.yaml:3:39: error: 'protected' is not supported yet\n"
+             "tmp_unsupported.yaml:4:16: error: 'limits' is not supported yet\n"
+             "tmp_unsupported.yaml:6:12: error: scenario file 'fx/suite/nope.yaml': cannot "
+             "read: No such file or directory\n"
+             "tmp_unsupported.yaml:7:41: error: 'weight' must be a positive number\n"
+             "tmp_unsupported.yaml:9:10: error: 'rate' is not supported yet (closed model "
+             "only)\n"
+             "tmp_unsupported.yaml:9:21: error: 'max_vus' is not supported yet (closed "
+             "model only)\n"
+             "tmp_unsupported.yaml:9:39: error: 'vus' must be a positive integer\n"
+             "fx/suite/guest.yaml:9:29: error: undefined variable 'category'\n");
+    unlink("tmp_unsupported.yaml");
+}
+
+static void test_config_scenario_errors_carry_their_own_file(void **state)
+{
+    const char *sc = "scenario: guest-session\n"
+                     "steps:\n"
+                     "  - name: a\n"
+                     "    request: {url: /x, methd: GET}\n";
+    const char *su = "suite: s\n"
+                     "scenarios:\n"
+                     "  - tmp_a.yaml\n"
+                     "  - fx/suite/guest.yaml\n";
+    write_file("tmp_a.yaml", sc, strlen(sc));
+    write_file("tmp_suite.yaml", su, strlen(su));
+    load_err("tmp_suite.yaml", NULL,
+             "tmp_a.yaml:4:24: error: unknown key 'methd' in request (did you mean "
+             "'method'?)\n"
+             "fx/suite/guest.yaml:1:11: error: duplicate scenario name 'guest-session' (also in "
+             "tmp_a.yaml:1:11)\n"
+             "fx/suite/guest.yaml:9:29: error: undefined variable 'category'\n");
+    unlink("tmp_a.yaml");
+    unlink("tmp_suite.yaml");
+}
+
+static void test_config_environment_vars_follow_the_mode(void **state)
+{
+    const char *sc = "scenario: e\n"
+                     "steps:\n"
+                     "  - name: a\n"
+                     "    request: {url: \"/{{token_name}}\"}\n";
+    const char *su = "suite: s\n"
+                     "environments:\n"
+                     "  staging: {vars: {token_name: stg}}\n"
+                     "  local: {base_url: \"http://127.0.0.1:1\"}\n"
+                     "scenarios: [tmp_env_sc.yaml]\n";
+    write_file("tmp_env_sc.yaml", sc, strlen(sc));
+    write_file("tmp_env_su.yaml", su, strlen(su));
+
+    /* `check` without --env: a var of any environment is known. */
+    lg_suite_free(load_ok("tmp_env_su.yaml", NULL));
+    /* A run uses only the chosen environment's vars. */
+    struct lg_load_opts o = {.for_run = true};
+    load_err("tmp_env_su.yaml", &o,
+             "tmp_env_sc.yaml:4:24: error: undefined variable 'token_name'\n");
+    o.env = "local";
+    load_err("tmp_env_su.yaml", &o,
+             "tmp_env_sc.yaml:4:24: error: undefined variable 'token_name'\n");
+    o.env = "staging";
+    struct lg_suite *s = load_ok("tmp_env_su.yaml", &o);
+    struct render_env e;
+    env_init(&e, &s->scenarios[0]);
+    assert_render(s->scenarios[0].steps[0].req.url, &e, "/stg");
+    env_free(&e);
+    lg_suite_free(s);
+    /* --var wins over the environment. */
+    const struct lg_var v = {.name = "token_name", .value = "cli"};
+    o.vars = &v;
+    o.n_vars = 1;
+    s = load_ok("tmp_env_su.yaml", &o);
+    env_init(&e, &s->scenarios[0]);
+    assert_render(s->scenarios[0].steps[0].req.url, &e, "/cli");
+    env_free(&e);
+    lg_suite_free(s);
+    unlink("tmp_env_sc.yaml");
+    unlink("tmp_env_su.yaml");
+}
+
+static void test_config_for_each_over_a_var_and_own_capture(void **state)
+{
+    const char *y = "scenario: f\n"
+                    "vars: {ids: [1, b]}\n"
+                    "steps:\n"
+                    "  - name: a\n"
+                    "    for_each: {in: ids, as: id}\n"
+                    "    request: {url: \"/{{id}}\"}\n";
+    write_file("tmp_fe.yaml", y, strlen(y));
+    struct lg_suite *s = load_ok("tmp_fe.yaml", NULL);
+    const struct lg_scenario *sc = &s->scenarios[0];
+    int ids = lg_scope_find(&sc->scope, "ids");
+    assert_int_equal(sc->steps[0].foreach_slot, ids);
+    assert_int_equal(sc->steps[0].foreach_var, lg_scope_find(&sc->scope, "id"));
+    char *j = json_dumps(sc->init[ids], JSON_COMPACT);
+    assert_string_equal(j, "[1,\"b\"]");
+    free(j);
+    lg_suite_free(s);
+
+    const char *own = "scenario: f\n"
+                      "steps:\n"
+                      "  - name: a\n"
+                      "    request: {url: \"/{{tok}}\"}\n"
+                      "    capture: {tok: {json: $.t}}\n";
+    write_file("tmp_fe.yaml", own, strlen(own));
+    load_err("tmp_fe.yaml", NULL,
+             "tmp_fe.yaml:4:24: error: 'tok' is captured by this step, from its own response\n");
+    unlink("tmp_fe.yaml");
+}
+
+/* ---- mistakes ---- */
+
+static void test_config_all_mistakes_of_a_file(void **state)
+{
+    load_err("fx/mistakes.yaml", NULL,
+             "fx/mistakes.yaml:5:5: error: unknown key 'expct' in step (did you mean 'expect'?)\n"
+             "fx/mistakes.yaml:6:12: error: duration needs a unit, e.g. 500ms\n"
+             "fx/mistakes.yaml:11:16: error: invalid duration 'fast' for 'timeout' (a number and a "
+             "unit: us, ms, s, m, h)\n"
+             "fx/mistakes.yaml:13:15: error: 'status' must be a status code (100..599), a range "
+             "like 200..299, or a list of them\n"
+             "fx/mistakes.yaml:15:15: error: unknown key 'lenght' in json check (did you mean "
+             "'length'?)\n"
+             "fx/mistakes.yaml:16:13: error: 'weight' must be a number greater than 0 and at most "
+             "1\n"
+             "fx/mistakes.yaml:17:11: error: duplicate step name 'one' (first at line 3)\n"
+             "fx/mistakes.yaml:19:17: error: 'on_failure' must be stop or continue\n");
+}
+
+static void test_config_undefined_variable(void **state)
+{
+    load_err("fx/undefined.yaml", NULL,
+             "fx/undefined.yaml:4:43: error: undefined variable 'item_id'\n");
+}
+
+static void test_config_capture_used_before_it_is_captured(void **state)
+{
+    load_err("fx/later.yaml", NULL,
+             "fx/later.yaml:4:46: error: 'session_id' is captured by step 'start' which runs "
+             "later\n");
+}
+
+static void test_config_unknown_key_suggests(void **state)
+{
+    load_err("fx/unknown_key.yaml", NULL,
+             "fx/unknown_key.yaml:5:5: error: unknown key 'expct' in step (did you mean "
+             "'expect'?)\n");
+}
+
+static void test_config_bad_duration(void **state)
+{
+    load_err("fx/bad_duration.yaml", NULL,
+             "fx/bad_duration.yaml:4:45: error: invalid duration '2 seconds' for 'timeout' (a "
+             "number and a unit: us, ms, s, m, h)\n"
+             "fx/bad_duration.yaml:5:12: error: duration needs a unit, e.g. 500ms\n");
+}
+
+static void test_config_template_and_path_errors_point_inside_values(void **state)
+{
+    const char *y = "scenario: t\n"
+                    "steps:\n"
+                    "  - name: a\n"
+                    "    for_each: {in: ids, as: id}\n"
+                    "    request:\n"
+                    "      url: /x/{{random_int 1}}\n"
+                    "      json: {a: \"x{{uuid}}{{nope}}\", b: [\"{{id}}\"]}\n"
+                    "    expect:\n"
+                    "      json:\n"
+                    "        $.a[: 1\n"
+                    "        $.b: {matches: \"(\", type: text}\n"
+                    "    capture:\n"
+                    "      ids: {json: $.ids}\n"
+                    "      uuid: {header: x}\n"
+                    "  - name: b\n"
+                    "    request: {url: \"/{{id}}\"}\n";
+    write_file("tmp_tmpl.yaml", y, strlen(y));
+    load_err("tmp_tmpl.yaml", NULL,
+             "tmp_tmpl.yaml:4:20: error: 'ids' is captured by this step, from its own response\n"
+             "tmp_tmpl.yaml:6:17: error: random_int takes 2 arguments\n"
+             "tmp_tmpl.yaml:7:29: error: undefined variable 'nope'\n"
+             "tmp_tmpl.yaml:10:13: error: expected a name, index or '*' after '['\n"
+             "tmp_tmpl.yaml:11:24: error: invalid regex '(': Unmatched ( or \\(\n"
+             "tmp_tmpl.yaml:11:35: error: 'type' must be one of string, number, integer, "
+             "boolean, object, array, null\n"
+             "tmp_tmpl.yaml:14:7: error: 'uuid' is a built-in name and cannot be a capture\n"
+             "tmp_tmpl.yaml:16:24: error: 'id' is only defined inside step 'a' (its for_each "
+             "variable)\n");
+    unlink("tmp_tmpl.yaml");
+}
+
+static void test_config_types_and_structure(void **state)
+{
+    const char *y = "scenario: t\n"
+                    "vars: [a]\n"
+                    "steps:\n"
+                    "  - name: a\n"
+                    "    request: {url: /a, json: {}, body: x, follow: maybe}\n"
+                    "    expect: {status: 200, latency: 1s, headers: {x: {exists: 1}}}\n"
+                    "    until: {every: 0s}\n"
+                    "    capture: {c: {json: $.a, header: x}}\n"
+                    "    think: 2s..1s\n"
+                    "    tags: {t: [1]}\n"
+                    "  - name: b\n"
+                    "  - request: {url: /c, method: \"GE T\"}\n"
+                    "  - 5\n";
+    write_file("tmp_types.yaml", y, strlen(y));
+    load_err("tmp_types.yaml", NULL,
+             "tmp_types.yaml:2:7: error: 'vars' must be a mapping, not a list\n"
+             "tmp_types.yaml:5:34: error: 'json' and 'body' cannot both be given: one of json, "
+             "body, form\n"
+             "tmp_types.yaml:5:51: error: 'follow' must be true or false\n"
+             "tmp_types.yaml:6:62: error: 'exists' must be true or false\n"
+             "tmp_types.yaml:7:12: error: 'until' needs at least one condition (status, "
+             "headers, json, body, latency)\n"
+             "tmp_types.yaml:7:20: error: 'every' must be greater than 0\n"
+             "tmp_types.yaml:8:18: error: capture 'c' needs exactly one of json, header, regex, "
+             "cookie\n"
+             "tmp_types.yaml:9:12: error: 'think' range goes down: 2s is more than 1s\n"
+             "tmp_types.yaml:10:15: error: 't' must be a string, not a list\n"
+             "tmp_types.yaml:11:5: error: step 'b' needs a 'request'\n"
+             "tmp_types.yaml:12:5: error: a step needs a 'name'\n"
+             "tmp_types.yaml:12:32: error: 'method' must be an HTTP method such as GET or POST\n"
+             "tmp_types.yaml:13:5: error: a step must be a mapping with 'name' and 'request'\n");
+    unlink("tmp_types.yaml");
+}
+
+static void test_config_yaml_syntax_error_position(void **state)
+{
+    const char *y = "scenario: t\nsteps:\n  - name: a\n   request: {url: /}\n";
+    write_file("tmp_syntax.yaml", y, strlen(y));
+    load_err("tmp_syntax.yaml", NULL,
+             "tmp_syntax.yaml:4:4: error: invalid YAML: did not find expected '-' indicator "
+             "(while parsing a block collection at 3:3)\n");
+    const char *dup = "scenario: t\nscenario: u\nsteps: []\n";
+    write_file("tmp_syntax.yaml", dup, strlen(dup));
+    load_err("tmp_syntax.yaml", NULL,
+             "tmp_syntax.yaml:2:1: error: duplicate key 'scenario' (first at 1:1)\n"
+             "tmp_syntax.yaml:3:8: error: 'steps' must list at least one step\n");
+    write_file("tmp_syntax.yaml", "", 0);
+    load_err("tmp_syntax.yaml", NULL,
+             "tmp_syntax.yaml:1:1: error: empty file: expected 'scenario:' or 'suite:'\n");
+    write_file("tmp_syntax.yaml", "a: 1\n---\nb: 2\n", 14);
+    load_err("tmp_syntax.yaml", NULL,
+             "tmp_syntax.yaml:2:1: error: only one YAML document per file is supported\n");
+    write_file("tmp_syntax.yaml", "scenario: \xff\n", 12);
+    load_err("tmp_syntax.yaml", NULL,
+             "tmp_syntax.yaml:1:11: error: invalid YAML: invalid leading UTF-8 octet\n");
+    unlink("tmp_syntax.yaml");
+}
+
+static void test_config_missing_file(void **state)
+{
+    load_err("no-such-file.yaml", NULL,
+             "no-such-file.yaml: error: cannot read: No such file or directory\n");
+}
+
+/* ---- hostile input ---- */
+
+static void test_config_alias_refused(void **state)
+{
+    load_err("fx/alias.yaml", NULL,
+             "fx/alias.yaml:3:9: error: anchors and aliases are not supported\n");
+    write_file("tmp_alias.yaml", "scenario: *x\n", 13);
+    load_err("tmp_alias.yaml", NULL, "tmp_alias.yaml:1:11: error: aliases are not supported\n");
+    unlink("tmp_alias.yaml");
+}
+
+static void test_config_billion_laughs_refused(void **state)
+{
+    load_err("fx/laughs.yaml", NULL,
+             "fx/laughs.yaml:3:6: error: anchors and aliases are not supported\n");
+}
+
+static void test_config_deep_nesting_refused_quickly(void **state)
+{
+    /* 1,000,000 open brackets: refused at the 64th level without reading on. */
+    size_t n = 1000000;
+    char *y = lg_malloc(n + 16);
+    memcpy(y, "scenario: ", 10);
+    memset(y + 10, '[', n);
+    write_file("tmp_deep.yaml", y, n + 10);
+    load_err("tmp_deep.yaml", NULL,
+             "tmp_deep.yaml:1:74: error: nesting deeper than 64 levels is not supported\n");
+    unlink("tmp_deep.yaml");
+    free(y);
+}
+
+static void test_config_node_and_size_budgets(void **state)
+{
+    /* 200,000 scalars in one list: over the node budget. */
+    size_t n = 200000;
+    struct lg_buf b = {0};
+    lg_buf_puts(&b, "scenario: t\nvars:\n  big: [");
+    for (size_t i = 0; i < n; i++)
+        lg_buf_puts(&b, "1,");
+    lg_buf_puts(&b, "1]\n");
+    write_file("tmp_nodes.yaml", b.data, b.len);
+    load_err("tmp_nodes.yaml", NULL,
+             "tmp_nodes.yaml:3:199995: error: too many YAML nodes (the limit is 100000)\n");
+    lg_buf_free(&b);
+    unlink("tmp_nodes.yaml");
+
+    /* Over 16 MiB: refused before parsing. */
+    size_t big = (16u << 20) + 1;
+    char *y = lg_malloc(big);
+    memset(y, '#', big);
+    write_file("tmp_big.yaml", y, big);
+    load_err("tmp_big.yaml", NULL, "tmp_big.yaml: error: file is larger than 16 MiB\n");
+    unlink("tmp_big.yaml");
+    free(y);
+}
+
+/* Tests run in a fresh directory: files they write go there, fixtures are in fx/. */
+static char tmpdir[] = "/tmp/lg-test-config-XXXXXX";
+
+static int setup(void **state)
+{
+    if (!mkdtemp(tmpdir) || chdir(tmpdir) || symlink(LG_TEST_DATA "/config", "fx"))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    DIR *d = opendir(".");
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        unlink(e->d_name); /* fx is a symlink: the fixtures stay */
+    if (d)
+        closedir(d);
+    return rmdir(tmpdir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_full_scenario_model),
+        cmocka_unit_test(test_config_json_body_renders_exactly),
+        cmocka_unit_test(test_config_suite_environments_profiles_thresholds),
+        cmocka_unit_test(test_config_env_var_unset_only_matters_for_the_run),
+        cmocka_unit_test(test_config_bad_thresholds_exact_columns),
+        cmocka_unit_test(test_config_suite_unsupported_and_missing_scenario),
+        cmocka_unit_test(test_config_scenario_errors_carry_their_own_file),
+        cmocka_unit_test(test_config_environment_vars_follow_the_mode),
+        cmocka_unit_test(test_config_for_each_over_a_var_and_own_capture),
+        cmocka_unit_test(test_config_all_mistakes_of_a_file),
+        cmocka_unit_test(test_config_undefined_variable),
+        cmocka_unit_test(test_config_capture_used_before_it_is_captured),
+        cmocka_unit_test(test_config_unknown_key_suggests),
+        cmocka_unit_test(test_config_bad_duration),
+        cmocka_unit_test(test_config_template_and_path_errors_point_inside_values),
+        cmocka_unit_test(test_config_types_and_structure),
+        cmocka_unit_test(test_config_yaml_syntax_error_position),
+        cmocka_unit_test(test_config_missing_file),
+        cmocka_unit_test(test_config_alias_refused),
+        cmocka_unit_test(test_config_billion_laughs_refused),
+        cmocka_unit_test(test_config_deep_nesting_refused_quickly),
+        cmocka_unit_test(test_config_node_and_size_budgets),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,226 @@
+/* Unit tests for metrics: (step, status) cells, checks, iterations, the per-second
+ * series, totals, and the merge that combines workers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "metrics.h"
+
+/* A suite of one scenario with two steps (2 checks and 0 checks). */
+struct fixture {
+    struct lg_suite suite;
+    struct lg_scenario sc;
+    struct lg_step steps[2];
+    struct lg_step *table[2];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    f->steps[0] = (struct lg_step){.name = "a", .id = 0, .n_checks = 2};
+    f->steps[1] = (struct lg_step){.name = "b", .id = 1, .n_checks = 0};
+    f->table[0] = &f->steps[0];
+    f->table[1] = &f->steps[1];
+    f->sc = (struct lg_scenario){.name = "s", .steps = f->steps, .n_steps = 2};
+    f->suite =
+        (struct lg_suite){.scenarios = &f->sc, .n_scenarios = 1, .steps = f->table, .n_steps = 2};
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    free(*state);
+    return 0;
+}
+
+static struct lg_sample ok(int status, int64_t us)
+{
+    return (struct lg_sample){.status = status, .total_us = us, .ttfb_us = us / 2};
+}
+
+static void test_metrics_cells_by_status(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    for (int i = 1; i <= 10; i++)
+        lg_metrics_record(&m, 0, &(struct lg_sample){.status = 200, .total_us = i * 1000});
+    struct lg_sample e = {.status = 503, .err = LG_ERRC_HTTP_5XX, .total_us = 5000};
+    lg_metrics_record(&m, 0, &e);
+    struct lg_sample refused = {.status = 0, .err = LG_ERRC_CONNECT, .total_us = 100};
+    lg_metrics_record(&m, 1, &refused);
+
+    assert_int_equal(m.steps[0].n_cells, 2);
+    assert_int_equal(m.steps[0].cells[0].status, 200);
+    assert_int_equal(m.steps[0].cells[0].requests, 10);
+    assert_int_equal(m.steps[0].cells[0].errors, 0);
+    assert_int_equal(m.steps[0].cells[0].latency->total_count, 10);
+    /* HdrHistogram reports the highest value equivalent to 10000 at 3 digits */
+    assert_int_equal(lg_hist_max(m.steps[0].cells[0].latency), 10007);
+    assert_int_equal(m.steps[0].cells[1].status, 503);
+    assert_int_equal(m.steps[0].cells[1].errors_by_class[LG_ERRC_HTTP_5XX], 1);
+    assert_int_equal(m.steps[1].cells[0].status, 0);
+    assert_int_equal(m.steps[1].cells[0].ttfb->total_count, 0); /* no response */
+
+    struct lg_totals t;
+    lg_metrics_totals(&m, &t);
+    assert_int_equal(t.requests, 12);
+    assert_int_equal(t.errors, 2);
+    assert_int_equal(t.errors_by_class[LG_ERRC_CONNECT], 1);
+    lg_metrics_free(&m);
+}
+
+static void test_metrics_connect_and_tls_only_for_new_connections(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    struct lg_sample s = ok(200, 900);
+    lg_metrics_record(&m, 0, &s);
+    assert_null(m.steps[0].cells[0].connect);
+    assert_null(m.steps[0].cells[0].tls);
+    s.connect_us = 120;
+    s.tls_us = 800;
+    lg_metrics_record(&m, 0, &s);
+    assert_int_equal(m.steps[0].cells[0].connect->total_count, 1);
+    assert_int_equal(m.steps[0].cells[0].tls->total_count, 1);
+    lg_metrics_free(&m);
+}
+
+static void test_metrics_unsent_counts_as_error_without_timings(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    struct lg_sample s = {.err = LG_ERRC_CAPTURE, .unsent = true};
+    lg_metrics_record(&m, 1, &s);
+    assert_int_equal(m.steps[1].cells[0].requests, 1);
+    assert_int_equal(m.steps[1].cells[0].errors_by_class[LG_ERRC_CAPTURE], 1);
+    assert_int_equal(m.steps[1].cells[0].latency->total_count, 0);
+    lg_metrics_free(&m);
+}
+
+static void test_metrics_checks_and_iterations(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    lg_metrics_check(&m, 0, 0, true);
+    lg_metrics_check(&m, 0, 1, false);
+    lg_metrics_check(&m, 0, 1, true);
+    lg_metrics_check(&m, 0, 7, true); /* out of range: ignored */
+    lg_metrics_iteration(&m, 0, 40000, false);
+    lg_metrics_iteration(&m, 0, 60000, true);
+    assert_int_equal(m.steps[0].check_pass[0], 1);
+    assert_int_equal(m.steps[0].check_pass[1], 1);
+    assert_int_equal(m.steps[0].check_fail[1], 1);
+    struct lg_totals t;
+    lg_metrics_totals(&m, &t);
+    assert_int_equal(t.checks_passed, 2);
+    assert_int_equal(t.checks_failed, 1);
+    assert_int_equal(t.iterations, 2);
+    assert_int_equal(t.iterations_failed, 1);
+    assert_int_equal(lg_hist_max(m.scenarios[0].duration), 60031);
+    lg_metrics_free(&m);
+}
+
+static void test_metrics_tick_closes_a_second(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    for (int i = 1; i <= 100; i++) {
+        struct lg_sample s = ok(200, i * 1000);
+        lg_metrics_record(&m, 0, &s);
+    }
+    struct lg_sample e = {.status = 500, .err = LG_ERRC_HTTP_5XX, .total_us = 1000};
+    lg_metrics_record(&m, 0, &e);
+    lg_metrics_tick(&m, 0, 5);
+    lg_metrics_tick(&m, 1, 4);
+    assert_int_equal(m.n_series, 2);
+    assert_int_equal(m.series[0].requests, 101);
+    assert_int_equal(m.series[0].errors, 1);
+    assert_int_equal(m.series[0].vus, 5);
+    /* 101 samples: 1ms twice (one is the 500), then 2ms .. 100ms. p50 is the 51st
+     * sample (50ms) and p99 the 100th (99ms), each reported as the highest value
+     * of its bucket (resolution 32us and 64us there), as HdrHistogram does. */
+    assert_int_equal(m.series[0].p50_us, 50015);
+    assert_int_equal(m.series[0].p99_us, 99007);
+    assert_int_equal(m.series[1].requests, 0);
+    assert_int_equal(m.series[1].p95_us, 0);
+    lg_metrics_free(&m);
+}
+
+static void test_metrics_merge_equals_recording_in_one(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics a, b, one;
+    lg_metrics_init(&a, &f->suite);
+    lg_metrics_init(&b, &f->suite);
+    lg_metrics_init(&one, &f->suite);
+    for (int i = 0; i < 1000; i++) {
+        struct lg_sample s = ok(i % 7 ? 200 : 404, 100 + i * 37);
+        if (s.status == 404)
+            s.err = LG_ERRC_HTTP_4XX;
+        lg_metrics_record(i % 2 ? &a : &b, (uint32_t)(i % 2), &s);
+        lg_metrics_record(&one, (uint32_t)(i % 2), &s);
+    }
+    lg_metrics_check(&a, 0, 0, true);
+    lg_metrics_check(&b, 0, 0, false);
+    lg_metrics_check(&one, 0, 0, true);
+    lg_metrics_check(&one, 0, 0, false);
+    lg_metrics_merge(&a, &b);
+    struct lg_totals ta, to;
+    lg_metrics_totals(&a, &ta);
+    lg_metrics_totals(&one, &to);
+    assert_memory_equal(&ta, &to, sizeof(ta));
+    for (size_t s = 0; s < 2; s++) {
+        assert_int_equal(a.steps[s].n_cells, one.steps[s].n_cells);
+        for (size_t c = 0; c < one.steps[s].n_cells; c++) {
+            const struct lg_cell *x = &one.steps[s].cells[c];
+            const struct lg_cell *y = NULL;
+            for (size_t k = 0; k < a.steps[s].n_cells; k++)
+                if (a.steps[s].cells[k].status == x->status)
+                    y = &a.steps[s].cells[k];
+            assert_non_null(y);
+            assert_int_equal(y->requests, x->requests);
+            assert_int_equal(y->latency->total_count, x->latency->total_count);
+            assert_memory_equal(y->latency->counts, x->latency->counts,
+                                (size_t)x->latency->counts_len * sizeof(int64_t));
+        }
+    }
+    lg_metrics_free(&a);
+    lg_metrics_free(&b);
+    lg_metrics_free(&one);
+}
+
+static void test_metrics_errclass_names(void **state)
+{
+    assert_string_equal(lg_errclass_name(LG_ERRC_TIMEOUT), "timeout");
+    assert_string_equal(lg_errclass_name(LG_ERRC_HTTP_4XX), "http_4xx");
+    assert_string_equal(lg_errclass_name(LG_ERRC_REDIRECT), "redirect");
+    assert_string_equal(lg_errclass_name(LG_ERRC_NONE), "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_metrics_cells_by_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_connect_and_tls_only_for_new_connections,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_unsent_counts_as_error_without_timings, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_checks_and_iterations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_tick_closes_a_second, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_merge_equals_recording_in_one, setup,
+                                        teardown),
+        cmocka_unit_test(test_metrics_errclass_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,141 @@
+/* Unit tests for util (durations, buffers, PRNG) and diag (FILE:LINE:COL output). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diag.h"
+#include "util.h"
+
+static void test_util_duration_units(void **state)
+{
+    int64_t us = -1;
+    assert_int_equal(lg_parse_duration_us("500ms", 0, &us), 0);
+    assert_int_equal(us, 500000);
+    assert_int_equal(lg_parse_duration_us("1.5s", 0, &us), 0);
+    assert_int_equal(us, 1500000);
+    assert_int_equal(lg_parse_duration_us("2m", 0, &us), 0);
+    assert_int_equal(us, 120000000);
+    assert_int_equal(lg_parse_duration_us("1h", 0, &us), 0);
+    assert_int_equal(us, 3600000000LL);
+    assert_int_equal(lg_parse_duration_us("250us", 0, &us), 0);
+    assert_int_equal(us, 250);
+    assert_int_equal(lg_parse_duration_us("0s", 0, &us), 0);
+    assert_int_equal(us, 0);
+}
+
+static void test_util_duration_refuses_bad_input(void **state)
+{
+    int64_t us = 7;
+    const char *bad[] = {"", "soon", "-5s", "5", "5 s", "5sec", "s", "1e300h", "+3s", "nanms"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        assert_int_equal(lg_parse_duration_us(bad[i], 0, &us), LG_ESYNTAX);
+    assert_int_equal(us, 7);
+    assert_int_equal(lg_parse_duration_us(NULL, 0, &us), LG_ESYNTAX);
+}
+
+static void test_util_duration_bare_number_uses_given_unit(void **state)
+{
+    int64_t us;
+    assert_int_equal(lg_parse_duration_us("300", 1000, &us), 0);
+    assert_int_equal(us, 300000);
+}
+
+static void test_util_fmt_duration(void **state)
+{
+    char b[32];
+    assert_string_equal(lg_fmt_duration(812, b, sizeof(b)), "812us");
+    assert_string_equal(lg_fmt_duration(250000, b, sizeof(b)), "250ms");
+    assert_string_equal(lg_fmt_duration(1234, b, sizeof(b)), "1.234ms");
+    assert_string_equal(lg_fmt_duration(1500000, b, sizeof(b)), "1.5s");
+    assert_string_equal(lg_fmt_duration(120000000, b, sizeof(b)), "2m");
+    assert_string_equal(lg_fmt_duration(150000000, b, sizeof(b)), "2m30s");
+}
+
+static void test_util_parse_uint(void **state)
+{
+    unsigned long long v;
+    assert_int_equal(lg_parse_uint("42", 100, &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(lg_parse_uint("101", 100, &v), LG_ESYNTAX);
+    assert_int_equal(lg_parse_uint("-5", 100, &v), LG_ESYNTAX);
+    assert_int_equal(lg_parse_uint("4x", 100, &v), LG_ESYNTAX);
+    assert_int_equal(lg_parse_uint("", 100, &v), LG_ESYNTAX);
+}
+
+static void test_util_buf_grows_and_stays_terminated(void **state)
+{
+    struct lg_buf b = {0};
+    for (int i = 0; i < 1000; i++)
+        lg_buf_printf(&b, "%d,", i % 10);
+    assert_int_equal(b.len, 2000);
+    assert_int_equal(b.data[b.len], '\0');
+    assert_memory_equal(b.data, "0,1,2,", 6);
+    lg_buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.data, "");
+    lg_buf_puts(&b, "ab");
+    lg_buf_putc(&b, 'c');
+    char *s = lg_buf_take(&b);
+    assert_string_equal(s, "abc");
+    assert_null(b.data);
+    free(s);
+}
+
+static void test_util_rng_is_deterministic_and_in_range(void **state)
+{
+    struct lg_rng a, b;
+    lg_rng_seed(&a, 42);
+    lg_rng_seed(&b, 42);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(lg_rng_next(&a), lg_rng_next(&b));
+    int seen[5] = {0};
+    for (int i = 0; i < 10000; i++) {
+        int64_t v = lg_rng_range(&a, 3, 7);
+        assert_true(v >= 3 && v <= 7);
+        seen[v - 3]++;
+        double d = lg_rng_double(&a);
+        assert_true(d >= 0 && d < 1);
+    }
+    for (int i = 0; i < 5; i++)
+        assert_true(seen[i] > 1500); /* each of 5 values near 2000 */
+}
+
+static void test_diag_prints_file_line_col(void **state)
+{
+    struct lg_diags d = {0};
+    lg_diags_add(&d, "a.yaml", 3, 7, "unknown key '%s'", "expct");
+    lg_diags_add(&d, "b.yaml", 0, 0, "cannot read: %s", "No such file or directory");
+    lg_diags_add(&d, NULL, 0, 0, "bad");
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    lg_diags_print(&d, f);
+    fclose(f);
+    assert_string_equal(out, "a.yaml:3:7: error: unknown key 'expct'\n"
+                             "b.yaml: error: cannot read: No such file or directory\n"
+                             "error: bad\n");
+    free(out);
+    lg_diags_free(&d);
+    assert_int_equal(d.n, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_util_duration_units),
+        cmocka_unit_test(test_util_duration_refuses_bad_input),
+        cmocka_unit_test(test_util_duration_bare_number_uses_given_unit),
+        cmocka_unit_test(test_util_fmt_duration),
+        cmocka_unit_test(test_util_parse_uint),
+        cmocka_unit_test(test_util_buf_grows_and_stays_terminated),
+        cmocka_unit_test(test_util_rng_is_deterministic_and_in_range),
+        cmocka_unit_test(test_diag_prints_file_line_col),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
