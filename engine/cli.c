@@ -280,7 +280,8 @@ static int collect_thresholds(const struct run_args *a, const struct lg_suite *s
 {
     size_t n = s->n_thresholds + a->n_thresholds;
     struct lg_threshold *th = lg_calloc(n, sizeof(*th));
-    memcpy(th, s->thresholds, s->n_thresholds * sizeof(*th));
+    if (s->n_thresholds)
+        memcpy(th, s->thresholds, s->n_thresholds * sizeof(*th));
     *out = th;
     *n_out = s->n_thresholds;
     for (size_t i = 0; i < a->n_thresholds; i++) {

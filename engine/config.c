@@ -89,26 +89,24 @@ static void parse_vars(struct ld *l, const struct ynode *n, struct varlist *out)
     }
 }
 
-/* Sets a var's initial value in the scenario's scope (later calls override). */
-static void scope_set(struct ld *l, struct lg_scenario *sc, const char *name, json_t *value)
+/* Sets a var's initial value in the scenario's scope (later calls override). Past
+ * LG_CFG_MAX_SLOTS names, reports once (*full) and drops the var. */
+static void scope_set(struct ld *l, struct lg_scenario *sc, const char *name, json_t *value,
+                      bool *full)
 {
     size_t before = sc->scope.n;
     if (before >= LG_CFG_MAX_SLOTS && lg_scope_find(&sc->scope, name) < 0) {
-        if (before == LG_CFG_MAX_SLOTS) {
+        if (!*full)
             lg_cfg_err(l, NULL, "scenario '%s' has too many variables (the limit is %d)", sc->name,
                        LG_CFG_MAX_SLOTS);
-            lg_scope_add(&sc->scope, "-"); /* a marker so that this is said once */
-            sc->init = lg_realloc(sc->init, sc->scope.n * sizeof *sc->init);
-            sc->init[before] = NULL;
-        }
+        *full = true;
         json_decref(value);
         return;
     }
     int slot = lg_scope_add(&sc->scope, name);
     if (sc->scope.n != before) {
         sc->init = lg_realloc(sc->init, sc->scope.n * sizeof *sc->init);
-        for (size_t i = before; i < sc->scope.n; i++)
-            sc->init[i] = NULL;
+        sc->init[slot] = NULL;
     }
     json_decref(sc->init[slot]);
     sc->init[slot] = value;
@@ -372,10 +370,11 @@ static void parse_scenario(struct ld *l, const struct ynode *root, double weight
         sc->name = lg_strdup("");
 
     /* Initial values, lowest precedence first. */
+    bool full = false;
     for (size_t i = 0; suite_vars && i < suite_vars->n; i++)
-        scope_set(l, sc, suite_vars->v[i].name, json_incref(suite_vars->v[i].value));
+        scope_set(l, sc, suite_vars->v[i].name, json_incref(suite_vars->v[i].value), &full);
     for (size_t i = 0; i < vars.n; i++)
-        scope_set(l, sc, vars.v[i].name, json_incref(vars.v[i].value));
+        scope_set(l, sc, vars.v[i].name, json_incref(vars.v[i].value), &full);
     const char *sel = l->opts->env;
     for (size_t e = 0; e < n_envs; e++) {
         bool chosen = sel && !strcmp(sel, envs[e].name);
@@ -385,12 +384,12 @@ static void parse_scenario(struct ld *l, const struct ynode *root, double weight
         for (size_t i = 0; i < envs[e].n_vars; i++) {
             const struct lg_var *ev = &envs[e].vars[i];
             if (chosen || (declare && lg_scope_find(&sc->scope, ev->name) < 0))
-                scope_set(l, sc, ev->name, lg_cfg_jstr(ev->value, strlen(ev->value)));
+                scope_set(l, sc, ev->name, lg_cfg_jstr(ev->value, strlen(ev->value)), &full);
         }
     }
     for (size_t i = 0; i < l->opts->n_vars; i++) {
         const struct lg_var *ov = &l->opts->vars[i];
-        scope_set(l, sc, ov->name, lg_cfg_jstr(ov->value, strlen(ov->value)));
+        scope_set(l, sc, ov->name, lg_cfg_jstr(ov->value, strlen(ov->value)), &full);
     }
 
     if (!steps)
@@ -437,19 +436,17 @@ static const char *const suite_keys[] = {"suite",     "description", "vars",    
                                          "scenarios", "profiles",    "thresholds", NULL};
 static const char *const entry_keys[] = {"file", "weight", NULL};
 
-/* Loads one scenario file named by a suite entry. Returns false when the file could
- * not be read or parsed at all. */
-static bool load_scenario_file(struct ld *l, const struct ynode *file_node, double weight,
+/* Loads one scenario file named by a suite entry into the suite. */
+static void load_scenario_file(struct ld *l, const struct ynode *file_node, double weight,
                                const struct varlist *suite_vars)
 {
     char *path = join_path(l->suite->file, file_node->s);
     const char *suite_file = l->file;
     struct ydoc doc = {0};
     struct lg_diags tmp = {0};
-    bool ok = false;
 
     l->file = add_file(l->suite, path);
-    int rc = lg_cfg_yaml_read(l->file, &doc, &tmp);
+    int rc = lg_cfg_yaml_read(l->file, &l->budget, &doc, &tmp);
     for (size_t i = 0; i < tmp.n; i++) {
         const struct lg_diag *e = &tmp.v[i];
         if (e->line > 0)
@@ -459,32 +456,28 @@ static bool load_scenario_file(struct ld *l, const struct ynode *file_node, doub
                          "scenario file '%s': %s", path, e->msg);
         l->errors++;
     }
-    if (rc == 0 && is_scenario_root(l, doc.root, true)) {
+    if (rc == 0 && is_scenario_root(l, doc.root, true))
         parse_scenario(l, doc.root, weight, suite_vars, l->suite->envs, l->suite->n_envs);
-        ok = true;
-    }
     l->file = suite_file;
     lg_diags_free(&tmp);
     lg_cfg_yaml_free(&doc);
     free(path);
-    return ok;
 }
 
-static bool parse_scenario_entries(struct ld *l, const struct ynode *n,
+static void parse_scenario_entries(struct ld *l, const struct ynode *n,
                                    const struct varlist *suite_vars)
 {
-    bool all_loaded = true;
     if (!lg_cfg_is_seq(l, n, "scenarios"))
-        return false;
+        return;
     if (n->n == 0) {
         lg_cfg_err(l, n, "'scenarios' must list at least one scenario file");
-        return false;
+        return;
     }
     for (size_t i = 0; i < n->n; i++) {
         const struct ynode *e = n->kids[i], *file = NULL;
         if (l->suite->n_scenarios >= LG_CFG_MAX_SCENARIOS) {
             lg_cfg_err(l, e, "too many scenarios (the limit is %d)", LG_CFG_MAX_SCENARIOS);
-            return false;
+            return;
         }
         double weight = 1;
         bool ok = true;
@@ -513,10 +506,9 @@ static bool parse_scenario_entries(struct ld *l, const struct ynode *n,
         } else {
             lg_cfg_err(l, e, "a scenarios entry must be a file name or {file, weight}");
         }
-        if (!file || !load_scenario_file(l, file, weight, suite_vars))
-            all_loaded = false;
+        if (file)
+            load_scenario_file(l, file, weight, suite_vars);
     }
-    return all_loaded;
 }
 
 static void parse_suite(struct ld *l, const struct ynode *root)
@@ -555,9 +547,8 @@ static void parse_suite(struct ld *l, const struct ynode *root)
     /* Environments first: scenarios take vars from the chosen one. */
     if (envs)
         parse_envs(l, envs);
-    bool all_loaded = false;
     if (scenarios)
-        all_loaded = parse_scenario_entries(l, scenarios, &vars);
+        parse_scenario_entries(l, scenarios, &vars);
     else
         lg_cfg_err(l, root, "suite needs 'scenarios'");
     if (profiles)
@@ -572,10 +563,10 @@ static void parse_suite(struct ld *l, const struct ynode *root)
         }
     }
     varlist_free(&vars);
-    /* Names in thresholds are checked against the whole suite, so the step table must
-     * exist; a scenario file that could not be read would only add noise. */
+    /* Names in thresholds are checked against the steps of the whole suite (those
+     * that loaded: a step of an unreadable file does not exist for the run either). */
     lg_cfg_build_step_table(s);
-    for (size_t i = 0; all_loaded && i < s->n_thresholds; i++) {
+    for (size_t i = 0; i < s->n_thresholds; i++) {
         char err[256] = "";
         if (lg_threshold_resolve(&s->thresholds[i], s, err, sizeof err) != LG_OK)
             lg_cfg_err(l, expr_nodes[i], "%s", err);
@@ -674,12 +665,15 @@ int lg_config_load(const char *path, const struct lg_load_opts *opts, struct lg_
     static const struct lg_load_opts no_opts = {0};
     struct lg_suite *s = lg_calloc(1, sizeof *s);
     struct ydoc doc = {0};
-    struct ld l = {.diags = diags, .opts = opts ? opts : &no_opts, .suite = s};
+    struct ld l = {.diags = diags,
+                   .opts = opts ? opts : &no_opts,
+                   .suite = s,
+                   .budget = {LG_YAML_SUITE_BYTES, LG_YAML_SUITE_NODES}};
     size_t from = diags->n;
     int rc = LG_OK;
 
     s->file = l.file = add_file(s, path ? path : "");
-    if (lg_cfg_yaml_read(l.file, &doc, diags) < 0) {
+    if (lg_cfg_yaml_read(l.file, &l.budget, &doc, diags) < 0) {
         rc = LG_EINVAL;
         goto out;
     }

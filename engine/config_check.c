@@ -39,11 +39,73 @@ static void free_checks(struct checks *cv)
     memset(cv, 0, sizeof *cv);
 }
 
+#define MAX_RE_LEN 4096
+#define MAX_RE_WEIGHT 20000
+
+/* After an atom at s[*i]: its weight times a following {m,n} bound. */
+static double repeat(const char *s, size_t *i, double w)
+{
+    if (s[*i] != '{')
+        return w;
+    char *end;
+    unsigned long lo = strtoul(s + *i + 1, &end, 10), hi = lo;
+    if (*end == ',')
+        hi = end[1] == '}' ? lo : strtoul(end + 1, &end, 10);
+    while (s[*i] && s[*i] != '}')
+        (*i)++;
+    if (s[*i])
+        (*i)++;
+    return w * (double)(hi > lo ? hi : lo ? lo : 1);
+}
+
+/* An upper bound of the atoms a regex expands to once its {m,n} repetitions are
+ * unrolled, as glibc's regcomp does: nested bounds multiply, so a short pattern
+ * like ((a{100}){100}){100} would take hundreds of megabytes. */
+static double re_weight(const char *s)
+{
+    double stack[LG_YAML_MAX_DEPTH + 1] = {0};
+    int depth = 0;
+    size_t i = 0;
+    while (s[i]) {
+        double w = 1;
+        char c = s[i++];
+        if (c == '(') {
+            if (depth == LG_YAML_MAX_DEPTH)
+                return 1e300;
+            stack[++depth] = 0;
+            continue;
+        }
+        if (c == ')' && depth > 0) {
+            w = stack[depth--];
+        } else if (c == '[') {
+            if (s[i] == '^')
+                i++;
+            if (s[i] == ']')
+                i++;
+            while (s[i] && s[i] != ']')
+                i++;
+            if (s[i])
+                i++;
+        } else if (c == '\\' && s[i]) {
+            i++;
+        }
+        stack[depth] += repeat(s, &i, w);
+    }
+    return stack[0];
+}
+
 static bool compile_re(struct ld *l, const struct ynode *n, regex_t *re, bool *has_re)
 {
     const char *s;
     if (!lg_cfg_string(l, n, "matches", &s))
         return false;
+    if (strlen(s) > MAX_RE_LEN || re_weight(s) > MAX_RE_WEIGHT) {
+        lg_cfg_err(l, n,
+                   "regex is too large (at most %d characters and %d atoms once its "
+                   "repetitions are expanded)",
+                   MAX_RE_LEN, MAX_RE_WEIGHT);
+        return false;
+    }
     int rc = regcomp(re, s, REG_EXTENDED);
     if (rc) {
         char msg[128];

@@ -10,9 +10,11 @@
 
 #include "config.h"
 
-#define LG_YAML_MAX_BYTES (16u << 20) /* larger files are refused before parsing */
-#define LG_YAML_MAX_DEPTH 64          /* nested mappings and sequences */
-#define LG_YAML_MAX_NODES 100000      /* scalars, mappings and sequences per file */
+#define LG_YAML_MAX_BYTES (16u << 20)   /* per file; larger files are not parsed */
+#define LG_YAML_MAX_DEPTH 64            /* nested mappings and sequences */
+#define LG_YAML_MAX_NODES 100000        /* scalars, mappings, sequences per file */
+#define LG_YAML_SUITE_BYTES (64u << 20) /* all files of one load together */
+#define LG_YAML_SUITE_NODES 200000      /* all files of one load together */
 
 enum yn_type { YN_SCALAR = 0, YN_MAP, YN_SEQ };
 
@@ -36,11 +38,17 @@ struct ydoc {
     size_t n_all, cap_all;
 };
 
-/* Reads and parses file into doc. Returns 0, or -1 after adding the problem to d
- * (unreadable, too large, YAML syntax, alias, anchor, nesting, node budget) with doc
- * left empty. Non-fatal problems (duplicate keys, tags) are added to d while the
- * tree is still returned. */
-int lg_cfg_yaml_read(const char *file, struct ydoc *doc, struct lg_diags *d);
+/* What is left of a load's budget; each read takes its share. */
+struct ylimits {
+    size_t bytes, nodes;
+};
+
+/* Reads and parses file into doc within the per-file limits and what is left in
+ * *lim (updated). Returns 0, or -1 after adding the problem to d (unreadable, too
+ * large, YAML syntax, alias, anchor, nesting, node budget) with doc left empty.
+ * Non-fatal problems (duplicate keys, tags) are added to d while the tree is still
+ * returned; of repeated keys only the first pair stays in its mapping. */
+int lg_cfg_yaml_read(const char *file, struct ylimits *lim, struct ydoc *doc, struct lg_diags *d);
 void lg_cfg_yaml_free(struct ydoc *doc);
 
 /* The loader's state while one top-level file (and the scenario files of a suite)
@@ -51,6 +59,7 @@ struct ld {
     struct lg_suite *suite;
     const char *file; /* the file being walked, borrowed from suite->files */
     int errors;       /* problems added so far */
+    struct ylimits budget;
 };
 
 /* Reports a problem at node n, or at byte offset off of a scalar's value when that
@@ -86,9 +95,9 @@ json_t *lg_cfg_jstr(const char *s, size_t len);
  * letters, digits, _ or -, and not a built-in. Reports the problem at key. */
 bool lg_cfg_check_name(struct ld *l, const struct ynode *key, const char *what);
 
-#define LG_CFG_MAX_SLOTS 4096     /* vars, captures and for_each variables per scenario */
-#define LG_CFG_MAX_STEPS 1000     /* steps per scenario */
-#define LG_CFG_MAX_SCENARIOS 1000 /* scenario files per suite */
+#define LG_CFG_MAX_SLOTS 1024    /* vars, captures and for_each variables per scenario */
+#define LG_CFG_MAX_STEPS 1000    /* steps per scenario */
+#define LG_CFG_MAX_SCENARIOS 256 /* scenario files per suite */
 
 /* What a scenario's templates may read, slot by slot (config_step.c). */
 struct lg_cfg_slots {

@@ -1,8 +1,7 @@
-/* config_step: the steps of a scenario: requests and their bodies, expectations,
- * captures, polling and pacing, and the rule that a template may only read what is
- * defined by the time its step runs. */
+/* config_step: the steps of a scenario: requests and their bodies (JSON, form, raw),
+ * for_each, think, weight, on_failure and tags, and the slots of captures and
+ * for_each variables with the first step that defines each. */
 #include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -392,7 +391,7 @@ static void parse_step(struct lg_cfg_tctx *c, const struct ynode *n, struct lg_s
 {
     struct ld *l = c->l;
     const struct ynode *name = NULL, *request = NULL, *expect = NULL, *until = NULL,
-                       *capture = NULL, *foreach = NULL;
+                       *capture = NULL, *each = NULL;
     st->loc = lg_cfg_loc(l, n);
     if (n->type != YN_MAP) {
         lg_cfg_err(l, n, "a step must be a mapping with 'name' and 'request'");
@@ -415,8 +414,7 @@ static void parse_step(struct lg_cfg_tctx *c, const struct ynode *n, struct lg_s
         } else if (!strcmp(k->s, "capture")) {
             capture = v;
         } else if (!strcmp(k->s, "for_each")) {
-            foreach
-                = v;
+            each = v;
         } else if (!strcmp(k->s, "think")) {
             parse_think(l, v, st);
         } else if (!strcmp(k->s, "weight")) {
@@ -447,7 +445,7 @@ static void parse_step(struct lg_cfg_tctx *c, const struct ynode *n, struct lg_s
         lg_cfg_err(l, n, "a step needs a 'name'");
     }
     /* The for_each variable is readable in the step's own templates. */
-    c->fe_var = foreach ? parse_foreach(c, foreach, st) : -1;
+    c->fe_var = each ? parse_foreach(c, each, st) : -1;
     if (request)
         parse_request(c, request, &st->req);
     else
@@ -466,6 +464,7 @@ static void prepare_slots(struct ld *l, struct lg_scenario *sc, const struct yno
                           struct lg_cfg_slots *sl)
 {
     size_t n_vars = sc->scope.n;
+    bool dropped = false;
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
             sl->n = sc->scope.n;
@@ -486,13 +485,15 @@ static void prepare_slots(struct ld *l, struct lg_scenario *sc, const struct yno
                     continue;
                 for (size_t j = 0; j + 1 < v->n; j += 2) {
                     const char *name = cap ? v->kids[j]->s : v->kids[j + 1]->s;
-                    if ((fe && (strcmp(v->kids[j]->s, "as") || v->kids[j + 1]->type != YN_SCALAR)))
+                    if (fe && (strcmp(v->kids[j]->s, "as") || v->kids[j + 1]->type != YN_SCALAR))
                         continue;
                     if (!*name || lg_tmpl_reserved(name))
                         continue;
                     if (pass == 0) {
                         if (sc->scope.n < LG_CFG_MAX_SLOTS || lg_scope_find(&sc->scope, name) >= 0)
                             lg_scope_add(&sc->scope, name);
+                        else
+                            dropped = true;
                         continue;
                     }
                     int s = lg_scope_find(&sc->scope, name);
@@ -504,7 +505,7 @@ static void prepare_slots(struct ld *l, struct lg_scenario *sc, const struct yno
                 }
             }
         }
-        if (pass == 0 && sc->scope.n >= LG_CFG_MAX_SLOTS)
+        if (pass == 0 && dropped)
             lg_cfg_err(l, steps, "too many variables and captures (the limit is %d)",
                        LG_CFG_MAX_SLOTS);
     }

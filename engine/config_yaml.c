@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #define TAG_STR "tag:yaml.org,2002:str"
@@ -18,10 +19,11 @@ struct yread {
     struct ynode *stack[LG_YAML_MAX_DEPTH + 1];
     int depth;
     bool fatal;
+    size_t max_nodes;
 };
 
-/* Reads the whole file, refusing files over LG_YAML_MAX_BYTES. */
-static int read_file(const char *file, char **out, size_t *outlen, struct lg_diags *d)
+/* Reads the whole file, refusing files over max bytes, directories and devices. */
+static int read_file(const char *file, size_t max, char **out, size_t *outlen, struct lg_diags *d)
 {
     int rc = -1;
     struct lg_buf b = {0};
@@ -30,13 +32,22 @@ static int read_file(const char *file, char **out, size_t *outlen, struct lg_dia
         lg_diags_add(d, file, 0, 0, "cannot read: %s", strerror(errno));
         goto out;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        lg_diags_add(d, file, 0, 0, "cannot read: not a regular file");
+        goto out;
+    }
     char chunk[65536];
     for (;;) {
         size_t n = fread(chunk, 1, sizeof chunk, f);
         if (n)
             lg_buf_append(&b, chunk, n);
-        if (b.len > LG_YAML_MAX_BYTES) {
-            lg_diags_add(d, file, 0, 0, "file is larger than %u MiB", LG_YAML_MAX_BYTES >> 20);
+        if (b.len > max) {
+            if (max == LG_YAML_MAX_BYTES)
+                lg_diags_add(d, file, 0, 0, "file is larger than %u MiB", LG_YAML_MAX_BYTES >> 20);
+            else
+                lg_diags_add(d, file, 0, 0, "the files of this suite are larger than %u MiB",
+                             LG_YAML_SUITE_BYTES >> 20);
             goto out;
         }
         if (n < sizeof chunk) {
@@ -91,9 +102,9 @@ static void syntax_error(struct yread *r, const yaml_parser_t *p, const char *bu
 
 static struct ynode *new_node(struct yread *r, enum yn_type type, const yaml_mark_t *start)
 {
-    if (r->doc->n_all >= LG_YAML_MAX_NODES) {
+    if (r->doc->n_all >= r->max_nodes) {
         char msg[80];
-        snprintf(msg, sizeof msg, "too many YAML nodes (the limit is %d)", LG_YAML_MAX_NODES);
+        snprintf(msg, sizeof msg, "too many YAML nodes (more than %zu)", r->max_nodes);
         fatal(r, start, msg);
         return NULL;
     }
@@ -264,17 +275,21 @@ static void on_event(struct yread *r, const yaml_event_t *ev, int *docs)
     }
 }
 
-int lg_cfg_yaml_read(const char *file, struct ydoc *doc, struct lg_diags *d)
+int lg_cfg_yaml_read(const char *file, struct ylimits *lim, struct ydoc *doc, struct lg_diags *d)
 {
     char *buf = NULL;
     size_t len = 0;
     yaml_parser_t p;
     bool parser_ready = false;
-    struct yread r = {.file = file, .d = d, .doc = doc};
+    size_t max_bytes = lim->bytes < LG_YAML_MAX_BYTES ? lim->bytes : LG_YAML_MAX_BYTES;
+    struct yread r = {.file = file,
+                      .d = d,
+                      .doc = doc,
+                      .max_nodes = lim->nodes < LG_YAML_MAX_NODES ? lim->nodes : LG_YAML_MAX_NODES};
     int docs = 0;
 
     memset(doc, 0, sizeof *doc);
-    if (read_file(file, &buf, &len, d) < 0) {
+    if (read_file(file, max_bytes, &buf, &len, d) < 0) {
         r.fatal = true;
         goto out;
     }
@@ -284,6 +299,7 @@ int lg_cfg_yaml_read(const char *file, struct ydoc *doc, struct lg_diags *d)
         goto out;
     }
     parser_ready = true;
+    lim->bytes -= len;
     yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
     for (;;) {
         yaml_event_t ev;
@@ -298,6 +314,7 @@ int lg_cfg_yaml_read(const char *file, struct ydoc *doc, struct lg_diags *d)
             break;
     }
 out:
+    lim->nodes -= doc->n_all < lim->nodes ? doc->n_all : lim->nodes;
     if (parser_ready)
         yaml_parser_delete(&p);
     free(buf);

@@ -124,6 +124,8 @@ static void hard_stop_cb(struct ev_loop *loop, ev_timer *t, int revents)
     stop_all(t->data);
 }
 
+/* The live progress line: redrawn each second on a TTY, a plain line every 10 s
+ * otherwise (CI logs), and a last one at the end. */
 static void progress(struct runner *r, bool final)
 {
     const struct lg_run_opts *o = r->o;
@@ -133,18 +135,20 @@ static void progress(struct runner *r, bool final)
         return;
     struct lg_totals t;
     lg_metrics_totals(&r->w.metrics, &t);
-    const struct lg_series_point *last =
-        r->w.metrics.n_series ? &r->w.metrics.series[r->w.metrics.n_series - 1] : NULL;
+    const struct lg_metrics *m = &r->w.metrics;
+    const struct lg_series_point *last = m->n_series ? &m->series[m->n_series - 1] : NULL;
+    double elapsed_s = (double)(lg_now_us() - r->w.start_us) / 1e6;
+    double rps = final ? (elapsed_s > 0 ? (double)t.requests / elapsed_s : 0)
+                       : (double)(last ? last->requests : 0);
     char p95[32], total[32] = "";
     lg_fmt_duration(last ? last->p95_us : 0, p95, sizeof(p95));
     if (o->duration_us)
-        snprintf(total, sizeof(total), "/%llds", (long long)(o->duration_us / 1000000));
+        snprintf(total, sizeof(total), "/%.0fs", (double)o->duration_us / 1e6);
     fprintf(stderr,
-            "%s  %llds%s  %u VUs  %llu req/s  p95 %s  %llu requests  %llu errors  "
+            "%s%5.0fs%s  %u VUs  %.0f req/s  p95 %s  %llu requests  %llu errors  "
             "%llu iterations%s",
-            o->progress == LG_PROGRESS_TTY ? "\r\033[K" : "", (long long)r->ticks, total,
-            r->w.active_vus, (unsigned long long)(last ? last->requests : 0), p95,
-            (unsigned long long)t.requests, (unsigned long long)t.errors,
+            o->progress == LG_PROGRESS_TTY ? "\r\033[K" : "", elapsed_s, total, r->w.active_vus,
+            rps, p95, (unsigned long long)t.requests, (unsigned long long)t.errors,
             (unsigned long long)t.iterations, o->progress == LG_PROGRESS_TTY ? "" : "\n");
     if (o->progress == LG_PROGRESS_TTY && final)
         fputc('\n', stderr);

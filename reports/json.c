@@ -47,8 +47,7 @@ static size_t utf8_seq(const unsigned char *p)
     }
     if (c >= 0xf0 && c <= 0xf4) {
         unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4
-                                                                                         : 0;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
     }
     return 0;
 }
@@ -304,7 +303,8 @@ int lg_result_write_json(const struct lg_result *r, const char *path)
 static void sync_dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? lg_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : lg_strdup(".");
+    char *dir =
+        slash ? lg_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : lg_strdup(".");
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         (void)fsync(fd);

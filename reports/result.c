@@ -15,9 +15,12 @@
 const char *lg_verdict_name(enum lg_verdict v)
 {
     switch (v) {
-    case LG_VERDICT_PASS: return "pass";
-    case LG_VERDICT_FAIL: return "fail";
-    case LG_VERDICT_ABORTED: return "aborted";
+    case LG_VERDICT_PASS:
+        return "pass";
+    case LG_VERDICT_FAIL:
+        return "fail";
+    case LG_VERDICT_ABORTED:
+        return "aborted";
     }
     return "unknown";
 }
@@ -135,6 +138,7 @@ static char *idx(const char *where, size_t i)
 static int get(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                json_t **out)
 {
+    *out = NULL;
     json_t *v = json_object_get(obj, key);
     if (v && json_is_null(v))
         v = NULL;
@@ -156,7 +160,7 @@ static int type_fail(struct rd *rd, const char *where, const char *key, const ch
 static int get_str(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                    bool nullable, char **out)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = get(rd, obj, where, key, required, &v);
     if (rc)
         return rc;
@@ -173,7 +177,7 @@ static int get_str(struct rd *rd, json_t *obj, const char *where, const char *ke
 static int get_u64(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                    uint64_t *out)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = get(rd, obj, where, key, required, &v);
     if (rc)
         return rc;
@@ -187,10 +191,10 @@ static int get_u64(struct rd *rd, json_t *obj, const char *where, const char *ke
     return 0;
 }
 
-static int get_double(struct rd *rd, json_t *obj, const char *where, const char *key,
-                      bool required, double *out)
+static int get_double(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
+                      double *out)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = get(rd, obj, where, key, required, &v);
     if (rc)
         return rc;
@@ -207,7 +211,7 @@ static int get_double(struct rd *rd, json_t *obj, const char *where, const char 
 static int get_bool(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                     bool *out)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = get(rd, obj, where, key, required, &v);
     if (rc)
         return rc;
@@ -237,7 +241,7 @@ static int get_typed(struct rd *rd, json_t *obj, const char *where, const char *
 static int read_counts(struct rd *rd, json_t *obj, const char *where, const char *key,
                        bool required, struct lg_count **out, size_t *n_out)
 {
-    json_t *m;
+    json_t *m = NULL;
     int rc = get_typed(rd, obj, where, key, required, JSON_OBJECT, &m);
     if (rc || !m)
         return rc;
@@ -249,7 +253,7 @@ static int read_counts(struct rd *rd, json_t *obj, const char *where, const char
     char *w = sub(where, key);
     size_t i = 0;
     const char *name;
-    json_t *v;
+    json_t *v = NULL;
     json_object_foreach(m, name, v)
     {
         if (i >= n)
@@ -269,7 +273,7 @@ static int read_counts(struct rd *rd, json_t *obj, const char *where, const char
 static int read_latency(struct rd *rd, json_t *obj, const char *where, const char *key,
                         bool required, struct lg_latency_ms *out)
 {
-    json_t *m;
+    json_t *m = NULL;
     int rc = get_typed(rd, obj, where, key, required, JSON_OBJECT, &m);
     if (rc || !m)
         return rc;
@@ -288,7 +292,7 @@ static int read_latency(struct rd *rd, json_t *obj, const char *where, const cha
 static int read_hist(struct rd *rd, json_t *obj, const char *where, bool required,
                      struct lg_hist **out)
 {
-    json_t *v;
+    json_t *v = NULL;
     int rc = get(rd, obj, where, "histogram", required, &v);
     if (rc || !v)
         return rc;
@@ -334,7 +338,7 @@ static int fill_elems(struct rd *rd, json_t *a, const char *where, const char *k
 /* rc = 0 or the error of reading obj[key] into arr (a typed pointer) and n. */
 #define READ_ARRAY(rc, rd, obj, where, key, required, arr, n, fn)                                  \
     do {                                                                                           \
-        json_t *a_;                                                                                \
+        json_t *a_ = NULL;                                                                         \
         if (((rc) = get_typed(rd, obj, where, key, required, JSON_ARRAY, &a_)))                    \
             break;                                                                                 \
         (arr) = alloc_elems(a_, sizeof(*(arr)), &(n));                                             \
@@ -356,7 +360,7 @@ static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
 {
     struct lg_result_step *s = elem;
     int rc;
-    json_t *checks;
+    json_t *checks = NULL;
     if ((rc = get_str(rd, o, w, "scenario", true, false, &s->scenario)) ||
         (rc = get_str(rd, o, w, "name", true, false, &s->name)) ||
         (rc = get_u64(rd, o, w, "requests", true, &s->requests)) ||
@@ -414,7 +418,7 @@ static int read_point(struct rd *rd, json_t *o, const char *w, void *elem)
 {
     struct lg_result_point *p = elem;
     int rc;
-    json_t *t;
+    json_t *t = NULL;
     uint64_t vus;
     if ((rc = get(rd, o, w, "t", true, &t)))
         return rc;
@@ -437,7 +441,7 @@ static int read_point(struct rd *rd, json_t *o, const char *w, void *elem)
 static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
 {
     int rc;
-    json_t *totals, *config;
+    json_t *totals = NULL, *config = NULL;
     char *s = NULL;
 
     if (!json_is_object(root))

@@ -101,11 +101,23 @@ static char *fmt_count(uint64_t v, char *buf, size_t n)
     return buf;
 }
 
-/* A rate with one decimal and thousands separators: "1,234.5". */
+/* Decimals for a rate: one, or three below 0.1/s so that a slow run does not read as
+ * "0.0/s". */
+static int rate_decimals(double v)
+{
+    return v > 0 && v < 0.095 ? 3 : 1;
+}
+
+/* A rate with thousands separators: "1,234.5", "0.008". */
 static char *fmt_rate(double v, char *buf, size_t n)
 {
     if (!isfinite(v) || v < 0)
         v = 0;
+    int d = rate_decimals(v);
+    if (d != 1) {
+        snprintf(buf, n, "%.*f", d, v);
+        return buf;
+    }
     double tenths = round(v * 10.0);
     char whole[32];
     fmt_count((uint64_t)(tenths / 10.0), whole, sizeof(whole));
@@ -185,14 +197,15 @@ static void step_table(const struct lg_result *r, FILE *f)
         char **row = cells[i];
         row[C_STEP] = step_label(s);
         row[C_COUNT] = lg_asprintf("%" PRIu64, s->requests);
-        row[C_RPS] = lg_asprintf("%.1f", rate(s->requests, r->duration_s));
+        double rps = rate(s->requests, r->duration_s);
+        row[C_RPS] = lg_asprintf("%.*f", rate_decimals(rps), rps);
         double lat[] = {l->p50, l->p90, l->p95, l->p99, l->max};
         for (int k = 0; k < 5; k++)
             row[C_P50 + k] = lg_strdup(s->requests ? fmt_ms(lat[k], buf, sizeof(buf)) : "-");
         row[C_ERRORS] = lg_asprintf("%" PRIu64, s->errors);
         uint64_t total = s->checks_passed + s->checks_failed;
-        row[C_CHECKS] = total ? lg_asprintf("%" PRIu64 "/%" PRIu64, s->checks_passed, total)
-                              : lg_strdup("-");
+        row[C_CHECKS] =
+            total ? lg_asprintf("%" PRIu64 "/%" PRIu64, s->checks_passed, total) : lg_strdup("-");
         for (int c = 0; c < NCOLS; c++)
             if (dwidth(row[c]) > width[c])
                 width[c] = dwidth(row[c]);
@@ -304,8 +317,8 @@ static bool is_warning(const struct lg_result_threshold *t)
 static char *threshold_label(const struct lg_result_threshold *t)
 {
     char *e = clean(t->expr);
-    char *l = lg_asprintf("%s%s%s", e, is_warning(t) ? "  (warning)" : "",
-                          t->abort ? "  (abort)" : "");
+    char *l =
+        lg_asprintf("%s%s%s", e, is_warning(t) ? "  (warning)" : "", t->abort ? "  (abort)" : "");
     free(e);
     return l;
 }

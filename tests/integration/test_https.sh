@@ -34,7 +34,7 @@ run_lg "$TEST_TMP/out1" "$scen" --base-url "$NGINX_URL" --cacert "$TEST_TMP/pki/
 assert_status 0
 assert_json "$RESULT" '.verdict == "pass" and .totals.requests == 3 and .totals.errors == 0'
 assert_json "$RESULT" "$(step health) | .status == {\"200\": 3} and .checks.failed == 0"
-assert_eq "$(nginx_requests '^GET /health 200 ')" 3 "requests nginx received"
+assert_eq "$(nginx_requests '^GET /health 200 ')" 4 "requests nginx received (3 and curl's)"
 log "protocols nginx saw: $(awk '{print $4}' "$NGINX_ACCESS_LOG" | sort | uniq -c | tr '\n' ' ')"
 
 log "no --cacert: the certificate is not trusted (tls)"
@@ -43,7 +43,7 @@ assert_status 1
 assert_json "$RESULT" '.verdict == "fail" and .totals.requests == 1 and .totals.errors == 1'
 assert_json "$RESULT" "$(nonzero .totals.error_classes) == {\"tls\": 1}"
 assert_json "$RESULT" "$(step health) | .status == {\"0\": 1}"
-assert_eq "$(nginx_requests '^GET /health ')" 3 "no request got through the failed handshake"
+assert_eq "$(nginx_requests '^GET /health ')" 4 "no request got through the failed handshake"
 
 log "--insecure: not verified"
 run_lg "$TEST_TMP/out3" "$scen" --base-url "$NGINX_URL" --insecure

@@ -1,0 +1,998 @@
+/* Unit tests for reports: result.json's exact layout and values, the reader's round
+ * trip and its error messages on broken files, the atomic write, and the terminal
+ * summary compared byte for byte with a fixed expected text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hist.h"
+#include "result.h"
+#include "util.h"
+
+#define DATA LG_TEST_DATA "/reports/"
+
+/* ---- a hand-built result ------------------------------------------------------------ */
+
+static struct lg_count *counts(size_t n, const char *const *names, const uint64_t *v)
+{
+    struct lg_count *c = lg_calloc(n, sizeof(*c));
+    for (size_t i = 0; i < n; i++) {
+        c[i].name = lg_strdup(names[i]);
+        c[i].count = v[i];
+    }
+    return c;
+}
+
+static void threshold(struct lg_result_threshold *t, const char *expr, const char *severity,
+                      bool ok, double observed, const char *unit, const char *text)
+{
+    t->expr = lg_strdup(expr);
+    t->severity = lg_strdup(severity);
+    t->ok = ok;
+    t->observed = observed;
+    t->unit = lg_strdup(unit);
+    t->observed_text = lg_strdup(text);
+}
+
+/* Two steps: "start" with 1..1000 us (exact percentiles: every value below 2048 has
+ * its own bucket) and checks, one failing; a long-named step with 100 x 12.345 ms
+ * and one 250 ms (where buckets are 8 us wide: 12345 reads as 12351) and no checks. */
+static struct lg_result *make_result(void)
+{
+    struct lg_result *r = lg_calloc(1, sizeof(*r));
+    r->verdict = LG_VERDICT_FAIL;
+    r->suite = lg_strdup("trivia");
+    r->file = lg_strdup("scenarios/trivia/suite.yaml");
+    r->env = lg_strdup("staging");
+    r->profile = NULL;
+    r->base_url = lg_strdup("http://127.0.0.1:8080");
+    r->started_at = lg_strdup("2026-11-22T10:00:00Z");
+    r->vus = 20;
+    r->duration_s = 10.0;
+    r->requests = 1101;
+    r->errors = 12;
+    r->iterations = 617;
+    r->iterations_failed = 3;
+    r->dropped_iterations = 2;
+    r->checks_passed = 1998;
+    r->checks_failed = 2;
+    r->rps = 110.1;
+    r->error_classes =
+        counts(2, (const char *const[]){"timeout", "http_5xx"}, (const uint64_t[]){2, 10});
+    r->n_error_classes = 2;
+
+    r->n_steps = 2;
+    r->steps = lg_calloc(2, sizeof(*r->steps));
+    struct lg_result_step *s = &r->steps[0];
+    s->scenario = lg_strdup("guest-session");
+    s->name = lg_strdup("start");
+    s->requests = 1000;
+    s->errors = 2;
+    s->status = counts(2, (const char *const[]){"201", "0"}, (const uint64_t[]){998, 2});
+    s->n_status = 2;
+    s->error_classes = counts(1, (const char *const[]){"timeout"}, (const uint64_t[]){2});
+    s->n_error_classes = 1;
+    s->histogram = lg_hist_new();
+    for (int64_t v = 1; v <= 1000; v++)
+        lg_hist_record(s->histogram, v);
+    lg_latency_from_hist(s->histogram, &s->latency_ms);
+    s->checks_passed = 1998;
+    s->checks_failed = 2;
+    s->n_checks = 2;
+    s->checks = lg_calloc(2, sizeof(*s->checks));
+    s->checks[0].label = lg_strdup("status is 201");
+    s->checks[0].passed = 998;
+    s->checks[0].failed = 2;
+    s->checks[1].label = lg_strdup("$.sessionId exists");
+    s->checks[1].passed = 1000;
+
+    s = &r->steps[1];
+    s->scenario = lg_strdup("leaderboard");
+    s->name = lg_strdup("weekly-science-top-scores");
+    s->requests = 101;
+    s->errors = 10;
+    s->status = counts(2, (const char *const[]){"200", "503"}, (const uint64_t[]){91, 10});
+    s->n_status = 2;
+    s->error_classes = counts(1, (const char *const[]){"http_5xx"}, (const uint64_t[]){10});
+    s->n_error_classes = 1;
+    s->histogram = lg_hist_new();
+    lg_hist_record_n(s->histogram, 12345, 100);
+    lg_hist_record(s->histogram, 250000);
+    lg_latency_from_hist(s->histogram, &s->latency_ms);
+
+    r->n_scenarios = 2;
+    r->scenarios = lg_calloc(2, sizeof(*r->scenarios));
+    r->scenarios[0].name = lg_strdup("guest-session");
+    r->scenarios[0].iterations = 500;
+    r->scenarios[0].iterations_failed = 3;
+    r->scenarios[0].histogram = lg_hist_new();
+    lg_hist_record_n(r->scenarios[0].histogram, 1500, 500);
+    lg_latency_from_hist(r->scenarios[0].histogram, &r->scenarios[0].iteration_ms);
+    r->scenarios[1].name = lg_strdup("leaderboard");
+    r->scenarios[1].iterations = 117;
+    r->scenarios[1].histogram = lg_hist_new();
+    lg_hist_record_n(r->scenarios[1].histogram, 12400, 117);
+    lg_latency_from_hist(r->scenarios[1].histogram, &r->scenarios[1].iteration_ms);
+
+    r->n_thresholds = 5;
+    r->thresholds = lg_calloc(5, sizeof(*r->thresholds));
+    threshold(&r->thresholds[0], "p95(latency) < 500ms", "critical", true, 0.95, "ms", "950us");
+    threshold(&r->thresholds[1], "error_rate < 1%", "critical", false, 0.0109, "ratio", "1.09%");
+    threshold(&r->thresholds[2], "p99(latency{step=mint}) < 1s", "critical", false, 0, "ms",
+              "no samples");
+    r->thresholds[2].no_samples = true;
+    threshold(&r->thresholds[3], "p99(latency) < 10ms", "warning", false, 12.351, "ms", "12.4ms");
+    threshold(&r->thresholds[4], "error_rate < 5%", "critical", true, 0.0109, "ratio", "1.09%");
+    r->thresholds[4].abort = true;
+
+    r->n_series = 2;
+    r->series = lg_calloc(2, sizeof(*r->series));
+    r->series[0] = (struct lg_result_point){0, 550, 6, 20, 0.5, 0.95, 12.351};
+    r->series[1] = (struct lg_result_point){1, 551, 6, 20, 0.501, 0.951, 250.111};
+    return r;
+}
+
+static int setup(void **state)
+{
+    *state = make_result();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    lg_result_free(*state);
+    return 0;
+}
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+static json_t *to_jansson(const struct lg_result *r)
+{
+    char *s = lg_result_to_json(r);
+    json_error_t e;
+    json_t *j = json_loads(s, 0, &e);
+    free(s);
+    assert_non_null(j);
+    return j;
+}
+
+/* The object's keys, in order, joined with ','. */
+static void assert_keys(json_t *o, const char *expected)
+{
+    assert_true(json_is_object(o));
+    struct lg_buf b = {0};
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        if (b.len)
+            lg_buf_putc(&b, ',');
+        lg_buf_puts(&b, k);
+    }
+    assert_string_equal(b.data ? b.data : "", expected);
+    lg_buf_free(&b);
+}
+
+/* The value at a dotted path: "steps.0.latency_ms.p95" (numbers index arrays). */
+static json_t *at(json_t *j, const char *path)
+{
+    char *copy = lg_strdup(path), *save = NULL;
+    for (char *k = strtok_r(copy, ".", &save); k && j; k = strtok_r(NULL, ".", &save))
+        j = json_is_array(j) ? json_array_get(j, strtoul(k, NULL, 10)) : json_object_get(j, k);
+    free(copy);
+    assert_non_null(j);
+    return j;
+}
+
+static double num(json_t *j, const char *path)
+{
+    json_t *v = at(j, path);
+    assert_true(json_is_number(v));
+    return json_number_value(v);
+}
+
+static char *text_of(const struct lg_result *r, bool color)
+{
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
+    assert_non_null(f);
+    lg_report_text(r, f, color);
+    fclose(f);
+    return s;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    struct lg_buf b = {0};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        lg_buf_append(&b, buf, n);
+    fclose(f);
+    return lg_buf_take(&b);
+}
+
+static char *make_tmpdir(void)
+{
+    char *d = lg_strdup("/tmp/lg_test_reports.XXXXXX");
+    assert_non_null(mkdtemp(d));
+    return d;
+}
+
+/* Names in dir, sorted, joined with ','. */
+static char *dir_list(const char *dir)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    assert_true(n >= 0);
+    struct lg_buf b = {0};
+    for (int i = 0; i < n; i++) {
+        if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, "..")) {
+            if (b.len)
+                lg_buf_putc(&b, ',');
+            lg_buf_puts(&b, names[i]->d_name);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return lg_buf_take(&b);
+}
+
+static void rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *p = lg_asprintf("%s/%s", dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* ---- result.c: small pieces ------------------------------------------------------- */
+
+static void test_reports_verdict_names(void **state)
+{
+    assert_string_equal(lg_verdict_name(LG_VERDICT_PASS), "pass");
+    assert_string_equal(lg_verdict_name(LG_VERDICT_FAIL), "fail");
+    assert_string_equal(lg_verdict_name(LG_VERDICT_ABORTED), "aborted");
+}
+
+static void test_reports_latency_from_hist_exact_percentiles(void **state)
+{
+    struct lg_hist *h = lg_hist_new();
+    for (int64_t v = 1; v <= 1000; v++)
+        lg_hist_record(h, v);
+    struct lg_latency_ms l;
+    lg_latency_from_hist(h, &l);
+    assert_true(l.min == 0.001);
+    assert_true(l.p50 == 0.5);
+    assert_true(l.p90 == 0.9);
+    assert_true(l.p95 == 0.95);
+    assert_true(l.p99 == 0.99);
+    assert_true(l.p999 == 0.999);
+    assert_true(l.max == 1.0);
+    assert_true(l.mean == 0.501); /* 500.5 us, rounded to whole microseconds */
+
+    /* Above 2048 us buckets are wider: 12345 us reads as its bucket's highest value. */
+    lg_hist_reset(h);
+    lg_hist_record_n(h, 12345, 100);
+    lg_hist_record(h, 250000);
+    lg_latency_from_hist(h, &l);
+    assert_true(l.p50 == 12.351);
+    assert_true(l.p99 == 12.351);
+    assert_true(l.p999 == 250.111);
+    assert_true(l.max == 250.111);
+    lg_hist_free(h);
+}
+
+static void test_reports_latency_from_empty_or_null_hist_is_zero(void **state)
+{
+    struct lg_latency_ms l;
+    memset(&l, 0xff, sizeof(l));
+    lg_latency_from_hist(NULL, &l);
+    struct lg_latency_ms zero = {0};
+    assert_memory_equal(&l, &zero, sizeof(l));
+
+    struct lg_hist *h = lg_hist_new();
+    memset(&l, 0xff, sizeof(l));
+    lg_latency_from_hist(h, &l);
+    assert_memory_equal(&l, &zero, sizeof(l));
+    lg_hist_free(h);
+}
+
+static void test_reports_free_accepts_null_and_empty(void **state)
+{
+    lg_result_free(NULL);
+    lg_result_free(lg_calloc(1, sizeof(struct lg_result)));
+}
+
+/* ---- json.c: layout --------------------------------------------------------------- */
+
+#define LATENCY_KEYS "min,p50,p90,p95,p99,p999,max,mean"
+
+static void test_reports_json_has_exact_keys_in_order(void **state)
+{
+    json_t *j = to_jansson(*state);
+    assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
+                   "default_gate,config,totals,thresholds,steps,scenarios,series");
+    assert_keys(json_object_get(j, "config"), "vus");
+    assert_keys(json_object_get(j, "totals"),
+                "requests,errors,iterations,iterations_failed,dropped_iterations,duration_s,rps,"
+                "checks_passed,checks_failed,error_classes");
+    json_t *t = json_array_get(json_object_get(j, "thresholds"), 0);
+    assert_keys(t, "expr,severity,ok,observed,unit,observed_text,no_samples,abort");
+    json_t *s = json_array_get(json_object_get(j, "steps"), 0);
+    assert_keys(s, "scenario,name,requests,errors,status,error_classes,latency_ms,checks,"
+                   "histogram");
+    assert_keys(json_object_get(s, "latency_ms"), LATENCY_KEYS);
+    assert_keys(json_object_get(s, "checks"), "passed,failed,list");
+    assert_keys(json_array_get(json_object_get(json_object_get(s, "checks"), "list"), 0),
+                "label,passed,failed");
+    json_t *sc = json_array_get(json_object_get(j, "scenarios"), 0);
+    assert_keys(sc, "name,iterations,iterations_failed,iteration_ms,histogram");
+    assert_keys(json_object_get(sc, "iteration_ms"), LATENCY_KEYS);
+    assert_keys(json_array_get(json_object_get(j, "series"), 0),
+                "t,requests,errors,vus,p50_ms,p95_ms,p99_ms");
+    /* The status map keeps the result's order (ascending by code, "0" as given). */
+    assert_keys(json_object_get(s, "status"), "201,0");
+    assert_keys(json_object_get(json_object_get(j, "totals"), "error_classes"), "timeout,http_5xx");
+    json_decref(j);
+}
+
+static void test_reports_json_values(void **state)
+{
+    json_t *j = to_jansson(*state);
+    const char *schema, *verdict, *env, *hist;
+    json_t *profile, *abort_reason;
+    int default_gate;
+    assert_int_equal(json_unpack(j, "{s:s, s:s, s:s, s:o, s:o, s:b}", "schema", &schema, "verdict",
+                                 &verdict, "env", &env, "profile", &profile, "abort_reason",
+                                 &abort_reason, "default_gate", &default_gate),
+                     0);
+    assert_string_equal(schema, "loadgate.result/1");
+    assert_string_equal(verdict, "fail");
+    assert_string_equal(env, "staging");
+    assert_true(json_is_null(profile));
+    assert_true(json_is_null(abort_reason));
+    assert_false(default_gate);
+
+    json_int_t vus, requests, dropped, status0, timeouts;
+    assert_int_equal(json_unpack(j, "{s:{s:I}, s:{s:I, s:I, s:{s:I}}}", "config", "vus", &vus,
+                                 "totals", "requests", &requests, "dropped_iterations", &dropped,
+                                 "error_classes", "timeout", &timeouts),
+                     0);
+    assert_int_equal(vus, 20);
+    assert_int_equal(requests, 1101);
+    assert_int_equal(dropped, 2);
+    assert_int_equal(timeouts, 2);
+    assert_true(num(j, "totals.duration_s") == 10.0);
+    assert_true(num(j, "totals.rps") == 110.1);
+
+    json_t *s0 = json_array_get(json_object_get(j, "steps"), 0);
+    assert_int_equal(json_unpack(s0, "{s:{s:I}}", "status", "0", &status0), 0);
+    assert_int_equal(status0, 2);
+    assert_true(num(s0, "latency_ms.p95") == 0.95);
+    assert_true(num(s0, "latency_ms.mean") == 0.501);
+    assert_int_equal(json_unpack(s0, "{s:s}", "histogram", &hist), 0);
+    assert_memory_equal(hist, "HISTF", 5);
+    json_t *s1 = json_array_get(json_object_get(j, "steps"), 1);
+    assert_true(num(s1, "latency_ms.p50") == 12.351);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(s1, "checks"), "list")), 0);
+
+    json_t *t2 = json_array_get(json_object_get(j, "thresholds"), 2);
+    assert_true(json_is_true(json_object_get(t2, "no_samples")));
+    assert_true(json_is_false(json_object_get(t2, "ok")));
+    assert_string_equal(json_string_value(json_object_get(t2, "observed_text")), "no samples");
+    json_t *t4 = json_array_get(json_object_get(j, "thresholds"), 4);
+    assert_true(json_is_true(json_object_get(t4, "abort")));
+    assert_true(num(t4, "observed") == 0.0109);
+    json_decref(j);
+}
+
+static void test_reports_json_numbers_have_at_most_3_decimals(void **state)
+{
+    struct lg_result *r = *state;
+    r->steps[0].latency_ms.mean = 1.23456;
+    r->duration_s = 10.0004;
+    r->rps = 1.0 / 3.0;
+    r->series[0].p99_ms = 2.0 / 3.0;
+    char *s = lg_result_to_json(r);
+    assert_non_null(strstr(s, "\"mean\": 1.235\n"));
+    assert_non_null(strstr(s, "\"duration_s\": 10.0,"));
+    assert_non_null(strstr(s, "\"rps\": 0.333,"));
+    assert_non_null(strstr(s, "\"p99_ms\": 0.667\n"));
+    assert_non_null(strstr(s, "\"p95\": 0.95,"));
+    assert_non_null(strstr(s, "\"requests\": 1101,"));
+    assert_int_equal(s[strlen(s) - 1], '\n');
+    free(s);
+}
+
+static void test_reports_json_never_writes_invalid_strings_or_numbers(void **state)
+{
+    struct lg_result *r = *state;
+    free(r->steps[0].name);
+    r->steps[0].name = lg_strdup("bad \xff\xfe utf-8 \"quoted\"\n");
+    free(r->steps[0].status[0].name);
+    r->steps[0].status[0].name = lg_strdup("\xc0\x80");
+    r->thresholds[0].observed = 0.0 / 0.0;
+    r->rps = 1.0 / 0.0;
+    free(r->suite);
+    r->suite = NULL;
+    char *s = lg_result_to_json(r);
+    json_error_t e;
+    json_t *j = json_loads(s, 0, &e);
+    assert_non_null(j);
+    json_t *s0 = json_array_get(json_object_get(j, "steps"), 0);
+    assert_string_equal(json_string_value(json_object_get(s0, "name")),
+                        "bad \xef\xbf\xbd\xef\xbf\xbd utf-8 \"quoted\"\n");
+    assert_keys(json_object_get(s0, "status"), "\xef\xbf\xbd\xef\xbf\xbd,0");
+    assert_true(num(j, "totals.rps") == 0.0);
+    assert_string_equal(json_string_value(json_object_get(j, "suite")), "");
+    json_decref(j);
+    free(s);
+}
+
+/* ---- result.c: reader --------------------------------------------------------------- */
+
+static void assert_latency_equal(const struct lg_latency_ms *a, const struct lg_latency_ms *b)
+{
+    assert_true(a->min == b->min && a->p50 == b->p50 && a->p90 == b->p90 && a->p95 == b->p95 &&
+                a->p99 == b->p99 && a->p999 == b->p999 && a->max == b->max && a->mean == b->mean);
+}
+
+static void assert_str_or_null_equal(const char *a, const char *b)
+{
+    if (!a || !b)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+static void assert_counts_equal(const struct lg_count *a, size_t na, const struct lg_count *b,
+                                size_t nb)
+{
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+        assert_string_equal(a[i].name, b[i].name);
+        assert_int_equal(a[i].count, b[i].count);
+    }
+}
+
+static void assert_hist_equal(const struct lg_hist *a, const struct lg_hist *b)
+{
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(a->total_count, b->total_count);
+    assert_int_equal(lg_hist_min(a), lg_hist_min(b));
+    assert_int_equal(lg_hist_max(a), lg_hist_max(b));
+    const double ps[] = {0, 10, 50, 90, 95, 99, 99.9, 100};
+    for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+        assert_int_equal(lg_hist_percentile(a, ps[i]), lg_hist_percentile(b, ps[i]));
+    assert_int_equal(a->counts_len, b->counts_len);
+    assert_memory_equal(a->counts, b->counts, (size_t)a->counts_len * sizeof(int64_t));
+}
+
+static void assert_result_equal(const struct lg_result *a, const struct lg_result *b)
+{
+    assert_int_equal(a->verdict, b->verdict);
+    assert_str_or_null_equal(a->suite, b->suite);
+    assert_str_or_null_equal(a->file, b->file);
+    assert_str_or_null_equal(a->env, b->env);
+    assert_str_or_null_equal(a->profile, b->profile);
+    assert_str_or_null_equal(a->base_url, b->base_url);
+    assert_str_or_null_equal(a->started_at, b->started_at);
+    assert_str_or_null_equal(a->abort_reason, b->abort_reason);
+    assert_int_equal(a->default_gate, b->default_gate);
+    assert_int_equal(a->vus, b->vus);
+    assert_true(a->duration_s == b->duration_s);
+    assert_int_equal(a->requests, b->requests);
+    assert_int_equal(a->errors, b->errors);
+    assert_int_equal(a->iterations, b->iterations);
+    assert_int_equal(a->iterations_failed, b->iterations_failed);
+    assert_int_equal(a->dropped_iterations, b->dropped_iterations);
+    assert_int_equal(a->checks_passed, b->checks_passed);
+    assert_int_equal(a->checks_failed, b->checks_failed);
+    assert_true(a->rps == b->rps);
+    assert_counts_equal(a->error_classes, a->n_error_classes, b->error_classes, b->n_error_classes);
+
+    assert_int_equal(a->n_steps, b->n_steps);
+    for (size_t i = 0; i < a->n_steps; i++) {
+        const struct lg_result_step *x = &a->steps[i], *y = &b->steps[i];
+        assert_string_equal(x->scenario, y->scenario);
+        assert_string_equal(x->name, y->name);
+        assert_int_equal(x->requests, y->requests);
+        assert_int_equal(x->errors, y->errors);
+        assert_counts_equal(x->status, x->n_status, y->status, y->n_status);
+        assert_counts_equal(x->error_classes, x->n_error_classes, y->error_classes,
+                            y->n_error_classes);
+        assert_latency_equal(&x->latency_ms, &y->latency_ms);
+        assert_hist_equal(x->histogram, y->histogram);
+        assert_int_equal(x->checks_passed, y->checks_passed);
+        assert_int_equal(x->checks_failed, y->checks_failed);
+        assert_int_equal(x->n_checks, y->n_checks);
+        for (size_t k = 0; k < x->n_checks; k++) {
+            assert_string_equal(x->checks[k].label, y->checks[k].label);
+            assert_int_equal(x->checks[k].passed, y->checks[k].passed);
+            assert_int_equal(x->checks[k].failed, y->checks[k].failed);
+        }
+    }
+
+    assert_int_equal(a->n_scenarios, b->n_scenarios);
+    for (size_t i = 0; i < a->n_scenarios; i++) {
+        const struct lg_result_scenario *x = &a->scenarios[i], *y = &b->scenarios[i];
+        assert_string_equal(x->name, y->name);
+        assert_int_equal(x->iterations, y->iterations);
+        assert_int_equal(x->iterations_failed, y->iterations_failed);
+        assert_latency_equal(&x->iteration_ms, &y->iteration_ms);
+        assert_hist_equal(x->histogram, y->histogram);
+    }
+
+    assert_int_equal(a->n_thresholds, b->n_thresholds);
+    for (size_t i = 0; i < a->n_thresholds; i++) {
+        const struct lg_result_threshold *x = &a->thresholds[i], *y = &b->thresholds[i];
+        assert_string_equal(x->expr, y->expr);
+        assert_string_equal(x->severity, y->severity);
+        assert_int_equal(x->ok, y->ok);
+        assert_int_equal(x->no_samples, y->no_samples);
+        assert_int_equal(x->abort, y->abort);
+        assert_true(x->observed == y->observed);
+        assert_string_equal(x->unit, y->unit);
+        assert_string_equal(x->observed_text, y->observed_text);
+    }
+
+    assert_int_equal(a->n_series, b->n_series);
+    for (size_t i = 0; i < a->n_series; i++) {
+        const struct lg_result_point *x = &a->series[i], *y = &b->series[i];
+        assert_int_equal(x->t_s, y->t_s);
+        assert_int_equal(x->requests, y->requests);
+        assert_int_equal(x->errors, y->errors);
+        assert_int_equal(x->vus, y->vus);
+        assert_true(x->p50_ms == y->p50_ms && x->p95_ms == y->p95_ms && x->p99_ms == y->p99_ms);
+    }
+}
+
+static void test_reports_read_json_round_trip_is_exact(void **state)
+{
+    struct lg_result *r = *state;
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/result.json", dir);
+    assert_int_equal(lg_result_write_json(r, path), 0);
+
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    assert_result_equal(r, back);
+
+    /* And writing what was read gives the same bytes. */
+    char *first = slurp(path), *second = lg_result_to_json(back);
+    assert_string_equal(first, second);
+
+    free(first);
+    free(second);
+    lg_result_free(back);
+    rm_dir(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_reports_read_json_aborted_result_with_nulls(void **state)
+{
+    struct lg_result *r = *state;
+    r->verdict = LG_VERDICT_ABORTED;
+    r->abort_reason = lg_strdup("interrupted by SIGINT");
+    free(r->env);
+    r->env = NULL;
+    free(r->base_url);
+    r->base_url = NULL;
+    r->default_gate = true;
+    char *s = lg_result_to_json(r);
+    struct lg_result *back = NULL;
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_result_equal(r, back);
+    lg_result_free(back);
+    free(s);
+}
+
+static void test_reports_null_histogram_is_written_empty(void **state)
+{
+    struct lg_result *r = *state;
+    lg_hist_free(r->steps[1].histogram);
+    r->steps[1].histogram = NULL;
+    char *s = lg_result_to_json(r);
+    struct lg_result *back = NULL;
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_non_null(back->steps[1].histogram);
+    assert_int_equal(back->steps[1].histogram->total_count, 0);
+    lg_result_free(back);
+    free(s);
+}
+
+static void expect_file_error(const char *name, int rc, const char *msg)
+{
+    char *path = lg_asprintf(DATA "%s", name);
+    char *want = lg_asprintf("%s: %s", path, msg);
+    struct lg_result *out = (struct lg_result *)(uintptr_t)1; /* must stay untouched */
+    char err[512] = "";
+    assert_int_equal(lg_result_read_json(path, &out, err, sizeof(err)), rc);
+    assert_string_equal(err, want);
+    assert_ptr_equal(out, (struct lg_result *)(uintptr_t)1);
+    free(want);
+    free(path);
+}
+
+static void test_reports_read_json_broken_files_give_exact_errors(void **state)
+{
+    expect_file_error("missing_totals.json", LG_ESYNTAX, "missing key 'totals'");
+    expect_file_error("bad_schema.json", LG_ESYNTAX,
+                      "unsupported schema \"loadgate.result/2\" (expected \"loadgate.result/1\")");
+    expect_file_error("bad_verdict.json", LG_ESYNTAX,
+                      "verdict: expected \"pass\", \"fail\" or \"aborted\", got \"maybe\"");
+    expect_file_error("not_an_object.json", LG_ESYNTAX, "expected a JSON object at the top level");
+    expect_file_error("wrong_type.json", LG_ESYNTAX, "steps[0].latency_ms.p95: expected a number");
+    expect_file_error("negative_count.json", LG_ESYNTAX,
+                      "steps[0].status.200: expected a non-negative integer");
+    expect_file_error("missing_histogram.json", LG_ESYNTAX, "steps[0]: missing key 'histogram'");
+    expect_file_error("bad_histogram.json", LG_ESYNTAX,
+                      "steps[0].histogram: not a valid HdrHistogram V2 encoding");
+    expect_file_error(
+        "bad_severity.json", LG_ESYNTAX,
+        "thresholds[0].severity: expected \"critical\" or \"warning\", got \"fatal\"");
+    expect_file_error("does_not_exist.json", LG_EIO, "No such file or directory");
+}
+
+static void test_reports_read_json_invalid_json_names_line_and_column(void **state)
+{
+    char *path = lg_asprintf(DATA "truncated.json");
+    struct lg_result *out = NULL;
+    char err[512];
+    assert_int_equal(lg_result_read_json(path, &out, err, sizeof(err)), LG_ESYNTAX);
+    char *want = lg_asprintf("%s:4:0: invalid JSON: string or '}' expected near end of file", path);
+    assert_string_equal(err, want);
+    assert_null(out);
+    free(want);
+    free(path);
+
+    assert_int_equal(lg_result_from_json("{\"schema\": 1,}", 14, "x.json", &out, err, sizeof(err)),
+                     LG_ESYNTAX);
+    assert_string_equal(err, "x.json:1:14: invalid JSON: string or '}' expected near '}'");
+}
+
+static void test_reports_read_json_directory_is_io_error(void **state)
+{
+    struct lg_result *out = NULL;
+    char err[512];
+    assert_int_equal(lg_result_read_json(LG_TEST_DATA, &out, err, sizeof(err)), LG_EIO);
+    assert_null(out);
+}
+
+/* Every key removed, and every value replaced by each wrong type and by a truncated
+ * document: the reader returns 0 or LG_ESYNTAX with a message, never crashes or
+ * leaks (ASan runs this too). */
+static int mutations;
+
+static void try_doc(json_t *root, bool expect_fail)
+{
+    char *s = json_dumps(root, 0);
+    struct lg_result *out = NULL;
+    char err[512] = "";
+    int rc = lg_result_from_json(s, strlen(s), NULL, &out, err, sizeof(err));
+    if (rc) {
+        assert_int_equal(rc, LG_ESYNTAX);
+        assert_null(out);
+        assert_memory_equal(err, "result.json: ", 13);
+    } else {
+        assert_false(expect_fail);
+        lg_result_free(out);
+    }
+    mutations++;
+    free(s);
+}
+
+static void mutate(json_t *root, json_t *node)
+{
+    json_t *wrong[] = {json_string("x"), json_true(),   json_integer(-1), json_real(1.5),
+                       json_array(),     json_object(), json_null()};
+    size_t nwrong = sizeof(wrong) / sizeof(wrong[0]);
+    if (json_is_object(node)) {
+        /* Snapshot the keys: a key put back goes to the end of the object. */
+        size_t n = json_object_size(node), i = 0;
+        char **keys = lg_calloc(n, sizeof(*keys));
+        const char *k;
+        json_t *v;
+        json_object_foreach(node, k, v)
+        {
+            keys[i++] = lg_strdup(k);
+        }
+        for (i = 0; i < n; i++) {
+            json_t *keep = json_incref(json_object_get(node, keys[i]));
+            json_object_del(node, keys[i]);
+            try_doc(root, false);
+            for (size_t w = 0; w < nwrong; w++) {
+                json_object_set(node, keys[i], wrong[w]);
+                try_doc(root, false);
+            }
+            json_object_set_new(node, keys[i], keep);
+            mutate(root, keep);
+            free(keys[i]);
+        }
+        free(keys);
+    } else if (json_is_array(node)) {
+        for (size_t i = 0; i < json_array_size(node); i++) {
+            json_t *keep = json_incref(json_array_get(node, i));
+            for (size_t w = 0; w < nwrong; w++) {
+                json_array_set(node, i, wrong[w]);
+                try_doc(root, false);
+            }
+            json_array_set_new(node, i, keep);
+            mutate(root, keep);
+        }
+    }
+    for (size_t i = 0; i < nwrong; i++)
+        json_decref(wrong[i]);
+}
+
+static void test_reports_read_json_survives_every_mutation(void **state)
+{
+    json_t *root = to_jansson(*state);
+    mutations = 0;
+    mutate(root, root);
+    assert_true(mutations > 500);
+
+    /* Required keys are required. */
+    const char *required[] = {"schema", "verdict", "totals", "thresholds", "steps"};
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        json_t *copy = json_deep_copy(root);
+        json_object_del(copy, required[i]);
+        try_doc(copy, true);
+        json_decref(copy);
+    }
+
+    /* Every prefix of the text. */
+    char *s = lg_result_to_json(*state);
+    size_t len = strlen(s);
+    for (size_t n = 0; n < len - 1; n += 7) {
+        struct lg_result *out = NULL;
+        char err[512];
+        assert_int_equal(lg_result_from_json(s, n, NULL, &out, err, sizeof(err)), LG_ESYNTAX);
+        assert_null(out);
+    }
+    free(s);
+    json_decref(root);
+}
+
+/* ---- json.c: atomic writes ---------------------------------------------------------- */
+
+static void test_reports_write_atomic_replaces_and_leaves_no_tmp(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/summary.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("an older, longer file that must disappear entirely\n", f);
+    fclose(f);
+
+    assert_int_equal(lg_write_atomic(path, "new\n", 4), 0);
+    char *got = slurp(path);
+    assert_string_equal(got, "new\n");
+    free(got);
+    char *names = dir_list(dir);
+    assert_string_equal(names, "summary.txt");
+    free(names);
+
+    assert_int_equal(lg_write_atomic(path, "", 0), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 0);
+
+    rm_dir(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_reports_write_into_missing_directory_is_eio(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/no/such/dir/result.json", dir);
+    errno = 0;
+    assert_int_equal(lg_write_atomic(path, "x", 1), LG_EIO);
+    assert_int_equal(errno, ENOENT);
+    errno = 0;
+    assert_int_equal(lg_result_write_json(*state, path), LG_EIO);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(lg_report_text_file(*state, path), LG_EIO);
+    char *names = dir_list(dir);
+    assert_string_equal(names, "");
+    free(names);
+    rm_dir(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_reports_write_over_a_directory_is_eio_and_cleans_up(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/result.json", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(lg_result_write_json(*state, path), LG_EIO);
+    char *names = dir_list(dir);
+    assert_string_equal(names, "result.json"); /* the directory only, no tmp file */
+    free(names);
+    rmdir(path);
+    rm_dir(dir);
+    free(path);
+    free(dir);
+}
+
+/* ---- text.c ------------------------------------------------------------------------ */
+
+/* Long step names widen the step column only; figures stay right-aligned. */
+static const char expected_summary[] =
+    "  loadgate " LG_VERSION " · trivia (scenarios/trivia/suite.yaml) · env staging\n"
+    "  http://127.0.0.1:8080 · 20 VUs · 10.0s · 1,101 requests (110.1/s) · 617 iterations (3 "
+    "failed) · 2 dropped\n"
+    "\n"
+    "  step                                   count    rps     p50     p90     p95     p99     max"
+    "  errors     checks\n"
+    "  guest-session/start                     1000  100.0   500us   900us   950us   990us  1.00ms"
+    "       2  1998/2000\n"
+    "  leaderboard/weekly-science-top-scores    101   10.1  12.4ms  12.4ms  12.4ms  12.4ms   250ms"
+    "      10          -\n"
+    "\n"
+    "  errors: timeout 2, http_5xx 10\n"
+    "\n"
+    "  failed checks\n"
+    "    ✗ guest-session/start  status is 201  2 of 1,000 failed\n"
+    "\n"
+    "  thresholds\n"
+    "    ✓ p95(latency) < 500ms            950us\n"
+    "    ✗ error_rate < 1%                 1.09%\n"
+    "    ✗ p99(latency{step=mint}) < 1s    no samples\n"
+    "    ! p99(latency) < 10ms  (warning)  12.4ms\n"
+    "    ✓ error_rate < 5%  (abort)        1.09%\n"
+    "\n"
+    "  verdict: FAIL\n";
+
+static void test_reports_text_summary_is_exact(void **state)
+{
+    char *s = text_of(*state, false);
+    assert_string_equal(s, expected_summary);
+    assert_null(strchr(s, '\033'));
+    free(s);
+}
+
+static void test_reports_text_file_is_the_uncoloured_summary(void **state)
+{
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/summary.txt", dir);
+    assert_int_equal(lg_report_text_file(*state, path), 0);
+    char *got = slurp(path);
+    assert_string_equal(got, expected_summary);
+    free(got);
+    rm_dir(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_reports_text_color_marks_and_verdict(void **state)
+{
+    char *s = text_of(*state, true);
+    assert_non_null(strstr(s, "    \033[32m✓\033[0m p95(latency) < 500ms "));
+    assert_non_null(strstr(s, "    \033[31m✗\033[0m error_rate < 1% "));
+    assert_non_null(strstr(s, "    \033[33m!\033[0m p99(latency) < 10ms  (warning) "));
+    assert_non_null(strstr(s, "    \033[31m✗\033[0m guest-session/start  status is 201 "));
+    assert_non_null(strstr(s, "  verdict: \033[1m\033[31mFAIL\033[0m\n"));
+    free(s);
+
+    struct lg_result *r = *state;
+    r->verdict = LG_VERDICT_PASS;
+    s = text_of(r, true);
+    assert_non_null(strstr(s, "  verdict: \033[1m\033[32mPASS\033[0m\n"));
+    free(s);
+}
+
+/* A smoke run with no thresholds, interrupted: the default gate is named, the
+ * abort reason given, durations and counts formatted compactly. */
+static void test_reports_text_default_gate_and_abort(void **state)
+{
+    struct lg_result *r = lg_calloc(1, sizeof(*r));
+    r->verdict = LG_VERDICT_ABORTED;
+    r->suite = lg_strdup("quickstart");
+    r->file = lg_strdup("scenarios/examples/quickstart.yaml");
+    r->profile = lg_strdup("smoke");
+    r->abort_reason = lg_strdup("interrupted by SIGINT");
+    r->default_gate = true;
+    r->vus = 1;
+    r->duration_s = 125.4;
+    r->requests = 1;
+    r->iterations = 1;
+    r->rps = 1.0 / 125.4;
+    r->n_steps = 2;
+    r->steps = lg_calloc(2, sizeof(*r->steps));
+    r->steps[0].scenario = lg_strdup("quickstart");
+    r->steps[0].name = lg_strdup("home\033[2J");
+    r->steps[0].requests = 1;
+    r->steps[0].latency_ms = (struct lg_latency_ms){
+        .p50 = 9.996, .p90 = 99.96, .p95 = 999.6, .p99 = 59999.0, .max = 4000000.0};
+    r->steps[0].checks_passed = 1;
+    r->steps[1].scenario = lg_strdup("quickstart");
+    r->steps[1].name = lg_strdup("never-reached");
+    char *s = text_of(r, false);
+    assert_string_equal(
+        s, "  loadgate " LG_VERSION " · quickstart (scenarios/examples/quickstart.yaml) · "
+           "profile smoke\n"
+           "  1 VU · 2m05s · 1 request (0.008/s) · 1 iteration\n"
+           "\n"
+           "  step                      count    rps     p50    p90    p95    p99    max  errors  "
+           "checks\n"
+           "  quickstart/home?[2J           1  0.008  10.0ms  100ms  1.00s  1m00s  1h07m       0  "
+           "   1/1\n"
+           "  quickstart/never-reached      0    0.0       -      -      -      -      -       0  "
+           "     -\n"
+           "\n"
+           "  thresholds\n"
+           "    no thresholds given: the strict default gate applies (no failed request, no "
+           "failed check)\n"
+           "\n"
+           "  verdict: ABORTED (interrupted by SIGINT)\n");
+    free(s);
+    lg_result_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reports_verdict_names),
+        cmocka_unit_test(test_reports_latency_from_hist_exact_percentiles),
+        cmocka_unit_test(test_reports_latency_from_empty_or_null_hist_is_zero),
+        cmocka_unit_test(test_reports_free_accepts_null_and_empty),
+        cmocka_unit_test_setup_teardown(test_reports_json_has_exact_keys_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_json_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_json_numbers_have_at_most_3_decimals, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reports_json_never_writes_invalid_strings_or_numbers,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_round_trip_is_exact, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_aborted_result_with_nulls, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reports_null_histogram_is_written_empty, setup,
+                                        teardown),
+        cmocka_unit_test(test_reports_read_json_broken_files_give_exact_errors),
+        cmocka_unit_test(test_reports_read_json_invalid_json_names_line_and_column),
+        cmocka_unit_test(test_reports_read_json_directory_is_io_error),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_survives_every_mutation, setup,
+                                        teardown),
+        cmocka_unit_test(test_reports_write_atomic_replaces_and_leaves_no_tmp),
+        cmocka_unit_test_setup_teardown(test_reports_write_into_missing_directory_is_eio, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reports_write_over_a_directory_is_eio_and_cleans_up,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_text_summary_is_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_text_file_is_the_uncoloured_summary, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reports_text_color_marks_and_verdict, setup, teardown),
+        cmocka_unit_test(test_reports_text_default_gate_and_abort),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
