@@ -168,7 +168,7 @@ static int parse_bracket(struct parser *ps, struct lg_jpath *p)
         p->singular = false;
         what = "'*'";
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-        long long idx;
+        long long idx = 0;
         int rc = parse_index(ps, &idx);
         if (rc)
             return rc;

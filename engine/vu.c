@@ -349,12 +349,12 @@ static void run_step(struct lg_vu *vu)
         return;
     }
     for (;;) {
-        if (w->stopping) { /* an interrupted iteration is not counted */
-            vu_finish(vu);
+        if (vu->step >= vu->sc->n_steps) { /* finished, even if the run is stopping */
+            iteration_end(vu);
             return;
         }
-        if (vu->step >= vu->sc->n_steps) {
-            iteration_end(vu);
+        if (w->stopping) { /* an interrupted iteration is not counted */
+            vu_finish(vu);
             return;
         }
         const struct lg_step *st = cur_step(vu);

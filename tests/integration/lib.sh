@@ -380,7 +380,7 @@ assert_file() {
     return 0
 }
 
-# step_json NAME: a jq filter selecting the result's step called NAME.
+# step NAME: a jq filter selecting the result's step called NAME.
 step() { printf '(.steps[] | select(.name == "%s"))' "$1"; }
 
 # Tools the tests themselves need.

@@ -28,6 +28,11 @@ bad 'vus|-u' run "$scen" --base-url "$POLL_URL" -u abc
 bad 'duration' run "$scen" --base-url "$POLL_URL" --duration soon
 bad 'duration|-d' run "$scen" --base-url "$POLL_URL" -d 10parsecs
 bad 'iterations|-i' run "$scen" --base-url "$POLL_URL" --iterations -1
+bad 'vus' run "$scen" --base-url "$POLL_URL" --vus 0
+bad 'iterations' run "$scen" --base-url "$POLL_URL" -i 0
+bad 'seed' run "$scen" --base-url "$POLL_URL" --seed x
+bad 'cacert' run "$scen" --base-url "$POLL_URL" --cacert "$TEST_TMP/no-such-ca.pem"
+bad 'base-url' run "$scen" --base-url ftp://127.0.0.1/
 bad 'frobnicate' run "$scen" --base-url "$POLL_URL" --frobnicate
 bad 'vus' run "$scen" --base-url "$POLL_URL" --vus
 bad 'threshold' run "$scen" --base-url "$POLL_URL" --threshold 'p95(latency) <'
