@@ -34,10 +34,36 @@ void lg_worker_vu_done(struct lg_worker *w)
 static void plan_free(struct lg_plan *p, size_t n_steps)
 {
     free(p->scenario_cdf);
-    if (p->const_headers)
-        for (size_t i = 0; i < n_steps; i++)
+    for (size_t i = 0; i < n_steps; i++) {
+        if (p->const_headers)
             curl_slist_free_all(p->const_headers[i]);
+        if (p->const_url)
+            curl_url_cleanup(p->const_url[i]);
+    }
     free(p->const_headers);
+    free(p->const_url);
+}
+
+static bool url_const(const struct lg_step *st)
+{
+    if (!lg_tmpl_is_const(st->req.url))
+        return false;
+    for (size_t i = 0; i < st->req.n_query; i++)
+        if (!lg_tmpl_is_const(st->req.query[i].value))
+            return false;
+    return true;
+}
+
+/* libcurl looks the proxy variables up for every request unless told a proxy;
+ * decide once whether they matter. */
+static bool proxy_env_set(void)
+{
+    static const char *const names[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                        "HTTPS_PROXY", "all_proxy",  "ALL_PROXY"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+        if (getenv(names[i]) && *getenv(names[i]))
+            return true;
+    return false;
 }
 
 static bool headers_const(const struct lg_step *st, const struct lg_environment *env)
@@ -72,7 +98,9 @@ static void plan_init(struct lg_plan *p, const struct lg_run_opts *o)
         if (s->scenarios[i].scope.n > p->max_slots)
             p->max_slots = s->scenarios[i].scope.n;
     }
+    p->proxy_from_env = proxy_env_set();
     p->const_headers = lg_calloc(s->n_steps, sizeof(*p->const_headers));
+    p->const_url = lg_calloc(s->n_steps, sizeof(*p->const_url));
     struct lg_buf scratch = {0};
     struct lg_tmpl_ctx none = {0};
     for (size_t i = 0; i < s->n_steps; i++) {
@@ -80,6 +108,14 @@ static void plan_init(struct lg_plan *p, const struct lg_run_opts *o)
         if (headers_const(s->steps[i], o->env))
             lg_vu_render_headers(s->steps[i], o->env, &none, &scratch, &p->const_headers[i],
                                  &unset);
+        if (url_const(s->steps[i]) &&
+            !lg_vu_render_url(s->steps[i], p->base_url, &none, &scratch, &unset)) {
+            CURLU *u = curl_url();
+            if (u && curl_url_set(u, CURLUPART_URL, scratch.data, 0) == CURLUE_OK)
+                p->const_url[i] = u;
+            else
+                curl_url_cleanup(u); /* libcurl reports the bad URL at run time */
+        }
     }
     lg_buf_free(&scratch);
 }
@@ -200,7 +236,7 @@ static int worker_init(struct runner *r)
         return LG_EIO;
     w->plan = &r->plan;
     lg_metrics_init(&w->metrics, o->suite);
-    if (lg_transport_init(w->loop, lg_vu_transfer_done, w, &w->transport))
+    if (lg_transport_init(w->loop, o->vus, lg_vu_transfer_done, w, &w->transport))
         return LG_ECURL;
     w->n_vus = o->vus;
     w->vus = lg_calloc(o->vus, sizeof(*w->vus));

@@ -53,6 +53,11 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
                          const struct lg_tmpl_ctx *ctx, struct lg_buf *scratch,
                          struct curl_slist **out, int *unset);
 
+/* Renders a step's full URL (base URL joined with a relative URL, then the query)
+ * into out (reset first). Returns 0, or LG_EUNSET with *unset naming the slot. */
+int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struct lg_tmpl_ctx *ctx,
+                     struct lg_buf *out, int *unset);
+
 /* The transport's completion callback for VU transfers (lg_transfer_done_fn). */
 void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud);
 

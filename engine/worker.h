@@ -25,6 +25,10 @@ struct lg_plan {
     size_t max_slots;                  /* largest scenario scope */
     struct curl_slist **const_headers; /* by step id: prebuilt when every header is
                                           constant, else NULL */
+    CURLU **const_url;                 /* by step id: pre-parsed when the whole URL
+                                          (base, path, query) is constant, else NULL */
+    bool proxy_from_env;               /* a *_proxy variable is set: let libcurl
+                                          read the environment per request */
 };
 
 struct lg_worker {
