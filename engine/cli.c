@@ -52,6 +52,7 @@ static const char *const run_usage =
     "      --cacert FILE     trust this CA bundle (PEM) for HTTPS\n"
     "      --insecure        do not verify TLS certificates\n"
     "      --seed N          seed for random choices (think times, weights, uuid)\n"
+    "      --threads N       worker threads (default: one per online CPU, at most one per VU)\n"
     "      --quiet           no progress and no summary table (verdict line only)\n"
     "      --no-progress     no live progress line\n"
     "\n"
@@ -79,6 +80,7 @@ struct run_args {
     const char *file;
     const char *env, *profile, *base_url, *out_dir, *ca_file;
     long long vus;        /* -1: not given */
+    long long threads;    /* 0: one per online CPU */
     int64_t duration_us;  /* -1: not given */
     long long iterations; /* -1: not given */
     const char **thresholds;
@@ -136,6 +138,7 @@ enum {
     OPT_QUIET,
     OPT_NO_PROGRESS,
     OPT_HELP,
+    OPT_THREADS,
 };
 
 static const struct option run_options[] = {
@@ -151,6 +154,7 @@ static const struct option run_options[] = {
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"help", no_argument, NULL, 'h'},
@@ -211,6 +215,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         case OPT_INSECURE:
             a->insecure = true;
+            break;
+        case OPT_THREADS:
+            rc = parse_count("--threads", optarg, 1024, &a->threads);
             break;
         case OPT_SEED:
             if (lg_parse_uint(optarg, UINT64_MAX, &u))
@@ -407,6 +414,7 @@ static int cmd_run(int argc, char **argv)
     if (!o.duration_us && !its)
         its = vus;
     o.vus = (uint32_t)vus;
+    o.threads = (unsigned)a.threads;
     o.iterations = (uint64_t)its;
 
     const struct lg_step *rel = o.base_url ? NULL : needs_base_url(s);

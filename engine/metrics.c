@@ -242,3 +242,40 @@ void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
     }
     out->dropped = m->dropped;
 }
+
+void lg_metrics_clear(struct lg_metrics *m)
+{
+    for (size_t i = 0; i < m->n_steps; i++) {
+        struct lg_step_metrics *sm = &m->steps[i];
+        for (size_t c = 0; c < sm->n_cells; c++) {
+            struct lg_cell *cell = &sm->cells[c];
+            cell->requests = cell->errors = cell->bytes_in = 0;
+            cell->dns_us_sum = 0;
+            memset(cell->errors_by_class, 0, sizeof(cell->errors_by_class));
+            lg_hist_reset(cell->latency);
+            lg_hist_reset(cell->ttfb);
+            if (cell->connect)
+                lg_hist_reset(cell->connect);
+            if (cell->tls)
+                lg_hist_reset(cell->tls);
+        }
+        memset(sm->check_pass, 0, sm->n_checks * sizeof(uint64_t));
+        memset(sm->check_fail, 0, sm->n_checks * sizeof(uint64_t));
+    }
+    for (size_t i = 0; i < m->n_scenarios; i++) {
+        m->scenarios[i].iterations = m->scenarios[i].iterations_failed = 0;
+        lg_hist_reset(m->scenarios[i].duration);
+    }
+    m->dropped = 0;
+    lg_hist_reset(m->second);
+    m->second_requests = m->second_errors = 0;
+}
+
+void lg_metrics_take_second(struct lg_metrics *dst, struct lg_metrics *src)
+{
+    lg_hist_merge(dst->second, src->second);
+    dst->second_requests += src->second_requests;
+    dst->second_errors += src->second_errors;
+    lg_hist_reset(src->second);
+    src->second_requests = src->second_errors = 0;
+}

@@ -114,6 +114,14 @@ void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus);
  * histograms are merged across workers). */
 void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src);
 
+/* Zeroes every count and histogram but keeps the cells (so recording allocates
+ * nothing afterwards) and the series. */
+void lg_metrics_clear(struct lg_metrics *m);
+
+/* Moves src's current second (histogram and counters) into dst's and resets src's:
+ * how the coordinator collects each worker's last second. */
+void lg_metrics_take_second(struct lg_metrics *dst, struct lg_metrics *src);
+
 /* Totals over every cell. */
 struct lg_totals {
     uint64_t requests, errors, iterations, iterations_failed, dropped;

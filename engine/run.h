@@ -17,6 +17,7 @@ struct lg_run_opts {
     const struct lg_environment *env; /* may be NULL */
     const char *base_url;             /* may be NULL (absolute URLs only) */
     uint32_t vus;                     /* >= 1 */
+    unsigned threads;                 /* worker threads; 0 = one per online CPU */
     int64_t duration_us;              /* 0 = until the iterations are done */
     uint64_t iterations;              /* 0 = until the duration ends */
     const char *ca_file;              /* may be NULL */

@@ -156,12 +156,10 @@ static void iteration_begin(struct lg_vu *vu)
         vu_finish(vu);
         return;
     }
-    if (w->limit_iterations) {
-        if (w->iterations_left == 0) {
-            vu_finish(vu);
-            return;
-        }
-        w->iterations_left--;
+    if (w->ctl->limit_iterations &&
+        atomic_fetch_sub_explicit(&w->ctl->iterations_left, 1, memory_order_relaxed) <= 0) {
+        vu_finish(vu);
+        return;
     }
     size_t k = 0;
     if (p->suite->n_scenarios > 1) {

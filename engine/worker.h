@@ -1,15 +1,19 @@
 /* worker: what one worker thread owns (its libev loop, transport, virtual users and
  * metrics) and the read-only run settings its virtual users consult. Shared by
- * vu.c and run.c only. */
+ * vu.c and run.c only. Nothing here is touched by two threads except where a field
+ * says so. */
 #ifndef LG_WORKER_H
 #define LG_WORKER_H
 
 #include <curl/curl.h>
 #include <ev.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "metrics.h"
+#include "run.h"
 #include "model.h"
 #include "transport.h"
 #include "vu.h"
@@ -31,23 +35,68 @@ struct lg_plan {
                                           read the environment per request */
 };
 
+/* Shared by every worker; each field is atomic and touched once per iteration at
+ * most, never per request. */
+struct lg_control {
+    bool limit_iterations;           /* set before the workers start */
+    _Atomic int64_t iterations_left; /* budget of iterations still to start */
+};
+
+/* What the coordinator asks a worker through its ev_async (bits: several may be
+ * pending at once). */
+enum lg_command {
+    LG_CMD_PUBLISH = 1, /* hand the metrics measured since the last publish over */
+    LG_CMD_END = 2,     /* the duration is over: finish what is in flight, start nothing */
+    LG_CMD_STOP = 4,    /* stop at once, abandoning what is in flight */
+};
+
 struct lg_worker {
+    unsigned index;
     struct ev_loop *loop;
     struct lg_transport *transport;
     const struct lg_plan *plan;
-    struct lg_metrics metrics;
+    struct lg_control *ctl;
+    struct lg_metrics metrics; /* recorded by this thread only; published each second */
     struct lg_vu *vus;
     uint32_t n_vus;
-    uint32_t active_vus;   /* VUs not yet done */
-    int64_t start_us;      /* monotonic start of the run */
-    bool stopping;         /* no new requests or iterations */
-    bool limit_iterations; /* iterations_left applies */
-    uint64_t iterations_left;
+    uint32_t active_vus;        /* VUs not yet done */
+    bool stopping;              /* no new requests or iterations */
     struct lg_buf scratch;      /* rendering target for URLs and header lines */
     struct lg_buf tmpl_scratch; /* working memory of lg_tmpl_render (function calls) */
+
+    /* Between this worker and the coordinator. */
+    pthread_t thread;
+    ev_async wake;            /* the coordinator's commands arrive here */
+    _Atomic int command;      /* enum lg_command */
+    pthread_mutex_t pub_lock; /* guards pub: taken once a second, never per request */
+    struct lg_metrics pub;    /* everything measured, up to the last publish */
+    _Atomic uint32_t pub_active_vus;
+    _Atomic bool finished;      /* the thread is done and has published for the last time */
+    struct ev_loop *coord_loop; /* to wake the coordinator when finished */
+    ev_async *coord_done;
 };
 
 /* Called by a VU when it becomes done; the worker stops its loop when none is left. */
 void lg_worker_vu_done(struct lg_worker *w);
+
+/* Decides once what every request of the run can share (see struct lg_plan). */
+void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o);
+void lg_plan_free(struct lg_plan *p);
+
+/* Prepares worker `index` with virtual users first_vu_id .. first_vu_id + n_vus - 1
+ * (VU i is seeded with seed + i). Returns 0, or LG_EIO / LG_ECURL; lg_worker_free
+ * cleans up either way. */
+int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *plan,
+                   struct lg_control *ctl, uint32_t first_vu_id, uint32_t n_vus, uint64_t seed);
+/* Starts the worker's thread and its virtual users. When the thread is done it
+ * sends coord_done on coord_loop. Returns 0 or LG_EIO. */
+int lg_worker_start(struct lg_worker *w, struct ev_loop *coord_loop, ev_async *coord_done);
+/* Sends the worker (from another thread) a command. */
+void lg_worker_command(struct lg_worker *w, enum lg_command c);
+/* Adds what the worker has published into agg and moves the second it published
+ * last into agg's current second (coordinator thread, once a second). */
+void lg_worker_collect(struct lg_worker *w, struct lg_metrics *agg);
+/* Waits for the thread (if started) and frees everything the worker owns. */
+void lg_worker_free(struct lg_worker *w);
 
 #endif

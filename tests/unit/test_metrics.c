@@ -200,6 +200,53 @@ static void test_metrics_merge_equals_recording_in_one(void **state)
     lg_metrics_free(&one);
 }
 
+static void test_metrics_clear_keeps_cells_and_series(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    struct lg_sample s = ok(200, 1000);
+    s.connect_us = 10;
+    lg_metrics_record(&m, 0, &s);
+    lg_metrics_check(&m, 0, 1, false);
+    lg_metrics_iteration(&m, 0, 5000, true);
+    lg_metrics_tick(&m, 0, 1);
+    lg_metrics_record(&m, 0, &s);
+    lg_metrics_clear(&m);
+    struct lg_totals t;
+    lg_metrics_totals(&m, &t);
+    assert_int_equal(t.requests + t.errors + t.iterations + t.checks_failed, 0);
+    assert_int_equal(m.steps[0].n_cells, 1);
+    assert_int_equal(m.steps[0].cells[0].latency->total_count, 0);
+    assert_int_equal(m.steps[0].cells[0].connect->total_count, 0);
+    assert_int_equal(m.second_requests, 0);
+    assert_int_equal(m.n_series, 1);
+    assert_int_equal(m.series[0].requests, 1);
+    lg_metrics_free(&m);
+}
+
+static void test_metrics_take_second_moves_the_current_second(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics worker, coord;
+    lg_metrics_init(&worker, &f->suite);
+    lg_metrics_init(&coord, &f->suite);
+    struct lg_sample s = ok(200, 3000);
+    lg_metrics_record(&worker, 0, &s);
+    s.err = LG_ERRC_TIMEOUT;
+    lg_metrics_record(&worker, 1, &s);
+    lg_metrics_take_second(&coord, &worker);
+    assert_int_equal(worker.second_requests, 0);
+    assert_int_equal(worker.second->total_count, 0);
+    assert_int_equal(coord.second_requests, 2);
+    assert_int_equal(coord.second_errors, 1);
+    lg_metrics_tick(&coord, 0, 2);
+    assert_int_equal(coord.series[0].requests, 2);
+    assert_int_equal(coord.series[0].p99_us, 3001);
+    lg_metrics_free(&worker);
+    lg_metrics_free(&coord);
+}
+
 static void test_metrics_errclass_names(void **state)
 {
     assert_string_equal(lg_errclass_name(LG_ERRC_TIMEOUT), "timeout");
@@ -219,6 +266,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metrics_checks_and_iterations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_tick_closes_a_second, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_merge_equals_recording_in_one, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_clear_keeps_cells_and_series, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_take_second_moves_the_current_second, setup,
                                         teardown),
         cmocka_unit_test(test_metrics_errclass_names),
     };
