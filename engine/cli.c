@@ -438,6 +438,12 @@ static int cmd_run(int argc, char **argv)
                  : isatty(STDERR_FILENO)    ? LG_PROGRESS_TTY
                                             : LG_PROGRESS_PLAIN;
 
+    char limit_err[300];
+    if (lg_raise_fd_limit(o.vus, limit_err, sizeof(limit_err))) {
+        rc = usage_error("%s", limit_err);
+        free(base);
+        goto done;
+    }
     int run_rc = lg_run(&o, &rep);
     if (run_rc) {
         fprintf(stderr, "loadgate: internal error: %s\n", lg_strerror(run_rc));
