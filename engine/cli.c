@@ -52,6 +52,11 @@ static const char *const run_usage =
     "      --cacert FILE     trust this CA bundle (PEM) for HTTPS\n"
     "      --insecure        do not verify TLS certificates\n"
     "      --seed N          seed for random choices (think times, weights, uuid)\n"
+    "  -r, --rate N/s        open model: start iterations at this rate (with --duration)\n"
+    "      --max-vus N       open model: at most N virtual users serve the iterations\n"
+    "                        (default: the profile's, else --vus, else 100)\n"
+    "      --max-lateness D  open model: drop an iteration that cannot start within D of\n"
+    "                        when it was due (default 10s)\n"
     "      --threads N       worker threads (default: one per online CPU, at most one per VU)\n"
     "      --quiet           no progress and no summary table (verdict line only)\n"
     "      --no-progress     no live progress line\n"
@@ -79,10 +84,13 @@ static int usage_error(const char *fmt, ...)
 struct run_args {
     const char *file;
     const char *env, *profile, *base_url, *out_dir, *ca_file;
-    long long vus;        /* -1: not given */
-    long long threads;    /* 0: one per online CPU */
-    int64_t duration_us;  /* -1: not given */
-    long long iterations; /* -1: not given */
+    long long vus;           /* -1: not given */
+    long long threads;       /* 0: one per online CPU */
+    double rate_per_s;       /* 0: not given */
+    long long max_vus;       /* -1: not given */
+    int64_t max_lateness_us; /* -1: not given */
+    int64_t duration_us;     /* -1: not given */
+    long long iterations;    /* -1: not given */
     const char **thresholds;
     size_t n_thresholds;
     struct lg_var *vars;
@@ -115,6 +123,24 @@ static int parse_var(const char *arg, struct run_args *a)
     return 0;
 }
 
+/* Parses an arrival rate: "50", "50/s", "3000/m" or "100/h", positive. */
+static int parse_rate(const char *arg, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (end == arg || errno || !(v > 0) || v > 1e7)
+        return LG_ESYNTAX;
+    if (!strcmp(end, "/m"))
+        v /= 60;
+    else if (!strcmp(end, "/h"))
+        v /= 3600;
+    else if (*end && strcmp(end, "/s"))
+        return LG_ESYNTAX;
+    *out = v;
+    return LG_OK;
+}
+
 static int parse_count(const char *opt, const char *arg, unsigned long long max, long long *out)
 {
     unsigned long long v;
@@ -139,6 +165,8 @@ enum {
     OPT_NO_PROGRESS,
     OPT_HELP,
     OPT_THREADS,
+    OPT_MAX_VUS,
+    OPT_MAX_LATENESS,
 };
 
 static const struct option run_options[] = {
@@ -155,6 +183,9 @@ static const struct option run_options[] = {
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"rate", required_argument, NULL, 'r'},
+    {"max-vus", required_argument, NULL, OPT_MAX_VUS},
+    {"max-lateness", required_argument, NULL, OPT_MAX_LATENESS},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"help", no_argument, NULL, 'h'},
@@ -170,7 +201,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":u:d:i:h", run_options, NULL)) != -1) {
+    a->max_vus = -1;
+    a->max_lateness_us = -1;
+    while ((c = getopt_long(argc, argv, ":u:d:i:r:h", run_options, NULL)) != -1) {
         int rc = 0;
         unsigned long long u;
         switch (c) {
@@ -215,6 +248,21 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         case OPT_INSECURE:
             a->insecure = true;
+            break;
+        case 'r':
+            if (parse_rate(optarg, &a->rate_per_s))
+                rc = usage_error("--rate: expected iterations per second, e.g. 50/s (or "
+                                 "N/m, N/h), got '%s'",
+                                 optarg);
+            break;
+        case OPT_MAX_VUS:
+            rc = parse_count("--max-vus", optarg, 1000000, &a->max_vus);
+            break;
+        case OPT_MAX_LATENESS:
+            if (lg_parse_duration_us(optarg, 0, &a->max_lateness_us) || a->max_lateness_us <= 0)
+                rc = usage_error("--max-lateness: expected a positive duration with a unit "
+                                 "(e.g. 10s), got '%s'",
+                                 optarg);
             break;
         case OPT_THREADS:
             rc = parse_count("--threads", optarg, 1024, &a->threads);
@@ -330,6 +378,54 @@ static const struct lg_step *needs_base_url(const struct lg_suite *s)
     return NULL;
 }
 
+/* The load shape. Flags override the profile: --rate makes the run open; --vus,
+ * --duration or --iterations alone make it closed. With neither flags nor a
+ * profile, one VU runs one iteration. Returns an exit code, or -1 to go on. */
+static int load_shape(const struct run_args *a, const struct lg_profile *prof,
+                      struct lg_run_opts *o)
+{
+    bool closed_flags = a->vus > 0 || a->iterations > 0 || a->duration_us > 0;
+    o->max_lateness_us = a->max_lateness_us > 0 ? a->max_lateness_us
+                         : prof                 ? prof->max_lateness_us
+                                                : 0;
+    if (a->rate_per_s > 0 || (!closed_flags && prof && prof->open)) {
+        if (a->iterations > 0)
+            return usage_error("--iterations applies to the closed model, not with --rate");
+        o->open = true;
+        if (a->rate_per_s > 0) {
+            o->rate_per_s = a->rate_per_s;
+            o->duration_us = a->duration_us > 0                           ? a->duration_us
+                             : prof && prof->open && !prof->n_rate_stages ? prof->duration_us
+                                                                          : 0;
+            if (!o->duration_us)
+                return usage_error("--rate needs --duration");
+        } else {
+            o->rate_per_s = prof->rate_per_s;
+            o->rate_stages = prof->rate_stages;
+            o->n_rate_stages = prof->n_rate_stages;
+            o->duration_us = prof->duration_us;
+        }
+        long long max_vus = a->max_vus > 0          ? a->max_vus
+                            : prof && prof->max_vus ? (long long)prof->max_vus
+                            : a->vus > 0            ? a->vus
+                                                    : LG_DEFAULT_MAX_VUS;
+        o->vus = (uint32_t)max_vus;
+        return -1;
+    }
+    if (a->max_vus > 0)
+        return usage_error("--max-vus applies to the open model: give --rate too");
+    long long vus = a->vus > 0 ? a->vus : (prof && prof->vus ? (long long)prof->vus : -1);
+    o->duration_us = a->duration_us > 0 ? a->duration_us : (prof ? prof->duration_us : 0);
+    long long its = a->iterations > 0 ? a->iterations : (prof ? (long long)prof->iterations : 0);
+    if (vus < 0)
+        vus = 1;
+    if (!o->duration_us && !its)
+        its = vus;
+    o->vus = (uint32_t)vus;
+    o->iterations = (uint64_t)its;
+    return -1;
+}
+
 static uint64_t random_seed(void)
 {
     uint64_t s = (uint64_t)lg_wall_ms() ^ ((uint64_t)getpid() << 32);
@@ -405,17 +501,9 @@ static int cmd_run(int argc, char **argv)
         .thresholds = th,
         .n_thresholds = n_th,
     };
-    /* Flags override the profile; with neither, one VU runs one iteration. */
-    long long vus = a.vus > 0 ? a.vus : (prof && prof->vus ? (long long)prof->vus : -1);
-    o.duration_us = a.duration_us > 0 ? a.duration_us : (prof ? prof->duration_us : 0);
-    long long its = a.iterations > 0 ? a.iterations : (prof ? (long long)prof->iterations : 0);
-    if (vus < 0)
-        vus = 1;
-    if (!o.duration_us && !its)
-        its = vus;
-    o.vus = (uint32_t)vus;
+    if ((rc = load_shape(&a, prof, &o)) != -1)
+        goto done;
     o.threads = (unsigned)a.threads;
-    o.iterations = (uint64_t)its;
 
     const struct lg_step *rel = o.base_url ? NULL : needs_base_url(s);
     if (rel) {
@@ -458,6 +546,7 @@ static int cmd_run(int argc, char **argv)
         .profile = a.profile,
         .base_url = o.base_url,
         .vus = o.vus,
+        .max_lateness_us = o.max_lateness_us ? o.max_lateness_us : LG_DEFAULT_MAX_LATENESS_US,
     };
     result = lg_outcome_build(s, th, n_th, &rep, &info);
     free(base);

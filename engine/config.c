@@ -1,14 +1,13 @@
 /* config: turns suite and scenario YAML files into the validated model. This file
- * holds the file-level structure (suite, scenarios, environments, profiles,
- * thresholds, variables) and the shared helpers; steps are in config_step.c and
- * the bounded YAML reader in config_yaml.c. */
+ * holds the file-level structure: suites, scenarios and their variables,
+ * environments, profiles and thresholds. The YAML reader is config_yaml.c, typed
+ * values and messages config_value.c, templates config_tmpl.c, steps config_step.c,
+ * expectations and captures config_check.c. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -405,7 +404,6 @@ static bool is_scenario_root(struct ld *l, const struct ynode *root, bool want_s
 {
     if (!root) {
         lg_diags_add(l->diags, l->file, 1, 1, "empty file: expected 'scenario:' or 'suite:'");
-        l->errors++;
         return false;
     }
     if (root->type != YN_MAP) {
@@ -454,7 +452,6 @@ static void load_scenario_file(struct ld *l, const struct ynode *file_node, doub
         else /* the file as a whole: point at the suite's entry that names it */
             lg_diags_add(l->diags, suite_file, file_node->line, file_node->col,
                          "scenario file '%s': %s", path, e->msg);
-        l->errors++;
     }
     if (rc == 0 && is_scenario_root(l, doc.root, true))
         parse_scenario(l, doc.root, weight, suite_vars, l->suite->envs, l->suite->n_envs);
@@ -605,7 +602,6 @@ static void check_scenario_names(struct ld *l)
             lg_diags_add(l->diags, b->loc.file, b->loc.line, b->loc.col,
                          "duplicate scenario name '%s' (also in %s:%d:%d)", b->name, a->loc.file,
                          a->loc.line, a->loc.col);
-            l->errors++;
             break;
         }
     }
@@ -677,7 +673,6 @@ int lg_config_load(const char *path, const struct lg_load_opts *opts, struct lg_
         rc = LG_EINVAL;
         goto out;
     }
-    l.errors = (int)(diags->n - from);
     if (is_scenario_root(&l, doc.root, false)) {
         if (map_get(doc.root, "scenario")) {
             parse_scenario(&l, doc.root, 1, NULL, NULL, 0);

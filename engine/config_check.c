@@ -1,6 +1,5 @@
 /* config_check: a step's `expect`, the conditions of `until` (same keys, plus
  * every/timeout) and `capture`, with the labels reports show for each check. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -58,7 +58,6 @@ struct ld {
     const struct lg_load_opts *opts;
     struct lg_suite *suite;
     const char *file; /* the file being walked, borrowed from suite->files */
-    int errors;       /* problems added so far */
     struct ylimits budget;
 };
 
@@ -68,9 +67,11 @@ void lg_cfg_err(struct ld *l, const struct ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void lg_cfg_err_at(struct ld *l, const struct ynode *n, int off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* "unknown key 'k' in WHERE (did you mean 'x'?)"; known is NULL-terminated. */
-void lg_cfg_unknown_key(struct ld *l, const struct ynode *key, const char *where,
-                        const char *const *known);
+/* "unknown key 'k' in WHERE (did you mean 'x'?)"; known is NULL-terminated.
+ * Returns the suggestion (an entry of known) or NULL, so that a caller need not
+ * also report a required key as missing when it was only misspelt. */
+const char *lg_cfg_unknown_key(struct ld *l, const struct ynode *key, const char *where,
+                               const char *const *known);
 struct lg_loc lg_cfg_loc(const struct ld *l, const struct ynode *n);
 
 /* Typed reads of scalar values; each reports its own problem naming `what` and

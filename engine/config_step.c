@@ -185,7 +185,7 @@ static void parse_request(const struct lg_cfg_tctx *c, const struct ynode *n, st
 {
     struct ld *l = c->l;
     const struct ynode *body_key = NULL;
-    bool has_url = false;
+    bool has_url = false; /* or misspelt */
     if (!lg_cfg_is_map(l, n, "request"))
         return;
     for (size_t i = 0; i + 1 < n->n; i += 2) {
@@ -261,7 +261,8 @@ static void parse_request(const struct lg_cfg_tctx *c, const struct ynode *n, st
         } else if (!strcmp(k->s, "follow")) {
             lg_cfg_bool(l, v, "follow", &r->follow);
         } else {
-            lg_cfg_unknown_key(l, k, "request", request_keys);
+            const char *meant = lg_cfg_unknown_key(l, k, "request", request_keys);
+            has_url = has_url || (meant && !strcmp(meant, "url"));
         }
     }
     if (!has_url)
@@ -392,6 +393,7 @@ static void parse_step(struct lg_cfg_tctx *c, const struct ynode *n, struct lg_s
     struct ld *l = c->l;
     const struct ynode *name = NULL, *request = NULL, *expect = NULL, *until = NULL,
                        *capture = NULL, *each = NULL;
+    bool misspelt_name = false, misspelt_request = false;
     st->loc = lg_cfg_loc(l, n);
     if (n->type != YN_MAP) {
         lg_cfg_err(l, n, "a step must be a mapping with 'name' and 'request'");
@@ -435,21 +437,25 @@ static void parse_step(struct lg_cfg_tctx *c, const struct ynode *n, struct lg_s
         } else if (!strcmp(k->s, "tags")) {
             parse_tags(l, v, st);
         } else {
-            lg_cfg_unknown_key(l, k, "step", step_keys);
+            const char *meant = lg_cfg_unknown_key(l, k, "step", step_keys);
+            misspelt_name = misspelt_name || (meant && !strcmp(meant, "name"));
+            misspelt_request = misspelt_request || (meant && !strcmp(meant, "request"));
         }
     }
     if (name) {
         st->name = lg_strdup(name->s);
         st->loc = lg_cfg_loc(l, name);
-    } else {
+    } else if (!misspelt_name) {
         lg_cfg_err(l, n, "a step needs a 'name'");
     }
     /* The for_each variable is readable in the step's own templates. */
     c->fe_var = each ? parse_foreach(c, each, st) : -1;
     if (request)
         parse_request(c, request, &st->req);
-    else
-        lg_cfg_err(l, n, "step '%s' needs a 'request'", name ? name->s : "");
+    else if (!misspelt_request && name)
+        lg_cfg_err(l, n, "step '%s' needs a 'request'", name->s);
+    else if (!misspelt_request)
+        lg_cfg_err(l, n, "a step needs a 'request'");
     if (expect)
         lg_cfg_parse_expect(c, expect, st);
     if (until)
@@ -550,7 +556,6 @@ void lg_cfg_parse_steps(struct ld *l, struct lg_scenario *sc, const struct ynode
             lg_diags_add(l->diags, st->loc.file, st->loc.line, st->loc.col,
                          "duplicate step name '%s' (first at line %d)", st->name,
                          sc->steps[j].loc.line);
-            l->errors++;
             break;
         }
     }

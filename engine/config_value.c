@@ -28,7 +28,6 @@ static void verr(struct ld *l, const struct ynode *n, int off, const char *fmt, 
         col += n->voff + off;
     lg_diags_add(l->diags, l->file, line, col, "%s", b.data ? b.data : "");
     lg_buf_free(&b);
-    l->errors++;
 }
 
 void lg_cfg_err(struct ld *l, const struct ynode *n, const char *fmt, ...)
@@ -78,8 +77,8 @@ static size_t edit_distance(const char *a, const char *b)
     return prev[lb];
 }
 
-void lg_cfg_unknown_key(struct ld *l, const struct ynode *key, const char *where,
-                        const char *const *known)
+const char *lg_cfg_unknown_key(struct ld *l, const struct ynode *key, const char *where,
+                               const char *const *known)
 {
     const char *best = NULL;
     size_t best_d = (size_t)-1;
@@ -91,10 +90,12 @@ void lg_cfg_unknown_key(struct ld *l, const struct ynode *key, const char *where
         }
     }
     size_t len = strlen(key->s);
-    if (best && best_d <= 2 && best_d < len)
+    if (best && best_d <= 2 && best_d < len) {
         lg_cfg_err(l, key, "unknown key '%s' in %s (did you mean '%s'?)", key->s, where, best);
-    else
-        lg_cfg_err(l, key, "unknown key '%s' in %s", key->s, where);
+        return best;
+    }
+    lg_cfg_err(l, key, "unknown key '%s' in %s", key->s, where);
+    return NULL;
 }
 
 /* ---- typed values ---- */

@@ -103,8 +103,13 @@ static void syntax_error(struct yread *r, const yaml_parser_t *p, const char *bu
 static struct ynode *new_node(struct yread *r, enum yn_type type, const yaml_mark_t *start)
 {
     if (r->doc->n_all >= r->max_nodes) {
-        char msg[80];
-        snprintf(msg, sizeof msg, "too many YAML nodes (more than %zu)", r->max_nodes);
+        char msg[96];
+        if (r->max_nodes < LG_YAML_MAX_NODES)
+            snprintf(msg, sizeof msg,
+                     "too many YAML nodes in the files of this suite (more than %d)",
+                     LG_YAML_SUITE_NODES);
+        else
+            snprintf(msg, sizeof msg, "too many YAML nodes (more than %d)", LG_YAML_MAX_NODES);
         fatal(r, start, msg);
         return NULL;
     }

@@ -45,9 +45,26 @@ void lg_metrics_init(struct lg_metrics *m, const struct lg_suite *s)
     m->second = lg_hist_new();
 }
 
+void lg_metrics_enable_open(struct lg_metrics *m)
+{
+    m->open = true;
+    for (size_t i = 0; i < m->n_steps; i++)
+        for (size_t c = 0; c < m->steps[i].n_cells; c++)
+            if (!m->steps[i].cells[c].latency_uncorrected)
+                m->steps[i].cells[c].latency_uncorrected = lg_hist_new();
+    for (size_t i = 0; i < m->n_scenarios; i++)
+        if (!m->scenarios[i].duration_uncorrected)
+            m->scenarios[i].duration_uncorrected = lg_hist_new();
+    if (!m->lag)
+        m->lag = lg_hist_new();
+    if (!m->wait)
+        m->wait = lg_hist_new();
+}
+
 static void cell_free(struct lg_cell *c)
 {
     lg_hist_free(c->latency);
+    lg_hist_free(c->latency_uncorrected);
     lg_hist_free(c->ttfb);
     lg_hist_free(c->connect);
     lg_hist_free(c->tls);
@@ -66,17 +83,21 @@ void lg_metrics_free(struct lg_metrics *m)
         free(sm->check_fail);
     }
     free(m->steps);
-    for (size_t i = 0; i < m->n_scenarios; i++)
+    for (size_t i = 0; i < m->n_scenarios; i++) {
         lg_hist_free(m->scenarios[i].duration);
+        lg_hist_free(m->scenarios[i].duration_uncorrected);
+    }
     free(m->scenarios);
     lg_hist_free(m->second);
+    lg_hist_free(m->lag);
+    lg_hist_free(m->wait);
     free(m->series);
     memset(m, 0, sizeof(*m));
 }
 
 /* The cell of a status, created on first use. Steps see few distinct statuses, so
  * a linear scan beats any map here. */
-static struct lg_cell *cell_for(struct lg_step_metrics *sm, int status)
+static struct lg_cell *cell_for(struct lg_step_metrics *sm, int status, bool open)
 {
     for (size_t i = 0; i < sm->n_cells; i++)
         if (sm->cells[i].status == status)
@@ -87,12 +108,14 @@ static struct lg_cell *cell_for(struct lg_step_metrics *sm, int status)
     c->status = status;
     c->latency = lg_hist_new();
     c->ttfb = lg_hist_new();
+    if (open)
+        c->latency_uncorrected = lg_hist_new();
     return c;
 }
 
 void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s)
 {
-    struct lg_cell *c = cell_for(&m->steps[step_id], s->status);
+    struct lg_cell *c = cell_for(&m->steps[step_id], s->status, m->open);
     c->requests++;
     if (s->err != LG_ERRC_NONE) {
         c->errors++;
@@ -105,6 +128,8 @@ void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_s
     c->bytes_in += s->bytes_in;
     c->dns_us_sum += s->dns_us;
     lg_hist_record(c->latency, s->total_us);
+    if (c->latency_uncorrected)
+        lg_hist_record(c->latency_uncorrected, s->uncorrected_us ? s->uncorrected_us : s->total_us);
     if (s->status > 0)
         lg_hist_record(c->ttfb, s->ttfb_us);
     if (s->connect_us > 0) {
@@ -131,13 +156,16 @@ void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool
         sm->check_fail[check]++;
 }
 
-void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t duration_us, bool failed)
+void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
+                          int64_t uncorrected_us, bool failed)
 {
     struct lg_scenario_metrics *sc = &m->scenarios[scenario];
     sc->iterations++;
     if (failed)
         sc->iterations_failed++;
     lg_hist_record(sc->duration, duration_us);
+    if (sc->duration_uncorrected)
+        lg_hist_record(sc->duration_uncorrected, uncorrected_us);
 }
 
 void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus)
@@ -177,7 +205,7 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
         const struct lg_step_metrics *s = &src->steps[i];
         for (size_t k = 0; k < s->n_cells; k++) {
             const struct lg_cell *sc = &s->cells[k];
-            struct lg_cell *dc = cell_for(d, sc->status);
+            struct lg_cell *dc = cell_for(d, sc->status, dst->open);
             dc->requests += sc->requests;
             dc->errors += sc->errors;
             for (int e = 0; e < LG_ERRC__COUNT; e++)
@@ -185,6 +213,7 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
             dc->bytes_in += sc->bytes_in;
             dc->dns_us_sum += sc->dns_us_sum;
             hist_merge_into(&dc->latency, sc->latency);
+            hist_merge_into(&dc->latency_uncorrected, sc->latency_uncorrected);
             hist_merge_into(&dc->ttfb, sc->ttfb);
             hist_merge_into(&dc->connect, sc->connect);
             hist_merge_into(&dc->tls, sc->tls);
@@ -198,8 +227,14 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
         dst->scenarios[i].iterations += src->scenarios[i].iterations;
         dst->scenarios[i].iterations_failed += src->scenarios[i].iterations_failed;
         lg_hist_merge(dst->scenarios[i].duration, src->scenarios[i].duration);
+        hist_merge_into(&dst->scenarios[i].duration_uncorrected,
+                        src->scenarios[i].duration_uncorrected);
     }
+    dst->scheduled += src->scheduled;
     dst->dropped += src->dropped;
+    dst->waited += src->waited;
+    hist_merge_into(&dst->lag, src->lag);
+    hist_merge_into(&dst->wait, src->wait);
     for (size_t k = 0; k < src->n_series; k++) {
         const struct lg_series_point *sp = &src->series[k];
         struct lg_series_point *dp = NULL;
@@ -254,6 +289,8 @@ void lg_metrics_clear(struct lg_metrics *m)
             memset(cell->errors_by_class, 0, sizeof(cell->errors_by_class));
             lg_hist_reset(cell->latency);
             lg_hist_reset(cell->ttfb);
+            if (cell->latency_uncorrected)
+                lg_hist_reset(cell->latency_uncorrected);
             if (cell->connect)
                 lg_hist_reset(cell->connect);
             if (cell->tls)
@@ -265,8 +302,14 @@ void lg_metrics_clear(struct lg_metrics *m)
     for (size_t i = 0; i < m->n_scenarios; i++) {
         m->scenarios[i].iterations = m->scenarios[i].iterations_failed = 0;
         lg_hist_reset(m->scenarios[i].duration);
+        if (m->scenarios[i].duration_uncorrected)
+            lg_hist_reset(m->scenarios[i].duration_uncorrected);
     }
-    m->dropped = 0;
+    m->scheduled = m->dropped = m->waited = 0;
+    if (m->lag)
+        lg_hist_reset(m->lag);
+    if (m->wait)
+        lg_hist_reset(m->wait);
     lg_hist_reset(m->second);
     m->second_requests = m->second_errors = 0;
 }

@@ -33,16 +33,18 @@ const char *lg_errclass_name(enum lg_errclass c);
 
 /* One finished request. */
 struct lg_sample {
-    int status;           /* 0 when there was no response */
-    enum lg_errclass err; /* LG_ERRC_NONE when it succeeded */
-    int64_t total_us;     /* latency */
-    int64_t dns_us;       /* 0 when no lookup was made */
-    int64_t connect_us;   /* TCP connect; 0 on a reused connection */
-    int64_t tls_us;       /* TLS handshake; 0 on plain HTTP or a reused connection */
-    int64_t ttfb_us;      /* from the start to the first response byte */
-    uint64_t bytes_in;    /* response body bytes */
-    bool unsent;          /* failed before it could be sent (a template read an unset
-                             value, for_each had no list): an error with no timings */
+    int status;             /* 0 when there was no response */
+    enum lg_errclass err;   /* LG_ERRC_NONE when it succeeded */
+    int64_t total_us;       /* latency; in the open model, the first request of an
+                               iteration counts from the iteration's scheduled instant */
+    int64_t uncorrected_us; /* latency as libcurl measured it (0: same as total_us) */
+    int64_t dns_us;         /* 0 when no lookup was made */
+    int64_t connect_us;     /* TCP connect; 0 on a reused connection */
+    int64_t tls_us;         /* TLS handshake; 0 on plain HTTP or a reused connection */
+    int64_t ttfb_us;        /* from the start to the first response byte */
+    uint64_t bytes_in;      /* response body bytes */
+    bool unsent;            /* failed before it could be sent (a template read an unset
+                               value, for_each had no list): an error with no timings */
 };
 
 /* Requests of one step that ended with one status (0 = no response). */
@@ -53,10 +55,11 @@ struct lg_cell {
     uint64_t errors_by_class[LG_ERRC__COUNT];
     uint64_t bytes_in;
     int64_t dns_us_sum;
-    struct lg_hist *latency; /* every request */
-    struct lg_hist *ttfb;    /* requests that got a response */
-    struct lg_hist *connect; /* new connections only; NULL until the first */
-    struct lg_hist *tls;     /* new TLS connections only; NULL until the first */
+    struct lg_hist *latency;             /* every request */
+    struct lg_hist *latency_uncorrected; /* open model only, else NULL */
+    struct lg_hist *ttfb;                /* requests that got a response */
+    struct lg_hist *connect;             /* new connections only; NULL until the first */
+    struct lg_hist *tls;                 /* new TLS connections only; NULL until the first */
 };
 
 struct lg_step_metrics {
@@ -70,7 +73,8 @@ struct lg_step_metrics {
 struct lg_scenario_metrics {
     uint64_t iterations; /* finished, passed or failed */
     uint64_t iterations_failed;
-    struct lg_hist *duration;
+    struct lg_hist *duration;             /* from the scheduled instant (open model) */
+    struct lg_hist *duration_uncorrected; /* open model only: from the actual start */
 };
 
 /* One second of the run (all steps together). */
@@ -86,7 +90,13 @@ struct lg_metrics {
     size_t n_steps;
     struct lg_scenario_metrics *scenarios;
     size_t n_scenarios;
-    uint64_t dropped; /* iterations that could not start (open model) */
+    /* open model (NULL / 0 otherwise) */
+    bool open;
+    uint64_t scheduled;   /* iterations due */
+    uint64_t dropped;     /* iterations that could not start within max_lateness */
+    uint64_t waited;      /* iterations that started late for want of a free VU */
+    struct lg_hist *lag;  /* how late a due iteration with a free VU was dispatched */
+    struct lg_hist *wait; /* how long iterations waited for a free VU */
     /* the current second, closed by lg_metrics_tick */
     struct lg_hist *second;
     uint64_t second_requests, second_errors;
@@ -98,14 +108,19 @@ struct lg_metrics {
 void lg_metrics_init(struct lg_metrics *m, const struct lg_suite *s);
 void lg_metrics_free(struct lg_metrics *m); /* the members; accepts NULL */
 
+/* Switches to the open model: keeps uncorrected latencies and iteration durations
+ * beside the corrected ones, and the scheduling lag and wait. */
+void lg_metrics_enable_open(struct lg_metrics *m);
+
 /* Records one request of step `step_id`. Allocation happens only for a status
  * the step has not seen yet. */
 void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s);
 /* Counts one evaluation of check `check` of the step. */
 void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool pass);
-/* Counts one finished iteration of a scenario. */
+/* Counts one finished iteration of a scenario; uncorrected_us is its duration from
+ * its actual start (kept in the open model only). */
 void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
-                          bool failed);
+                          int64_t uncorrected_us, bool failed);
 /* Closes the current second: appends a series point for second t_s with the given
  * number of active VUs, and starts a new second. */
 void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus);

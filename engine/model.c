@@ -123,8 +123,11 @@ void lg_suite_free(struct lg_suite *s)
         free_scenario(&s->scenarios[i]);
     free(s->scenarios);
     free(s->steps);
-    for (size_t i = 0; i < s->n_profiles; i++)
+    for (size_t i = 0; i < s->n_profiles; i++) {
         free(s->profiles[i].name);
+        free(s->profiles[i].vu_stages);
+        free(s->profiles[i].rate_stages);
+    }
     free(s->profiles);
     for (size_t i = 0; i < s->n_thresholds; i++)
         lg_threshold_clear(&s->thresholds[i]);

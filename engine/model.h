@@ -193,15 +193,37 @@ struct lg_environment {
     bool insecure; /* skip certificate verification */
 };
 
-/* Load shape. Issue-2 scope: the closed model (vus with duration or iterations).
- * Fields for the open model are reserved for the scale work. */
+/* One stage of a ramping profile: move linearly from the previous stage's value
+ * to `target` over duration_us (ramp), or keep the previous value (hold). */
+struct lg_stage {
+    int64_t duration_us;
+    double target; /* iterations per second (rate stages) or VUs (vu stages) */
+    bool hold;
+};
+
+/* Load shape. Closed model: `vus` (or VU stages) with a duration or a shared
+ * iteration count. Open model: iterations start at `rate` (or rate stages), served
+ * by at most max_vus virtual users. */
 struct lg_profile {
     char *name;
     struct lg_loc loc;
-    uint32_t vus;        /* 0 = not set */
-    int64_t duration_us; /* 0 = not set */
+    uint32_t vus;        /* 0 = not set; with vu_stages: the starting count */
+    int64_t duration_us; /* 0 = not set; with stages: their total */
     uint64_t iterations; /* total, shared among the VUs; 0 = not set */
+    struct lg_stage *vu_stages;
+    size_t n_vu_stages;
+    double rate_per_s; /* open model: the constant rate, or the starting rate of
+                          rate_stages; 0 = not set */
+    bool open;         /* rate or rate stages given */
+    struct lg_stage *rate_stages;
+    size_t n_rate_stages;
+    uint32_t max_vus;        /* open model: the pool's cap; 0 = not set */
+    int64_t max_lateness_us; /* 0 = not set (LG_DEFAULT_MAX_LATENESS_US) */
 };
+
+/* An iteration of the open model that cannot start within this long of its
+ * scheduled instant is dropped. */
+#define LG_DEFAULT_MAX_LATENESS_US (10LL * 1000000)
 
 enum lg_agg {
     LG_AGG_NONE = 0, /* bare metric: error_rate, checks, rps, dropped */

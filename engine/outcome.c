@@ -35,12 +35,15 @@ static int cmp_cell_status(const void *a, const void *b)
 }
 
 static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
-                       const struct lg_step_metrics *sm, struct lg_result_step *out)
+                       const struct lg_step_metrics *sm, bool open, struct lg_result_step *out)
 {
     uint64_t by_class[LG_ERRC__COUNT] = {0};
     out->scenario = lg_strdup(sc->name);
     out->name = lg_strdup(st->name);
     out->histogram = lg_hist_new();
+    out->has_uncorrected = open;
+    if (open)
+        out->histogram_uncorrected = lg_hist_new();
     const struct lg_cell **cells = lg_calloc(sm->n_cells, sizeof(*cells));
     for (size_t i = 0; i < sm->n_cells; i++)
         cells[i] = &sm->cells[i];
@@ -55,10 +58,14 @@ static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
         for (int e = 0; e < LG_ERRC__COUNT; e++)
             by_class[e] += c->errors_by_class[e];
         lg_hist_merge(out->histogram, c->latency);
+        if (open && c->latency_uncorrected)
+            lg_hist_merge(out->histogram_uncorrected, c->latency_uncorrected);
     }
     free(cells);
     error_classes(by_class, &out->error_classes, &out->n_error_classes);
     lg_latency_from_hist(out->histogram, &out->latency_ms);
+    if (open)
+        lg_latency_from_hist(out->histogram_uncorrected, &out->latency_uncorrected_ms);
     out->n_checks = st->n_checks;
     out->checks = lg_calloc(st->n_checks, sizeof(*out->checks));
     for (size_t i = 0; i < st->n_checks; i++) {
@@ -78,6 +85,42 @@ static char *iso8601(int64_t wall_ms)
     char buf[32];
     strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
     return lg_strdup(buf);
+}
+
+/* The harness counts as keeping the schedule while its own dispatch lag stays
+ * under this at p99. */
+#define LG_LAG_TOLERANCE_US 10000
+
+static void build_schedule(const struct lg_metrics *m, const struct lg_run_report *rep,
+                           const struct lg_outcome_info *info, struct lg_result_schedule *out)
+{
+    out->open = true;
+    out->peak_rate_per_s = rep->peak_rate_per_s;
+    out->max_vus = info->vus;
+    out->max_lateness_s = (double)info->max_lateness_us / 1e6;
+    out->scheduled = m->scheduled;
+    out->dropped = m->dropped;
+    out->started = m->scheduled >= m->dropped ? m->scheduled - m->dropped : 0;
+    out->waited = m->waited;
+    lg_latency_from_hist(m->lag, &out->lag_ms);
+    lg_latency_from_hist(m->wait, &out->wait_ms);
+    int64_t lag_p99 = lg_hist_percentile(m->lag, 99);
+    out->sustained = m->dropped == 0 && lag_p99 <= LG_LAG_TOLERANCE_US;
+    char late[32];
+    lg_fmt_duration(info->max_lateness_us, late, sizeof(late));
+    if (m->dropped > 0)
+        out->note =
+            lg_asprintf("could not keep the asked rate: %llu of %llu iterations "
+                        "dropped (no free VU within %s); raise max_vus",
+                        (unsigned long long)m->dropped, (unsigned long long)m->scheduled, late);
+    else if (lag_p99 > LG_LAG_TOLERANCE_US)
+        out->note = lg_asprintf("the harness fell behind its schedule (scheduling lag p99 "
+                                "%.1fms): give it more threads or CPU",
+                                (double)lag_p99 / 1e3);
+    else if (m->waited > 0)
+        out->note = lg_asprintf("%llu iterations waited for a free VU; their latency is "
+                                "measured from when they were due",
+                                (unsigned long long)m->waited);
 }
 
 struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_threshold *th,
@@ -111,7 +154,7 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     r->steps = lg_calloc(s->n_steps, sizeof(*r->steps));
     for (size_t i = 0; i < s->n_steps; i++) {
         const struct lg_step *st = s->steps[i];
-        build_step(st, &s->scenarios[st->scenario], &m->steps[i], &r->steps[i]);
+        build_step(st, &s->scenarios[st->scenario], &m->steps[i], m->open, &r->steps[i]);
     }
     r->n_scenarios = s->n_scenarios;
     r->scenarios = lg_calloc(s->n_scenarios, sizeof(*r->scenarios));
@@ -123,7 +166,15 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
         rs->histogram = lg_hist_new();
         lg_hist_merge(rs->histogram, m->scenarios[i].duration);
         lg_latency_from_hist(rs->histogram, &rs->iteration_ms);
+        if (m->open && m->scenarios[i].duration_uncorrected) {
+            rs->has_uncorrected = true;
+            rs->histogram_uncorrected = lg_hist_new();
+            lg_hist_merge(rs->histogram_uncorrected, m->scenarios[i].duration_uncorrected);
+            lg_latency_from_hist(rs->histogram_uncorrected, &rs->iteration_uncorrected_ms);
+        }
     }
+    if (m->open)
+        build_schedule(m, rep, info, &r->schedule);
     r->n_series = m->n_series;
     r->series = lg_calloc(m->n_series, sizeof(*r->series));
     for (size_t i = 0; i < m->n_series; i++) {

@@ -10,10 +10,11 @@
 
 struct lg_outcome_info {
     const char *file;
-    const char *env;      /* may be NULL */
-    const char *profile;  /* may be NULL */
-    const char *base_url; /* may be NULL */
-    uint32_t vus;
+    const char *env;         /* may be NULL */
+    const char *profile;     /* may be NULL */
+    const char *base_url;    /* may be NULL */
+    uint32_t vus;            /* the closed model's VUs, or the open model's max_vus */
+    int64_t max_lateness_us; /* open model */
 };
 
 /* Builds the result of a run (caller frees with lg_result_free). */

@@ -18,6 +18,7 @@ struct runner {
     const struct lg_run_opts *o;
     struct lg_plan plan;
     struct lg_control ctl;
+    struct lg_schedule rate; /* open model */
     struct lg_worker *workers;
     unsigned n_workers;
     struct ev_loop *loop;
@@ -178,10 +179,13 @@ static unsigned thread_count(const struct lg_run_opts *o)
     return (unsigned)n;
 }
 
-static int start_workers(struct runner *r)
+/* Creates the workers and their virtual users (before the clock starts: creating
+ * 10,000 VUs takes a while). */
+static int init_workers(struct runner *r)
 {
     const struct lg_run_opts *o = r->o;
     r->n_workers = thread_count(o);
+    r->ctl.n_workers = r->n_workers;
     r->workers = lg_calloc(r->n_workers, sizeof(*r->workers));
     uint32_t first = 1;
     for (unsigned i = 0; i < r->n_workers; i++) {
@@ -191,6 +195,11 @@ static int start_workers(struct runner *r)
             return rc;
         first += n;
     }
+    return LG_OK;
+}
+
+static int start_workers(struct runner *r)
+{
     for (unsigned i = 0; i < r->n_workers; i++) {
         int rc = lg_worker_start(&r->workers[i], r->loop, &r->done);
         if (rc) {
@@ -238,10 +247,20 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     struct runner *r = lg_calloc(1, sizeof(*r));
     r->o = o;
     r->broken_since_us = lg_calloc(o->n_thresholds, sizeof(int64_t));
-    r->ctl.limit_iterations = o->iterations > 0;
+    r->ctl.limit_iterations = o->iterations > 0 && !o->open;
     atomic_store(&r->ctl.iterations_left, (int64_t)o->iterations);
     lg_plan_init(&r->plan, o);
     lg_metrics_init(&r->agg, o->suite);
+    int64_t duration_us = o->duration_us ? o->duration_us : LG_MAX_ITERATIONS_DURATION_US;
+    if (o->open) {
+        lg_schedule_init(&r->rate, o->rate_per_s, o->rate_stages, o->n_rate_stages, o->duration_us);
+        duration_us = r->rate.duration_us;
+        r->ctl.rate = &r->rate;
+        r->ctl.max_lateness_us =
+            o->max_lateness_us ? o->max_lateness_us : LG_DEFAULT_MAX_LATENESS_US;
+        out->peak_rate_per_s = r->rate.peak;
+        lg_metrics_enable_open(&r->agg);
+    }
     int rc = LG_EIO;
     r->loop = ev_loop_new(EVFLAG_AUTO);
     if (!r->loop)
@@ -249,7 +268,6 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
 
     struct ev_loop *loop = r->loop;
     ev_timer_init(&r->tick, tick_cb, 1., 1.);
-    int64_t duration_us = o->duration_us ? o->duration_us : LG_MAX_ITERATIONS_DURATION_US;
     ev_timer_init(&r->end, end_cb, (double)duration_us / 1e6, 0.);
     ev_timer_init(&r->hard_stop, hard_stop_cb, (double)LG_GRACEFUL_STOP_US / 1e6, 0.);
     ev_signal_init(&r->sigint, signal_cb, SIGINT);
@@ -261,12 +279,14 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     ev_signal_start(loop, &r->sigterm);
     ev_async_start(loop, &r->done);
 
-    r->start_us = lg_now_us();
+    rc = init_workers(r);
+    r->start_us = r->ctl.start_us = lg_now_us();
     out->started_wall_ms = lg_wall_ms();
     ev_now_update(loop);
     ev_timer_start(loop, &r->tick);
     ev_timer_start(loop, &r->end);
-    rc = start_workers(r);
+    if (rc == LG_OK)
+        rc = start_workers(r);
     if (rc == LG_OK) {
         ev_run(loop, 0); /* until every worker is done */
         collect(r);      /* the last, partial second */
@@ -289,6 +309,7 @@ done:
     free(r->workers);
     lg_metrics_free(&r->agg);
     lg_plan_free(&r->plan);
+    lg_schedule_free(&r->rate);
     free(r->broken_since_us);
     free(r);
     return rc;

@@ -16,18 +16,30 @@ struct lg_run_opts {
     const struct lg_suite *suite;
     const struct lg_environment *env; /* may be NULL */
     const char *base_url;             /* may be NULL (absolute URLs only) */
-    uint32_t vus;                     /* >= 1 */
+    uint32_t vus;                     /* >= 1; the open model's max_vus */
     unsigned threads;                 /* worker threads; 0 = one per online CPU */
-    int64_t duration_us;              /* 0 = until the iterations are done */
+    int64_t duration_us;              /* 0 = until the iterations are done; the open
+                                         model's duration when it has no stages */
     uint64_t iterations;              /* 0 = until the duration ends */
     const char *ca_file;              /* may be NULL */
     bool insecure;
     uint64_t seed;
-    enum lg_progress progress;             /* live progress on stderr */
+    enum lg_progress progress; /* live progress on stderr */
+    /* open model: iterations start at this rate (per second), or follow the stages
+     * from it; served by at most `vus` virtual users */
+    bool open;
+    double rate_per_s;
+    const struct lg_stage *rate_stages;
+    size_t n_rate_stages;
+    int64_t max_lateness_us;
     const struct lg_threshold *thresholds; /* every threshold; those with abort are
                                               watched each second */
     size_t n_thresholds;
 };
+
+/* The open model's pool of virtual users when neither the profile nor the flags
+ * size it. */
+#define LG_DEFAULT_MAX_VUS 100
 
 /* A run with only an iteration count stops after this long at most (as k6's
  * shared-iterations maxDuration). */
@@ -37,6 +49,7 @@ struct lg_run_opts {
 
 struct lg_run_report {
     struct lg_metrics metrics; /* merged over workers; lg_metrics_free when done */
+    double peak_rate_per_s;    /* open model: the highest rate asked */
     double duration_s;
     int64_t started_wall_ms;
     bool aborted;

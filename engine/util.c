@@ -292,7 +292,7 @@ double lg_rng_double(struct lg_rng *r)
 int64_t lg_rng_range(struct lg_rng *r, int64_t lo, int64_t hi)
 {
     uint64_t span = (uint64_t)hi - (uint64_t)lo + 1; /* unsigned: no overflow */
-    if (span == 0) /* the full 64-bit range */
+    if (span == 0)                                   /* the full 64-bit range */
         return (int64_t)lg_rng_next(r);
     return (int64_t)((uint64_t)lo + lg_rng_next(r) % span);
 }

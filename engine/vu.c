@@ -46,7 +46,10 @@ static void vu_finish(struct lg_vu *vu)
         return;
     vu->done = true;
     ev_timer_stop(vu->w->loop, &vu->wait);
-    lg_worker_vu_done(vu->w);
+    if (vu->busy) {
+        vu->busy = false;
+        lg_worker_vu_done(vu->w);
+    }
 }
 
 static void clear_slots(struct lg_vu *vu)
@@ -112,8 +115,9 @@ void lg_vu_free(struct lg_vu *vu)
 
 void lg_vu_start(struct lg_vu *vu)
 {
-    continue_after(vu, 0);
+    vu->busy = true;
     vu->step = SIZE_MAX; /* wait_cb begins an iteration */
+    continue_after(vu, 0);
 }
 
 void lg_vu_abandon(struct lg_vu *vu)
@@ -141,26 +145,24 @@ static struct lg_tmpl_ctx tmpl_ctx(struct lg_vu *vu)
 static void iteration_end(struct lg_vu *vu)
 {
     struct lg_worker *w = vu->w;
-    lg_metrics_iteration(&w->metrics, vu->sc->index, lg_now_us() - vu->iter_start_us,
-                         vu->iter_failed);
+    int64_t now = lg_now_us();
+    lg_metrics_iteration(&w->metrics, vu->sc->index,
+                         now - (vu->sched_us ? vu->sched_us : vu->iter_start_us),
+                         now - vu->iter_start_us, vu->iter_failed);
     vu->iteration++;
     vu->step = SIZE_MAX;
-    continue_after(vu, 0);
+    if (vu->sched_us) { /* open model: back to the worker's pool */
+        vu->busy = false;
+        lg_worker_vu_idle(w, vu);
+    } else {
+        continue_after(vu, 0);
+    }
 }
 
-static void iteration_begin(struct lg_vu *vu)
+/* Picks the scenario and runs the first step of a new iteration. */
+static void start_iteration(struct lg_vu *vu, int64_t sched_us)
 {
-    struct lg_worker *w = vu->w;
-    const struct lg_plan *p = w->plan;
-    if (w->stopping) {
-        vu_finish(vu);
-        return;
-    }
-    if (w->ctl->limit_iterations &&
-        atomic_fetch_sub_explicit(&w->ctl->iterations_left, 1, memory_order_relaxed) <= 0) {
-        vu_finish(vu);
-        return;
-    }
+    const struct lg_plan *p = vu->w->plan;
     size_t k = 0;
     if (p->suite->n_scenarios > 1) {
         double r = lg_rng_double(&vu->rng);
@@ -172,11 +174,32 @@ static void iteration_begin(struct lg_vu *vu)
     for (size_t i = 0; i < vu->sc->scope.n; i++)
         vu->slots[i] = vu->sc->init[i] ? json_incref(vu->sc->init[i]) : NULL;
     vu->iter_start_us = lg_now_us();
+    vu->sched_us = sched_us;
+    vu->first_pending = true;
     vu->iter_failed = false;
     vu->step = 0;
     vu->item = 0;
     vu->poll_start_us = 0;
     run_step(vu);
+}
+
+void lg_vu_begin(struct lg_vu *vu, int64_t sched_us)
+{
+    vu->done = false;
+    vu->busy = true;
+    start_iteration(vu, sched_us);
+}
+
+static void iteration_begin(struct lg_vu *vu)
+{
+    struct lg_worker *w = vu->w;
+    if (w->stopping ||
+        (w->ctl->limit_iterations &&
+         atomic_fetch_sub_explicit(&w->ctl->iterations_left, 1, memory_order_relaxed) <= 0)) {
+        vu_finish(vu);
+        return;
+    }
+    start_iteration(vu, 0);
 }
 
 /* Moves to the next step, or the next item of a for_each, after the think time. */
@@ -362,6 +385,7 @@ static bool send_request(struct lg_vu *vu)
         return true; /* recorded already */
     }
     vu->in_flight = true;
+    vu->req_start_us = lg_now_us();
     if (!vu->poll_start_us)
         vu->poll_start_us = lg_now_us();
     return true;
@@ -579,6 +603,15 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
     fill_timings(easy, &s);
     if (rc != CURLE_OK)
         s.status = 0; /* a partial response is no response */
+    if (vu->first_pending) {
+        vu->first_pending = false;
+        /* Coordinated omission: the first request of a late iteration is measured
+         * from when the iteration was due, as wrk2 does, not from when it got a VU. */
+        if (vu->sched_us && vu->req_start_us > vu->sched_us) {
+            s.uncorrected_us = s.total_us;
+            s.total_us += vu->req_start_us - vu->sched_us;
+        }
+    }
 
     bool polling = false, until_counted = false;
     if (s.err == LG_ERRC_NONE) {

@@ -27,6 +27,10 @@ struct lg_vu {
     size_t item;           /* for_each: index of the current item */
     uint64_t iteration;    /* iterations started by this VU, 0-based */
     int64_t iter_start_us; /* when the current iteration started */
+    int64_t sched_us;      /* open model: when it was due (0 in the closed model) */
+    int64_t req_start_us;  /* when the request in flight was started */
+    bool first_pending;    /* the iteration's first request has not completed */
+    bool busy;             /* counted in the worker's active VUs */
     int64_t poll_start_us; /* until: when polling of the current item started */
     bool iter_failed;
     bool in_flight;
@@ -39,8 +43,11 @@ struct lg_vu {
 /* Prepares a VU (its easy handle and buffers). Never fails except on libcurl
  * refusing to create a handle (LG_ECURL). */
 int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t seed);
-/* Starts the VU's first iteration. */
+/* Closed model: starts the VU, which then loops iterations while the run allows. */
 void lg_vu_start(struct lg_vu *vu);
+/* Open model: runs one iteration that was due at sched_us (monotonic); when it
+ * ends the VU hands itself back with lg_worker_vu_idle. */
+void lg_vu_begin(struct lg_vu *vu, int64_t sched_us);
 /* Stops the VU at once: cancels its timer and any request in flight (not counted). */
 void lg_vu_abandon(struct lg_vu *vu);
 void lg_vu_free(struct lg_vu *vu);

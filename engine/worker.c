@@ -5,16 +5,134 @@
 #include "worker.h"
 
 #include <signal.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
+static bool open_model(const struct lg_worker *w)
+{
+    return w->ctl->rate != NULL;
+}
+
+static void set_active(struct lg_worker *w, uint32_t n)
+{
+    w->active_vus = n;
+    atomic_store_explicit(&w->pub_active_vus, n, memory_order_relaxed);
+    /* The closed model ends when every VU is done; the open model keeps idle VUs
+     * for later arrivals until the run is ending. */
+    if (n == 0 && (!open_model(w) || w->stopping))
+        ev_break(w->loop, EVBREAK_ALL);
+}
+
 void lg_worker_vu_done(struct lg_worker *w)
 {
-    if (w->active_vus > 0 && --w->active_vus == 0)
-        ev_break(w->loop, EVBREAK_ALL);
-    atomic_store_explicit(&w->pub_active_vus, w->active_vus, memory_order_relaxed);
+    if (w->active_vus > 0)
+        set_active(w, w->active_vus - 1);
+}
+
+/* Drops due iterations that could not start within max_lateness. */
+static void expire_queue(struct lg_worker *w, int64_t now)
+{
+    while (w->q_len > 0 && now - w->queue[w->q_head] > w->ctl->max_lateness_us) {
+        w->q_head = (w->q_head + 1) % w->q_cap;
+        w->q_len--;
+        w->metrics.dropped++;
+    }
+}
+
+static void queue_push(struct lg_worker *w, int64_t due)
+{
+    if (w->q_len == w->q_cap) { /* grow the ring, unrolling it */
+        size_t cap = w->q_cap ? w->q_cap * 2 : 64;
+        int64_t *q = lg_malloc(cap * sizeof(*q));
+        for (size_t i = 0; i < w->q_len; i++)
+            q[i] = w->queue[(w->q_head + i) % w->q_cap];
+        free(w->queue);
+        w->queue = q;
+        w->q_cap = cap;
+        w->q_head = 0;
+    }
+    w->queue[(w->q_head + w->q_len) % w->q_cap] = due;
+    w->q_len++;
+}
+
+static void begin(struct lg_worker *w, struct lg_vu *vu, int64_t due)
+{
+    set_active(w, w->active_vus + 1);
+    lg_vu_begin(vu, due);
+}
+
+void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu)
+{
+    int64_t now = lg_now_us();
+    expire_queue(w, now);
+    if (w->q_len > 0 && !w->stopping) {
+        int64_t due = w->queue[w->q_head];
+        w->q_head = (w->q_head + 1) % w->q_cap;
+        w->q_len--;
+        w->metrics.waited++;
+        lg_hist_record(w->metrics.wait, now - due);
+        lg_worker_vu_done(w);
+        begin(w, vu, due);
+        return;
+    }
+    w->free_vus[w->n_free++] = (uint32_t)(vu - w->vus);
+    lg_worker_vu_done(w);
+}
+
+/* Arms the timerfd at an absolute CLOCK_MONOTONIC instant (lg_now_us's clock). */
+static void arm_arrival(struct lg_worker *w, int64_t due_us)
+{
+    struct itimerspec its = {
+        .it_value = {.tv_sec = due_us / 1000000, .tv_nsec = (due_us % 1000000) * 1000},
+    };
+    timerfd_settime(w->arrival_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* ev_io on the timerfd: this worker's next arrivals are due. Dispatches every
+ * arrival due by now (a late wake-up catches up), then sleeps until the next. */
+static void arrival_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    struct lg_worker *w = io->data;
+    const struct lg_control *c = w->ctl;
+    uint64_t expirations;
+    if (read(w->arrival_fd, &expirations, sizeof(expirations)) < 0) {
+        /* EAGAIN: woken without an expiry; the loop below re-arms */
+    }
+    int64_t now = lg_now_us();
+    expire_queue(w, now);
+    while (!w->stopping) {
+        int64_t at = lg_schedule_arrival_us(c->rate, w->next_arrival);
+        if (at < 0) {
+            ev_io_stop(loop, io); /* nothing more is due in this run */
+            return;
+        }
+        int64_t due = c->start_us + at;
+        if (due > now) {
+            arm_arrival(w, due);
+            return;
+        }
+        w->next_arrival += c->n_workers;
+        w->metrics.scheduled++;
+        if (w->n_free > 0 && w->q_len == 0) {
+            lg_hist_record(w->metrics.lag, now - due);
+            begin(w, &w->vus[w->free_vus[--w->n_free]], due);
+        } else {
+            queue_push(w, due);
+        }
+    }
+}
+
+/* The run is ending: what is still queued never started. */
+static void drop_queue(struct lg_worker *w)
+{
+    w->metrics.dropped += w->q_len;
+    w->q_len = 0;
+    if (w->arrival_fd > 0)
+        ev_io_stop(w->loop, &w->arrival_io);
 }
 
 static bool url_const(const struct lg_step *st)
@@ -132,14 +250,18 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
     if (cmd & LG_CMD_PUBLISH)
         publish(w);
     if (cmd & LG_CMD_STOP) {
+        drop_queue(w);
         stop_all(w);
     } else if (cmd & LG_CMD_END) {
         /* The duration is over: no new requests. VUs that wait (think, poll) stop
          * now; those with a request in flight stop when it completes. */
         w->stopping = true;
+        drop_queue(w);
         for (uint32_t i = 0; i < w->n_vus; i++)
             if (!w->vus[i].in_flight)
                 lg_vu_abandon(&w->vus[i]);
+        if (w->active_vus == 0)
+            ev_break(w->loop, EVBREAK_ALL);
     }
 }
 
@@ -153,6 +275,16 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
     pthread_mutex_init(&w->pub_lock, NULL);
     lg_metrics_init(&w->metrics, plan->suite);
     lg_metrics_init(&w->pub, plan->suite);
+    if (ctl->rate) {
+        lg_metrics_enable_open(&w->metrics);
+        lg_metrics_enable_open(&w->pub);
+        w->next_arrival = index;
+        w->arrival_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (w->arrival_fd < 0)
+            return LG_EIO;
+        ev_io_init(&w->arrival_io, arrival_cb, w->arrival_fd, EV_READ);
+        w->arrival_io.data = w;
+    }
     w->loop = ev_loop_new(EVFLAG_AUTO);
     if (!w->loop)
         return LG_EIO;
@@ -168,13 +300,14 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
             return LG_ECURL;
         w->n_vus++;
     }
+    w->free_vus = lg_calloc(n_vus, sizeof(*w->free_vus));
     return LG_OK;
 }
 
 static void *worker_main(void *arg)
 {
     struct lg_worker *w = arg;
-    if (w->n_vus > 0)
+    if (w->n_vus > 0 || open_model(w))
         ev_run(w->loop, 0);
     publish(w);
     atomic_store(&w->finished, true);
@@ -186,10 +319,17 @@ int lg_worker_start(struct lg_worker *w, struct ev_loop *coord_loop, ev_async *c
 {
     w->coord_loop = coord_loop;
     w->coord_done = coord_done;
-    w->active_vus = w->n_vus;
-    atomic_store(&w->pub_active_vus, w->n_vus);
-    for (uint32_t i = 0; i < w->n_vus; i++)
-        lg_vu_start(&w->vus[i]);
+    if (open_model(w)) {
+        for (uint32_t i = 0; i < w->n_vus; i++) /* pop order: VU 0 first */
+            w->free_vus[w->n_free++] = w->n_vus - 1 - i;
+        ev_io_start(w->loop, &w->arrival_io);
+        arm_arrival(w, w->ctl->start_us + 1); /* at once; then as due */
+    } else {
+        w->active_vus = w->n_vus;
+        atomic_store(&w->pub_active_vus, w->n_vus);
+        for (uint32_t i = 0; i < w->n_vus; i++)
+            lg_vu_start(&w->vus[i]);
+    }
     /* Signals belong to the coordinator: the worker thread blocks them. */
     sigset_t block, old;
     sigemptyset(&block);
@@ -230,6 +370,10 @@ void lg_worker_free(struct lg_worker *w)
         lg_vu_free(&w->vus[i]);
     }
     free(w->vus);
+    free(w->free_vus);
+    free(w->queue);
+    if (w->arrival_fd > 0)
+        close(w->arrival_fd);
     lg_transport_free(w->transport);
     lg_buf_free(&w->scratch);
     lg_buf_free(&w->tmpl_scratch);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "metrics.h"
+#include "schedule.h"
 #include "run.h"
 #include "model.h"
 #include "transport.h"
@@ -35,11 +36,16 @@ struct lg_plan {
                                           read the environment per request */
 };
 
-/* Shared by every worker; each field is atomic and touched once per iteration at
- * most, never per request. */
+/* Shared by every worker; set before they start, then read-only except the
+ * atomic budget, which is touched once per iteration at most, never per request. */
 struct lg_control {
-    bool limit_iterations;           /* set before the workers start */
+    bool limit_iterations;
     _Atomic int64_t iterations_left; /* budget of iterations still to start */
+    int64_t start_us;                /* monotonic start of the run */
+    /* open model */
+    const struct lg_schedule *rate; /* NULL in the closed model */
+    unsigned n_workers;             /* worker k takes arrivals k, k + n, k + 2n, ... */
+    int64_t max_lateness_us;
 };
 
 /* What the coordinator asks a worker through its ev_async (bits: several may be
@@ -64,6 +70,16 @@ struct lg_worker {
     struct lg_buf scratch;      /* rendering target for URLs and header lines */
     struct lg_buf tmpl_scratch; /* working memory of lg_tmpl_render (function calls) */
 
+    /* open model: due iterations go to a free VU, or wait in a queue for one */
+    int arrival_fd; /* timerfd armed at the next due instant (microsecond precision:
+                       libev's own timers round up to whole milliseconds) */
+    ev_io arrival_io;
+    uint64_t next_arrival; /* global index of this worker's next arrival */
+    uint32_t *free_vus;    /* stack of idle VU indexes */
+    uint32_t n_free;
+    int64_t *queue; /* ring of due instants waiting for a VU */
+    size_t q_head, q_len, q_cap;
+
     /* Between this worker and the coordinator. */
     pthread_t thread;
     ev_async wake;            /* the coordinator's commands arrive here */
@@ -76,8 +92,11 @@ struct lg_worker {
     ev_async *coord_done;
 };
 
-/* Called by a VU when it becomes done; the worker stops its loop when none is left. */
+/* Called by a VU that stops being active without finishing an iteration (the run
+ * is ending); the worker stops its loop when none is left. */
 void lg_worker_vu_done(struct lg_worker *w);
+/* Open model: a VU finished its iteration and is free for the next due one. */
+void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu);
 
 /* Decides once what every request of the run can share (see struct lg_plan). */
 void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o);

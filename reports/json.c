@@ -168,8 +168,11 @@ static json_t *hist_str(const struct lg_hist *h)
     return j;
 }
 
-static json_t *step_obj(const struct lg_result_step *s)
+/* The uncorrected figures go right after their corrected counterparts, and only in
+ * the open model: a closed-model result.json stays as it was before the open model. */
+static json_t *step_obj(const struct lg_result_step *s, bool open)
 {
+    bool unc = open && s->has_uncorrected;
     json_t *o = chk(json_object());
     set(o, "scenario", jstr(s->scenario));
     set(o, "name", jstr(s->name));
@@ -178,6 +181,8 @@ static json_t *step_obj(const struct lg_result_step *s)
     set(o, "status", counts_obj(s->status, s->n_status));
     set(o, "error_classes", counts_obj(s->error_classes, s->n_error_classes));
     set(o, "latency_ms", latency_obj(&s->latency_ms));
+    if (unc)
+        set(o, "latency_uncorrected_ms", latency_obj(&s->latency_uncorrected_ms));
     json_t *checks = chk(json_object());
     set(checks, "passed", jint(s->checks_passed));
     set(checks, "failed", jint(s->checks_failed));
@@ -192,6 +197,45 @@ static json_t *step_obj(const struct lg_result_step *s)
     set(checks, "list", list);
     set(o, "checks", checks);
     set(o, "histogram", hist_str(s->histogram));
+    if (unc)
+        set(o, "histogram_uncorrected", hist_str(s->histogram_uncorrected));
+    return o;
+}
+
+static json_t *scenario_obj(const struct lg_result_scenario *sc, bool open)
+{
+    bool unc = open && sc->has_uncorrected;
+    json_t *o = chk(json_object());
+    set(o, "name", jstr(sc->name));
+    set(o, "iterations", jint(sc->iterations));
+    set(o, "iterations_failed", jint(sc->iterations_failed));
+    set(o, "iteration_ms", latency_obj(&sc->iteration_ms));
+    if (unc)
+        set(o, "iteration_uncorrected_ms", latency_obj(&sc->iteration_uncorrected_ms));
+    set(o, "histogram", hist_str(sc->histogram));
+    if (unc)
+        set(o, "histogram_uncorrected", hist_str(sc->histogram_uncorrected));
+    return o;
+}
+
+/* The closed model has nothing to say beyond its name. */
+static json_t *schedule_obj(const struct lg_result_schedule *sc)
+{
+    json_t *o = chk(json_object());
+    set(o, "model", jstr(sc->open ? "open" : "closed"));
+    if (!sc->open)
+        return o;
+    set(o, "peak_rate_per_s", jdec3(sc->peak_rate_per_s));
+    set(o, "max_vus", jint(sc->max_vus));
+    set(o, "max_lateness_s", jdec3(sc->max_lateness_s));
+    set(o, "scheduled", jint(sc->scheduled));
+    set(o, "started", jint(sc->started));
+    set(o, "dropped", jint(sc->dropped));
+    set(o, "waited", jint(sc->waited));
+    set(o, "lag_ms", latency_obj(&sc->lag_ms));
+    set(o, "wait_ms", latency_obj(&sc->wait_ms));
+    set(o, "sustained", chk(json_boolean(sc->sustained)));
+    set(o, "note", jstr_or_null(sc->note));
     return o;
 }
 
@@ -227,6 +271,7 @@ char *lg_result_to_json(const struct lg_result *r)
     json_t *config = chk(json_object());
     set(config, "vus", jint(r->vus));
     set(root, "config", config);
+    set(root, "schedule", schedule_obj(&r->schedule));
 
     json_t *totals = chk(json_object());
     set(totals, "requests", jint(r->requests));
@@ -248,20 +293,12 @@ char *lg_result_to_json(const struct lg_result *r)
 
     a = chk(json_array());
     for (size_t i = 0; i < r->n_steps; i++)
-        json_array_append_new(a, step_obj(&r->steps[i]));
+        json_array_append_new(a, step_obj(&r->steps[i], r->schedule.open));
     set(root, "steps", a);
 
     a = chk(json_array());
-    for (size_t i = 0; i < r->n_scenarios; i++) {
-        const struct lg_result_scenario *sc = &r->scenarios[i];
-        json_t *o = chk(json_object());
-        set(o, "name", jstr(sc->name));
-        set(o, "iterations", jint(sc->iterations));
-        set(o, "iterations_failed", jint(sc->iterations_failed));
-        set(o, "iteration_ms", latency_obj(&sc->iteration_ms));
-        set(o, "histogram", hist_str(sc->histogram));
-        json_array_append_new(a, o);
-    }
+    for (size_t i = 0; i < r->n_scenarios; i++)
+        json_array_append_new(a, scenario_obj(&r->scenarios[i], r->schedule.open));
     set(root, "scenarios", a);
 
     a = chk(json_array());

@@ -60,6 +60,7 @@ void lg_result_free(struct lg_result *r)
     free(r->base_url);
     free(r->started_at);
     free(r->abort_reason);
+    free(r->schedule.note);
     free_counts(r->error_classes, r->n_error_classes);
     for (size_t i = 0; i < r->n_steps; i++) {
         struct lg_result_step *s = &r->steps[i];
@@ -68,6 +69,7 @@ void lg_result_free(struct lg_result *r)
         free_counts(s->status, s->n_status);
         free_counts(s->error_classes, s->n_error_classes);
         lg_hist_free(s->histogram);
+        lg_hist_free(s->histogram_uncorrected);
         for (size_t j = 0; j < s->n_checks; j++)
             free(s->checks[j].label);
         free(s->checks);
@@ -76,6 +78,7 @@ void lg_result_free(struct lg_result *r)
     for (size_t i = 0; i < r->n_scenarios; i++) {
         free(r->scenarios[i].name);
         lg_hist_free(r->scenarios[i].histogram);
+        lg_hist_free(r->scenarios[i].histogram_uncorrected);
     }
     free(r->scenarios);
     for (size_t i = 0; i < r->n_thresholds; i++) {
@@ -99,6 +102,7 @@ struct rd {
     const char *name; /* the file name, prefixed to every message */
     char *err;
     size_t errlen;
+    bool open; /* the document's "schedule" says open model (read before the steps) */
 };
 
 static int rd_fail(struct rd *rd, const char *where, const char *fmt, ...)
@@ -289,21 +293,43 @@ static int read_latency(struct rd *rd, json_t *obj, const char *where, const cha
     return rc;
 }
 
-static int read_hist(struct rd *rd, json_t *obj, const char *where, bool required,
+static int read_hist(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                      struct lg_hist **out)
 {
     json_t *v = NULL;
-    int rc = get(rd, obj, where, "histogram", required, &v);
+    int rc = get(rd, obj, where, key, required, &v);
     if (rc || !v)
         return rc;
     if (!json_is_string(v))
-        return type_fail(rd, where, "histogram", "an encoded histogram (a string)");
+        return type_fail(rd, where, key, "an encoded histogram (a string)");
     if (lg_hist_decode(json_string_value(v), out) != 0) {
-        char *w = sub(where, "histogram");
+        char *w = sub(where, key);
         rc = rd_fail(rd, w, "not a valid HdrHistogram V2 encoding");
         free(w);
     }
     return rc;
+}
+
+/* The uncorrected figures of a step or scenario (open model only): either key makes
+ * both required, so that figures and histogram never disagree about being there. */
+static int read_uncorrected(struct rd *rd, json_t *o, const char *where, const char *latency_key,
+                            bool *has, struct lg_latency_ms *latency, struct lg_hist **hist)
+{
+    *has = false;
+    if (!rd->open)
+        return 0;
+    json_t *l = NULL, *h = NULL;
+    int rc;
+    if ((rc = get(rd, o, where, latency_key, false, &l)) ||
+        (rc = get(rd, o, where, "histogram_uncorrected", false, &h)))
+        return rc;
+    if (!l && !h)
+        return 0;
+    if ((rc = read_latency(rd, o, where, latency_key, true, latency)) ||
+        (rc = read_hist(rd, o, where, "histogram_uncorrected", true, hist)))
+        return rc;
+    *has = true;
+    return 0;
 }
 
 /* Arrays of objects are read in two steps: the elements are allocated and counted in
@@ -376,9 +402,10 @@ static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
         !(rc = get_u64(rd, checks, cw, "failed", true, &s->checks_failed)))
         READ_ARRAY(rc, rd, checks, cw, "list", false, s->checks, s->n_checks, read_check);
     free(cw);
-    if (rc)
+    if (rc || (rc = read_hist(rd, o, w, "histogram", true, &s->histogram)))
         return rc;
-    return read_hist(rd, o, w, true, &s->histogram);
+    return read_uncorrected(rd, o, w, "latency_uncorrected_ms", &s->has_uncorrected,
+                            &s->latency_uncorrected_ms, &s->histogram_uncorrected);
 }
 
 static int read_scenario(struct rd *rd, json_t *o, const char *w, void *elem)
@@ -388,9 +415,11 @@ static int read_scenario(struct rd *rd, json_t *o, const char *w, void *elem)
     if ((rc = get_str(rd, o, w, "name", true, false, &s->name)) ||
         (rc = get_u64(rd, o, w, "iterations", true, &s->iterations)) ||
         (rc = get_u64(rd, o, w, "iterations_failed", false, &s->iterations_failed)) ||
-        (rc = read_latency(rd, o, w, "iteration_ms", false, &s->iteration_ms)))
+        (rc = read_latency(rd, o, w, "iteration_ms", false, &s->iteration_ms)) ||
+        (rc = read_hist(rd, o, w, "histogram", false, &s->histogram)))
         return rc;
-    return read_hist(rd, o, w, false, &s->histogram);
+    return read_uncorrected(rd, o, w, "iteration_uncorrected_ms", &s->has_uncorrected,
+                            &s->iteration_uncorrected_ms, &s->histogram_uncorrected);
 }
 
 static int read_threshold(struct rd *rd, json_t *o, const char *w, void *elem)
@@ -435,6 +464,46 @@ static int read_point(struct rd *rd, json_t *o, const char *w, void *elem)
     if (vus > UINT32_MAX)
         return type_fail(rd, w, "vus", "a number of virtual users");
     p->vus = (uint32_t)vus;
+    return 0;
+}
+
+/* "schedule": absent in results written before the open model, which are all
+ * closed-model ones. In the open model every key but "note" is required: a missing
+ * "sustained" must not read as "the rate was not kept". */
+static int read_schedule(struct rd *rd, json_t *root, struct lg_result_schedule *sc)
+{
+    json_t *o = NULL;
+    char *model = NULL;
+    int rc;
+    if ((rc = get_typed(rd, root, "", "schedule", false, JSON_OBJECT, &o)) || !o)
+        return rc;
+    if ((rc = get_str(rd, o, "schedule", "model", true, false, &model)))
+        return rc;
+    if (!strcmp(model, "open"))
+        sc->open = true;
+    else if (strcmp(model, "closed"))
+        rc = rd_fail(rd, "schedule.model", "expected \"open\" or \"closed\", got \"%s\"", model);
+    free(model);
+    if (rc || !sc->open)
+        return rc;
+
+    const char *w = "schedule";
+    uint64_t max_vus = 0;
+    if ((rc = get_double(rd, o, w, "peak_rate_per_s", true, &sc->peak_rate_per_s)) ||
+        (rc = get_u64(rd, o, w, "max_vus", true, &max_vus)) ||
+        (rc = get_double(rd, o, w, "max_lateness_s", true, &sc->max_lateness_s)) ||
+        (rc = get_u64(rd, o, w, "scheduled", true, &sc->scheduled)) ||
+        (rc = get_u64(rd, o, w, "started", true, &sc->started)) ||
+        (rc = get_u64(rd, o, w, "dropped", true, &sc->dropped)) ||
+        (rc = get_u64(rd, o, w, "waited", true, &sc->waited)) ||
+        (rc = read_latency(rd, o, w, "lag_ms", true, &sc->lag_ms)) ||
+        (rc = read_latency(rd, o, w, "wait_ms", true, &sc->wait_ms)) ||
+        (rc = get_bool(rd, o, w, "sustained", true, &sc->sustained)) ||
+        (rc = get_str(rd, o, w, "note", false, true, &sc->note)))
+        return rc;
+    if (max_vus > UINT32_MAX)
+        return rd_fail(rd, "schedule.max_vus", "expected a number of virtual users");
+    sc->max_vus = (uint32_t)max_vus;
     return 0;
 }
 
@@ -490,6 +559,10 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
             return rd_fail(rd, "config.vus", "expected a number of virtual users");
         r->vus = (uint32_t)vus;
     }
+
+    if ((rc = read_schedule(rd, root, &r->schedule)))
+        return rc;
+    rd->open = r->schedule.open;
 
     if ((rc = get_typed(rd, root, "", "totals", true, JSON_OBJECT, &totals)))
         return rc;

@@ -44,6 +44,12 @@ struct lg_result_step {
     uint64_t checks_passed, checks_failed;
     struct lg_result_check *checks;
     size_t n_checks;
+    /* Open model only: latency_ms and histogram above are corrected for coordinated
+     * omission (measured from the scheduled instant); these are the uncorrected
+     * figures, measured from the actual start. */
+    bool has_uncorrected;
+    struct lg_latency_ms latency_uncorrected_ms;
+    struct lg_hist *histogram_uncorrected; /* microseconds (owned, may be NULL) */
 };
 
 struct lg_result_scenario {
@@ -51,11 +57,16 @@ struct lg_result_scenario {
     uint64_t iterations, iterations_failed;
     struct lg_latency_ms iteration_ms;
     struct lg_hist *histogram; /* iteration duration in microseconds (owned) */
+    /* Open model only, as in struct lg_result_step: iteration_ms and histogram are
+     * measured from the scheduled instant, these from the actual start. */
+    bool has_uncorrected;
+    struct lg_latency_ms iteration_uncorrected_ms;
+    struct lg_hist *histogram_uncorrected; /* microseconds (owned, may be NULL) */
 };
 
 struct lg_result_threshold {
     char *expr;
-    char *severity;      /* "critical" or "warning" */
+    char *severity; /* "critical" or "warning" */
     bool ok;
     bool no_samples;
     bool abort;
@@ -73,6 +84,28 @@ struct lg_result_point {
     double p50_ms, p95_ms, p99_ms;
 };
 
+/* How iterations were started. In the closed model (open false) a fixed number of
+ * VUs loop and every other member is zero. In the open model iterations are due at
+ * scheduled instants and a pool of at most max_vus VUs serves them. */
+struct lg_result_schedule {
+    bool open;
+    double peak_rate_per_s; /* the highest arrival rate asked for */
+    uint32_t max_vus;
+    double max_lateness_s;        /* an iteration later than this is dropped */
+    uint64_t scheduled;           /* iterations due during the run */
+    uint64_t started;             /* iterations started */
+    uint64_t dropped;             /* could not start within max_lateness_s */
+    struct lg_latency_ms lag_ms;  /* the harness's own scheduling lag: how late it
+                                     dispatched a due iteration that had a free VU */
+    struct lg_latency_ms wait_ms; /* how long iterations waited for a free VU */
+    uint64_t waited;              /* how many iterations had to wait */
+    bool sustained;               /* the asked rate was kept */
+    /* A plain sentence for humans set by the engine, or NULL: "could not keep the
+     * asked rate: 1,234 of 20,000 iterations dropped (no free VU within 10s); raise
+     * max_vus" (owned). */
+    char *note;
+};
+
 struct lg_result {
     enum lg_verdict verdict;
     char *suite;        /* suite (or single scenario) name */
@@ -85,6 +118,7 @@ struct lg_result {
     bool default_gate;  /* no thresholds were given: the strict default gate applied */
     uint32_t vus;
     double duration_s;
+    struct lg_result_schedule schedule;
     /* totals */
     uint64_t requests, errors, iterations, iterations_failed, dropped_iterations;
     uint64_t checks_passed, checks_failed;
@@ -115,9 +149,14 @@ int lg_result_write_json(const struct lg_result *r, const char *path);
 /* Serialises to a new string ending in a newline (caller frees). Durations and rates
  * are written with at most 3 decimals (milliseconds: whole microseconds), other
  * numbers with 15 significant digits, non-finite numbers as 0, NULL names as ""
- * and NULL env/profile/base_url/abort_reason as null; a NULL histogram is written
- * as an empty one. A result whose numbers already fit that form (as every result
- * the engine builds does) reads back exactly. */
+ * and NULL env/profile/base_url/abort_reason/schedule.note as null; a NULL
+ * histogram is written as an empty one. "schedule" follows "config": in the closed
+ * model it holds only {"model": "closed"}; in the open model every member of
+ * struct lg_result_schedule, and the steps and scenarios with has_uncorrected also
+ * carry their uncorrected figures (latency_uncorrected_ms after latency_ms,
+ * iteration_uncorrected_ms after iteration_ms, histogram_uncorrected after
+ * histogram). A result whose numbers already fit that form (as every result the
+ * engine builds does) reads back exactly. */
 char *lg_result_to_json(const struct lg_result *r);
 
 /* Reads result.json. Returns 0 and *out, or LG_ESYNTAX/LG_EIO with a message in err. */
@@ -128,14 +167,21 @@ int lg_result_read_json(const char *path, struct lg_result **out, char *err, siz
  * "NAME: missing key 'totals'", "NAME: steps[1].latency_ms.p95: expected a number",
  * "NAME:LINE:COL: invalid JSON: ...". Keys outside DESIGN.md's required set may be
  * absent (zero, false, or "" for names; NULL for env, profile, base_url,
- * abort_reason). *out is written only on success and owned by the caller
- * (lg_result_free). */
+ * abort_reason). A result without "schedule" (written before the open model) is a
+ * closed-model one; with it, "model" ("open" or "closed") is required, and in the
+ * open model so is every other key of the schedule but "note". Uncorrected figures
+ * are read only in the open model (elsewhere they are ignored like any unknown key);
+ * a step or scenario with either of its two uncorrected keys needs both. *out is
+ * written only on success and owned by the caller (lg_result_free). */
 int lg_result_from_json(const char *text, size_t len, const char *name, struct lg_result **out,
                         char *err, size_t errlen);
 
 /* The end-of-run terminal summary: a per-step table (count, rps, p50/p90/p95/p99/max,
  * errors, checks), each threshold with its observed value and a mark, then the
- * verdict. `color` adds ANSI colours. */
+ * verdict. In the open model the table's figures are the corrected ones; below it
+ * come each step's uncorrected figures, one line on the schedule (due, started,
+ * dropped, waits for a VU, the harness's lag) and, when the asked rate was not
+ * kept or the engine left a note, that note. `color` adds ANSI colours. */
 void lg_report_text(const struct lg_result *r, FILE *f, bool color);
 
 /* Writes the text summary to path atomically (summary.txt). */

@@ -234,6 +234,68 @@ static void step_table(const struct lg_result *r, FILE *f)
     free(cells);
 }
 
+/* Open model: the table holds figures measured from the scheduled instant; these
+ * lines put the figures measured from the actual start right under it, so that
+ * what waiting for a VU added reads at a glance. Labels are padded to line up. */
+static void uncorrected_lines(const struct lg_result *r, FILE *f)
+{
+    if (!r->schedule.open)
+        return;
+    size_t w = 0;
+    for (size_t i = 0; i < r->n_steps; i++) {
+        if (!r->steps[i].has_uncorrected)
+            continue;
+        char *l = step_label(&r->steps[i]);
+        if (dwidth(l) > w)
+            w = dwidth(l);
+        free(l);
+    }
+    for (size_t i = 0; i < r->n_steps; i++) {
+        const struct lg_result_step *s = &r->steps[i];
+        if (!s->has_uncorrected)
+            continue;
+        const struct lg_latency_ms *l = &s->latency_uncorrected_ms;
+        const char *names[] = {"p50", "p95", "p99", "max"};
+        double v[] = {l->p50, l->p95, l->p99, l->max};
+        char *label = step_label(s);
+        fprintf(f, "  uncorrected (as if no wait): %s", label);
+        pad(f, w - dwidth(label));
+        for (int k = 0; k < 4; k++) {
+            char buf[64];
+            fprintf(f, " %s %s", names[k], s->requests ? fmt_ms(v[k], buf, sizeof(buf)) : "-");
+        }
+        fputc('\n', f);
+        free(label);
+    }
+}
+
+/* Open model: what was due, what ran, what waited, and whether the harness kept up;
+ * then, when the asked rate was not kept (or the engine left a note anyway), the
+ * engine's plain sentence saying so. */
+static void schedule_lines(const struct lg_result *r, FILE *f, bool color)
+{
+    const struct lg_result_schedule *sc = &r->schedule;
+    if (!sc->open)
+        return;
+    char a[32], b[32], c[32], d[32];
+    fprintf(f, "\n  open model: %s iteration%s due at up to %s/s, ",
+            fmt_count(sc->scheduled, a, sizeof(a)), sc->scheduled == 1 ? "" : "s",
+            fmt_rate(sc->peak_rate_per_s, b, sizeof(b)));
+    fprintf(f, "%s started, %s dropped; ", fmt_count(sc->started, a, sizeof(a)),
+            fmt_count(sc->dropped, b, sizeof(b)));
+    fprintf(f, "waited for a VU: %s", fmt_count(sc->waited, c, sizeof(c)));
+    if (sc->waited)
+        fprintf(f, " (p99 %s)", fmt_ms(sc->wait_ms.p99, d, sizeof(d)));
+    fprintf(f, "; harness lag p99 %s\n", fmt_ms(sc->lag_ms.p99, a, sizeof(a)));
+
+    if (sc->sustained && !sc->note)
+        return;
+    const char *mark = sc->sustained ? "!" : MARK_FAIL, *col = sc->sustained ? YELLOW : RED;
+    fprintf(f, "  %s%s%s ", color ? col : "", mark, color ? RESET : "");
+    put_clean(f, sc->note ? sc->note : "could not keep the asked rate");
+    fputc('\n', f);
+}
+
 static void error_line(const struct lg_result *r, FILE *f)
 {
     bool any = false;
@@ -386,6 +448,8 @@ void lg_report_text(const struct lg_result *r, FILE *f, bool color)
     header(r, f);
     fputc('\n', f);
     step_table(r, f);
+    uncorrected_lines(r, f);
+    schedule_lines(r, f, color);
     error_line(r, f);
     failed_checks(r, f, color);
     thresholds(r, f, color);

@@ -753,6 +753,22 @@ static void test_config_node_and_size_budgets(void **state)
 /* Tests run in a fresh directory: files they write go there, fixtures are in fx/. */
 static char tmpdir[] = "/tmp/lg-test-config-XXXXXX";
 
+static void test_config_regex_bomb_refused(void **state)
+{
+    /* glibc unrolls nested bounds: this would take hundreds of megabytes. */
+    const char *y = "scenario: r\n"
+                    "steps:\n"
+                    "  - name: a\n"
+                    "    request: {url: /}\n"
+                    "    expect: {body: {matches: \"((a{100}){100}){100}\"}}\n"
+                    "    capture: {id: {regex: \"id=([0-9a-f]{8}-[0-9a-f]{4})\"}}\n";
+    write_file("tmp_re.yaml", y, strlen(y));
+    load_err("tmp_re.yaml", NULL,
+             "tmp_re.yaml:5:30: error: regex is too large (at most 4096 characters and 20000 "
+             "atoms once its repetitions are expanded)\n");
+    unlink("tmp_re.yaml");
+}
+
 static int setup(void **state)
 {
     if (!mkdtemp(tmpdir) || chdir(tmpdir) || symlink(LG_TEST_DATA "/config", "fx"))
@@ -796,6 +812,7 @@ int main(void)
         cmocka_unit_test(test_config_billion_laughs_refused),
         cmocka_unit_test(test_config_deep_nesting_refused_quickly),
         cmocka_unit_test(test_config_node_and_size_budgets),
+        cmocka_unit_test(test_config_regex_bomb_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -486,7 +486,7 @@ static int setup(void **state)
         record(m, 4, 200, LG_ERRC_NONE, 700, 600, 0);
     /* guest iterations: 100..1000us; board: none */
     for (int k = 1; k <= 10; k++)
-        lg_metrics_iteration(m, 0, 100 * k, k == 10);
+        lg_metrics_iteration(m, 0, 100 * k, 100 * k, k == 10);
     m->dropped = 3;
     *state = f;
     return 0;

@@ -115,8 +115,8 @@ static void test_metrics_checks_and_iterations(void **state)
     lg_metrics_check(&m, 0, 1, false);
     lg_metrics_check(&m, 0, 1, true);
     lg_metrics_check(&m, 0, 7, true); /* out of range: ignored */
-    lg_metrics_iteration(&m, 0, 40000, false);
-    lg_metrics_iteration(&m, 0, 60000, true);
+    lg_metrics_iteration(&m, 0, 40000, 40000, false);
+    lg_metrics_iteration(&m, 0, 60000, 60000, true);
     assert_int_equal(m.steps[0].check_pass[0], 1);
     assert_int_equal(m.steps[0].check_pass[1], 1);
     assert_int_equal(m.steps[0].check_fail[1], 1);
@@ -209,7 +209,7 @@ static void test_metrics_clear_keeps_cells_and_series(void **state)
     s.connect_us = 10;
     lg_metrics_record(&m, 0, &s);
     lg_metrics_check(&m, 0, 1, false);
-    lg_metrics_iteration(&m, 0, 5000, true);
+    lg_metrics_iteration(&m, 0, 5000, 5000, true);
     lg_metrics_tick(&m, 0, 1);
     lg_metrics_record(&m, 0, &s);
     lg_metrics_clear(&m);
