@@ -414,6 +414,18 @@ static int load_shape(const struct run_args *a, const struct lg_profile *prof,
     }
     if (a->max_vus > 0)
         return usage_error("--max-vus applies to the open model: give --rate too");
+    if (!closed_flags && prof && prof->n_vu_stages) {
+        double peak = prof->vus;
+        for (size_t i = 0; i < prof->n_vu_stages; i++)
+            if (prof->vu_stages[i].target > peak)
+                peak = prof->vu_stages[i].target;
+        o->vus_start = prof->vus;
+        o->vu_stages = prof->vu_stages;
+        o->n_vu_stages = prof->n_vu_stages;
+        o->vus = peak >= 1 ? (uint32_t)peak : 1;
+        o->duration_us = prof->duration_us;
+        return -1;
+    }
     long long vus = a->vus > 0 ? a->vus : (prof && prof->vus ? (long long)prof->vus : -1);
     o->duration_us = a->duration_us > 0 ? a->duration_us : (prof ? prof->duration_us : 0);
     long long its = a->iterations > 0 ? a->iterations : (prof ? (long long)prof->iterations : 0);

@@ -4,6 +4,7 @@
  * SIGINT/SIGTERM, all from the calling thread's own libev loop. */
 #include "run.h"
 
+#include <math.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@ struct runner {
     struct lg_plan plan;
     struct lg_control ctl;
     struct lg_schedule rate; /* open model */
+    struct lg_schedule vus;  /* VU stages */
+    ev_timer ramp;           /* VU stages: moves the workers' targets */
     struct lg_worker *workers;
     unsigned n_workers;
     struct ev_loop *loop;
@@ -59,6 +62,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 static void end_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     struct runner *r = t->data;
+    ev_timer_stop(loop, &r->ramp);
     command_all(r, LG_CMD_END);
     ev_timer_start(loop, &r->hard_stop);
 }
@@ -155,6 +159,24 @@ static void watch_aborts(struct runner *r, int64_t now_us)
             return;
         }
     }
+}
+
+/* VU stages: the target now, split over the workers as the VUs are. */
+static void set_targets(struct runner *r, bool send)
+{
+    double v = lg_schedule_value(&r->vus, lg_now_us() - r->start_us);
+    uint32_t target = (uint32_t)llround(v < 0 ? 0 : v);
+    for (unsigned i = 0; i < r->n_workers; i++) {
+        uint32_t n = target / r->n_workers + (i < target % r->n_workers ? 1 : 0);
+        struct lg_worker *w = &r->workers[i];
+        if (atomic_exchange(&w->target_vus, n) != n && send)
+            lg_worker_command(w, LG_CMD_TARGET);
+    }
+}
+
+static void ramp_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    set_targets(t->data, true);
 }
 
 static void tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -260,6 +282,11 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
             o->max_lateness_us ? o->max_lateness_us : LG_DEFAULT_MAX_LATENESS_US;
         out->peak_rate_per_s = r->rate.peak;
         lg_metrics_enable_open(&r->agg);
+    } else if (o->n_vu_stages) {
+        lg_schedule_init(&r->vus, o->vus_start, o->vu_stages, o->n_vu_stages, 0);
+        duration_us = r->vus.duration_us;
+        r->ctl.staged = true;
+        r->ctl.limit_iterations = false;
     }
     int rc = LG_EIO;
     r->loop = ev_loop_new(EVFLAG_AUTO);
@@ -285,6 +312,12 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     ev_now_update(loop);
     ev_timer_start(loop, &r->tick);
     ev_timer_start(loop, &r->end);
+    if (r->ctl.staged) {
+        set_targets(r, false);
+        ev_timer_init(&r->ramp, ramp_cb, 0.1, 0.1); /* a smooth enough ramp */
+        r->ramp.data = r;
+        ev_timer_start(loop, &r->ramp);
+    }
     if (rc == LG_OK)
         rc = start_workers(r);
     if (rc == LG_OK) {
@@ -310,6 +343,7 @@ done:
     lg_metrics_free(&r->agg);
     lg_plan_free(&r->plan);
     lg_schedule_free(&r->rate);
+    lg_schedule_free(&r->vus);
     free(r->broken_since_us);
     free(r);
     return rc;

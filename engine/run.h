@@ -25,6 +25,11 @@ struct lg_run_opts {
     bool insecure;
     uint64_t seed;
     enum lg_progress progress; /* live progress on stderr */
+    /* closed model with VU stages: the count moves from vus_start along the stages
+     * (then `vus` is their peak and duration_us their total) */
+    uint32_t vus_start;
+    const struct lg_stage *vu_stages;
+    size_t n_vu_stages;
     /* open model: iterations start at this rate (per second), or follow the stages
      * from it; served by at most `vus` virtual users */
     bool open;

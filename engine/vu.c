@@ -116,6 +116,7 @@ void lg_vu_free(struct lg_vu *vu)
 void lg_vu_start(struct lg_vu *vu)
 {
     vu->busy = true;
+    vu->parked = false;
     vu->step = SIZE_MAX; /* wait_cb begins an iteration */
     continue_after(vu, 0);
 }
@@ -193,6 +194,12 @@ void lg_vu_begin(struct lg_vu *vu, int64_t sched_us)
 static void iteration_begin(struct lg_vu *vu)
 {
     struct lg_worker *w = vu->w;
+    if (!w->stopping && !lg_worker_vu_wanted(w, vu)) {
+        vu->parked = true;
+        vu->busy = false;
+        lg_worker_vu_parked(w);
+        return;
+    }
     if (w->stopping ||
         (w->ctl->limit_iterations &&
          atomic_fetch_sub_explicit(&w->ctl->iterations_left, 1, memory_order_relaxed) <= 0)) {

@@ -31,6 +31,7 @@ struct lg_vu {
     int64_t req_start_us;  /* when the request in flight was started */
     bool first_pending;    /* the iteration's first request has not completed */
     bool busy;             /* counted in the worker's active VUs */
+    bool parked;           /* VU stages: idle until the target includes it again */
     int64_t poll_start_us; /* until: when polling of the current item started */
     bool iter_failed;
     bool in_flight;

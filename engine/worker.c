@@ -23,7 +23,7 @@ static void set_active(struct lg_worker *w, uint32_t n)
     atomic_store_explicit(&w->pub_active_vus, n, memory_order_relaxed);
     /* The closed model ends when every VU is done; the open model keeps idle VUs
      * for later arrivals until the run is ending. */
-    if (n == 0 && (!open_model(w) || w->stopping))
+    if (n == 0 && ((!open_model(w) && !w->ctl->staged) || w->stopping))
         ev_break(w->loop, EVBREAK_ALL);
 }
 
@@ -31,6 +31,34 @@ void lg_worker_vu_done(struct lg_worker *w)
 {
     if (w->active_vus > 0)
         set_active(w, w->active_vus - 1);
+}
+
+bool lg_worker_vu_wanted(const struct lg_worker *w, const struct lg_vu *vu)
+{
+    return !w->ctl->staged ||
+           (uint32_t)(vu - w->vus) < atomic_load_explicit(&w->target_vus, memory_order_relaxed);
+}
+
+void lg_worker_vu_parked(struct lg_worker *w)
+{
+    lg_worker_vu_done(w);
+}
+
+/* Closed model: starts a VU looping. */
+static void start_vu(struct lg_worker *w, struct lg_vu *vu)
+{
+    set_active(w, w->active_vus + 1);
+    lg_vu_start(vu);
+}
+
+/* VU stages: starts parked VUs below the target; those above it park by themselves
+ * when their iteration ends. */
+static void apply_target(struct lg_worker *w)
+{
+    uint32_t target = atomic_load(&w->target_vus);
+    for (uint32_t i = 0; i < w->n_vus && i < target && !w->stopping; i++)
+        if (w->vus[i].parked)
+            start_vu(w, &w->vus[i]);
 }
 
 /* Drops due iterations that could not start within max_lateness. */
@@ -249,6 +277,8 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
     int cmd = atomic_exchange(&w->command, 0);
     if (cmd & LG_CMD_PUBLISH)
         publish(w);
+    if (cmd & LG_CMD_TARGET)
+        apply_target(w);
     if (cmd & LG_CMD_STOP) {
         drop_queue(w);
         stop_all(w);
@@ -324,11 +354,13 @@ int lg_worker_start(struct lg_worker *w, struct ev_loop *coord_loop, ev_async *c
             w->free_vus[w->n_free++] = w->n_vus - 1 - i;
         ev_io_start(w->loop, &w->arrival_io);
         arm_arrival(w, w->ctl->start_us + 1); /* at once; then as due */
-    } else {
-        w->active_vus = w->n_vus;
-        atomic_store(&w->pub_active_vus, w->n_vus);
+    } else if (w->ctl->staged) {
         for (uint32_t i = 0; i < w->n_vus; i++)
-            lg_vu_start(&w->vus[i]);
+            w->vus[i].parked = true;
+        apply_target(w);
+    } else {
+        for (uint32_t i = 0; i < w->n_vus; i++)
+            start_vu(w, &w->vus[i]);
     }
     /* Signals belong to the coordinator: the worker thread blocks them. */
     sigset_t block, old;

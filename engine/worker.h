@@ -46,6 +46,8 @@ struct lg_control {
     const struct lg_schedule *rate; /* NULL in the closed model */
     unsigned n_workers;             /* worker k takes arrivals k, k + n, k + 2n, ... */
     int64_t max_lateness_us;
+    /* closed model with VU stages: each worker's target moves with the stages */
+    bool staged;
 };
 
 /* What the coordinator asks a worker through its ev_async (bits: several may be
@@ -54,6 +56,7 @@ enum lg_command {
     LG_CMD_PUBLISH = 1, /* hand the metrics measured since the last publish over */
     LG_CMD_END = 2,     /* the duration is over: finish what is in flight, start nothing */
     LG_CMD_STOP = 4,    /* stop at once, abandoning what is in flight */
+    LG_CMD_TARGET = 8,  /* VU stages: target_vus changed */
 };
 
 struct lg_worker {
@@ -87,8 +90,9 @@ struct lg_worker {
     pthread_mutex_t pub_lock; /* guards pub: taken once a second, never per request */
     struct lg_metrics pub;    /* everything measured, up to the last publish */
     _Atomic uint32_t pub_active_vus;
-    _Atomic bool finished;      /* the thread is done and has published for the last time */
-    struct ev_loop *coord_loop; /* to wake the coordinator when finished */
+    _Atomic uint32_t target_vus; /* VU stages: how many of this worker's VUs should run */
+    _Atomic bool finished;       /* the thread is done and has published for the last time */
+    struct ev_loop *coord_loop;  /* to wake the coordinator when finished */
     ev_async *coord_done;
 };
 
@@ -97,6 +101,11 @@ struct lg_worker {
 void lg_worker_vu_done(struct lg_worker *w);
 /* Open model: a VU finished its iteration and is free for the next due one. */
 void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu);
+/* VU stages: whether the VU should start another iteration (false: it parks until
+ * the target rises again). */
+bool lg_worker_vu_wanted(const struct lg_worker *w, const struct lg_vu *vu);
+/* VU stages: a VU parks (it stays ready to be started again). */
+void lg_worker_vu_parked(struct lg_worker *w);
 
 /* Decides once what every request of the run can share (see struct lg_plan). */
 void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o);

@@ -143,9 +143,60 @@ static struct lg_result *make_result(void)
     return r;
 }
 
+/* The same run in the open model: 619 iterations due at up to 62/s, 2 dropped, 150
+ * of them waited about 1.2 s for a VU; the harness lagged 410 us. The steps'
+ * uncorrected figures are lower than the corrected ones (1..500 us twice each, and
+ * 101 x 12.345 ms); the first scenario has uncorrected figures, the second none. */
+static struct lg_result *make_open_result(void)
+{
+    struct lg_result *r = make_result();
+    struct lg_result_schedule *sc = &r->schedule;
+    sc->open = true;
+    sc->peak_rate_per_s = 62.0;
+    sc->max_vus = 50;
+    sc->max_lateness_s = 10.0;
+    sc->scheduled = 619;
+    sc->started = 617;
+    sc->dropped = 2;
+    sc->waited = 150;
+    sc->sustained = true;
+    struct lg_hist *h = lg_hist_new();
+    lg_hist_record_n(h, 410, 617);
+    lg_latency_from_hist(h, &sc->lag_ms);
+    lg_hist_reset(h);
+    lg_hist_record_n(h, 1200000, 150);
+    lg_latency_from_hist(h, &sc->wait_ms);
+    lg_hist_free(h);
+
+    struct lg_result_step *s = &r->steps[0];
+    s->has_uncorrected = true;
+    s->histogram_uncorrected = lg_hist_new();
+    for (int64_t v = 1; v <= 1000; v++)
+        lg_hist_record(s->histogram_uncorrected, (v + 1) / 2);
+    lg_latency_from_hist(s->histogram_uncorrected, &s->latency_uncorrected_ms);
+    s = &r->steps[1];
+    s->has_uncorrected = true;
+    s->histogram_uncorrected = lg_hist_new();
+    lg_hist_record_n(s->histogram_uncorrected, 12345, 101);
+    lg_latency_from_hist(s->histogram_uncorrected, &s->latency_uncorrected_ms);
+
+    struct lg_result_scenario *c = &r->scenarios[0];
+    c->has_uncorrected = true;
+    c->histogram_uncorrected = lg_hist_new();
+    lg_hist_record_n(c->histogram_uncorrected, 1100, 500);
+    lg_latency_from_hist(c->histogram_uncorrected, &c->iteration_uncorrected_ms);
+    return r;
+}
+
 static int setup(void **state)
 {
     *state = make_result();
+    return 0;
+}
+
+static int setup_open(void **state)
+{
+    *state = make_open_result();
     return 0;
 }
 
@@ -334,8 +385,10 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
 {
     json_t *j = to_jansson(*state);
     assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
-                   "default_gate,config,totals,thresholds,steps,scenarios,series");
+                   "default_gate,config,schedule,totals,thresholds,steps,scenarios,series");
     assert_keys(json_object_get(j, "config"), "vus");
+    assert_keys(json_object_get(j, "schedule"), "model");
+    assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
     assert_keys(json_object_get(j, "totals"),
                 "requests,errors,iterations,iterations_failed,dropped_iterations,duration_s,rps,"
                 "checks_passed,checks_failed,error_classes");
@@ -452,6 +505,103 @@ static void test_reports_json_never_writes_invalid_strings_or_numbers(void **sta
     free(s);
 }
 
+/* ---- json.c: the open model ------------------------------------------------------- */
+
+#define OPEN_SCHEDULE_KEYS                                                                         \
+    "model,peak_rate_per_s,max_vus,max_lateness_s,scheduled,started,dropped,waited,lag_ms,"        \
+    "wait_ms,sustained,note"
+
+static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
+{
+    json_t *j = to_jansson(*state);
+    assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
+                   "default_gate,config,schedule,totals,thresholds,steps,scenarios,series");
+    json_t *sc = json_object_get(j, "schedule");
+    assert_keys(sc, OPEN_SCHEDULE_KEYS);
+    assert_keys(json_object_get(sc, "lag_ms"), LATENCY_KEYS);
+    assert_keys(json_object_get(sc, "wait_ms"), LATENCY_KEYS);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *s = json_array_get(json_object_get(j, "steps"), i);
+        assert_keys(s, "scenario,name,requests,errors,status,error_classes,latency_ms,"
+                       "latency_uncorrected_ms,checks,histogram,histogram_uncorrected");
+        assert_keys(json_object_get(s, "latency_uncorrected_ms"), LATENCY_KEYS);
+    }
+    json_t *c0 = json_array_get(json_object_get(j, "scenarios"), 0);
+    assert_keys(c0, "name,iterations,iterations_failed,iteration_ms,iteration_uncorrected_ms,"
+                    "histogram,histogram_uncorrected");
+    assert_keys(json_object_get(c0, "iteration_uncorrected_ms"), LATENCY_KEYS);
+    /* Only where the engine gave uncorrected figures. */
+    assert_keys(json_array_get(json_object_get(j, "scenarios"), 1),
+                "name,iterations,iterations_failed,iteration_ms,histogram");
+    json_decref(j);
+}
+
+static void test_reports_json_open_model_values(void **state)
+{
+    json_t *j = to_jansson(*state);
+    const char *model;
+    json_int_t max_vus, scheduled, started, dropped, waited;
+    int sustained;
+    json_t *note;
+    assert_int_equal(json_unpack(j, "{s:{s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:o}}", "schedule",
+                                 "model", &model, "max_vus", &max_vus, "scheduled", &scheduled,
+                                 "started", &started, "dropped", &dropped, "waited", &waited,
+                                 "sustained", &sustained, "note", &note),
+                     0);
+    assert_string_equal(model, "open");
+    assert_int_equal(max_vus, 50);
+    assert_int_equal(scheduled, 619);
+    assert_int_equal(started, 617);
+    assert_int_equal(dropped, 2);
+    assert_int_equal(waited, 150);
+    assert_true(sustained);
+    assert_true(json_is_null(note));
+    assert_true(num(j, "schedule.peak_rate_per_s") == 62.0);
+    assert_true(num(j, "schedule.max_lateness_s") == 10.0);
+    assert_true(num(j, "schedule.lag_ms.p99") == 0.41);
+    assert_true(num(j, "schedule.wait_ms.p99") == 1200.127);
+
+    /* Corrected figures stay primary; the uncorrected ones sit beside them. */
+    assert_true(num(j, "steps.0.latency_ms.p99") == 0.99);
+    assert_true(num(j, "steps.0.latency_uncorrected_ms.p99") == 0.495);
+    assert_true(num(j, "steps.1.latency_uncorrected_ms.max") == 12.351);
+    assert_true(num(j, "scenarios.0.iteration_uncorrected_ms.p50") == 1.1);
+
+    const char *enc = json_string_value(at(j, "steps.0.histogram_uncorrected"));
+    assert_non_null(enc);
+    struct lg_hist *h = NULL;
+    assert_int_equal(lg_hist_decode(enc, &h), 0);
+    assert_int_equal(h->total_count, 1000);
+    assert_int_equal(lg_hist_percentile(h, 50.0), 250);
+    assert_int_equal(lg_hist_max(h), 500);
+    lg_hist_free(h);
+
+    struct lg_result *r = *state;
+    r->schedule.note = lg_strdup("could not keep the asked rate");
+    json_decref(j);
+    j = to_jansson(r);
+    assert_string_equal(json_string_value(at(j, "schedule.note")), "could not keep the asked rate");
+    json_decref(j);
+}
+
+/* Uncorrected figures that reach a closed-model result are not written: its
+ * result.json and summary stay as they were before the open model. */
+static void test_reports_json_closed_model_writes_no_uncorrected_figures(void **state)
+{
+    struct lg_result *r = *state;
+    r->steps[0].has_uncorrected = true;
+    r->steps[0].histogram_uncorrected = lg_hist_new();
+    r->scenarios[0].has_uncorrected = true;
+    json_t *j = to_jansson(r);
+    assert_keys(json_object_get(j, "schedule"), "model");
+    assert_keys(json_array_get(json_object_get(j, "steps"), 0),
+                "scenario,name,requests,errors,status,error_classes,latency_ms,checks,"
+                "histogram");
+    assert_keys(json_array_get(json_object_get(j, "scenarios"), 0),
+                "name,iterations,iterations_failed,iteration_ms,histogram");
+    json_decref(j);
+}
+
 /* ---- result.c: reader --------------------------------------------------------------- */
 
 static void assert_latency_equal(const struct lg_latency_ms *a, const struct lg_latency_ms *b)
@@ -492,6 +642,23 @@ static void assert_hist_equal(const struct lg_hist *a, const struct lg_hist *b)
     assert_memory_equal(a->counts, b->counts, (size_t)a->counts_len * sizeof(int64_t));
 }
 
+static void assert_schedule_equal(const struct lg_result_schedule *a,
+                                  const struct lg_result_schedule *b)
+{
+    assert_int_equal(a->open, b->open);
+    assert_true(a->peak_rate_per_s == b->peak_rate_per_s);
+    assert_int_equal(a->max_vus, b->max_vus);
+    assert_true(a->max_lateness_s == b->max_lateness_s);
+    assert_int_equal(a->scheduled, b->scheduled);
+    assert_int_equal(a->started, b->started);
+    assert_int_equal(a->dropped, b->dropped);
+    assert_latency_equal(&a->lag_ms, &b->lag_ms);
+    assert_latency_equal(&a->wait_ms, &b->wait_ms);
+    assert_int_equal(a->waited, b->waited);
+    assert_int_equal(a->sustained, b->sustained);
+    assert_str_or_null_equal(a->note, b->note);
+}
+
 static void assert_result_equal(const struct lg_result *a, const struct lg_result *b)
 {
     assert_int_equal(a->verdict, b->verdict);
@@ -513,6 +680,7 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_int_equal(a->checks_passed, b->checks_passed);
     assert_int_equal(a->checks_failed, b->checks_failed);
     assert_true(a->rps == b->rps);
+    assert_schedule_equal(&a->schedule, &b->schedule);
     assert_counts_equal(a->error_classes, a->n_error_classes, b->error_classes, b->n_error_classes);
 
     assert_int_equal(a->n_steps, b->n_steps);
@@ -527,6 +695,11 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
                             y->n_error_classes);
         assert_latency_equal(&x->latency_ms, &y->latency_ms);
         assert_hist_equal(x->histogram, y->histogram);
+        assert_int_equal(x->has_uncorrected, y->has_uncorrected);
+        if (x->has_uncorrected) {
+            assert_latency_equal(&x->latency_uncorrected_ms, &y->latency_uncorrected_ms);
+            assert_hist_equal(x->histogram_uncorrected, y->histogram_uncorrected);
+        }
         assert_int_equal(x->checks_passed, y->checks_passed);
         assert_int_equal(x->checks_failed, y->checks_failed);
         assert_int_equal(x->n_checks, y->n_checks);
@@ -545,6 +718,11 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
         assert_int_equal(x->iterations_failed, y->iterations_failed);
         assert_latency_equal(&x->iteration_ms, &y->iteration_ms);
         assert_hist_equal(x->histogram, y->histogram);
+        assert_int_equal(x->has_uncorrected, y->has_uncorrected);
+        if (x->has_uncorrected) {
+            assert_latency_equal(&x->iteration_uncorrected_ms, &y->iteration_uncorrected_ms);
+            assert_hist_equal(x->histogram_uncorrected, y->histogram_uncorrected);
+        }
     }
 
     assert_int_equal(a->n_thresholds, b->n_thresholds);
@@ -781,6 +959,175 @@ static void test_reports_read_json_survives_every_mutation(void **state)
     json_decref(root);
 }
 
+/* ---- result.c: reading the open model ----------------------------------------------- */
+
+static void test_reports_read_json_open_round_trip_is_exact(void **state)
+{
+    struct lg_result *r = *state;
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/result.json", dir);
+    assert_int_equal(lg_result_write_json(r, path), 0);
+
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    assert_true(back->schedule.open);
+    assert_false(back->scenarios[1].has_uncorrected);
+    assert_null(back->scenarios[1].histogram_uncorrected);
+    assert_result_equal(r, back);
+    char *first = slurp(path), *second = lg_result_to_json(back);
+    assert_string_equal(first, second);
+    free(first);
+    free(second);
+    lg_result_free(back);
+
+    /* Not sustained, with a note, and a NULL uncorrected histogram (written empty). */
+    r->schedule.sustained = false;
+    r->schedule.note = lg_strdup("could not keep the asked rate: 2 of 619 iterations dropped "
+                                 "(no free VU within 10s); raise max_vus");
+    lg_hist_free(r->steps[1].histogram_uncorrected);
+    r->steps[1].histogram_uncorrected = NULL;
+    char *s = lg_result_to_json(r);
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_false(back->schedule.sustained);
+    assert_string_equal(back->schedule.note, r->schedule.note);
+    assert_non_null(back->steps[1].histogram_uncorrected);
+    assert_int_equal(back->steps[1].histogram_uncorrected->total_count, 0);
+    r->steps[1].histogram_uncorrected = lg_hist_new(); /* what was written */
+    assert_result_equal(r, back);
+    lg_result_free(back);
+    free(s);
+
+    rm_dir(dir);
+    free(path);
+    free(dir);
+}
+
+/* Reads root (serialised) into *out; returns the reader's code. */
+static int read_doc(json_t *root, struct lg_result **out, char *err, size_t errlen)
+{
+    char *s = json_dumps(root, 0);
+    int rc = lg_result_from_json(s, strlen(s), NULL, out, err, errlen);
+    free(s);
+    return rc;
+}
+
+static void test_reports_read_json_without_schedule_is_closed(void **state)
+{
+    /* An open-model document with "schedule" taken out reads as closed, and the
+     * uncorrected figures, which only the open model has, are ignored. */
+    json_t *j = to_jansson(*state);
+    json_object_del(j, "schedule");
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    struct lg_result_schedule closed = {0};
+    assert_schedule_equal(&back->schedule, &closed);
+    assert_false(back->steps[0].has_uncorrected);
+    assert_null(back->steps[0].histogram_uncorrected);
+    assert_false(back->scenarios[0].has_uncorrected);
+    assert_null(back->scenarios[0].histogram_uncorrected);
+    lg_result_free(back);
+    json_decref(j);
+
+    /* A file written before the open model loads, and writes back the same bytes
+     * with only {"model": "closed"} added after "config". */
+    const char *path = DATA "closed_before_schedule.json";
+    assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
+    assert_false(back->schedule.open);
+    assert_int_equal(back->vus, 2);
+    assert_int_equal(back->steps[0].requests, 4);
+    char *old = slurp(path), *now = lg_result_to_json(back);
+    const char *cut = strstr(old, "  \"totals\"");
+    assert_non_null(cut);
+    char *want = lg_asprintf("%.*s  \"schedule\": {\n    \"model\": \"closed\"\n  },\n%s",
+                             (int)(cut - old), old, cut);
+    assert_string_equal(now, want);
+    free(want);
+    free(old);
+    free(now);
+    lg_result_free(back);
+}
+
+static void expect_doc_error(json_t *root, const char *msg)
+{
+    struct lg_result *out = NULL;
+    char err[512] = "";
+    assert_int_equal(read_doc(root, &out, err, sizeof(err)), LG_ESYNTAX);
+    assert_string_equal(err, msg);
+    assert_null(out);
+}
+
+static void test_reports_read_json_schedule_errors_are_exact(void **state)
+{
+    expect_file_error("bad_schedule_model.json", LG_ESYNTAX,
+                      "schedule.model: expected \"open\" or \"closed\", got \"poisson\"");
+
+    json_t *j = to_jansson(*state), *sc = json_object_get(j, "schedule");
+    json_t *s0 = json_array_get(json_object_get(j, "steps"), 0);
+    json_t *c0 = json_array_get(json_object_get(j, "scenarios"), 0);
+
+    json_t *keep = json_incref(json_object_get(sc, "model"));
+    json_object_del(sc, "model");
+    expect_doc_error(j, "result.json: schedule: missing key 'model'");
+    json_object_set_new(sc, "model", keep);
+
+    json_incref(sc); /* kept while a string stands in for it */
+    json_object_set_new(j, "schedule", json_string("open"));
+    expect_doc_error(j, "result.json: schedule: expected an object");
+    json_object_set_new(j, "schedule", sc);
+
+    /* In the open model a missing "sustained" must not read as "not kept". */
+    keep = json_incref(json_object_get(sc, "sustained"));
+    json_object_del(sc, "sustained");
+    expect_doc_error(j, "result.json: schedule: missing key 'sustained'");
+    json_object_set_new(sc, "sustained", keep);
+
+    keep = json_incref(json_object_get(sc, "max_vus"));
+    json_object_set_new(sc, "max_vus", json_integer(4294967296));
+    expect_doc_error(j, "result.json: schedule.max_vus: expected a number of virtual users");
+    json_object_set_new(sc, "max_vus", keep);
+
+    json_object_set_new(json_object_get(sc, "wait_ms"), "p99", json_string("1.2s"));
+    expect_doc_error(j, "result.json: schedule.wait_ms.p99: expected a number");
+    json_object_set_new(json_object_get(sc, "wait_ms"), "p99", json_real(1200.127));
+
+    json_object_set_new(sc, "note", json_false());
+    expect_doc_error(j, "result.json: schedule.note: expected a string");
+    json_object_set_new(sc, "note", json_null());
+
+    /* Figures and histogram come together or not at all. */
+    keep = json_incref(json_object_get(s0, "histogram_uncorrected"));
+    json_object_del(s0, "histogram_uncorrected");
+    expect_doc_error(j, "result.json: steps[0]: missing key 'histogram_uncorrected'");
+    json_object_set_new(s0, "histogram_uncorrected", json_string("HISTFAAAAnotahistogram=="));
+    expect_doc_error(j, "result.json: steps[0].histogram_uncorrected: not a valid HdrHistogram V2 "
+                        "encoding");
+    json_object_set_new(s0, "histogram_uncorrected", keep);
+
+    keep = json_incref(json_object_get(c0, "iteration_uncorrected_ms"));
+    json_object_del(c0, "iteration_uncorrected_ms");
+    expect_doc_error(j, "result.json: scenarios[0]: missing key 'iteration_uncorrected_ms'");
+    json_object_set_new(c0, "iteration_uncorrected_ms", keep);
+
+    /* Everything put back reads again. */
+    struct lg_result *back = NULL;
+    assert_int_equal(read_doc(j, &back, NULL, 0), 0);
+    assert_result_equal(*state, back);
+    lg_result_free(back);
+    json_decref(j);
+}
+
+static void test_reports_read_json_open_survives_every_mutation(void **state)
+{
+    json_t *root = to_jansson(*state);
+    mutations = 0;
+    mutate(root, root);
+    assert_true(mutations > 1000);
+    json_decref(root);
+}
+
 /* ---- json.c: atomic writes ---------------------------------------------------------- */
 
 static void test_reports_write_atomic_replaces_and_leaves_no_tmp(void **state)
@@ -959,6 +1306,108 @@ static void test_reports_text_default_gate_and_abort(void **state)
     lg_result_free(r);
 }
 
+/* The open model: the table holds the corrected figures; the uncorrected ones, the
+ * schedule and (when the rate was not kept) the engine's note follow it. */
+static const char expected_open_summary[] =
+    "  loadgate " LG_VERSION " · trivia (scenarios/trivia/suite.yaml) · env staging\n"
+    "  http://127.0.0.1:8080 · 20 VUs · 10.0s · 1,101 requests (110.1/s) · 617 iterations (3 "
+    "failed) · 2 dropped\n"
+    "\n"
+    "  step                                   count    rps     p50     p90     p95     p99     max"
+    "  errors     checks\n"
+    "  guest-session/start                     1000  100.0   500us   900us   950us   990us  1.00ms"
+    "       2  1998/2000\n"
+    "  leaderboard/weekly-science-top-scores    101   10.1  12.4ms  12.4ms  12.4ms  12.4ms   250ms"
+    "      10          -\n"
+    "  uncorrected (as if no wait): guest-session/start                   p50 250us p95 475us p99 "
+    "495us max 500us\n"
+    "  uncorrected (as if no wait): leaderboard/weekly-science-top-scores p50 12.4ms p95 12.4ms "
+    "p99 12.4ms max 12.4ms\n"
+    "\n"
+    "  open model: 619 iterations due at up to 62.0/s, 617 started, 2 dropped; waited for a VU: "
+    "150 (p99 1.20s); harness lag p99 410us\n"
+    "%s"
+    "\n"
+    "  errors: timeout 2, http_5xx 10\n"
+    "\n"
+    "  failed checks\n"
+    "    ✗ guest-session/start  status is 201  2 of 1,000 failed\n"
+    "\n"
+    "  thresholds\n"
+    "    ✓ p95(latency) < 500ms            950us\n"
+    "    ✗ error_rate < 1%%                 1.09%%\n"
+    "    ✗ p99(latency{step=mint}) < 1s    no samples\n"
+    "    ! p99(latency) < 10ms  (warning)  12.4ms\n"
+    "    ✓ error_rate < 5%%  (abort)        1.09%%\n"
+    "\n"
+    "  verdict: FAIL\n";
+
+static void assert_open_summary(const struct lg_result *r, const char *note_line)
+{
+    char *want = lg_asprintf(expected_open_summary, note_line);
+    char *s = text_of(r, false);
+    assert_string_equal(s, want);
+    free(s);
+    free(want);
+}
+
+static void test_reports_text_open_model_sustained_is_exact(void **state)
+{
+    assert_open_summary(*state, "");
+}
+
+static void test_reports_text_open_model_not_sustained_says_so(void **state)
+{
+    struct lg_result *r = *state;
+    r->schedule.sustained = false;
+    r->schedule.note = lg_strdup("could not keep the asked rate: 2 of 619 iterations dropped "
+                                 "(no free VU within 10s); raise max_vus");
+    assert_open_summary(r, "  ✗ could not keep the asked rate: 2 of 619 iterations dropped (no "
+                           "free VU within 10s); raise max_vus\n");
+    char *s = text_of(r, true);
+    assert_non_null(strstr(s, "\n  \033[31m✗\033[0m could not keep the asked rate: 2 of 619"));
+    free(s);
+
+    /* Kept, but the engine has something to say (a warning, not a failure). */
+    r->schedule.sustained = true;
+    free(r->schedule.note);
+    r->schedule.note = lg_strdup("harness lag p99 above 1ms: \033[2Jthe generator is busy");
+    assert_open_summary(r, "  ! harness lag p99 above 1ms: ?[2Jthe generator is busy\n");
+    s = text_of(r, true);
+    assert_non_null(strstr(s, "\n  \033[33m!\033[0m harness lag p99 above 1ms: "));
+    free(s);
+
+    /* Not kept and no note: still said plainly. */
+    r->schedule.sustained = false;
+    free(r->schedule.note);
+    r->schedule.note = NULL;
+    assert_open_summary(r, "  ✗ could not keep the asked rate\n");
+}
+
+/* Nothing waited and nothing ran: no p99 of an empty wait, "-" for a step with no
+ * request, and one iteration in the singular. */
+static void test_reports_text_open_model_nothing_waited(void **state)
+{
+    struct lg_result *r = *state;
+    r->schedule.scheduled = 1;
+    r->schedule.started = 1;
+    r->schedule.dropped = 0;
+    r->schedule.waited = 0;
+    r->schedule.wait_ms = (struct lg_latency_ms){0};
+    r->schedule.peak_rate_per_s = 0.05;
+    r->steps[1].requests = 0;
+    r->steps[1].has_uncorrected = true;
+    r->steps[0].has_uncorrected = false;
+    char *s = text_of(r, false);
+    assert_non_null(strstr(s, "\n  uncorrected (as if no wait): "
+                              "leaderboard/weekly-science-top-scores p50 - p95 - p99 - max -\n\n"
+                              "  open model: 1 iteration due at up to 0.050/s, 1 started, 0 "
+                              "dropped; waited for a VU: 0; harness lag p99 410us\n\n"));
+    assert_null(strstr(s, "guest-session/start  p50"));
+    assert_null(strstr(s, "uncorrected (as if no wait): guest-session"));
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -972,6 +1421,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_json_never_writes_invalid_strings_or_numbers,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_json_open_model_has_exact_keys_in_order,
+                                        setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_json_open_model_values, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_reports_json_closed_model_writes_no_uncorrected_figures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_round_trip_is_exact, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_aborted_result_with_nulls, setup,
@@ -983,6 +1437,14 @@ int main(void)
         cmocka_unit_test(test_reports_read_json_directory_is_io_error),
         cmocka_unit_test_setup_teardown(test_reports_read_json_survives_every_mutation, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_open_round_trip_is_exact, setup_open,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_without_schedule_is_closed,
+                                        setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_schedule_errors_are_exact,
+                                        setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_open_survives_every_mutation,
+                                        setup_open, teardown),
         cmocka_unit_test(test_reports_write_atomic_replaces_and_leaves_no_tmp),
         cmocka_unit_test_setup_teardown(test_reports_write_into_missing_directory_is_eio, setup,
                                         teardown),
@@ -993,6 +1455,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_color_marks_and_verdict, setup, teardown),
         cmocka_unit_test(test_reports_text_default_gate_and_abort),
+        cmocka_unit_test_setup_teardown(test_reports_text_open_model_sustained_is_exact, setup_open,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reports_text_open_model_not_sustained_says_so,
+                                        setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_text_open_model_nothing_waited, setup_open,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
