@@ -105,6 +105,19 @@ static void collect(struct runner *r)
 
 /* The live progress line: redrawn each second on a TTY, a plain line every 10 s
  * otherwise (CI logs), and a last one at the end. */
+/* "stage 2/3" while a staged profile runs, else "". */
+static void stage_text(const struct runner *r, int64_t t_us, char *buf, size_t n)
+{
+    const struct lg_schedule *sc = r->ctl.rate ? &r->rate : r->ctl.staged ? &r->vus : NULL;
+    buf[0] = '\0';
+    if (!sc || sc->n_segs < 2)
+        return;
+    size_t k = 0;
+    while (k + 1 < sc->n_segs && t_us >= sc->segs[k].t1_us)
+        k++;
+    snprintf(buf, n, "  stage %zu/%zu", k + 1, sc->n_segs);
+}
+
 static void progress(struct runner *r, bool final)
 {
     const struct lg_run_opts *o = r->o;
@@ -116,19 +129,27 @@ static void progress(struct runner *r, bool final)
     lg_metrics_totals(&r->agg, &t);
     const struct lg_metrics *m = &r->agg;
     const struct lg_series_point *last = m->n_series ? &m->series[m->n_series - 1] : NULL;
-    double elapsed_s = (double)(lg_now_us() - r->start_us) / 1e6;
+    int64_t elapsed_us = lg_now_us() - r->start_us;
+    double elapsed_s = (double)elapsed_us / 1e6;
     double rps = final ? (elapsed_s > 0 ? (double)t.requests / elapsed_s : 0)
                        : (double)(last ? last->requests : 0);
-    char p95[32], total[32] = "";
+    char p95[32], total[32] = "", stage[32], dropped[48] = "";
     lg_fmt_duration(last ? last->p95_us : 0, p95, sizeof(p95));
-    if (o->duration_us)
-        snprintf(total, sizeof(total), "/%.0fs", (double)o->duration_us / 1e6);
+    if (o->duration_us || r->ctl.rate || r->ctl.staged)
+        snprintf(total, sizeof(total), "/%.0fs",
+                 (double)(r->ctl.rate     ? r->rate.duration_us
+                          : r->ctl.staged ? r->vus.duration_us
+                                          : o->duration_us) /
+                     1e6);
+    stage_text(r, elapsed_us, stage, sizeof(stage));
+    if (r->ctl.rate)
+        snprintf(dropped, sizeof(dropped), "  %llu dropped", (unsigned long long)t.dropped);
     fprintf(stderr,
-            "%s%5.0fs%s  %u VUs  %.0f req/s  p95 %s  %llu requests  %llu errors  "
-            "%llu iterations%s",
-            o->progress == LG_PROGRESS_TTY ? "\r\033[K" : "", elapsed_s, total, active_vus(r), rps,
-            p95, (unsigned long long)t.requests, (unsigned long long)t.errors,
-            (unsigned long long)t.iterations, o->progress == LG_PROGRESS_TTY ? "" : "\n");
+            "%s%5.0fs%s%s  %u VUs  %.0f req/s  p95 %s  %llu requests  %llu errors  "
+            "%llu iterations%s%s",
+            o->progress == LG_PROGRESS_TTY ? "\r\033[K" : "", elapsed_s, total, stage,
+            active_vus(r), rps, p95, (unsigned long long)t.requests, (unsigned long long)t.errors,
+            (unsigned long long)t.iterations, dropped, o->progress == LG_PROGRESS_TTY ? "" : "\n");
     if (o->progress == LG_PROGRESS_TTY && final)
         fputc('\n', stderr);
     fflush(stderr);
