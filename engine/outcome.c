@@ -210,7 +210,8 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     }
     if (n_th == 0) {
         r->default_gate = true;
-        failed = t.requests == 0 || t.errors > 0 || t.checks_failed > 0 || t.iterations_failed > 0;
+        failed = t.requests == 0 || t.errors > 0 || t.checks_failed > 0 ||
+                 t.iterations_failed > 0 || t.dropped > 0;
     }
     if (rep->aborted) {
         r->verdict = LG_VERDICT_ABORTED;

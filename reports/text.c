@@ -391,9 +391,10 @@ static void thresholds(const struct lg_result *r, FILE *f, bool color)
         return;
     fputs("\n  thresholds\n", f);
     if (r->default_gate && !r->n_thresholds)
-        fputs("    no thresholds given: the strict default gate applies (no failed request, "
-              "no failed check)\n",
-              f);
+        fprintf(f,
+                "    no thresholds given: the strict default gate applies (no failed request, "
+                "no failed check%s)\n",
+                r->schedule.open ? ", no dropped iteration" : "");
     size_t w = 0;
     for (size_t i = 0; i < r->n_thresholds; i++) {
         char *l = threshold_label(&r->thresholds[i]);
