@@ -133,7 +133,7 @@ static void progress(struct runner *r, bool final)
     double elapsed_s = (double)elapsed_us / 1e6;
     double rps = final ? (elapsed_s > 0 ? (double)t.requests / elapsed_s : 0)
                        : (double)(last ? last->requests : 0);
-    char p95[32], total[32] = "", stage[32], dropped[48] = "";
+    char p95[32], total[32] = "", stage[64], dropped[48] = "";
     lg_fmt_duration(last ? last->p95_us : 0, p95, sizeof(p95));
     if (o->duration_us || r->ctl.rate || r->ctl.staged)
         snprintf(total, sizeof(total), "/%.0fs",
