@@ -909,6 +909,14 @@ bool lg_tmpl_is_const(const struct lg_tmpl *t)
     return true;
 }
 
+bool lg_tmpl_is_pure(const struct lg_tmpl *t)
+{
+    for (size_t i = 0; i < t->n_nodes; i++)
+        if (t->nodes[i].kind == N_CALL && !t->nodes[i].fn->pure)
+            return false;
+    return true;
+}
+
 bool lg_tmpl_is_secret(const struct lg_tmpl *t)
 {
     return t->secret;

@@ -101,6 +101,9 @@ int lg_tmpl_render(const struct lg_tmpl *t, const struct lg_tmpl_ctx *ctx, struc
 
 /* True when the template has no substitutions (render once at load time). */
 bool lg_tmpl_is_const(const struct lg_tmpl *t);
+/* True when the rendered text depends on slot values alone (no uuid, random_int,
+ * now_ms, vu.id or iteration): given the same slots it always renders the same. */
+bool lg_tmpl_is_pure(const struct lg_tmpl *t);
 /* True when any part came from env.* (its rendered value is a secret). */
 bool lg_tmpl_is_secret(const struct lg_tmpl *t);
 /* The first env.NAME the template reads that was not set when it was compiled, or

@@ -163,25 +163,56 @@ static void drop_queue(struct lg_worker *w)
         ev_io_stop(w->loop, &w->arrival_io);
 }
 
-static bool url_const(const struct lg_step *st)
+/* Whether a template renders the same for every request of the run: it is pure
+ * and reads only variables that no step captures into (their initial values). */
+static bool fixed(const struct lg_tmpl *t, const bool *written, const struct lg_scenario *sc)
 {
-    if (!lg_tmpl_is_const(st->req.url))
+    if (!lg_tmpl_is_pure(t))
         return false;
-    for (size_t i = 0; i < st->req.n_query; i++)
-        if (!lg_tmpl_is_const(st->req.query[i].value))
+    int slots[16];
+    size_t n = lg_tmpl_slots(t, slots, 16);
+    if (n > 16)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (written[slots[i]] || !sc->init[slots[i]])
             return false;
     return true;
 }
 
-static bool headers_const(const struct lg_step *st, const struct lg_environment *env)
+static bool url_fixed(const struct lg_step *st, const bool *written, const struct lg_scenario *sc)
+{
+    if (!fixed(st->req.url, written, sc))
+        return false;
+    for (size_t i = 0; i < st->req.n_query; i++)
+        if (!fixed(st->req.query[i].value, written, sc))
+            return false;
+    return true;
+}
+
+static bool headers_fixed(const struct lg_step *st, const struct lg_environment *env,
+                          const bool *written, const struct lg_scenario *sc)
 {
     for (size_t i = 0; env && i < env->n_headers; i++)
         if (!lg_tmpl_is_const(env->headers[i].value))
             return false;
     for (size_t i = 0; i < st->req.n_headers; i++)
-        if (!lg_tmpl_is_const(st->req.headers[i].value))
+        if (!fixed(st->req.headers[i].value, written, sc))
             return false;
     return true;
+}
+
+/* The slots of a scenario that some step writes (captures, for_each variables). */
+static bool *written_slots(const struct lg_scenario *sc)
+{
+    bool *w = lg_calloc(sc->scope.n, sizeof(bool));
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        const struct lg_step *st = &sc->steps[i];
+        for (size_t c = 0; c < st->n_captures; c++)
+            w[st->captures[c].slot] = true;
+        if (st->foreach_slot >= 0)
+            w[st->foreach_var] = true;
+    }
+    return w;
 }
 
 /* libcurl looks the proxy variables up for every request unless told a proxy;
@@ -219,22 +250,33 @@ void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o)
     }
     p->const_headers = lg_calloc(s->n_steps, sizeof(*p->const_headers));
     p->const_url = lg_calloc(s->n_steps, sizeof(*p->const_url));
-    struct lg_buf scratch = {0};
-    struct lg_tmpl_ctx none = {0};
-    for (size_t i = 0; i < s->n_steps; i++) {
-        int unset;
-        if (headers_const(s->steps[i], o->env))
-            lg_vu_render_headers(s->steps[i], o->env, &none, &scratch, &p->const_headers[i],
-                                 &unset);
-        if (url_const(s->steps[i]) &&
-            !lg_vu_render_url(s->steps[i], p->base_url, &none, &scratch, &unset)) {
-            CURLU *u = curl_url();
-            if (u && curl_url_set(u, CURLUPART_URL, scratch.data, 0) == CURLUE_OK)
-                p->const_url[i] = u;
-            else
-                curl_url_cleanup(u); /* libcurl reports the bad URL at run time */
+    struct lg_buf scratch = {0}, tmpl_scratch = {0};
+    for (size_t k = 0; k < s->n_scenarios; k++) {
+        const struct lg_scenario *sc = &s->scenarios[k];
+        bool *written = written_slots(sc);
+        /* Renders with the initial values only: no VU state is involved. */
+        struct lg_tmpl_ctx init = {.slots = sc->init,
+                                   .n_slots = sc->scope.n,
+                                   .scope = &sc->scope,
+                                   .scratch = &tmpl_scratch};
+        for (size_t j = 0; j < sc->n_steps; j++) {
+            const struct lg_step *st = &sc->steps[j];
+            int unset;
+            if (headers_fixed(st, o->env, written, sc))
+                lg_vu_render_headers(st, o->env, &init, &scratch, &p->const_headers[st->id],
+                                     &unset);
+            if (url_fixed(st, written, sc) &&
+                !lg_vu_render_url(st, p->base_url, &init, &scratch, &unset)) {
+                CURLU *u = curl_url();
+                if (u && curl_url_set(u, CURLUPART_URL, scratch.data, 0) == CURLUE_OK)
+                    p->const_url[st->id] = u;
+                else
+                    curl_url_cleanup(u); /* libcurl reports the bad URL at run time */
+            }
         }
+        free(written);
     }
+    lg_buf_free(&tmpl_scratch);
     lg_buf_free(&scratch);
 }
 

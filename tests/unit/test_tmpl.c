@@ -638,6 +638,31 @@ static void test_tmpl_slots_lists_every_read(void **state)
     lg_tmpl_free(t);
 }
 
+static void test_tmpl_is_pure(void **state)
+{
+    struct fx *f = *state;
+    const char *pure[] = {"plain",
+                          "{{name}}",
+                          "x{{sha256 name}}",
+                          "{{base64 (sha256 name)}}",
+                          "{{env.HOME}}",
+                          "{{hmac_sha256 name \"k\"}}"};
+    const char *impure[] = {"{{uuid}}",      "{{now_ms}}",         "a{{vu.id}}",
+                            "{{iteration}}", "{{random_int 1 9}}", "{{sha256 (uuid)}}"};
+    for (size_t i = 0; i < sizeof(pure) / sizeof(pure[0]); i++) {
+        struct lg_tmpl *t = compile_ok(f, pure[i], LG_TMPL_RAW);
+        if (!lg_tmpl_is_pure(t))
+            fail_msg("%s should be pure", pure[i]);
+        lg_tmpl_free(t);
+    }
+    for (size_t i = 0; i < sizeof(impure) / sizeof(impure[0]); i++) {
+        struct lg_tmpl *t = compile_ok(f, impure[i], LG_TMPL_RAW);
+        if (lg_tmpl_is_pure(t))
+            fail_msg("%s should not be pure", impure[i]);
+        lg_tmpl_free(t);
+    }
+}
+
 static void test_tmpl_is_const(void **state)
 {
     struct fx *f = *state;
@@ -787,6 +812,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tmpl_env_present_missing_secret, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_slots_lists_every_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_is_const, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tmpl_is_pure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_builtins_win_over_scope, setup, teardown),
         cmocka_unit_test(test_tmpl_dotted_scope_name),
         cmocka_unit_test(test_tmpl_scope_add_find_free),
