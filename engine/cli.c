@@ -424,6 +424,7 @@ static int load_shape(const struct run_args *a, const struct lg_profile *prof,
         o->n_vu_stages = prof->n_vu_stages;
         o->vus = peak >= 1 ? (uint32_t)peak : 1;
         o->duration_us = prof->duration_us;
+        o->iterations = prof->iterations; /* the stages end the run unless these do first */
         return -1;
     }
     long long vus = a->vus > 0 ? a->vus : (prof && prof->vus ? (long long)prof->vus : -1);

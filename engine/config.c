@@ -188,7 +188,13 @@ static void parse_envs(struct ld *l, const struct ynode *n)
 
 /* ---- profiles ---- */
 
-static const char *const profile_keys[] = {"vus", "duration", "iterations", NULL};
+static const char *const profile_keys[] = {"vus",     "duration",     "iterations", "rate",
+                                           "max_vus", "max_lateness", NULL};
+static const char *const shape_keys[] = {"start", "stages", NULL};
+static const char *const stage_keys[] = {"ramp", "hold", "to", NULL};
+
+/* Stages add up to at most this (about 285 years, as one duration). */
+#define LG_CFG_MAX_STAGES_US 9000000000000000LL
 
 static bool positive_int(struct ld *l, const struct ynode *n, const char *what,
                          unsigned long long max, unsigned long long *out)
@@ -203,36 +209,285 @@ static bool positive_int(struct ld *l, const struct ynode *n, const char *what,
     return false;
 }
 
+/* A positive duration, e.g. a profile's `duration` or `max_lateness`. */
+static bool positive_duration(struct ld *l, const struct ynode *n, const char *what, int64_t *out)
+{
+    int64_t us;
+    if (!lg_cfg_duration(l, n, what, &us))
+        return false;
+    if (us <= 0) {
+        lg_cfg_err(l, n, "'%s' must be greater than 0", what);
+        return false;
+    }
+    *out = us;
+    return true;
+}
+
+/* The value of a `start` or a stage's `to`: a number of VUs, or a rate. */
+static bool shape_value(struct ld *l, const struct ynode *n, const char *what, bool rate,
+                        double *out)
+{
+    long long iv;
+    if (rate)
+        return lg_cfg_rate(l, n, what, out);
+    if (n->type == YN_SCALAR && lg_cfg_resolve(n, &iv, NULL, NULL) == YS_INT && iv >= 0 &&
+        iv <= UINT32_MAX) {
+        *out = (double)iv;
+        return true;
+    }
+    lg_cfg_err(l, n, "'%s' must be a non-negative integer", what);
+    return false;
+}
+
+/* One stage: {ramp: 30s, to: X} moves linearly from *prev to X, {hold: 1m} keeps
+ * *prev. Returns true with *st filled and *prev updated, or false after reporting. */
+static bool parse_stage(struct ld *l, const struct ynode *n, bool rate, double *prev,
+                        struct lg_stage *st)
+{
+    const struct ynode *kind = NULL, *kind_v = NULL, *to = NULL, *to_v = NULL;
+    bool ok = true, misspelt_kind = false, misspelt_to = false;
+    if (n->type != YN_MAP) {
+        lg_cfg_err(l, n, "a stage must be a mapping with 'ramp' and 'to', or 'hold'");
+        return false;
+    }
+    for (size_t i = 0; i + 1 < n->n; i += 2) {
+        const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+        if (!strcmp(k->s, "ramp") || !strcmp(k->s, "hold")) {
+            if (kind) {
+                lg_cfg_err(l, k, "'%s' and '%s' cannot both be given: a stage is a ramp or a hold",
+                           kind->s, k->s);
+                ok = false;
+            } else {
+                kind = k;
+                kind_v = v;
+            }
+        } else if (!strcmp(k->s, "to")) {
+            to = k;
+            to_v = v;
+        } else {
+            const char *meant = lg_cfg_unknown_key(l, k, "stage", stage_keys);
+            misspelt_kind = misspelt_kind || (meant && strcmp(meant, "to"));
+            misspelt_to = misspelt_to || (meant && !strcmp(meant, "to"));
+            ok = false;
+        }
+    }
+    if (!kind) {
+        if (!misspelt_kind)
+            lg_cfg_err(l, n, "a stage needs 'ramp' (with 'to') or 'hold'");
+        return false;
+    }
+    int64_t us = 0;
+    double target = *prev;
+    ok = lg_cfg_duration(l, kind_v, kind->s, &us) && ok;
+    bool hold = !strcmp(kind->s, "hold");
+    if (hold && to) {
+        lg_cfg_err(l, to, "'to' goes with 'ramp': a hold keeps the value it starts from");
+        ok = false;
+    } else if (!hold && !to) {
+        if (!misspelt_to)
+            lg_cfg_err(l, kind, "'ramp' needs 'to'");
+        ok = false;
+    } else if (!hold) {
+        ok = shape_value(l, to_v, "to", rate, &target) && ok;
+    }
+    if (!ok)
+        return false;
+    *st = (struct lg_stage){.duration_us = us, .target = target, .hold = hold};
+    *prev = target;
+    return true;
+}
+
+/* A ramping load: `vus` or `rate` as {start, stages}. */
+struct shape {
+    double start; /* default 0 */
+    struct lg_stage *stages;
+    size_t n_stages;
+    int64_t total_us; /* the stages' durations added up */
+    double peak;      /* the largest value anywhere */
+};
+
+/* Parses n, the value of `what` (vus or rate), into *sh. Returns true when all of
+ * it parsed; else reports and leaves *sh owning nothing. */
+static bool parse_shape(struct ld *l, const char *what, const struct ynode *n, bool rate,
+                        struct shape *sh)
+{
+    const struct ynode *list = NULL;
+    bool ok = true, misspelt = false;
+    memset(sh, 0, sizeof *sh);
+    for (size_t i = 0; i + 1 < n->n; i += 2) {
+        const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+        if (!strcmp(k->s, "start")) {
+            ok = shape_value(l, v, "start", rate, &sh->start) && ok;
+        } else if (!strcmp(k->s, "stages")) {
+            list = v;
+        } else {
+            const char *meant = lg_cfg_unknown_key(l, k, what, shape_keys);
+            misspelt = misspelt || (meant && !strcmp(meant, "stages"));
+            ok = false;
+        }
+    }
+    if (!list) {
+        if (!misspelt)
+            lg_cfg_err(l, n, "'%s' needs 'stages'", what);
+        return false;
+    }
+    if (!lg_cfg_is_seq(l, list, "stages"))
+        return false;
+    if (list->n == 0) {
+        lg_cfg_err(l, list, "'stages' must list at least one stage");
+        return false;
+    }
+    struct lg_stage *stages = lg_calloc(list->n, sizeof *stages);
+    double prev = sh->start, peak = sh->start;
+    int64_t total = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        if (!parse_stage(l, list->kids[i], rate, &prev, &stages[i])) {
+            ok = false;
+            continue;
+        }
+        if (stages[i].duration_us > LG_CFG_MAX_STAGES_US - total) {
+            lg_cfg_err(l, list->kids[i], "the stages last too long in total");
+            ok = false;
+            break;
+        }
+        total += stages[i].duration_us;
+        if (prev > peak)
+            peak = prev;
+    }
+    if (ok && total == 0) {
+        lg_cfg_err(l, list, "the stages must last longer than 0s in total");
+        ok = false;
+    }
+    if (!ok) {
+        free(stages);
+        return false;
+    }
+    sh->stages = stages;
+    sh->n_stages = list->n;
+    sh->total_us = total;
+    sh->peak = peak;
+    return true;
+}
+
+/* A profile's keys: k the key, v its value; both NULL when absent. */
+struct pkey {
+    const struct ynode *k, *v;
+};
+
+struct pkeys {
+    struct pkey vus, duration, iterations, rate, max_vus, max_lateness;
+    bool misspelt_duration;
+};
+
+/* Open model: `rate` (with `duration`) or rate stages, `max_vus`, `max_lateness`. */
+static void parse_open(struct ld *l, const struct pkeys *pk, struct lg_profile *p)
+{
+    const struct ynode *rate = pk->rate.v;
+    unsigned long long u;
+    p->open = true;
+    if (pk->vus.k)
+        lg_cfg_err(l, pk->vus.k, "'rate' (open model) cannot be combined with 'vus'");
+    if (pk->iterations.k)
+        lg_cfg_err(l, pk->iterations.k, "'rate' (open model) cannot be combined with 'iterations'");
+    if (rate->type == YN_MAP) {
+        struct shape sh;
+        if (parse_shape(l, "rate", rate, true, &sh)) {
+            p->rate_per_s = sh.start;
+            p->rate_stages = sh.stages;
+            p->n_rate_stages = sh.n_stages;
+            p->duration_us = sh.total_us;
+            if (!(sh.peak > 0))
+                lg_cfg_err(l, rate, "'rate' is 0 throughout: no iterations would start");
+        }
+        if (pk->duration.k && map_get(rate, "stages"))
+            lg_cfg_err(l, pk->duration.k, "'duration' comes from the stages");
+        else if (pk->duration.k)
+            positive_duration(l, pk->duration.v, "duration", &p->duration_us);
+    } else if (rate->type == YN_SCALAR) {
+        double r;
+        if (lg_cfg_rate(l, rate, "rate", &r)) {
+            if (r > 0)
+                p->rate_per_s = r;
+            else
+                lg_cfg_err(l, rate, "'rate' must be greater than 0");
+        }
+        if (pk->duration.k)
+            positive_duration(l, pk->duration.v, "duration", &p->duration_us);
+        else if (!pk->misspelt_duration)
+            lg_cfg_err(l, pk->rate.k, "a constant 'rate' needs 'duration'");
+    } else {
+        lg_cfg_err(l, rate, "'rate' must be a rate such as 50/s, or a mapping with 'stages'");
+    }
+    if (pk->max_vus.k && positive_int(l, pk->max_vus.v, "max_vus", UINT32_MAX, &u))
+        p->max_vus = (uint32_t)u;
+    if (pk->max_lateness.k)
+        positive_duration(l, pk->max_lateness.v, "max_lateness", &p->max_lateness_us);
+}
+
+/* Closed model: `vus` (a count or VU stages), `duration`, `iterations`. */
+static void parse_closed(struct ld *l, const struct pkeys *pk, struct lg_profile *p)
+{
+    const struct ynode *vus = pk->vus.v;
+    unsigned long long u;
+    bool staged = false;
+    if (pk->max_vus.k)
+        lg_cfg_err(l, pk->max_vus.k, "'max_vus' applies to the open model (with 'rate')");
+    if (pk->max_lateness.k)
+        lg_cfg_err(l, pk->max_lateness.k, "'max_lateness' applies to the open model (with 'rate')");
+    if (vus && vus->type == YN_MAP) {
+        struct shape sh;
+        staged = map_get(vus, "stages") != NULL;
+        if (parse_shape(l, "vus", vus, false, &sh)) {
+            p->vus = (uint32_t)sh.start;
+            p->vu_stages = sh.stages;
+            p->n_vu_stages = sh.n_stages;
+            p->duration_us = sh.total_us;
+            if (!(sh.peak > 0))
+                lg_cfg_err(l, vus, "'vus' is 0 throughout: no iterations would start");
+        }
+    } else if (vus && vus->type == YN_SEQ) {
+        lg_cfg_err(l, vus, "'vus' must be a positive integer, or a mapping with 'stages'");
+    } else if (vus && positive_int(l, vus, "vus", UINT32_MAX, &u)) {
+        p->vus = (uint32_t)u;
+    }
+    if (pk->iterations.k && positive_int(l, pk->iterations.v, "iterations", LLONG_MAX, &u))
+        p->iterations = u;
+    if (pk->duration.k && staged)
+        lg_cfg_err(l, pk->duration.k, "'duration' comes from the stages");
+    else if (pk->duration.k)
+        positive_duration(l, pk->duration.v, "duration", &p->duration_us);
+}
+
 static void parse_profile(struct ld *l, const struct ynode *name, const struct ynode *n,
                           struct lg_profile *p)
 {
+    struct pkeys pk = {0};
     p->name = lg_strdup(name->s);
     p->loc = lg_cfg_loc(l, name);
     if (!lg_cfg_is_map(l, n, "profile"))
         return;
     for (size_t i = 0; i + 1 < n->n; i += 2) {
         const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
-        unsigned long long u;
-        if (!strcmp(k->s, "vus")) {
-            if (positive_int(l, v, "vus", UINT32_MAX, &u))
-                p->vus = (uint32_t)u;
-        } else if (!strcmp(k->s, "iterations")) {
-            if (positive_int(l, v, "iterations", LLONG_MAX, &u))
-                p->iterations = u;
-        } else if (!strcmp(k->s, "duration")) {
-            int64_t us;
-            if (!lg_cfg_duration(l, v, "duration", &us))
-                continue;
-            if (us <= 0)
-                lg_cfg_err(l, v, "'duration' must be greater than 0");
-            else
-                p->duration_us = us;
-        } else if (!strcmp(k->s, "rate") || !strcmp(k->s, "stages") || !strcmp(k->s, "max_vus")) {
-            lg_cfg_err(l, k, "'%s' is not supported yet (closed model only)", k->s);
+        struct pkey *slot = !strcmp(k->s, "vus")            ? &pk.vus
+                            : !strcmp(k->s, "duration")     ? &pk.duration
+                            : !strcmp(k->s, "iterations")   ? &pk.iterations
+                            : !strcmp(k->s, "rate")         ? &pk.rate
+                            : !strcmp(k->s, "max_vus")      ? &pk.max_vus
+                            : !strcmp(k->s, "max_lateness") ? &pk.max_lateness
+                                                            : NULL;
+        if (slot) {
+            *slot = (struct pkey){k, v};
+        } else if (!strcmp(k->s, "stages") || !strcmp(k->s, "start")) {
+            lg_cfg_err(l, k, "unknown key '%s' in profile (it goes under 'rate' or 'vus')", k->s);
         } else {
-            lg_cfg_unknown_key(l, k, "profile", profile_keys);
+            const char *meant = lg_cfg_unknown_key(l, k, "profile", profile_keys);
+            pk.misspelt_duration = pk.misspelt_duration || (meant && !strcmp(meant, "duration"));
         }
     }
+    if (pk.rate.k)
+        parse_open(l, &pk, p);
+    else
+        parse_closed(l, &pk, p);
 }
 
 static void parse_profiles(struct ld *l, const struct ynode *n)

@@ -307,7 +307,6 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
         lg_schedule_init(&r->vus, o->vus_start, o->vu_stages, o->n_vu_stages, 0);
         duration_us = r->vus.duration_us;
         r->ctl.staged = true;
-        r->ctl.limit_iterations = false;
     }
     int rc = LG_EIO;
     r->loop = ev_loop_new(EVFLAG_AUTO);

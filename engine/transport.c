@@ -122,6 +122,7 @@ int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_
     if (t->n_shards == 0)
         t->n_shards = 1;
     t->shards = lg_calloc(t->n_shards, sizeof(*t->shards));
+    unsigned per_shard = (max_transfers + t->n_shards - 1) / t->n_shards;
     for (unsigned i = 0; i < t->n_shards; i++) {
         struct shard *sh = &t->shards[i];
         sh->t = t;
@@ -136,6 +137,11 @@ int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_
         curl_multi_setopt(sh->multi, CURLMOPT_SOCKETDATA, sh);
         curl_multi_setopt(sh->multi, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
         curl_multi_setopt(sh->multi, CURLMOPT_TIMERDATA, sh);
+        /* The cache is sized from the handles attached at the moment, which drops as
+         * transfers complete: without a fixed size it closes idle keep-alive
+         * connections that their VU is about to reuse. Room for every caller of
+         * the shard, twice (a redirect to another host keeps a second one). */
+        curl_multi_setopt(sh->multi, CURLMOPT_MAXCONNECTS, (long)(per_shard * 2 + 4));
     }
     *out = t;
     return LG_OK;

@@ -89,9 +89,10 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t seed
         curl_easy_setopt(e, CURLOPT_CAINFO, p->ca_file);
     if (!p->proxy_from_env)
         curl_easy_setopt(e, CURLOPT_PROXY, ""); /* skips the per-request env look-up */
-    /* A small receive buffer: responses are mostly small, and the default 16 KiB per
-     * handle dominates the memory of 10,000 virtual users. */
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 4096L);
+    /* A small receive buffer: the default 16 KiB per handle dominates the memory of
+     * 10,000 virtual users, and reading a larger response in 1 KiB steps costs no
+     * measurable CPU (the kernel's copy dominates). */
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 1024L);
     if (p->insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -22,8 +22,9 @@ static void set_active(struct lg_worker *w, uint32_t n)
     w->active_vus = n;
     atomic_store_explicit(&w->pub_active_vus, n, memory_order_relaxed);
     /* The closed model ends when every VU is done; the open model keeps idle VUs
-     * for later arrivals until the run is ending. */
-    if (n == 0 && ((!open_model(w) && !w->ctl->staged) || w->stopping))
+     * for later arrivals until no more are due and none waits in the queue. */
+    bool over = open_model(w) ? w->arrivals_over && w->q_len == 0 : !w->ctl->staged;
+    if (n == 0 && (over || w->stopping))
         ev_break(w->loop, EVBREAK_ALL);
 }
 
@@ -97,14 +98,13 @@ void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu)
 {
     int64_t now = lg_now_us();
     expire_queue(w, now);
-    if (w->q_len > 0 && !w->stopping) {
+    if (w->q_len > 0 && !w->stopping) { /* the VU stays active: no count change */
         int64_t due = w->queue[w->q_head];
         w->q_head = (w->q_head + 1) % w->q_cap;
         w->q_len--;
         w->metrics.waited++;
         lg_hist_record(w->metrics.wait, now - due);
-        lg_worker_vu_done(w);
-        begin(w, vu, due);
+        lg_vu_begin(vu, due);
         return;
     }
     w->free_vus[w->n_free++] = (uint32_t)(vu - w->vus);
@@ -132,7 +132,7 @@ static void arrival_cb(struct ev_loop *loop, ev_io *io, int revents)
     }
     int64_t now = lg_now_us();
     expire_queue(w, now);
-    while (!w->stopping) {
+    while (!w->stopping && !w->arrivals_over) {
         int64_t at = lg_schedule_arrival_us(c->rate, w->next_arrival);
         if (at < 0) {
             ev_io_stop(loop, io); /* nothing more is due in this run */
@@ -324,11 +324,19 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
     if (cmd & LG_CMD_STOP) {
         drop_queue(w);
         stop_all(w);
+    } else if ((cmd & LG_CMD_END) && open_model(w)) {
+        /* The duration is over: nothing more is due. Iterations that were due and
+         * wait for a VU may still start within max_lateness, and running ones
+         * finish, within the graceful stop. */
+        w->arrivals_over = true;
+        if (w->arrival_fd > 0)
+            ev_io_stop(w->loop, &w->arrival_io);
+        if (w->active_vus == 0 && w->q_len == 0)
+            ev_break(w->loop, EVBREAK_ALL);
     } else if (cmd & LG_CMD_END) {
         /* The duration is over: no new requests. VUs that wait (think, poll) stop
          * now; those with a request in flight stop when it completes. */
         w->stopping = true;
-        drop_queue(w);
         for (uint32_t i = 0; i < w->n_vus; i++)
             if (!w->vus[i].in_flight)
                 lg_vu_abandon(&w->vus[i]);
@@ -362,8 +370,10 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
         return LG_EIO;
     ev_async_init(&w->wake, wake_cb);
     w->wake.data = w;
+    /* The command channel keeps the loop alive: a worker ends only by ev_break
+     * (every VU done, or the run over), never because it has nothing to wait for
+     * at a moment (VU stages at 0, an open model between arrivals). */
     ev_async_start(w->loop, &w->wake);
-    ev_unref(w->loop); /* the command channel must not keep the loop alive */
     if (lg_transport_init(w->loop, n_vus, lg_vu_transfer_done, w, &w->transport))
         return LG_ECURL;
     w->vus = lg_calloc(n_vus, sizeof(*w->vus));

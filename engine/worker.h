@@ -78,6 +78,7 @@ struct lg_worker {
                        libev's own timers round up to whole milliseconds) */
     ev_io arrival_io;
     uint64_t next_arrival; /* global index of this worker's next arrival */
+    bool arrivals_over;    /* the duration is over: nothing more is due */
     uint32_t *free_vus;    /* stack of idle VU indexes */
     uint32_t n_free;
     int64_t *queue; /* ring of due instants waiting for a VU */

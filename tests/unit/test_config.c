@@ -444,13 +444,294 @@ static void test_config_suite_unsupported_and_missing_scenario(void **state)
              "tmp_unsupported.yaml:6:12: error: scenario file 'fx/suite/nope.yaml': cannot "
              "read: No such file or directory\n"
              "tmp_unsupported.yaml:7:41: error: 'weight' must be a positive number\n"
-             "tmp_unsupported.yaml:9:10: error: 'rate' is not supported yet (closed model "
-             "only)\n"
-             "tmp_unsupported.yaml:9:21: error: 'max_vus' is not supported yet (closed "
-             "model only)\n"
-             "tmp_unsupported.yaml:9:39: error: 'vus' must be a positive integer\n"
+             "tmp_unsupported.yaml:9:10: error: a constant 'rate' needs 'duration'\n"
+             "tmp_unsupported.yaml:9:34: error: 'rate' (open model) cannot be combined with "
+             "'vus'\n"
              "fx/suite/guest.yaml:9:29: error: undefined variable 'category'\n");
     unlink("tmp_unsupported.yaml");
+}
+
+/* ---- profiles ---- */
+
+static const struct lg_profile *profile(const struct lg_suite *s, const char *name)
+{
+    const struct lg_profile *p = lg_suite_profile(s, name);
+    if (!p)
+        fail_msg("no profile '%s'", name);
+    return p;
+}
+
+static void assert_stage(const struct lg_stage *st, int64_t duration_us, double target, bool hold)
+{
+    assert_int_equal(st->duration_us, duration_us);
+    if (st->target != target)
+        fail_msg("stage target %g, expected %g", st->target, target);
+    assert_int_equal(st->hold, hold);
+}
+
+/* Nothing of the other model is set. */
+static void assert_closed(const struct lg_profile *p)
+{
+    assert_false(p->open);
+    assert_true(p->rate_per_s == 0);
+    assert_null(p->rate_stages);
+    assert_int_equal(p->n_rate_stages, 0);
+    assert_int_equal(p->max_vus, 0);
+    assert_int_equal(p->max_lateness_us, 0);
+}
+
+static void assert_open(const struct lg_profile *p)
+{
+    assert_true(p->open);
+    assert_int_equal(p->vus, 0);
+    assert_int_equal(p->iterations, 0);
+    assert_null(p->vu_stages);
+    assert_int_equal(p->n_vu_stages, 0);
+}
+
+static void test_config_profile_closed_counts(void **state)
+{
+    struct lg_suite *s = load_ok("fx/suite/profiles.yaml", NULL);
+    assert_int_equal(s->n_profiles, 11);
+    const struct lg_profile *p = profile(s, "smoke");
+    assert_string_equal(p->loc.file, "fx/suite/profiles.yaml");
+    assert_int_equal(p->loc.line, 6);
+    assert_int_equal(p->loc.col, 3);
+    assert_int_equal(p->vus, 1);
+    assert_int_equal(p->iterations, 1);
+    assert_int_equal(p->duration_us, 0);
+    assert_null(p->vu_stages);
+    assert_int_equal(p->n_vu_stages, 0);
+    assert_closed(p);
+
+    p = profile(s, "soak");
+    assert_int_equal(p->vus, 20);
+    assert_int_equal(p->duration_us, 3600000000LL);
+    assert_int_equal(p->iterations, 5000);
+    assert_int_equal(p->n_vu_stages, 0);
+    assert_closed(p);
+    lg_suite_free(s);
+}
+
+static void test_config_profile_constant_rate(void **state)
+{
+    struct lg_suite *s = load_ok("fx/suite/profiles.yaml", NULL);
+    const struct lg_profile *p = profile(s, "steady");
+    assert_open(p);
+    assert_true(p->rate_per_s == 50);
+    assert_null(p->rate_stages);
+    assert_int_equal(p->n_rate_stages, 0);
+    assert_int_equal(p->duration_us, 30000000);
+    assert_int_equal(p->max_vus, 200);
+    assert_int_equal(p->max_lateness_us, 2000000);
+
+    /* N/m and N/h are per minute and per hour; a plain N is per second. */
+    p = profile(s, "per-minute");
+    assert_open(p);
+    assert_true(p->rate_per_s == 1.5);
+    assert_int_equal(p->duration_us, 60000000);
+    assert_int_equal(p->max_vus, 0);
+    assert_int_equal(p->max_lateness_us, 0);
+    p = profile(s, "per-hour");
+    assert_true(p->rate_per_s == 2);
+    assert_int_equal(p->duration_us, 600000000);
+    p = profile(s, "plain");
+    assert_true(p->rate_per_s == 2.5);
+    assert_int_equal(p->duration_us, 4000000);
+    p = profile(s, "quoted");
+    assert_true(p->rate_per_s == 12);
+    assert_int_equal(p->n_rate_stages, 0);
+    lg_suite_free(s);
+}
+
+static void test_config_profile_rate_stages_with_start(void **state)
+{
+    struct lg_suite *s = load_ok("fx/suite/profiles.yaml", NULL);
+    const struct lg_profile *p = profile(s, "ramp");
+    assert_open(p);
+    assert_true(p->rate_per_s == 10);
+    assert_int_equal(p->n_rate_stages, 5);
+    assert_stage(&p->rate_stages[0], 30000000, 100, false);
+    assert_stage(&p->rate_stages[1], 120000000, 100, true); /* holds the previous rate */
+    assert_stage(&p->rate_stages[2], 1500000, 2, false);    /* 120/m */
+    assert_stage(&p->rate_stages[3], 0, 0, false);          /* a jump */
+    assert_stage(&p->rate_stages[4], 5000000, 0, true);
+    assert_int_equal(p->duration_us, 30000000 + 120000000 + 1500000 + 5000000);
+    assert_int_equal(p->max_vus, 300);
+    assert_int_equal(p->max_lateness_us, 0);
+    lg_suite_free(s);
+}
+
+static void test_config_profile_vu_stages(void **state)
+{
+    struct lg_suite *s = load_ok("fx/suite/profiles.yaml", NULL);
+    const struct lg_profile *p = profile(s, "users");
+    assert_closed(p);
+    assert_int_equal(p->vus, 5);
+    assert_int_equal(p->n_vu_stages, 3);
+    assert_stage(&p->vu_stages[0], 30000000, 50, false);
+    assert_stage(&p->vu_stages[1], 60000000, 50, true);
+    assert_stage(&p->vu_stages[2], 10000000, 0, false);
+    assert_int_equal(p->duration_us, 100000000);
+    assert_int_equal(p->iterations, 100);
+
+    /* start defaults to 0, and a first hold keeps it. */
+    p = profile(s, "from-zero");
+    assert_closed(p);
+    assert_int_equal(p->vus, 0);
+    assert_int_equal(p->n_vu_stages, 2);
+    assert_stage(&p->vu_stages[0], 1000000, 0, true);
+    assert_stage(&p->vu_stages[1], 2000000, 3, false);
+    assert_int_equal(p->duration_us, 3000000);
+    assert_int_equal(p->iterations, 0);
+    lg_suite_free(s);
+}
+
+static void check_design_load_profile(const struct lg_profile *p)
+{
+    assert_open(p);
+    assert_true(p->rate_per_s == 0);
+    assert_int_equal(p->n_rate_stages, 3);
+    assert_stage(&p->rate_stages[0], 30000000, 100, false);
+    assert_stage(&p->rate_stages[1], 120000000, 100, true);
+    assert_stage(&p->rate_stages[2], 30000000, 0, false);
+    assert_int_equal(p->duration_us, 180000000);
+    assert_int_equal(p->max_vus, 1000);
+    assert_int_equal(p->max_lateness_us, 0);
+}
+
+static void test_config_profile_design_example(void **state)
+{
+    /* As DESIGN.md writes it, in block style... */
+    struct lg_suite *s = load_ok("fx/suite/profiles.yaml", NULL);
+    check_design_load_profile(profile(s, "load"));
+    lg_suite_free(s);
+
+    /* ...and on one line. */
+    const char *y = "suite: trivia\n"
+                    "vars: {category: art}\n"
+                    "scenarios: [fx/suite/board.yaml]\n"
+                    "profiles:\n"
+                    "  smoke: {vus: 1, iterations: 1}\n"
+                    "  load: {rate: {stages: [{ramp: 30s, to: 100/s}, {hold: 2m}, "
+                    "{ramp: 30s, to: 0/s}]}, max_vus: 1000}\n";
+    write_file("tmp_design.yaml", y, strlen(y));
+    s = load_ok("tmp_design.yaml", NULL);
+    check_design_load_profile(profile(s, "load"));
+    assert_int_equal(profile(s, "smoke")->vus, 1);
+    assert_int_equal(profile(s, "smoke")->iterations, 1);
+    lg_suite_free(s);
+    unlink("tmp_design.yaml");
+}
+
+static void test_config_profile_mistakes_exact_positions(void **state)
+{
+    load_err(
+        "fx/suite/bad_profiles.yaml", NULL,
+        "fx/suite/bad_profiles.yaml:5:37: error: 'rate' (open model) cannot be combined with "
+        "'vus'\n"
+        "fx/suite/bad_profiles.yaml:5:46: error: 'rate' (open model) cannot be combined with "
+        "'iterations'\n"
+        "fx/suite/bad_profiles.yaml:6:17: error: a constant 'rate' needs 'duration'\n"
+        "fx/suite/bad_profiles.yaml:7:16: error: 'rate' must be greater than 0\n"
+        "fx/suite/bad_profiles.yaml:8:20: error: invalid rate '5/sec' for 'rate' (a number per "
+        "s, m or h, e.g. 50/s)\n"
+        "fx/suite/bad_profiles.yaml:8:37: error: 'duration' must be greater than 0\n"
+        "fx/suite/bad_profiles.yaml:8:50: error: 'max_vus' must be a positive integer\n"
+        "fx/suite/bad_profiles.yaml:8:67: error: 'max_lateness' must be greater than 0\n"
+        "fx/suite/bad_profiles.yaml:9:16: error: 'rate' must be at most 10000000/s\n"
+        "fx/suite/bad_profiles.yaml:10:16: error: 'rate' must be a rate such as 50/s, or a "
+        "mapping with 'stages'\n"
+        "fx/suite/bad_profiles.yaml:10:37: error: invalid duration 'soon' for 'max_lateness' (a "
+        "number and a unit: us, ms, s, m, h)\n"
+        "fx/suite/bad_profiles.yaml:11:41: error: 'max_vus' applies to the open model (with "
+        "'rate')\n"
+        "fx/suite/bad_profiles.yaml:11:53: error: 'max_lateness' applies to the open model (with "
+        "'rate')\n"
+        "fx/suite/bad_profiles.yaml:14:5: error: 'duration' comes from the stages\n"
+        "fx/suite/bad_profiles.yaml:15:16: error: 'rate' is 0 throughout: no iterations would "
+        "start\n"
+        "fx/suite/bad_profiles.yaml:16:40: error: the stages must last longer than 0s in total\n"
+        "fx/suite/bad_profiles.yaml:17:38: error: 'stages' must list at least one stage\n"
+        "fx/suite/bad_profiles.yaml:18:34: error: unknown key 'stagse' in rate (did you mean "
+        "'stages'?)\n"
+        "fx/suite/bad_profiles.yaml:18:47: error: 'rate' (open model) cannot be combined with "
+        "'vus'\n"
+        "fx/suite/bad_profiles.yaml:22:12: error: 'ramp' needs 'to'\n"
+        "fx/suite/bad_profiles.yaml:23:22: error: 'to' goes with 'ramp': a hold keeps the value "
+        "it starts from\n"
+        "fx/suite/bad_profiles.yaml:24:22: error: 'ramp' and 'hold' cannot both be given: a "
+        "stage is a ramp or a hold\n"
+        "fx/suite/bad_profiles.yaml:25:11: error: a stage needs 'ramp' (with 'to') or 'hold'\n"
+        "fx/suite/bad_profiles.yaml:26:11: error: a stage must be a mapping with 'ramp' and "
+        "'to', or 'hold'\n"
+        "fx/suite/bad_profiles.yaml:27:26: error: invalid rate '-1/s' for 'to' (a number per s, "
+        "m or h, e.g. 50/s)\n"
+        "fx/suite/bad_profiles.yaml:28:18: error: invalid duration 'fast' for 'ramp' (a number "
+        "and a unit: us, ms, s, m, h)\n"
+        "fx/suite/bad_profiles.yaml:29:12: error: unknown key 'rmap' in stage (did you mean "
+        "'ramp'?)\n"
+        "fx/suite/bad_profiles.yaml:31:18: error: 'start' must be a non-negative integer\n"
+        "fx/suite/bad_profiles.yaml:31:47: error: 'to' must be a non-negative integer\n"
+        "fx/suite/bad_profiles.yaml:31:66: error: unknown key 'begin' in vus\n"
+        "fx/suite/bad_profiles.yaml:32:5: error: 'duration' comes from the stages\n"
+        "fx/suite/bad_profiles.yaml:33:18: error: 'vus' must be a positive integer, or a mapping "
+        "with 'stages'\n"
+        "fx/suite/bad_profiles.yaml:33:26: error: unknown key 'stages' in profile (it goes under "
+        "'rate' or 'vus')\n"
+        "fx/suite/bad_profiles.yaml:34:18: error: 'vus' is 0 throughout: no iterations would "
+        "start\n"
+        "fx/suite/bad_profiles.yaml:35:28: error: 'rate' needs 'stages'\n"
+        "fx/suite/bad_profiles.yaml:36:27: error: 'vus' needs 'stages'\n"
+        "fx/suite/bad_profiles.yaml:37:25: error: unknown key 'duraton' in profile (did you mean "
+        "'duration'?)\n"
+        "fx/suite/bad_profiles.yaml:38:44: error: unknown key 'too' in stage (did you mean "
+        "'to'?)\n"
+        "fx/suite/bad_profiles.yaml:39:44: error: 'to' must be a rate, e.g. 50/s\n"
+        "fx/suite/bad_profiles.yaml:40:47: error: the stages last too long in total\n");
+}
+
+static void test_config_profile_rate_syntax(void **state)
+{
+    /* Each bad form on its own line: the message names the value and the key. */
+    static const char *const bad[] = {"5/s ", "+5/s", "1e3/s", "5/",    "/s", ".",
+                                      "0x10", "5 /s", "inf",   "5/min", "5/S"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *y = lg_asprintf("suite: s\n"
+                              "vars: {category: art}\n"
+                              "scenarios: [fx/suite/board.yaml]\n"
+                              "profiles:\n"
+                              "  p: {duration: 1s, rate: \"%s\"}\n",
+                              bad[i]);
+        char *want = lg_asprintf("tmp_rate.yaml:5:27: error: invalid rate '%s' for 'rate' (a "
+                                 "number per s, m or h, e.g. 50/s)\n",
+                                 bad[i]);
+        write_file("tmp_rate.yaml", y, strlen(y));
+        load_err("tmp_rate.yaml", NULL, want);
+        free(want);
+        free(y);
+    }
+    /* Decimals either side of the point; the largest rate allowed. */
+    static const struct {
+        const char *text;
+        double per_s;
+    } good[] = {{".5", 0.5}, {"5.", 5}, {"0.25/s", 0.25}, {"600000000/m", 1e7}, {"10000000", 1e7}};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        char *y = lg_asprintf("suite: s\n"
+                              "vars: {category: art}\n"
+                              "scenarios: [fx/suite/board.yaml]\n"
+                              "profiles:\n"
+                              "  p: {duration: 1s, rate: %s}\n",
+                              good[i].text);
+        write_file("tmp_rate.yaml", y, strlen(y));
+        struct lg_suite *s = load_ok("tmp_rate.yaml", NULL);
+        if (profile(s, "p")->rate_per_s != good[i].per_s)
+            fail_msg("%s: %g per second, expected %g", good[i].text, profile(s, "p")->rate_per_s,
+                     good[i].per_s);
+        lg_suite_free(s);
+        free(y);
+    }
+    unlink("tmp_rate.yaml");
 }
 
 static void test_config_scenario_errors_carry_their_own_file(void **state)
@@ -796,6 +1077,13 @@ int main(void)
         cmocka_unit_test(test_config_env_var_unset_only_matters_for_the_run),
         cmocka_unit_test(test_config_bad_thresholds_exact_columns),
         cmocka_unit_test(test_config_suite_unsupported_and_missing_scenario),
+        cmocka_unit_test(test_config_profile_closed_counts),
+        cmocka_unit_test(test_config_profile_constant_rate),
+        cmocka_unit_test(test_config_profile_rate_stages_with_start),
+        cmocka_unit_test(test_config_profile_vu_stages),
+        cmocka_unit_test(test_config_profile_design_example),
+        cmocka_unit_test(test_config_profile_mistakes_exact_positions),
+        cmocka_unit_test(test_config_profile_rate_syntax),
         cmocka_unit_test(test_config_scenario_errors_carry_their_own_file),
         cmocka_unit_test(test_config_environment_vars_follow_the_mode),
         cmocka_unit_test(test_config_for_each_over_a_var_and_own_capture),
