@@ -17,7 +17,9 @@ static void iteration_begin(struct lg_vu *vu);
 static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 {
     struct lg_vu *vu = userp;
-    lg_buf_append(&vu->resp, data, size * n);
+    if (vu->keep_body)
+        lg_buf_append(&vu->resp, data, size * n);
+    vu->body_bytes += size * n;
     return size * n;
 }
 
@@ -386,6 +388,8 @@ static bool send_request(struct lg_vu *vu)
                      (long)((rq->timeout_us ? rq->timeout_us : LG_DEFAULT_TIMEOUT_US) / 1000));
 
     lg_buf_reset(&vu->resp);
+    vu->body_bytes = 0;
+    vu->keep_body = w->plan->keep_body[st->id];
     if (lg_transport_start(w->transport, e, vu->id)) {
         struct lg_sample s = {.err = LG_ERRC_OTHER, .unsent = true};
         lg_metrics_record(&w->metrics, st->id, &s);
@@ -607,7 +611,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
     const struct lg_step *st = cur_step(vu);
     vu->in_flight = false;
 
-    struct lg_sample s = {.err = curl_errclass(rc), .bytes_in = vu->resp.len};
+    struct lg_sample s = {.err = curl_errclass(rc), .bytes_in = vu->body_bytes};
     fill_timings(easy, &s);
     if (rc != CURLE_OK)
         s.status = 0; /* a partial response is no response */

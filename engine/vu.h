@@ -35,9 +35,11 @@ struct lg_vu {
     int64_t poll_start_us; /* until: when polling of the current item started */
     bool iter_failed;
     bool in_flight;
-    bool done;     /* this VU will start nothing more */
-    ev_timer wait; /* think time, poll interval */
-    struct lg_buf url, body, resp;
+    bool done;                     /* this VU will start nothing more */
+    ev_timer wait;                 /* think time, poll interval */
+    struct lg_buf url, body, resp; /* resp: the body, when a check or capture reads it */
+    size_t body_bytes;             /* response body bytes, kept or not */
+    bool keep_body;
     struct curl_slist *hdrs; /* per-request headers when not constant */
 };
 

@@ -201,6 +201,23 @@ static bool headers_fixed(const struct lg_step *st, const struct lg_environment 
     return true;
 }
 
+/* Whether a step's checks or captures read the response body. */
+static bool reads_body(const struct lg_step *st)
+{
+    if (st->needs_json)
+        return true;
+    for (size_t i = 0; i < st->n_checks; i++)
+        if (st->checks[i].kind == LG_CHECK_BODY)
+            return true;
+    for (size_t i = 0; i < st->n_until; i++)
+        if (st->until[i].kind == LG_CHECK_BODY || st->until[i].kind == LG_CHECK_JSON)
+            return true;
+    for (size_t i = 0; i < st->n_captures; i++)
+        if (st->captures[i].kind == LG_CAPTURE_JSON || st->captures[i].kind == LG_CAPTURE_REGEX)
+            return true;
+    return false;
+}
+
 /* The slots of a scenario that some step writes (captures, for_each variables). */
 static bool *written_slots(const struct lg_scenario *sc)
 {
@@ -250,6 +267,9 @@ void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o)
     }
     p->const_headers = lg_calloc(s->n_steps, sizeof(*p->const_headers));
     p->const_url = lg_calloc(s->n_steps, sizeof(*p->const_url));
+    p->keep_body = lg_calloc(s->n_steps, sizeof(*p->keep_body));
+    for (size_t i = 0; i < s->n_steps; i++)
+        p->keep_body[i] = reads_body(s->steps[i]);
     struct lg_buf scratch = {0}, tmpl_scratch = {0};
     for (size_t k = 0; k < s->n_scenarios; k++) {
         const struct lg_scenario *sc = &s->scenarios[k];
@@ -291,6 +311,7 @@ void lg_plan_free(struct lg_plan *p)
     }
     free(p->const_headers);
     free(p->const_url);
+    free(p->keep_body);
     memset(p, 0, sizeof(*p));
 }
 

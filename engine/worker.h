@@ -32,6 +32,8 @@ struct lg_plan {
                                           constant, else NULL */
     CURLU **const_url;                 /* by step id: pre-parsed when the whole URL
                                           (base, path, query) is constant, else NULL */
+    bool *keep_body;                   /* by step id: some check or capture reads the
+                                          response body (else it is only counted) */
     bool proxy_from_env;               /* a *_proxy variable is set: let libcurl
                                           read the environment per request */
 };
