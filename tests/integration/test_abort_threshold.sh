@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# An `abort: true` threshold stops a run as soon as it is broken (or once it has
+# been broken for `abort_after`): exit 3, verdict aborted, the reason names the
+# threshold, and result.json and summary.txt are still written.
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+require_nginx
+
+start_nginx "$(cat <<'NGX'
+location = /down { return 503 '{"error":"unavailable"}'; }
+location = /health { return 200 '{"status":"ok"}'; }
+location / { return 404 '{"error":"not found"}'; }
+NGX
+)"
+
+cat >"$TEST_TMP/down.yaml" <<'EOF'
+scenario: down
+steps:
+  - name: down
+    request: {method: GET, url: /down}
+EOF
+
+# suite FILE THRESHOLD: a suite running down.yaml against nginx with one threshold
+suite() {
+    cat >"$1" <<EOF
+suite: abort
+environments:
+  local: {base_url: "$NGINX_URL"}
+scenarios:
+  - {file: down.yaml}
+thresholds:
+  - $2
+EOF
+}
+
+# aborted_run OUT: the checks common to both runs
+aborted_run() {
+    local out=$1
+    RESULT="$out/result.json"
+    assert_status 3 "aborted by a threshold"
+    assert_file "$out/result.json"
+    assert_file "$out/summary.txt"
+    assert_json "$RESULT" '.verdict == "aborted"'
+    assert_json "$RESULT" '(.abort_reason | type) == "string" and (.abort_reason | contains("error_rate < 5%"))'
+    assert_json "$RESULT" '.totals.duration_s < 25' "stopped long before the 30 s"
+    assert_json "$RESULT" '.totals.requests >= 1 and .totals.errors >= 1'
+    assert_json "$RESULT" '.totals.error_classes.http_5xx >= 1'
+    assert_json "$RESULT" '.thresholds | length == 1'
+    assert_json "$RESULT" '.thresholds[0].expr == "error_rate < 5%" and .thresholds[0].abort == true'
+    assert_json "$RESULT" '.thresholds[0].ok == false and .thresholds[0].observed > 0.05'
+    assert_contains "$out/summary.txt" "error_rate < 5%" "summary.txt lists the threshold"
+    # nginx logged every request loadgate counted (abandoned ones are not counted)
+    local served
+    served=$(nginx_requests '^GET /down ')
+    assert_json "$RESULT" ".totals.requests <= $served - ${2:-0}" "counted no more than nginx served"
+}
+
+suite "$TEST_TMP/abort.yaml" '{expr: "error_rate < 5%", abort: true}'
+lg check "$TEST_TMP/abort.yaml"
+assert_status 0 "check of the abort suite"
+
+log "abort: true"
+run_lg "$TEST_TMP/out1" "$TEST_TMP/abort.yaml" --env local -u 2 -d 30s
+aborted_run "$TEST_TMP/out1" 0
+
+log "abort: true, abort_after: 2s"
+served_before=$(nginx_requests '^GET /down ')
+suite "$TEST_TMP/abort-after.yaml" '{expr: "error_rate < 5%", abort: true, abort_after: 2s}'
+run_lg "$TEST_TMP/out2" "$TEST_TMP/abort-after.yaml" --env local -u 2 -d 30s
+aborted_run "$TEST_TMP/out2" "$served_before"
