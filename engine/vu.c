@@ -158,8 +158,12 @@ static void iteration_end(struct lg_vu *vu)
     if (vu->sched_us) { /* open model: back to the worker's pool */
         vu->busy = false;
         lg_worker_vu_idle(w, vu);
+    } else if (vu->iter_sent) {
+        /* The next iteration begins at once: its first request returns to the loop,
+         * so this cannot recurse. */
+        iteration_begin(vu);
     } else {
-        continue_after(vu, 0);
+        continue_after(vu, 0); /* sent nothing (skipped steps): yield to the loop */
     }
 }
 
@@ -180,6 +184,7 @@ static void start_iteration(struct lg_vu *vu, int64_t sched_us)
     vu->iter_start_us = lg_now_us();
     vu->sched_us = sched_us;
     vu->first_pending = true;
+    vu->iter_sent = false;
     vu->iter_failed = false;
     vu->step = 0;
     vu->item = 0;
@@ -397,6 +402,7 @@ static bool send_request(struct lg_vu *vu)
         return true; /* recorded already */
     }
     vu->in_flight = true;
+    vu->iter_sent = true;
     vu->req_start_us = lg_now_us();
     if (!vu->poll_start_us)
         vu->poll_start_us = lg_now_us();

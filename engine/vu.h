@@ -30,6 +30,7 @@ struct lg_vu {
     int64_t sched_us;      /* open model: when it was due (0 in the closed model) */
     int64_t req_start_us;  /* when the request in flight was started */
     bool first_pending;    /* the iteration's first request has not completed */
+    bool iter_sent;        /* the iteration has started a request */
     bool busy;             /* counted in the worker's active VUs */
     bool parked;           /* VU stages: idle until the target includes it again */
     int64_t poll_start_us; /* until: when polling of the current item started */
