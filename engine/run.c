@@ -123,8 +123,8 @@ static void progress(struct runner *r, bool final)
     const struct lg_run_opts *o = r->o;
     if (o->progress == LG_PROGRESS_NONE)
         return;
-    if (o->progress == LG_PROGRESS_PLAIN && !final && r->ticks % 10 != 0)
-        return;
+    if (o->progress == LG_PROGRESS_PLAIN && !final && (r->ticks == 0 || r->ticks % 10 != 0))
+        return; /* a line every 10 s in logs, once there is something to say */
     struct lg_totals t;
     lg_metrics_totals(&r->agg, &t);
     const struct lg_metrics *m = &r->agg;
