@@ -517,6 +517,8 @@ static int cmd_run(int argc, char **argv)
     if ((rc = load_shape(&a, prof, &o)) != -1)
         goto done;
     o.threads = (unsigned)a.threads;
+    /* The smoke profile runs every scenario once: in turn, not by weight. */
+    o.scenarios_in_turn = prof && !strcmp(prof->name, "smoke");
 
     const struct lg_step *rel = o.base_url ? NULL : needs_base_url(s);
     if (rel) {

@@ -291,6 +291,7 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     r->o = o;
     r->broken_since_us = lg_calloc(o->n_thresholds, sizeof(int64_t));
     r->ctl.limit_iterations = o->iterations > 0 && !o->open;
+    r->ctl.in_turn = o->scenarios_in_turn;
     atomic_store(&r->ctl.iterations_left, (int64_t)o->iterations);
     lg_plan_init(&r->plan, o);
     lg_metrics_init(&r->agg, o->suite);

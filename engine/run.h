@@ -24,6 +24,8 @@ struct lg_run_opts {
     const char *ca_file;              /* may be NULL */
     bool insecure;
     uint64_t seed;
+    bool scenarios_in_turn;    /* pick scenarios in file order, in turn, rather
+                                  than at random by weight (smoke profile) */
     enum lg_progress progress; /* live progress on stderr */
     /* closed model with VU stages: the count moves from vus_start along the stages
      * (then `vus` is their peak and duration_us their total) */

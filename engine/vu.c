@@ -172,7 +172,10 @@ static void start_iteration(struct lg_vu *vu, int64_t sched_us)
 {
     const struct lg_plan *p = vu->w->plan;
     size_t k = 0;
-    if (p->suite->n_scenarios > 1) {
+    if (vu->w->ctl->in_turn) {
+        k = atomic_fetch_add_explicit(&vu->w->ctl->next_scenario, 1, memory_order_relaxed) %
+            p->suite->n_scenarios;
+    } else if (p->suite->n_scenarios > 1) {
         double r = lg_rng_double(&vu->rng);
         while (k + 1 < p->suite->n_scenarios && r >= p->scenario_cdf[k])
             k++;

@@ -50,6 +50,9 @@ struct lg_control {
     int64_t max_lateness_us;
     /* closed model with VU stages: each worker's target moves with the stages */
     bool staged;
+    /* scenarios in turn rather than by weight (the smoke profile: each once) */
+    bool in_turn;
+    _Atomic uint64_t next_scenario;
 };
 
 /* What the coordinator asks a worker through its ev_async (bits: several may be
