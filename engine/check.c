@@ -1,5 +1,5 @@
 /* check: decides whether one response meets a step's expectations (status,
- * headers, JSON, body, latency) and extracts its captures. Failure reasons name
+ * headers, JSON, body, latency, TLS) and extracts its captures. Failure reasons name
  * what was observed, never a rendered template, since templates may hold secrets. */
 #include "check.h"
 
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -492,6 +493,73 @@ static bool eval_latency(const struct lg_check *c, const struct lg_response *r, 
     return false;
 }
 
+/* ---- TLS ---- */
+
+/* "1.2" for 0x0303 (TLS 1.x is 0x03(x+1) in OpenSSL's numbering), "3.0" for SSL 3. */
+static const char *tls_version_text(int v, char *buf, size_t n)
+{
+    if (v >= 0x0301 && v <= 0x03ff)
+        snprintf(buf, n, "1.%d", (v & 0xff) - 1);
+    else if (v == 0x0300)
+        snprintf(buf, n, "3.0");
+    else
+        snprintf(buf, n, "0x%04x", (unsigned)v & 0xffffu);
+    return buf;
+}
+
+/* A span of seconds for humans, its two largest units: "14d", "3d 4h", "5h 10m",
+ * "12m", "40s". */
+static const char *fmt_span_s(int64_t s, char *buf, size_t n)
+{
+    static const struct {
+        int64_t secs;
+        char unit;
+    } units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+    if (s < 0)
+        s = 0;
+    size_t i = 0;
+    while (i + 1 < sizeof units / sizeof units[0] && s < units[i].secs)
+        i++;
+    long long hi = (long long)(s / units[i].secs);
+    long long lo = i + 1 < sizeof units / sizeof units[0]
+                       ? (long long)(s % units[i].secs / units[i + 1].secs)
+                       : 0;
+    if (lo)
+        snprintf(buf, n, "%lld%c %lld%c", hi, units[i].unit, lo, units[i + 1].unit);
+    else
+        snprintf(buf, n, "%lld%c", hi, units[i].unit);
+    return buf;
+}
+
+static bool eval_tls(const struct lg_check *c, const struct lg_response *r, char *why,
+                     size_t whylen)
+{
+    int version = 0;
+    int64_t not_after = 0;
+    if (!r->tls || r->tls(r->ud, &version, &not_after) != 0) {
+        set_why(why, whylen, "not HTTPS");
+        return false;
+    }
+    char a[32], b[32];
+    if (c->tls_min_version) {
+        if (version >= c->tls_min_version)
+            return true;
+        set_why(why, whylen, "%s %s is below %s", version == 0x0300 ? "SSL" : "TLS",
+                tls_version_text(version, a, sizeof a),
+                tls_version_text(c->tls_min_version, b, sizeof b));
+        return false;
+    }
+    int64_t left = not_after - (int64_t)time(NULL);
+    if (left >= 0 && left >= c->cert_min_valid_s)
+        return true;
+    if (left < 0)
+        set_why(why, whylen, "certificate expired %s ago", fmt_span_s(-left, a, sizeof a));
+    else
+        set_why(why, whylen, "certificate expires in %s (needs %s)", fmt_span_s(left, a, sizeof a),
+                fmt_span_s(c->cert_min_valid_s, b, sizeof b));
+    return false;
+}
+
 bool lg_check_eval(const struct lg_check *c, const struct lg_response *r,
                    const struct lg_tmpl_ctx *ctx, char *why, size_t whylen)
 {
@@ -506,6 +574,8 @@ bool lg_check_eval(const struct lg_check *c, const struct lg_response *r,
         return eval_body(c, r, why, whylen);
     case LG_CHECK_LATENCY:
         return eval_latency(c, r, why, whylen);
+    case LG_CHECK_TLS:
+        return eval_tls(c, r, why, whylen);
     case LG_CHECK_UNTIL:
         break;
     }

@@ -24,13 +24,22 @@ struct lg_response {
     /* Returns the value of cookie `name` in the VU's jar (new string, caller
      * frees), or NULL. */
     char *(*cookie)(void *ud, const char *name);
+    /* TLS of the connection that carried the final response: returns 0 and writes
+     * the protocol version as OpenSSL numbers it (SSL_version: 0x0303 for TLS 1.2,
+     * 0x0304 for 1.3) and the peer certificate's notAfter in seconds since the Unix
+     * epoch, or returns non-zero when the response did not come over TLS with a peer
+     * certificate (plain HTTP). NULL means the same as non-zero. Only called for
+     * LG_CHECK_TLS checks (steps with needs_tls). */
+    int (*tls)(void *ud, int *version, int64_t *not_after_unix);
     void *ud;
 };
 
 /* Evaluates one check (not LG_CHECK_UNTIL, which the VU decides). Returns true when
  * it passes. On failure, writes a short reason into why (e.g. "got 500",
- * "header x-frame-options is missing", "$.questions has length 9"), which must not
- * contain secrets: it names what was observed, never a rendered template. */
+ * "header x-frame-options is missing", "$.questions has length 9", "TLS 1.1 is
+ * below 1.2", "certificate expires in 3d 4h (needs 14d)", "not HTTPS"), which must
+ * not contain secrets: it names what was observed, never a rendered template.
+ * Certificate validity is measured from time(NULL). */
 bool lg_check_eval(const struct lg_check *c, const struct lg_response *r,
                    const struct lg_tmpl_ctx *ctx, char *why, size_t whylen);
 

@@ -57,6 +57,7 @@ static const char *const run_usage =
     "                        (default: the profile's, else --vus, else 100)\n"
     "      --max-lateness D  open model: drop an iteration that cannot start within D of\n"
     "                        when it was due (default 10s)\n"
+    "      --yes-production  confirm a run against a protected environment\n"
     "      --threads N       worker threads (default: one per online CPU, at most one per VU)\n"
     "      --quiet           no progress and no summary table (verdict line only)\n"
     "      --no-progress     no live progress line\n"
@@ -95,7 +96,7 @@ struct run_args {
     size_t n_thresholds;
     struct lg_var *vars;
     size_t n_vars;
-    bool insecure, quiet, no_progress, have_seed;
+    bool insecure, quiet, no_progress, have_seed, yes_production;
     uint64_t seed;
 };
 
@@ -166,6 +167,7 @@ enum {
     OPT_HELP,
     OPT_THREADS,
     OPT_MAX_VUS,
+    OPT_YES_PRODUCTION,
     OPT_MAX_LATENESS,
 };
 
@@ -185,6 +187,7 @@ static const struct option run_options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"rate", required_argument, NULL, 'r'},
     {"max-vus", required_argument, NULL, OPT_MAX_VUS},
+    {"yes-production", no_argument, NULL, OPT_YES_PRODUCTION},
     {"max-lateness", required_argument, NULL, OPT_MAX_LATENESS},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -245,6 +248,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             if (access(optarg, R_OK))
                 rc = usage_error("--cacert: cannot read '%s': %s", optarg, strerror(errno));
             a->ca_file = optarg;
+            break;
+        case OPT_YES_PRODUCTION:
+            a->yes_production = true;
             break;
         case OPT_INSECURE:
             a->insecure = true;
@@ -378,6 +384,51 @@ static const struct lg_step *needs_base_url(const struct lg_suite *s)
     return NULL;
 }
 
+/* A protected environment (production) runs only with --yes-production: the
+ * refusal is an abort (exit 3), and nothing is sent. */
+static int check_protected(const struct run_args *a, const struct lg_environment *env)
+{
+    if (!env || !env->is_protected || a->yes_production)
+        return -1;
+    fprintf(stderr,
+            "loadgate: environment '%s' is protected (%s): refusing to run without "
+            "--yes-production\n",
+            env->name, env->base_url ? env->base_url : "no base_url");
+    return EXIT_ABORTED;
+}
+
+/* An environment's limits cap the load whatever the flags and profile say. Capped
+ * rate stages are copied into *stages_copy (the caller frees it). */
+static void apply_limits(const struct lg_environment *env, struct lg_run_opts *o,
+                         struct lg_stage **stages_copy)
+{
+    if (!env)
+        return;
+    if (env->max_vus && o->vus > env->max_vus) {
+        fprintf(stderr, "loadgate: environment '%s' limits VUs to %u (asked %u)\n", env->name,
+                env->max_vus, o->vus);
+        o->vus = env->max_vus;
+    }
+    double cap = env->max_rate_per_s;
+    if (!o->open || cap <= 0)
+        return;
+    bool capped = o->rate_per_s > cap;
+    if (capped)
+        o->rate_per_s = cap;
+    if (o->n_rate_stages) {
+        *stages_copy = lg_calloc(o->n_rate_stages, sizeof(**stages_copy));
+        memcpy(*stages_copy, o->rate_stages, o->n_rate_stages * sizeof(**stages_copy));
+        for (size_t i = 0; i < o->n_rate_stages; i++)
+            if ((*stages_copy)[i].target > cap) {
+                (*stages_copy)[i].target = cap;
+                capped = true;
+            }
+        o->rate_stages = *stages_copy;
+    }
+    if (capped)
+        fprintf(stderr, "loadgate: environment '%s' limits the rate to %g/s\n", env->name, cap);
+}
+
 /* The load shape. Flags override the profile: --rate makes the run open; --vus,
  * --duration or --iterations alone make it closed. With neither flags nor a
  * profile, one VU runs one iteration. Returns an exit code, or -1 to go on. */
@@ -474,6 +525,7 @@ static int cmd_run(int argc, char **argv)
     size_t n_th = 0;
     struct lg_result *result = NULL;
     struct lg_run_report rep = {0};
+    struct lg_stage *capped_stages = NULL;
     bool ran = false;
     struct lg_load_opts lo = {.env = a.env, .vars = a.vars, .n_vars = a.n_vars, .for_run = true};
     if (lg_config_load(a.file, &lo, &s, &diags)) {
@@ -514,8 +566,11 @@ static int cmd_run(int argc, char **argv)
         .thresholds = th,
         .n_thresholds = n_th,
     };
+    if ((rc = check_protected(&a, env)) != -1)
+        goto done;
     if ((rc = load_shape(&a, prof, &o)) != -1)
         goto done;
+    apply_limits(env, &o, &capped_stages);
     o.threads = (unsigned)a.threads;
     /* The smoke profile runs every scenario once: in turn, not by weight. */
     o.scenarios_in_turn = prof && !strcmp(prof->name, "smoke");
@@ -576,6 +631,7 @@ done:
     if (ran)
         lg_metrics_free(&rep.metrics);
     lg_result_free(result);
+    free(capped_stages);
     free_thresholds(s, th, n_th);
     lg_suite_free(s);
     lg_diags_free(&diags);

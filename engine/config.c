@@ -116,6 +116,37 @@ static void scope_set(struct ld *l, struct lg_scenario *sc, const char *name, js
 static const char *const env_keys[] = {"base_url", "headers",   "vars",   "ca_file",
                                        "insecure", "protected", "limits", NULL};
 
+static bool positive_int(struct ld *l, const struct ynode *n, const char *what,
+                         unsigned long long max, unsigned long long *out);
+
+static const char *const limit_keys[] = {"max_rate", "max_vus", NULL};
+
+/* `limits: {max_rate: 200/s, max_vus: 500}`: caps on what a run against this
+ * environment may ask for, whatever the profile or the flags say. */
+static void parse_limits(struct ld *l, const struct ynode *n, struct lg_environment *e)
+{
+    if (!lg_cfg_is_map(l, n, "limits"))
+        return;
+    for (size_t i = 0; i + 1 < n->n; i += 2) {
+        const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+        unsigned long long u;
+        double rate;
+        if (!strcmp(k->s, "max_rate")) {
+            if (!lg_cfg_rate(l, v, "max_rate", &rate))
+                continue;
+            if (rate <= 0)
+                lg_cfg_err(l, v, "'max_rate' must be greater than 0");
+            else
+                e->max_rate_per_s = rate;
+        } else if (!strcmp(k->s, "max_vus")) {
+            if (positive_int(l, v, "max_vus", UINT32_MAX, &u))
+                e->max_vus = (uint32_t)u;
+        } else {
+            lg_cfg_unknown_key(l, k, "limits", limit_keys);
+        }
+    }
+}
+
 static void parse_env(struct ld *l, const struct ynode *name, const struct ynode *n,
                       struct lg_environment *e)
 {
@@ -168,8 +199,10 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
                 lg_cfg_err(l, v, "cannot read ca_file '%s': %s", e->ca_file, strerror(errno));
         } else if (!strcmp(k->s, "insecure")) {
             lg_cfg_bool(l, v, "insecure", &e->insecure);
-        } else if (!strcmp(k->s, "protected") || !strcmp(k->s, "limits")) {
-            lg_cfg_err(l, k, "'%s' is not supported yet", k->s);
+        } else if (!strcmp(k->s, "protected")) {
+            lg_cfg_bool(l, v, "protected", &e->is_protected);
+        } else if (!strcmp(k->s, "limits")) {
+            parse_limits(l, v, e);
         } else {
             lg_cfg_unknown_key(l, k, "environment", env_keys);
         }
@@ -580,7 +613,8 @@ static bool parse_threshold(struct ld *l, const struct ynode *n, struct lg_thres
 
 /* ---- scenarios ---- */
 
-static const char *const scenario_keys[] = {"scenario", "description", "vars", "steps", NULL};
+static const char *const scenario_keys[] = {"scenario", "description", "vars",
+                                            "data",     "steps",       NULL};
 
 /* Walks a scenario file's root into a new scenario of the suite. */
 static void parse_scenario(struct ld *l, const struct ynode *root, double weight,
@@ -589,7 +623,7 @@ static void parse_scenario(struct ld *l, const struct ynode *root, double weight
 {
     struct lg_suite *s = l->suite;
     struct varlist vars = {0};
-    const struct ynode *steps = NULL;
+    const struct ynode *steps = NULL, *data = NULL;
 
     s->scenarios = lg_realloc(s->scenarios, (s->n_scenarios + 1) * sizeof *s->scenarios);
     struct lg_scenario *sc = &s->scenarios[s->n_scenarios];
@@ -616,6 +650,8 @@ static void parse_scenario(struct ld *l, const struct ynode *root, double weight
             parse_vars(l, v, &vars);
         } else if (!strcmp(k->s, "steps")) {
             steps = v;
+        } else if (!strcmp(k->s, "data")) {
+            data = v;
         } else {
             lg_cfg_unknown_key(l, k, "scenario", scenario_keys);
         }
@@ -646,12 +682,23 @@ static void parse_scenario(struct ld *l, const struct ynode *root, double weight
         scope_set(l, sc, ov->name, lg_cfg_jstr(ov->value, strlen(ov->value)), &full);
     }
 
+    /* Feeds before steps: their templates resolve data.FEED.FIELD. */
+    sc->feeds_visible = lg_calloc(l->n_suite_feeds + 1, sizeof(*sc->feeds_visible));
+    sc->n_feeds_visible = l->n_suite_feeds;
+    if (l->n_suite_feeds)
+        memcpy(sc->feeds_visible, s->feeds, l->n_suite_feeds * sizeof(*sc->feeds_visible));
+    if (data)
+        lg_cfg_parse_data(l, data, &sc->feeds_visible, &sc->n_feeds_visible);
+    sc->scope.feeds = sc->feeds_visible;
+    sc->scope.n_feeds = sc->n_feeds_visible;
+
     if (!steps)
         lg_cfg_err(l, root, "scenario needs 'steps'");
     else if (lg_cfg_is_seq(l, steps, "steps") && steps->n == 0)
         lg_cfg_err(l, steps, "'steps' must list at least one step");
     else if (steps->type == YN_SEQ)
         lg_cfg_parse_steps(l, sc, steps);
+    lg_cfg_scenario_feeds(sc);
     varlist_free(&vars);
 }
 
@@ -685,8 +732,9 @@ static bool is_scenario_root(struct ld *l, const struct ynode *root, bool want_s
 
 /* ---- suites ---- */
 
-static const char *const suite_keys[] = {"suite",     "description", "vars",       "environments",
-                                         "scenarios", "profiles",    "thresholds", NULL};
+static const char *const suite_keys[] = {"suite",    "description",  "vars",
+                                         "data",     "environments", "scenarios",
+                                         "profiles", "thresholds",   NULL};
 static const char *const entry_keys[] = {"file", "weight", NULL};
 
 /* Loads one scenario file named by a suite entry into the suite. */
@@ -767,7 +815,8 @@ static void parse_suite(struct ld *l, const struct ynode *root)
 {
     struct lg_suite *s = l->suite;
     struct varlist vars = {0};
-    const struct ynode *envs = NULL, *scenarios = NULL, *profiles = NULL, *thresholds = NULL;
+    const struct ynode *envs = NULL, *scenarios = NULL, *profiles = NULL, *thresholds = NULL,
+                       *data = NULL;
     const struct ynode **expr_nodes = NULL;
 
     for (size_t i = 0; i + 1 < root->n; i += 2) {
@@ -784,6 +833,8 @@ static void parse_suite(struct ld *l, const struct ynode *root)
             lg_cfg_string(l, v, "description", &str);
         } else if (!strcmp(k->s, "vars")) {
             parse_vars(l, v, &vars);
+        } else if (!strcmp(k->s, "data")) {
+            data = v;
         } else if (!strcmp(k->s, "environments")) {
             envs = v;
         } else if (!strcmp(k->s, "scenarios")) {
@@ -796,9 +847,13 @@ static void parse_suite(struct ld *l, const struct ynode *root)
             lg_cfg_unknown_key(l, k, "suite", suite_keys);
         }
     }
-    /* Environments first: scenarios take vars from the chosen one. */
+    /* Environments first: scenarios take vars from the chosen one; and the suite's
+     * feeds, which every scenario's templates may read. */
     if (envs)
         parse_envs(l, envs);
+    if (data)
+        lg_cfg_parse_data(l, data, NULL, NULL);
+    l->n_suite_feeds = s->n_feeds;
     if (scenarios)
         parse_scenario_entries(l, scenarios, &vars);
     else

@@ -1,5 +1,5 @@
-/* config_check: a step's `expect`, the conditions of `until` (same keys, plus
- * every/timeout) and `capture`, with the labels reports show for each check. */
+/* config_check: a step's `expect`, the conditions of `until` (same keys but tls,
+ * plus every/timeout) and `capture`, with the labels reports show for each check. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,7 +389,72 @@ static void parse_body_checks(struct ld *l, const struct ynode *n, struct checks
     }
 }
 
-static const char *const expect_keys[] = {"status", "headers", "json", "body", "latency", NULL};
+/* ---- tls ---- */
+
+static const char *const tls_keys[] = {"min_version", "cert_valid_for", NULL};
+static const char *const tls_versions[] = {"1.0", "1.1", "1.2", "1.3", NULL};
+
+/* cert_valid_for: any duration, or whole or decimal days ("14d", "1.5d"), a unit
+ * accepted only here since certificate lifetimes are counted in days. Kept in
+ * whole seconds. */
+static bool cert_validity(struct ld *l, const struct ynode *n, int64_t *out_s)
+{
+    int64_t us = 0;
+    bool ok = n->type == YN_SCALAR;
+    if (ok && n->len > 1 && n->s[n->len - 1] == 'd') {
+        char *num = lg_strndup(n->s, n->len - 1);
+        ok = strspn(num, "0123456789.") == n->len - 1 &&
+             lg_parse_duration_us(num, 86400LL * 1000000, &us) == LG_OK;
+        free(num);
+    } else if (ok) {
+        ok = lg_parse_duration_us(n->s, 0, &us) == LG_OK;
+    }
+    if (!ok) {
+        lg_cfg_err(l, n,
+                   "'cert_valid_for' must be a duration, e.g. 14d or 336h (units: s, m, h, d)");
+        return false;
+    }
+    *out_s = us / 1000000;
+    return true;
+}
+
+/* `tls: {min_version: "1.2", cert_valid_for: 14d}`: one check per key. */
+static void parse_tls_checks(struct ld *l, const struct ynode *n, struct checks *cv)
+{
+    if (!lg_cfg_is_map(l, n, "tls"))
+        return;
+    if (n->n == 0) {
+        lg_cfg_err(l, n, "'tls' needs min_version, cert_valid_for or both");
+        return;
+    }
+    for (size_t i = 0; i + 1 < n->n; i += 2) {
+        const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+        if (!strcmp(k->s, "min_version")) {
+            size_t j = 0;
+            while (tls_versions[j] && (v->type != YN_SCALAR || strcmp(v->s, tls_versions[j])))
+                j++;
+            if (!tls_versions[j]) {
+                lg_cfg_err(l, v, "'min_version' must be one of \"1.0\", \"1.1\", \"1.2\", \"1.3\"");
+                continue;
+            }
+            struct lg_check *ch = new_check(cv, l, v, LG_CHECK_TLS, LG_OP_GTE);
+            ch->tls_min_version = 0x0301 + (int)j; /* TLS1_VERSION .. TLS1_3_VERSION */
+            ch->label = lg_asprintf("tls >= %s", v->s);
+        } else if (!strcmp(k->s, "cert_valid_for")) {
+            int64_t secs;
+            if (!cert_validity(l, v, &secs))
+                continue;
+            struct lg_check *ch = new_check(cv, l, v, LG_CHECK_TLS, LG_OP_GTE);
+            ch->cert_min_valid_s = secs;
+            ch->label = lg_asprintf("certificate valid for >= %s", v->s);
+        } else {
+            lg_cfg_unknown_key(l, k, "tls", tls_keys);
+        }
+    }
+}
+
+static const char *const expect_keys[] = {"status",  "headers", "json", "body",
+                                          "latency", "tls",     NULL};
 static const char *const until_keys[] = {"status",  "headers", "json",    "body",
                                          "latency", "every",   "timeout", NULL};
 
@@ -417,6 +482,12 @@ static void parse_conditions(const struct lg_cfg_tctx *c, const struct ynode *n,
             struct lg_check *ch = new_check(cv, l, v, LG_CHECK_LATENCY, LG_OP_LTE);
             ch->latency_us = us;
             ch->label = lg_asprintf("latency <= %s", v->s);
+        } else if (!strcmp(k->s, "tls")) {
+            /* not a condition to poll for: the connection's TLS does not change */
+            if (until)
+                lg_cfg_err(l, k, "'tls' is not a condition to poll for: put it in 'expect'");
+            else
+                parse_tls_checks(l, v, cv);
         } else if (until && (!strcmp(k->s, "every") || !strcmp(k->s, "timeout"))) {
             continue;
         } else {
@@ -439,8 +510,10 @@ void lg_cfg_parse_expect(const struct lg_cfg_tctx *c, const struct ynode *n, str
         return;
     parse_conditions(c, n, false, &cv);
     st->has_status_check = cv.n && cv.v[0].kind == LG_CHECK_STATUS;
-    for (size_t i = 0; i < cv.n; i++)
+    for (size_t i = 0; i < cv.n; i++) {
         st->needs_json = st->needs_json || cv.v[i].kind == LG_CHECK_JSON;
+        st->needs_tls = st->needs_tls || cv.v[i].kind == LG_CHECK_TLS;
+    }
     st->checks = cv.v;
     st->n_checks = cv.n;
 }

@@ -59,6 +59,7 @@ struct ld {
     struct lg_suite *suite;
     const char *file; /* the file being walked, borrowed from suite->files */
     struct ylimits budget;
+    size_t n_suite_feeds; /* suite->feeds[0..n) come from the suite's own `data` */
 };
 
 /* Reports a problem at node n, or at byte offset off of a scalar's value when that
@@ -159,6 +160,15 @@ void lg_cfg_parse_captures(const struct lg_cfg_tctx *c, const struct ynode *n, s
 /* A `headers` map (environment or request) into *out. */
 void lg_cfg_headers(const struct lg_cfg_tctx *c, const struct ynode *n, struct lg_header_tmpl **out,
                     size_t *n_out);
+
+#define LG_CFG_MAX_FEEDS 64 /* CSV feeds per suite, its scenarios' included */
+
+/* A `data` mapping (suite or scenario, config_data.c): loads each CSV feed into
+ * the suite's feed table (files relative to l->file's folder). When vis is not
+ * NULL, also lists each new feed in *vis, replacing an entry of the same name. */
+void lg_cfg_parse_data(struct ld *l, const struct ynode *n, struct lg_feed ***vis, size_t *n_vis);
+/* Fills sc->feeds with the feeds that the templates of sc's steps read. */
+void lg_cfg_scenario_feeds(struct lg_scenario *sc);
 
 /* Numbers the steps of every scenario and fills s->steps. */
 void lg_cfg_build_step_table(struct lg_suite *s);

@@ -96,6 +96,8 @@ static void free_scenario(struct lg_scenario *sc)
         json_decref(sc->init[i]);
     free(sc->init);
     lg_scope_free(&sc->scope);
+    free(sc->feeds_visible);
+    free(sc->feeds);
 }
 
 static void free_env(struct lg_environment *e)
@@ -132,6 +134,9 @@ void lg_suite_free(struct lg_suite *s)
     for (size_t i = 0; i < s->n_thresholds; i++)
         lg_threshold_clear(&s->thresholds[i]);
     free(s->thresholds);
+    for (size_t i = 0; i < s->n_feeds; i++)
+        lg_feed_free(s->feeds[i]);
+    free(s->feeds);
     for (size_t i = 0; i < s->n_files; i++)
         free(s->files[i]);
     free(s->files);

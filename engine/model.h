@@ -60,6 +60,8 @@ enum lg_check_kind {
     LG_CHECK_JSON,
     LG_CHECK_BODY,
     LG_CHECK_LATENCY,
+    LG_CHECK_TLS,   /* `expect: tls`: one check per key, min_version or cert_valid_for;
+                       the response must have come over TLS with a peer certificate */
     LG_CHECK_UNTIL, /* added by the loader to a step with `until`: passes when the
                        until-conditions held before the timeout; the virtual user
                        decides it, lg_check_eval does not */
@@ -109,6 +111,12 @@ struct lg_check {
     bool bool_arg;               /* LG_OP_EXISTS */
     enum lg_json_type json_type; /* LG_OP_TYPE */
     int64_t latency_us;          /* LG_CHECK_LATENCY: total time must be <= this */
+    /* LG_CHECK_TLS (op LG_OP_GTE). With tls_min_version non-zero the check is on the
+     * protocol version, as OpenSSL numbers it (TLS1_2_VERSION = 0x0303); with 0 it is
+     * on the peer certificate, which must stay valid for at least cert_min_valid_s
+     * more seconds from the time of the response (0: not expired). */
+    int tls_min_version;
+    int64_t cert_min_valid_s;
 };
 
 enum lg_capture_kind {
@@ -147,6 +155,7 @@ struct lg_step {
     size_t n_checks;
     bool has_status_check; /* without one, a status >= 400 is an error */
     bool needs_json;       /* some check or capture reads the body as JSON */
+    bool needs_tls;        /* some check is LG_CHECK_TLS (the VU must offer r->tls) */
     struct lg_capture *captures;
     size_t n_captures;
     int64_t think_min_us, think_max_us; /* pause after the step; 0,0 = none */
@@ -171,8 +180,18 @@ struct lg_scenario {
     double weight;  /* relative share of iterations in a suite (default 1) */
     struct lg_step *steps;
     size_t n_steps;
-    struct lg_scope scope; /* every slot name: vars, captures, for_each variables */
-    json_t **init;         /* scope.n initial values (vars), NULL for captures */
+    struct lg_scope scope;          /* every slot name: vars, captures, for_each variables;
+                                       scope.feeds lists the feeds its templates may read */
+    json_t **init;                  /* scope.n initial values (vars), NULL for captures */
+    struct lg_feed **feeds_visible; /* the suite's `data` feeds, then the scenario's own
+                                       (which hide suite feeds of the same name);
+                                       borrowed from the suite, array owned */
+    size_t n_feeds_visible;
+    struct lg_feed **feeds; /* the feeds its templates read, each once: a VU takes a row
+                               of each at the start of every iteration with
+                               lg_feeds_next(sc->feeds, sc->n_feeds, ...); borrowed
+                               from the suite, array owned */
+    size_t n_feeds;
 };
 
 struct lg_var {
@@ -191,6 +210,11 @@ struct lg_environment {
     size_t n_vars;
     char *ca_file; /* trust this CA bundle (PEM); NULL = system */
     bool insecure; /* skip certificate verification */
+    /* `protected: true`: a run needs --yes-production (else exit 3, nothing sent). */
+    bool is_protected;
+    /* `limits`: caps whatever the profile or the flags ask for; 0 = no cap. */
+    double max_rate_per_s; /* the open model's arrival rate (and every rate stage) */
+    uint32_t max_vus;      /* VUs of the closed model, max_vus of the open model */
 };
 
 /* One stage of a ramping profile: move linearly from the previous stage's value
@@ -292,6 +316,9 @@ struct lg_suite {
     size_t n_profiles;
     struct lg_threshold *thresholds;
     size_t n_thresholds;
+    struct lg_feed **feeds; /* every CSV feed of the suite and its scenarios (owned);
+                               feeds[i]->index == i */
+    size_t n_feeds;
 };
 
 /* Frees everything a suite owns; accepts NULL. Also frees the struct itself. */

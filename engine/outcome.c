@@ -1,6 +1,6 @@
 /* outcome: evaluates the gate over merged metrics and assembles struct lg_result.
  * A gate never passes silently: no thresholds means the strict default gate, and a
- * run that sent nothing fails it. */
+ * run that sent nothing fails it; the smoke profile also fails on any failed check. */
 #include "outcome.h"
 
 #include <stdlib.h>
@@ -212,6 +212,14 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
         r->default_gate = true;
         failed = t.requests == 0 || t.errors > 0 || t.checks_failed > 0 ||
                  t.iterations_failed > 0 || t.dropped > 0;
+    }
+    /* DESIGN.md section 2: in the smoke profile every failed check fails the gate,
+     * and so does a request that failed without a check (no response, an
+     * unexpected status), whatever the thresholds say. */
+    if (info->profile && !strcmp(info->profile, LG_SMOKE_PROFILE)) {
+        r->smoke_rule = true;
+        if (t.checks_failed > 0 || t.errors > 0)
+            failed = true;
     }
     if (rep->aborted) {
         r->verdict = LG_VERDICT_ABORTED;

@@ -202,6 +202,45 @@ static int fn_hmac_sha256(const struct arg *a, const struct lg_tmpl_ctx *ctx, st
     return rc;
 }
 
+/* The virtual user's key pair, made on first use. */
+static const struct lg_wallet *ctx_wallet(const struct lg_tmpl_ctx *ctx)
+{
+    if (!ctx->wallet)
+        return NULL;
+    if (!*ctx->wallet && lg_wallet_new_seeded(ctx->wallet_seed, ctx->vu_id, ctx->wallet))
+        return NULL;
+    return *ctx->wallet;
+}
+
+static int fn_wallet_address(const struct arg *a, const struct lg_tmpl_ctx *ctx, struct lg_buf *out)
+{
+    const struct lg_wallet *w = ctx_wallet(ctx);
+    if (!w)
+        return LG_EINVAL;
+    lg_buf_append(out, lg_wallet_address(w), LG_WALLET_ADDRESS_LEN);
+    return 0;
+}
+
+static int fn_wallet_public_key(const struct arg *a, const struct lg_tmpl_ctx *ctx,
+                                struct lg_buf *out)
+{
+    const struct lg_wallet *w = ctx_wallet(ctx);
+    if (!w)
+        return LG_EINVAL;
+    lg_buf_append(out, lg_wallet_public_key(w), LG_WALLET_PUBKEY_HEX_LEN);
+    return 0;
+}
+
+static int fn_wallet_sign(const struct arg *a, const struct lg_tmpl_ctx *ctx, struct lg_buf *out)
+{
+    const struct lg_wallet *w = ctx_wallet(ctx);
+    unsigned char sig[LG_WALLET_SIG_LEN];
+    if (!w || lg_wallet_sign(w, a[0].p, a[0].len, sig))
+        return LG_EINVAL;
+    put_hex(out, sig, sizeof(sig));
+    return 0;
+}
+
 /* Every name a template can call. To add one (say `wallet.sign MSG`): write its
  * callback, add a row here, and if it needs per-user state (a key pair) add a
  * field to struct lg_tmpl_ctx that the callback reads. A name with no arguments
@@ -215,6 +254,10 @@ static const struct func funcs[] = {
     {"base64", 1, true, false, false, fn_base64},
     {"sha256", 1, true, false, false, fn_sha256},
     {"hmac_sha256", 2, true, false, false, fn_hmac_sha256},
+    /* Not pure: they depend on the virtual user's key pair. */
+    {"wallet.address", 0, false, false, false, fn_wallet_address},
+    {"wallet.public_key", 0, false, false, false, fn_wallet_public_key},
+    {"wallet.sign", 1, false, false, false, fn_wallet_sign},
 };
 
 static const struct func *find_func(const char *name, size_t len)
@@ -232,11 +275,13 @@ enum node_kind {
     N_ENV,  /* env.NAME as read at compile time (a secret) */
     N_SLOT,
     N_CALL,
+    N_DATA, /* data.FEED.FIELD: a value of the virtual user's current row */
 };
 
 struct node {
     enum node_kind kind;
     int slot;              /* N_SLOT */
+    uint32_t feed, field;  /* N_DATA: lg_feed.index and the field's column */
     size_t off, len;       /* N_TEXT, N_ENV: the value in t->text */
     const struct func *fn; /* N_CALL */
     int args[MAX_ARGS];    /* N_CALL: node indexes, fn->nargs of them */
@@ -424,11 +469,21 @@ static const json_t *slot_value(struct render *r, int slot)
 
 static int call(struct render *r, const struct node *n, struct lg_buf *dst);
 
+/* The value of an N_DATA node in the current row, or NULL when no row was taken. */
+static const char *data_value(const struct render *r, const struct node *n)
+{
+    const struct lg_feed_rows *d = r->ctx->data;
+    if (!d || n->feed >= d->n || !d->row[n->feed])
+        return NULL;
+    return d->row[n->feed][n->field];
+}
+
 /* Appends the value of node n to the argument stack. tmp (not the stack) lends its
  * tail as working space for a call's result; its length is restored. */
 static int push_value(struct render *r, const struct node *n, struct lg_buf *tmp)
 {
     const json_t *v;
+    const char *s;
     size_t saved;
     int rc = 0;
     switch (n->kind) {
@@ -440,6 +495,11 @@ static int push_value(struct render *r, const struct node *n, struct lg_buf *tmp
         if (!(v = slot_value(r, n->slot)))
             return LG_EUNSET;
         lg_tmpl_value_text(v, r->stack);
+        break;
+    case N_DATA:
+        if (!(s = data_value(r, n)))
+            return LG_EINVAL;
+        lg_buf_puts(r->stack, s);
         break;
     case N_CALL:
         saved = tmp->len;
@@ -490,6 +550,7 @@ static int render_expr(struct render *r, const struct part *p, struct lg_buf *ou
 {
     const struct node *n = &r->t->nodes[p->node];
     const json_t *v;
+    const char *s;
     switch (n->kind) {
     case N_TEXT:
     case N_ENV:
@@ -504,6 +565,11 @@ static int render_expr(struct render *r, const struct part *p, struct lg_buf *ou
             escape_append(out, json_string_value(v), json_string_length(v), p->esc);
         else
             return render_escaped(r, n, p->esc, out);
+        return 0;
+    case N_DATA:
+        if (!(s = data_value(r, n)))
+            return LG_EINVAL;
+        escape_append(out, s, strlen(s), p->esc);
         return 0;
     case N_CALL:
         break;
@@ -649,7 +715,47 @@ static int fail_unexpected(struct parser *p, const struct token *tok, enum tok_k
     return fail(p, tok->off, "expected '%s'", term == T_CLOSE ? "}}" : ")");
 }
 
-/* A name that is not a function: env.NAME or a scope slot. */
+/* data.FEED.FIELD, resolved here to the feed's index and the field's column. */
+static int resolve_data(struct parser *p, const struct token *tok, int *node)
+{
+    const char *w = p->src + tok->off, *feed = w + 5;
+    const char *dot = memchr(feed, '.', tok->len - 5);
+    if (!dot || dot == feed || dot + 1 == w + tok->len ||
+        memchr(dot + 1, '.', (size_t)(w + tok->len - dot - 1)))
+        return fail(p, tok->off, "expected data.FEED.FIELD, got '%.*s'", (int)tok->len, w);
+    size_t feed_len = (size_t)(dot - feed), field_len = (size_t)(w + tok->len - dot - 1);
+    const struct lg_scope *sc = p->scope;
+    const struct lg_feed *f = NULL;
+    for (size_t i = 0; sc && i < sc->n_feeds && !f; i++)
+        if (strlen(sc->feeds[i]->name) == feed_len && !memcmp(sc->feeds[i]->name, feed, feed_len))
+            f = sc->feeds[i];
+    if (!f) {
+        if (!sc || !sc->n_feeds)
+            return fail(p, tok->off, "no feed '%.*s' (no feed is declared under 'data')",
+                        (int)feed_len, feed);
+        struct lg_buf names = {0};
+        for (size_t i = 0; i < sc->n_feeds; i++)
+            lg_buf_printf(&names, "%s%s", i ? ", " : "", sc->feeds[i]->name);
+        fail(p, tok->off, "no feed '%.*s' (feeds: %s)", (int)feed_len, feed, names.data);
+        lg_buf_free(&names);
+        return LG_ESYNTAX;
+    }
+    int field = lg_feed_field(f, dot + 1, field_len);
+    if (field < 0) {
+        struct lg_buf names = {0};
+        for (size_t i = 0; i < f->n_fields; i++)
+            lg_buf_printf(&names, "%s%s", i ? ", " : "", f->fields[i]);
+        fail(p, tok->off, "no field '%.*s' in feed '%s' (fields: %s)", (int)field_len, dot + 1,
+             f->name, names.data);
+        lg_buf_free(&names);
+        return LG_ESYNTAX;
+    }
+    *node =
+        push_node(p->t, (struct node){.kind = N_DATA, .feed = f->index, .field = (uint32_t)field});
+    return 0;
+}
+
+/* A name that is not a function: env.NAME, data.FEED.FIELD or a scope slot. */
 static int resolve_name(struct parser *p, const struct token *tok, int *node)
 {
     const char *w = p->src + tok->off;
@@ -669,6 +775,8 @@ static int resolve_name(struct parser *p, const struct token *tok, int *node)
         p->t->secret = true;
         return 0;
     }
+    if (len >= 5 && !memcmp(w, "data.", 5))
+        return resolve_data(p, tok, node);
     char *name = lg_strndup(w, len);
     int slot = p->scope ? lg_scope_find(p->scope, name) : -1;
     free(name);
@@ -912,7 +1020,7 @@ bool lg_tmpl_is_const(const struct lg_tmpl *t)
 bool lg_tmpl_is_pure(const struct lg_tmpl *t)
 {
     for (size_t i = 0; i < t->n_nodes; i++)
-        if (t->nodes[i].kind == N_CALL && !t->nodes[i].fn->pure)
+        if ((t->nodes[i].kind == N_CALL && !t->nodes[i].fn->pure) || t->nodes[i].kind == N_DATA)
             return false;
     return true;
 }
@@ -941,10 +1049,23 @@ size_t lg_tmpl_slots(const struct lg_tmpl *t, int *out, size_t max)
     return n;
 }
 
+size_t lg_tmpl_feeds(const struct lg_tmpl *t, uint32_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_nodes; i++) {
+        if (t->nodes[i].kind != N_DATA)
+            continue;
+        if (n < max)
+            out[n] = t->nodes[i].feed;
+        n++;
+    }
+    return n;
+}
+
 bool lg_tmpl_reserved(const char *name)
 {
     return find_func(name, strlen(name)) || !strncmp(name, "env.", 4) || !strncmp(name, "vu.", 3) ||
-           !strncmp(name, "wallet.", 7);
+           !strncmp(name, "wallet.", 7) || !strncmp(name, "data.", 5);
 }
 
 /* ---- scopes --------------------------------------------------------------------- */
@@ -974,4 +1095,6 @@ void lg_scope_free(struct lg_scope *s)
     free(s->names);
     s->names = NULL;
     s->n = s->cap = 0;
+    s->feeds = NULL;
+    s->n_feeds = 0;
 }

@@ -9,13 +9,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "feeder.h"
 #include "util.h"
+#include "wallet.h"
 
 /* A scope maps variable names (vars, captures, for_each variables) to slot
- * indexes; a virtual user holds one json_t * per slot. Zero-initialise. */
+ * indexes; a virtual user holds one json_t * per slot. It also lists the CSV feeds
+ * that data.FEED.FIELD may read. Zero-initialise. */
 struct lg_scope {
     char **names;
     size_t n, cap;
+    struct lg_feed *const *feeds; /* borrowed (set by the loader); NULL: no feed */
+    size_t n_feeds;
 };
 /* Returns the slot of name, adding it if absent. */
 int lg_scope_add(struct lg_scope *s, const char *name);
@@ -51,6 +56,16 @@ struct lg_tmpl_ctx {
      * allocates nothing once it has grown; NULL: render uses a temporary buffer of
      * its own for templates that need one. Must not be the output buffer. */
     struct lg_buf *scratch;
+    /* data.FEED.FIELD: the virtual user's current rows (lg_feeds_next at the start of
+     * each iteration). NULL, or no row taken for a feed: rendering a data.* part
+     * fails with LG_EINVAL. */
+    const struct lg_feed_rows *data;
+    /* wallet.*: the virtual user's key pair. *wallet starts NULL; the first wallet.*
+     * part rendered creates it (lg_wallet_new_seeded(wallet_seed, vu_id)) and stores
+     * it there, and later renders reuse it. The VU owns it: lg_wallet_free when the
+     * VU ends. wallet NULL: rendering a wallet.* part fails with LG_EINVAL. */
+    struct lg_wallet **wallet;
+    uint64_t wallet_seed; /* the run's seed, the same for every VU */
 };
 
 struct lg_tmpl;
@@ -69,6 +84,11 @@ void lg_tmpl_add_lit(struct lg_tmpl *t, const char *s, size_t len);
  *   uuid  now_ms        a random UUID v4; wall-clock milliseconds
  *   random_int A B      an integer in [A, B]
  *   base64 X  sha256 X  hmac_sha256 KEY MSG   (digests as lowercase hex)
+ *   wallet.address      "stake1" + the first 40 hex digits of SHA-256(public key)
+ *   wallet.public_key   the raw 32-byte ed25519 public key, 64 lowercase hex digits
+ *   wallet.sign MSG     the ed25519 signature of MSG's bytes, 128 lowercase hex digits
+ *   data.FEED.FIELD     FIELD of the current row of CSV feed FEED (scope->feeds);
+ *                       an unknown feed or field is a compile error
  * Function arguments are names, "quoted strings", integers or (nested calls).
  * Substituted values are escaped according to esc. Returns 0, or LG_ESYNTAX with
  * *err filled (an unknown name is an error: "undefined variable 'x'"). On error
@@ -102,7 +122,8 @@ int lg_tmpl_render(const struct lg_tmpl *t, const struct lg_tmpl_ctx *ctx, struc
 /* True when the template has no substitutions (render once at load time). */
 bool lg_tmpl_is_const(const struct lg_tmpl *t);
 /* True when the rendered text depends on slot values alone (no uuid, random_int,
- * now_ms, vu.id or iteration): given the same slots it always renders the same. */
+ * now_ms, vu.id, iteration, wallet.* or data.*): given the same slots it always
+ * renders the same. */
 bool lg_tmpl_is_pure(const struct lg_tmpl *t);
 /* True when any part came from env.* (its rendered value is a secret). */
 bool lg_tmpl_is_secret(const struct lg_tmpl *t);
@@ -112,9 +133,12 @@ const char *lg_tmpl_missing_env(const struct lg_tmpl *t);
 /* Writes up to max slot indexes the template reads (duplicates possible) and
  * returns how many it reads in all. */
 size_t lg_tmpl_slots(const struct lg_tmpl *t, int *out, size_t max);
+/* Writes up to max feed indexes (lg_feed.index) the template reads through
+ * data.FEED.FIELD (duplicates possible) and returns how many it reads in all. */
+size_t lg_tmpl_feeds(const struct lg_tmpl *t, uint32_t *out, size_t max);
 
 /* True when a template cannot read a variable of this name: built-ins (uuid,
- * iteration, random_int, ...) and names starting with env., vu. or wallet., so
+ * iteration, random_int, ...) and names starting with env., vu., wallet. or data., so
  * that the config loader can refuse them as names of vars and captures. */
 bool lg_tmpl_reserved(const char *name);
 

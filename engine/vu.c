@@ -4,8 +4,11 @@
  * iteration. Nothing here parses a string the loader could have compiled. */
 #include "vu.h"
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "worker.h"
@@ -549,6 +552,38 @@ static char *resp_cookie(void *ud, const char *name)
     return found;
 }
 
+void lg_vu_transfer_inspect(void *priv, CURL *easy)
+{
+    struct lg_vu *vu = priv;
+    vu->tls_known = false;
+    if (!vu->sc || vu->step >= vu->sc->n_steps || !cur_step(vu)->needs_tls)
+        return;
+    struct curl_tlssessioninfo *ti = NULL;
+    if (curl_easy_getinfo(easy, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || !ti ||
+        ti->backend != CURLSSLBACKEND_OPENSSL || !ti->internals)
+        return;
+    SSL *ssl = ti->internals;
+    X509 *cert = SSL_get0_peer_certificate(ssl);
+    struct tm tm;
+    if (!cert || ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1)
+        return;
+    vu->tls_version = SSL_version(ssl);
+    vu->tls_not_after = (int64_t)timegm(&tm);
+    vu->tls_known = true;
+}
+
+/* struct lg_response's TLS callback: what lg_vu_transfer_inspect kept. */
+static int resp_tls(void *ud, int *version, int64_t *not_after_unix)
+{
+    struct lg_vu *vu = NULL;
+    curl_easy_getinfo((CURL *)ud, CURLINFO_PRIVATE, (char **)&vu);
+    if (!vu || !vu->tls_known)
+        return -1;
+    *version = vu->tls_version;
+    *not_after_unix = vu->tls_not_after;
+    return 0;
+}
+
 /* Runs the step's checks over the response and counts them; returns the error
  * class they imply (NONE, an HTTP class, or CHECK). */
 static enum lg_errclass evaluate(struct lg_vu *vu, const struct lg_step *st,
@@ -643,6 +678,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
             .total_us = s.total_us,
             .header = resp_header,
             .cookie = resp_cookie,
+            .tls = resp_tls,
             .ud = easy,
         };
         if (st->needs_json) {

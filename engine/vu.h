@@ -40,6 +40,9 @@ struct lg_vu {
     ev_timer wait;                 /* think time, poll interval */
     struct lg_buf url, body, resp; /* resp: the body, when a check or capture reads it */
     size_t body_bytes;             /* response body bytes, kept or not */
+    bool tls_known;                /* the last response came over TLS: */
+    int tls_version;               /* SSL_version(), e.g. 0x0303 for TLS 1.2 */
+    int64_t tls_not_after;         /* the peer certificate's notAfter, Unix seconds */
     bool keep_body;
     struct curl_slist *hdrs; /* per-request headers when not constant */
 };
@@ -68,6 +71,10 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
  * into out (reset first). Returns 0, or LG_EUNSET with *unset naming the slot. */
 int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struct lg_tmpl_ctx *ctx,
                      struct lg_buf *out, int *unset);
+
+/* The transport's inspection callback for VU transfers (lg_transfer_inspect_fn):
+ * keeps the TLS version and certificate expiry for steps that check them. */
+void lg_vu_transfer_inspect(void *priv, CURL *easy);
 
 /* The transport's completion callback for VU transfers (lg_transfer_done_fn). */
 void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud);

@@ -267,6 +267,7 @@ char *lg_result_to_json(const struct lg_result *r)
     set(root, "started_at", jstr(r->started_at));
     set(root, "abort_reason", jstr_or_null(r->abort_reason));
     set(root, "default_gate", chk(json_boolean(r->default_gate)));
+    set(root, "smoke_rule", chk(json_boolean(r->smoke_rule)));
 
     json_t *config = chk(json_object());
     set(config, "vus", jint(r->vus));

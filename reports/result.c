@@ -546,7 +546,8 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         (rc = get_str(rd, root, "", "base_url", false, true, &r->base_url)) ||
         (rc = get_str(rd, root, "", "started_at", false, false, &r->started_at)) ||
         (rc = get_str(rd, root, "", "abort_reason", false, true, &r->abort_reason)) ||
-        (rc = get_bool(rd, root, "", "default_gate", false, &r->default_gate)))
+        (rc = get_bool(rd, root, "", "default_gate", false, &r->default_gate)) ||
+        (rc = get_bool(rd, root, "", "smoke_rule", false, &r->smoke_rule)))
         return rc;
 
     if ((rc = get_typed(rd, root, "", "config", false, JSON_OBJECT, &config)))

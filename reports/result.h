@@ -116,6 +116,8 @@ struct lg_result {
     char *started_at;   /* ISO 8601 UTC, e.g. "2026-11-22T10:00:00Z" */
     char *abort_reason; /* NULL unless aborted: "interrupted by SIGINT", "abort threshold ..." */
     bool default_gate;  /* no thresholds were given: the strict default gate applied */
+    bool smoke_rule;    /* the smoke profile's rule applied: every failed check or
+                           request fails the gate, whatever the thresholds say */
     uint32_t vus;
     double duration_s;
     struct lg_result_schedule schedule;

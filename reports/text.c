@@ -385,9 +385,30 @@ static char *threshold_label(const struct lg_result_threshold *t)
     return l;
 }
 
+/* The smoke profile's rule, as one more line of the gate: every check must pass,
+ * and every request (the requests that failed without a failed check are named). */
+static void smoke_line(const struct lg_result *r, FILE *f, bool color)
+{
+    if (!r->smoke_rule)
+        return;
+    uint64_t by_check = 0;
+    for (size_t i = 0; i < r->n_error_classes; i++)
+        if (r->error_classes[i].name && !strcmp(r->error_classes[i].name, "check"))
+            by_check = r->error_classes[i].count;
+    uint64_t other = r->errors > by_check ? r->errors - by_check : 0;
+    bool ok = r->checks_failed == 0 && r->errors == 0;
+    char a[32], b[32];
+    fprintf(f, "    %s%s%s smoke profile: every check must pass \xe2\x80\x94 %s failed",
+            color ? (ok ? GREEN : RED) : "", ok ? MARK_OK : MARK_FAIL, color ? RESET : "",
+            fmt_count(r->checks_failed, a, sizeof(a)));
+    if (other)
+        fprintf(f, ", %s failed request%s", fmt_count(other, b, sizeof(b)), other == 1 ? "" : "s");
+    fputc('\n', f);
+}
+
 static void thresholds(const struct lg_result *r, FILE *f, bool color)
 {
-    if (!r->n_thresholds && !r->default_gate)
+    if (!r->n_thresholds && !r->default_gate && !r->smoke_rule)
         return;
     fputs("\n  thresholds\n", f);
     if (r->default_gate && !r->n_thresholds)
@@ -419,6 +440,7 @@ static void thresholds(const struct lg_result *r, FILE *f, bool color)
         free(l);
         free(o);
     }
+    smoke_line(r, f, color);
 }
 
 static void verdict(const struct lg_result *r, FILE *f, bool color)

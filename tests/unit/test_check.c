@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "check.h"
 #include "util.h"
@@ -846,6 +847,104 @@ static void test_check_capture_cookie(void **state)
     assert_cap_fails(&c, &f->r, "cookie session is not set");
 }
 
+/* ---- TLS ---- */
+
+/* What the VU would read from the connection: plain data behind the callback. */
+struct fake_tls {
+    bool https;
+    int version;
+    int64_t not_after_unix;
+};
+
+static int tls_cb(void *ud, int *version, int64_t *not_after_unix)
+{
+    const struct fake_tls *t = ud;
+    if (!t->https)
+        return -1;
+    *version = t->version;
+    *not_after_unix = t->not_after_unix;
+    return 0;
+}
+
+static struct lg_check mk_tls_version(int min)
+{
+    struct lg_check c = mk(LG_CHECK_TLS, LG_OP_GTE);
+    c.tls_min_version = min;
+    return c;
+}
+
+static struct lg_check mk_cert(int64_t min_valid_s)
+{
+    struct lg_check c = mk(LG_CHECK_TLS, LG_OP_GTE);
+    c.cert_min_valid_s = min_valid_s;
+    return c;
+}
+
+#define DAY_S 86400
+#define HOUR_S 3600
+
+static void test_check_tls_version(void **state)
+{
+    int64_t now = (int64_t)time(NULL);
+    struct fake_tls t = {.https = true, .version = 0x0303, .not_after_unix = now + 90 * DAY_S};
+    struct lg_response r = {.status = 200, .tls = tls_cb, .ud = &t};
+    struct lg_check c = mk_tls_version(0x0303); /* tls >= 1.2 */
+    assert_pass(&c, &r);
+    t.version = 0x0304;
+    assert_pass(&c, &r);
+    t.version = 0x0302;
+    assert_fail_why(&c, &r, "TLS 1.1 is below 1.2");
+    t.version = 0x0301;
+    assert_fail_why(&c, &r, "TLS 1.0 is below 1.2");
+    t.version = 0x0300;
+    assert_fail_why(&c, &r, "SSL 3.0 is below 1.2");
+    c = mk_tls_version(0x0304);
+    t.version = 0x0303;
+    assert_fail_why(&c, &r, "TLS 1.2 is below 1.3");
+}
+
+static void test_check_tls_certificate_validity(void **state)
+{
+    int64_t now = (int64_t)time(NULL);
+    struct fake_tls t = {.https = true, .version = 0x0304, .not_after_unix = now + 90 * DAY_S};
+    struct lg_response r = {.status = 200, .tls = tls_cb, .ud = &t};
+    struct lg_check c = mk_cert(14 * DAY_S);
+    assert_pass(&c, &r);
+    /* A margin of minutes on each side keeps the text exact whatever the clock
+     * does between here and the check's own time(NULL). */
+    t.not_after_unix = now + 14 * DAY_S + 10 * 60;
+    assert_pass(&c, &r);
+    t.not_after_unix = now + 3 * DAY_S + 4 * HOUR_S + 30 * 60;
+    assert_fail_why(&c, &r, "certificate expires in 3d 4h (needs 14d)");
+    t.not_after_unix = now + 13 * DAY_S + 30 * 60;
+    assert_fail_why(&c, &r, "certificate expires in 13d (needs 14d)");
+    t.not_after_unix = now + 5 * HOUR_S + 12 * 60 + 30;
+    assert_fail_why(&c, &r, "certificate expires in 5h 12m (needs 14d)");
+    t.not_after_unix = now - 2 * DAY_S - 3 * HOUR_S - 30 * 60;
+    assert_fail_why(&c, &r, "certificate expired 2d 3h ago");
+
+    /* 336h reads as 14d; 0 asks only that it has not expired. */
+    c = mk_cert(336 * HOUR_S + 90 * 60);
+    t.not_after_unix = now + DAY_S + 30 * 60;
+    assert_fail_why(&c, &r, "certificate expires in 1d (needs 14d 1h)");
+    c = mk_cert(0);
+    assert_pass(&c, &r);
+    t.not_after_unix = now - 2 * HOUR_S - 20;
+    assert_fail_why(&c, &r, "certificate expired 2h ago");
+}
+
+static void test_check_tls_not_https(void **state)
+{
+    struct fake_tls t = {.https = false};
+    struct lg_response r = {.status = 200, .tls = tls_cb, .ud = &t};
+    struct lg_check v = mk_tls_version(0x0303), cert = mk_cert(14 * DAY_S);
+    assert_fail_why(&v, &r, "not HTTPS");
+    assert_fail_why(&cert, &r, "not HTTPS");
+    r.tls = NULL; /* a VU that offers no TLS information */
+    assert_fail_why(&v, &r, "not HTTPS");
+    assert_fail_why(&cert, &r, "not HTTPS");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -872,6 +971,9 @@ int main(void)
         T(test_check_body_contains),
         T(test_check_body_matches),
         T(test_check_latency),
+        cmocka_unit_test(test_check_tls_version),
+        cmocka_unit_test(test_check_tls_certificate_validity),
+        cmocka_unit_test(test_check_tls_not_https),
         T(test_check_until_is_internal),
         T(test_check_why_may_be_null),
         T(test_check_json_equals_template),

@@ -426,7 +426,7 @@ static void test_config_bad_thresholds_exact_columns(void **state)
              "fx/suite/bad_thresholds.yaml:10:29: error: 'abort_after' needs 'abort: true'\n");
 }
 
-static void test_config_suite_unsupported_and_missing_scenario(void **state)
+static void test_config_suite_mistakes_and_missing_scenario(void **state)
 {
     const char *y = "suite: s\n"
                     "environments:\n"
@@ -439,8 +439,6 @@ static void test_config_suite_unsupported_and_missing_scenario(void **state)
                     "  load: {rate: 5/s, max_vus: 10, vus: 0}\n";
     write_file("tmp_unsupported.yaml", y, strlen(y));
     load_err("tmp_unsupported.yaml", NULL,
-             "tmp_unsupported.yaml:3:39: error: 'protected' is not supported yet\n"
-             "tmp_unsupported.yaml:4:16: error: 'limits' is not supported yet\n"
              "tmp_unsupported.yaml:6:12: error: scenario file 'fx/suite/nope.yaml': cannot "
              "read: No such file or directory\n"
              "tmp_unsupported.yaml:7:41: error: 'weight' must be a positive number\n"
@@ -449,6 +447,141 @@ static void test_config_suite_unsupported_and_missing_scenario(void **state)
              "'vus'\n"
              "fx/suite/guest.yaml:9:29: error: undefined variable 'category'\n");
     unlink("tmp_unsupported.yaml");
+}
+
+/* ---- protected environments and limits ---- */
+
+static void test_config_environment_protected_and_limits(void **state)
+{
+    struct lg_suite *s = load_ok("fx/suite/production.yaml", NULL);
+    assert_int_equal(s->n_envs, 3);
+    const struct lg_environment *local = lg_suite_env(s, "local"),
+                                *prod = lg_suite_env(s, "production"),
+                                *canary = lg_suite_env(s, "canary");
+    assert_false(local->is_protected);
+    assert_true(local->max_rate_per_s == 0);
+    assert_int_equal(local->max_vus, 0);
+    assert_true(prod->is_protected);
+    assert_true(prod->max_rate_per_s == 200);
+    assert_int_equal(prod->max_vus, 500);
+    assert_string_equal(prod->base_url, "https://api.example.com");
+    assert_false(canary->is_protected);
+    assert_true(canary->max_rate_per_s == 0.5);
+    assert_int_equal(canary->max_vus, 0);
+    lg_suite_free(s);
+}
+
+static void test_config_environment_protected_and_limits_mistakes(void **state)
+{
+    const char *y = "suite: s\n"
+                    "vars: {category: x}\n"
+                    "environments:\n"
+                    "  a: {base_url: \"https://a\", protected: yes-please}\n"
+                    "  b: {base_url: \"https://b\", limits: {max_rate: 0/s, max_vus: 0}}\n"
+                    "  c: {base_url: \"https://c\", limits: {max_rate: fast, max_vu: 5}}\n"
+                    "  d: {base_url: \"https://d\", limits: 500, protected: [true]}\n"
+                    "  e: {base_url: \"https://e\", limits: {max_vus: -3, max_rate: 20000000/s}}\n"
+                    "  f: {base_url: \"https://f\", protect: true}\n"
+                    "scenarios:\n"
+                    "  - fx/suite/board.yaml\n";
+    write_file("tmp_limits.yaml", y, strlen(y));
+    load_err("tmp_limits.yaml", NULL,
+             "tmp_limits.yaml:4:41: error: 'protected' must be true or false\n"
+             "tmp_limits.yaml:5:49: error: 'max_rate' must be greater than 0\n"
+             "tmp_limits.yaml:5:63: error: 'max_vus' must be a positive integer\n"
+             "tmp_limits.yaml:6:49: error: invalid rate 'fast' for 'max_rate' (a number per s, "
+             "m or h, e.g. 50/s)\n"
+             "tmp_limits.yaml:6:55: error: unknown key 'max_vu' in limits (did you mean "
+             "'max_vus'?)\n"
+             "tmp_limits.yaml:7:38: error: 'limits' must be a mapping, not a scalar\n"
+             "tmp_limits.yaml:7:54: error: 'protected' must be true or false\n"
+             "tmp_limits.yaml:8:48: error: 'max_vus' must be a positive integer\n"
+             "tmp_limits.yaml:8:62: error: 'max_rate' must be at most 10000000/s\n"
+             "tmp_limits.yaml:9:30: error: unknown key 'protect' in environment (did you mean "
+             "'protected'?)\n");
+    unlink("tmp_limits.yaml");
+}
+
+/* ---- expect: tls ---- */
+
+static void test_config_tls_expectation(void **state)
+{
+    struct lg_suite *s = load_ok("fx/tls.yaml", NULL);
+    const struct lg_scenario *sc = &s->scenarios[0];
+    const struct lg_step *health = &sc->steps[0], *hours = &sc->steps[1], *days = &sc->steps[2],
+                         *plain = &sc->steps[3];
+    assert_int_equal(health->n_checks, 4);
+    assert_string_equal(label(health, 0), "status in 200");
+    assert_string_equal(label(health, 1), "tls >= 1.2");
+    assert_int_equal(health->checks[1].kind, LG_CHECK_TLS);
+    assert_int_equal(health->checks[1].op, LG_OP_GTE);
+    assert_int_equal(health->checks[1].tls_min_version, 0x0303);
+    assert_int_equal(health->checks[1].loc.line, 7);
+    assert_int_equal(health->checks[1].loc.col, 26);
+    assert_string_equal(label(health, 2), "certificate valid for >= 14d");
+    assert_int_equal(health->checks[2].kind, LG_CHECK_TLS);
+    assert_int_equal(health->checks[2].tls_min_version, 0);
+    assert_int_equal(health->checks[2].cert_min_valid_s, 14 * 86400);
+    assert_int_equal(health->checks[2].loc.col, 49);
+    assert_string_equal(label(health, 3), "header strict-transport-security exists");
+    assert_true(health->needs_tls);
+    assert_false(health->needs_json);
+
+    assert_int_equal(hours->n_checks, 2);
+    assert_string_equal(label(hours, 0), "certificate valid for >= 336h");
+    assert_int_equal(hours->checks[0].cert_min_valid_s, 336 * 3600);
+    assert_string_equal(label(hours, 1), "tls >= 1.3");
+    assert_int_equal(hours->checks[1].tls_min_version, 0x0304);
+    assert_true(hours->needs_tls);
+    assert_string_equal(label(days, 0), "certificate valid for >= 1.5d");
+    assert_int_equal(days->checks[0].cert_min_valid_s, 129600);
+    assert_false(plain->needs_tls);
+    lg_suite_free(s);
+}
+
+static void test_config_tls_expectation_mistakes(void **state)
+{
+    const char *y = "scenario: t\n"
+                    "steps:\n"
+                    "  - name: a\n"
+                    "    request: {url: \"https://x/\"}\n"
+                    "    expect: {tls: {min_version: \"1.4\", cert_valid_for: 14days}}\n"
+                    "  - name: b\n"
+                    "    request: {url: /}\n"
+                    "    expect: {tls: {}}\n"
+                    "  - name: c\n"
+                    "    request: {url: /}\n"
+                    "    expect: {tls: {min_versoin: 1.2, cert_valid_for: -1d, min_version: 1}}\n"
+                    "  - name: d\n"
+                    "    request: {url: /}\n"
+                    "    expect: {tls: true}\n"
+                    "  - name: e\n"
+                    "    request: {url: /}\n"
+                    "    until: {tls: {min_version: \"1.2\"}, status: 200}\n"
+                    "  - name: f\n"
+                    "    request: {url: /}\n"
+                    "    expect: {tls: {cert_valid_for: 14, min_version: [1.2]}}\n";
+    write_file("tmp_tls.yaml", y, strlen(y));
+    load_err("tmp_tls.yaml", NULL,
+             "tmp_tls.yaml:5:33: error: 'min_version' must be one of \"1.0\", \"1.1\", "
+             "\"1.2\", \"1.3\"\n"
+             "tmp_tls.yaml:5:56: error: 'cert_valid_for' must be a duration, e.g. 14d or 336h "
+             "(units: s, m, h, d)\n"
+             "tmp_tls.yaml:8:19: error: 'tls' needs min_version, cert_valid_for or both\n"
+             "tmp_tls.yaml:11:20: error: unknown key 'min_versoin' in tls (did you mean "
+             "'min_version'?)\n"
+             "tmp_tls.yaml:11:54: error: 'cert_valid_for' must be a duration, e.g. 14d or 336h "
+             "(units: s, m, h, d)\n"
+             "tmp_tls.yaml:11:72: error: 'min_version' must be one of \"1.0\", \"1.1\", "
+             "\"1.2\", \"1.3\"\n"
+             "tmp_tls.yaml:14:19: error: 'tls' must be a mapping, not a scalar\n"
+             "tmp_tls.yaml:17:13: error: 'tls' is not a condition to poll for: put it in "
+             "'expect'\n"
+             "tmp_tls.yaml:20:36: error: 'cert_valid_for' must be a duration, e.g. 14d or 336h "
+             "(units: s, m, h, d)\n"
+             "tmp_tls.yaml:20:53: error: 'min_version' must be one of \"1.0\", \"1.1\", "
+             "\"1.2\", \"1.3\"\n");
+    unlink("tmp_tls.yaml");
 }
 
 /* ---- profiles ---- */
@@ -1050,6 +1183,104 @@ static void test_config_regex_bomb_refused(void **state)
     unlink("tmp_re.yaml");
 }
 
+/* ---- CSV feeds (data) ---- */
+
+static void test_config_data_feeds_suite_and_scenario(void **state)
+{
+    struct lg_suite *s = load_ok("fx/data/suite.yaml", NULL);
+    assert_int_equal(s->n_feeds, 3);
+    const char *names[] = {"users", "codes", "codes"};
+    const enum lg_feed_mode modes[] = {LG_FEED_UNIQUE, LG_FEED_SEQUENTIAL, LG_FEED_RANDOM};
+    const size_t rows[] = {2, 2, 1};
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(s->feeds[i]->name, names[i]);
+        assert_int_equal(s->feeds[i]->mode, modes[i]);
+        assert_int_equal(s->feeds[i]->index, i);
+        assert_int_equal(s->feeds[i]->n_rows, rows[i]);
+    }
+    /* CSV files are relative to the YAML file that names them. */
+    assert_string_equal(lg_feed_row(s->feeds[2], 0)[0], "P1");
+    assert_string_equal(lg_feed_row(s->feeds[1], 1)[0], "B2");
+
+    /* login's own `codes` hides the suite's; it reads promo codes and users. */
+    const struct lg_scenario *login = &s->scenarios[0], *other = &s->scenarios[1];
+    assert_int_equal(login->n_feeds_visible, 2);
+    assert_ptr_equal(login->feeds_visible[0], s->feeds[0]);
+    assert_ptr_equal(login->feeds_visible[1], s->feeds[2]);
+    assert_int_equal(login->n_feeds, 2);
+    assert_ptr_equal(login->feeds[0], s->feeds[2]);
+    assert_ptr_equal(login->feeds[1], s->feeds[0]);
+    assert_int_equal(other->n_feeds, 1);
+    assert_ptr_equal(other->feeds[0], s->feeds[1]);
+
+    /* Rendered from the rows a VU takes at the start of an iteration. */
+    struct render_env e;
+    struct lg_feed_rows data = {0};
+    struct lg_rng rng;
+    lg_rng_seed(&rng, 1);
+    env_init(&e, login);
+    e.ctx.data = &data;
+    assert_int_equal(lg_feeds_next(login->feeds, login->n_feeds, &data, &rng), 0);
+    assert_render(login->steps[0].req.url, &e, "/login?code=P1");
+    assert_render(login->steps[0].req.body, &e,
+                  "{\"email\":\"ann@example.com\",\"password\":\"pa\\\"ss\"}");
+    assert_int_equal(lg_feeds_next(login->feeds, login->n_feeds, &data, &rng), 0);
+    assert_render(login->steps[0].req.body, &e,
+                  "{\"email\":\"bob, jr@example.com\",\"password\":\"pw2\"}");
+    /* users is unique: two rows, then the VU cannot start another iteration. */
+    assert_int_equal(lg_feeds_next(login->feeds, login->n_feeds, &data, &rng), LG_FEED_EXHAUSTED);
+    env_free(&e);
+
+    env_init(&e, other);
+    e.ctx.data = &data;
+    assert_int_equal(lg_feeds_next(other->feeds, other->n_feeds, &data, &rng), 0);
+    assert_render(other->steps[0].req.headers[0].value, &e, "A1");
+    assert_int_equal(lg_feeds_next(other->feeds, other->n_feeds, &data, &rng), 0);
+    assert_render(other->steps[0].req.headers[0].value, &e, "B2");
+    env_free(&e);
+    lg_feed_rows_free(&data);
+    lg_suite_free(s);
+
+    /* Alone, login.yaml does not see the suite's users. */
+    load_err("fx/data/login.yaml", NULL,
+             "fx/data/login.yaml:9:24: error: no feed 'users' (feeds: codes)\n"
+             "fx/data/login.yaml:9:58: error: no feed 'users' (feeds: codes)\n");
+}
+
+static void test_config_data_mistakes(void **state)
+{
+    static const char users[] = "email,password\nann@x.io,pw\n";
+    static const char broken[] = "id,name\n1,ann\n2,\"bo\"b\n";
+    static const char yaml[] = "scenario: bad\n"
+                               "data:\n"
+                               "  users: {file: users.csv}\n"
+                               "  promo: {file: users.csv, mode: once}\n"
+                               "  nofile: {mode: random}\n"
+                               "  missing: {file: missing.csv}\n"
+                               "  broken: broken.csv\n"
+                               "  bad.name: users.csv\n"
+                               "  extra: {file: users.csv, sort: true}\n"
+                               "  listed: [users.csv]\n"
+                               "steps:\n"
+                               "  - {name: a, request: {url: \"/u/{{data.users.mail}}\"}}\n"
+                               "  - {name: b, request: {url: \"/u/{{data.usrs.email}}\"}}\n";
+    write_file("users.csv", users, sizeof(users) - 1);
+    write_file("broken.csv", broken, sizeof(broken) - 1);
+    write_file("bad.yaml", yaml, sizeof(yaml) - 1);
+    load_err("bad.yaml", NULL,
+             "bad.yaml:4:34: error: 'mode' must be sequential, random or unique, not 'once'\n"
+             "bad.yaml:5:11: error: feed 'nofile' needs a 'file'\n"
+             "bad.yaml:6:19: error: feed 'missing': cannot read 'missing.csv': No such file or "
+             "directory\n"
+             "bad.yaml:8:3: error: invalid feed name 'bad.name': a letter or _, then letters, "
+             "digits, _ or -\n"
+             "bad.yaml:9:28: error: unknown key 'sort' in feed\n"
+             "bad.yaml:10:11: error: feed 'listed' must be a CSV file name or {file, mode}\n"
+             "bad.yaml:12:36: error: no field 'mail' in feed 'users' (fields: email, password)\n"
+             "bad.yaml:13:36: error: no feed 'usrs' (feeds: users, extra)\n"
+             "broken.csv:3:7: error: unexpected 'b' after a closing quote\n");
+}
+
 static int setup(void **state)
 {
     if (!mkdtemp(tmpdir) || chdir(tmpdir) || symlink(LG_TEST_DATA "/config", "fx"))
@@ -1072,11 +1303,17 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_full_scenario_model),
+        cmocka_unit_test(test_config_data_feeds_suite_and_scenario),
+        cmocka_unit_test(test_config_data_mistakes),
         cmocka_unit_test(test_config_json_body_renders_exactly),
         cmocka_unit_test(test_config_suite_environments_profiles_thresholds),
         cmocka_unit_test(test_config_env_var_unset_only_matters_for_the_run),
         cmocka_unit_test(test_config_bad_thresholds_exact_columns),
-        cmocka_unit_test(test_config_suite_unsupported_and_missing_scenario),
+        cmocka_unit_test(test_config_suite_mistakes_and_missing_scenario),
+        cmocka_unit_test(test_config_environment_protected_and_limits),
+        cmocka_unit_test(test_config_environment_protected_and_limits_mistakes),
+        cmocka_unit_test(test_config_tls_expectation),
+        cmocka_unit_test(test_config_tls_expectation_mistakes),
         cmocka_unit_test(test_config_profile_closed_counts),
         cmocka_unit_test(test_config_profile_constant_rate),
         cmocka_unit_test(test_config_profile_rate_stages_with_start),

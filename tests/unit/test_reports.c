@@ -385,7 +385,8 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
 {
     json_t *j = to_jansson(*state);
     assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
-                   "default_gate,config,schedule,totals,thresholds,steps,scenarios,series");
+                   "default_gate,smoke_rule,config,schedule,totals,thresholds,steps,scenarios,"
+                   "series");
     assert_keys(json_object_get(j, "config"), "vus");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
@@ -515,7 +516,8 @@ static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
 {
     json_t *j = to_jansson(*state);
     assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
-                   "default_gate,config,schedule,totals,thresholds,steps,scenarios,series");
+                   "default_gate,smoke_rule,config,schedule,totals,thresholds,steps,scenarios,"
+                   "series");
     json_t *sc = json_object_get(j, "schedule");
     assert_keys(sc, OPEN_SCHEDULE_KEYS);
     assert_keys(json_object_get(sc, "lag_ms"), LATENCY_KEYS);
@@ -670,6 +672,7 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_str_or_null_equal(a->started_at, b->started_at);
     assert_str_or_null_equal(a->abort_reason, b->abort_reason);
     assert_int_equal(a->default_gate, b->default_gate);
+    assert_int_equal(a->smoke_rule, b->smoke_rule);
     assert_int_equal(a->vus, b->vus);
     assert_true(a->duration_s == b->duration_s);
     assert_int_equal(a->requests, b->requests);
@@ -790,6 +793,39 @@ static void test_reports_read_json_aborted_result_with_nulls(void **state)
     assert_result_equal(r, back);
     lg_result_free(back);
     free(s);
+}
+
+/* smoke_rule is written after default_gate and read back; older files without it
+ * read as false. */
+static void test_reports_smoke_rule_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    r->smoke_rule = true;
+    char *s = lg_result_to_json(r);
+    assert_non_null(strstr(s, "\"default_gate\": false,\n  \"smoke_rule\": true,\n"));
+    struct lg_result *back = NULL;
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_true(back->smoke_rule);
+    assert_result_equal(r, back);
+    lg_result_free(back);
+    free(s);
+
+    json_t *j = to_jansson(r);
+    json_object_del(j, "smoke_rule");
+    s = json_dumps(j, 0);
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_false(back->smoke_rule);
+    lg_result_free(back);
+    free(s);
+    json_object_set_new(j, "smoke_rule", json_string("yes"));
+    s = json_dumps(j, 0);
+    char err[256] = "";
+    back = NULL;
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, err, sizeof(err)), LG_ESYNTAX);
+    assert_string_equal(err, "result.json: smoke_rule: expected true or false");
+    assert_null(back);
+    free(s);
+    json_decref(j);
 }
 
 static void test_reports_null_histogram_is_written_empty(void **state)
@@ -1031,18 +1067,23 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     lg_result_free(back);
     json_decref(j);
 
-    /* A file written before the open model loads, and writes back the same bytes
-     * with only {"model": "closed"} added after "config". */
+    /* A file written before the open model (and the smoke rule) loads, and writes
+     * back the same bytes with only "smoke_rule": false added after "default_gate"
+     * and {"model": "closed"} after "config". */
     const char *path = DATA "closed_before_schedule.json";
     assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
     assert_false(back->schedule.open);
+    assert_false(back->smoke_rule);
     assert_int_equal(back->vus, 2);
     assert_int_equal(back->steps[0].requests, 4);
     char *old = slurp(path), *now = lg_result_to_json(back);
-    const char *cut = strstr(old, "  \"totals\"");
-    assert_non_null(cut);
-    char *want = lg_asprintf("%.*s  \"schedule\": {\n    \"model\": \"closed\"\n  },\n%s",
-                             (int)(cut - old), old, cut);
+    const char *cut1 = strstr(old, "  \"config\"");
+    const char *cut2 = strstr(old, "  \"totals\"");
+    assert_non_null(cut1);
+    assert_non_null(cut2);
+    char *want = lg_asprintf(
+        "%.*s  \"smoke_rule\": false,\n%.*s  \"schedule\": {\n    \"model\": \"closed\"\n  },\n%s",
+        (int)(cut1 - old), old, (int)(cut2 - cut1), cut1, cut2);
     assert_string_equal(now, want);
     free(want);
     free(old);
@@ -1306,6 +1347,91 @@ static void test_reports_text_default_gate_and_abort(void **state)
     lg_result_free(r);
 }
 
+/* A smoke run whose thresholds hold but whose checks did not: the rule is the last
+ * line of the gate, with the failed checks counted (and, apart, requests that failed
+ * without a check); all checks passing gives a mark of success. */
+static struct lg_result *smoke_result(uint64_t checks_failed, uint64_t check_errors,
+                                      uint64_t timeouts)
+{
+    struct lg_result *r = lg_calloc(1, sizeof(*r));
+    r->verdict = checks_failed || timeouts ? LG_VERDICT_FAIL : LG_VERDICT_PASS;
+    r->suite = lg_strdup("trivia");
+    r->file = lg_strdup("suite.yaml");
+    r->profile = lg_strdup("smoke");
+    r->smoke_rule = true;
+    r->vus = 1;
+    r->duration_s = 1;
+    r->requests = 3;
+    r->errors = check_errors + timeouts;
+    r->checks_failed = checks_failed;
+    if (check_errors) {
+        r->error_classes =
+            lg_realloc(r->error_classes, (r->n_error_classes + 1) * sizeof(struct lg_count));
+        r->error_classes[r->n_error_classes++] =
+            (struct lg_count){lg_strdup("check"), check_errors};
+    }
+    if (timeouts) {
+        r->error_classes =
+            lg_realloc(r->error_classes, (r->n_error_classes + 1) * sizeof(struct lg_count));
+        r->error_classes[r->n_error_classes++] = (struct lg_count){lg_strdup("timeout"), timeouts};
+    }
+    r->n_thresholds = 1;
+    r->thresholds = lg_calloc(1, sizeof(*r->thresholds));
+    r->thresholds[0] = (struct lg_result_threshold){.expr = lg_strdup("p95(latency) < 1s"),
+                                                    .severity = lg_strdup("critical"),
+                                                    .ok = true,
+                                                    .observed = 20,
+                                                    .unit = lg_strdup("ms"),
+                                                    .observed_text = lg_strdup("20.0ms")};
+    return r;
+}
+
+static void assert_gate_text(const struct lg_result *r, bool color, const char *want)
+{
+    char *s = text_of(r, color);
+    size_t len = strlen(s), wl = strlen(want);
+    /* the gate's section is where the summary ends */
+    bool ok = len >= wl && !strcmp(s + len - wl, want) &&
+              !memmem(s, len - wl, "\n  thresholds\n", strlen("\n  thresholds\n"));
+    if (!ok)
+        fail_msg("summary:\n%s\nexpected it to end with:\n%s", s, want);
+    free(s);
+}
+
+static void test_reports_text_smoke_rule(void **state)
+{
+    struct lg_result *r = smoke_result(2, 2, 0);
+    assert_gate_text(r, false,
+                     "\n  thresholds\n"
+                     "    \u2713 p95(latency) < 1s  20.0ms\n"
+                     "    \u2717 smoke profile: every check must pass \u2014 2 failed\n"
+                     "\n  verdict: FAIL\n");
+    assert_gate_text(r, true,
+                     "\n  thresholds\n"
+                     "    \033[32m\u2713\033[0m p95(latency) < 1s  20.0ms\n"
+                     "    \033[31m\u2717\033[0m smoke profile: every check must pass \u2014 2 "
+                     "failed\n"
+                     "\n  verdict: \033[1m\033[31mFAIL\033[0m\n");
+    lg_result_free(r);
+
+    r = smoke_result(1, 1, 1);
+    assert_gate_text(r, false,
+                     "\n  thresholds\n"
+                     "    \u2713 p95(latency) < 1s  20.0ms\n"
+                     "    \u2717 smoke profile: every check must pass \u2014 1 failed, 1 failed "
+                     "request\n"
+                     "\n  verdict: FAIL\n");
+    lg_result_free(r);
+
+    r = smoke_result(0, 0, 0);
+    assert_gate_text(r, false,
+                     "\n  thresholds\n"
+                     "    \u2713 p95(latency) < 1s  20.0ms\n"
+                     "    \u2713 smoke profile: every check must pass \u2014 0 failed\n"
+                     "\n  verdict: PASS\n");
+    lg_result_free(r);
+}
+
 /* The open model: the table holds the corrected figures; the uncorrected ones, the
  * schedule and (when the rate was not kept) the engine's note follow it. */
 static const char expected_open_summary[] =
@@ -1432,6 +1558,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_null_histogram_is_written_empty, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_reports_smoke_rule_round_trip, setup, teardown),
         cmocka_unit_test(test_reports_read_json_broken_files_give_exact_errors),
         cmocka_unit_test(test_reports_read_json_invalid_json_names_line_and_column),
         cmocka_unit_test(test_reports_read_json_directory_is_io_error),
@@ -1455,6 +1582,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_color_marks_and_verdict, setup, teardown),
         cmocka_unit_test(test_reports_text_default_gate_and_abort),
+        cmocka_unit_test(test_reports_text_smoke_rule),
         cmocka_unit_test_setup_teardown(test_reports_text_open_model_sustained_is_exact, setup_open,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_open_model_not_sustained_says_so,

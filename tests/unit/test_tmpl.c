@@ -647,8 +647,16 @@ static void test_tmpl_is_pure(void **state)
                           "{{base64 (sha256 name)}}",
                           "{{env.HOME}}",
                           "{{hmac_sha256 name \"k\"}}"};
-    const char *impure[] = {"{{uuid}}",      "{{now_ms}}",         "a{{vu.id}}",
-                            "{{iteration}}", "{{random_int 1 9}}", "{{sha256 (uuid)}}"};
+    const char *impure[] = {"{{uuid}}",
+                            "{{now_ms}}",
+                            "a{{vu.id}}",
+                            "{{iteration}}",
+                            "{{random_int 1 9}}",
+                            "{{sha256 (uuid)}}",
+                            "{{wallet.address}}",
+                            "{{wallet.public_key}}",
+                            "{{wallet.sign \"x\"}}",
+                            "{{sha256 (wallet.sign name)}}"};
     for (size_t i = 0; i < sizeof(pure) / sizeof(pure[0]); i++) {
         struct lg_tmpl *t = compile_ok(f, pure[i], LG_TMPL_RAW);
         if (!lg_tmpl_is_pure(t))
@@ -711,19 +719,19 @@ static void test_tmpl_builtins_win_over_scope(void **state)
     assert_true(lg_tmpl_reserved("vu.id"));
     assert_true(lg_tmpl_reserved("wallet.sign"));
     assert_false(lg_tmpl_reserved("session_id"));
-    assert_false(lg_tmpl_reserved("data.users.email"));
+    assert_true(lg_tmpl_reserved("data.users.email"));
     assert_false(lg_tmpl_reserved("uuids"));
 }
 
 static void test_tmpl_dotted_scope_name(void **state)
 {
     struct lg_scope sc = {0};
-    int slot = lg_scope_add(&sc, "data.users.email");
+    int slot = lg_scope_add(&sc, "user.email");
     json_t *v = json_string("a@b.c");
     struct lg_tmpl_ctx ctx = {.slots = &v, .n_slots = 1};
     struct lg_tmpl *t = NULL;
     struct lg_tmpl_err err;
-    assert_int_equal(lg_tmpl_compile("{{ data.users.email }}", LG_TMPL_URL, &sc, &t, &err), 0);
+    assert_int_equal(lg_tmpl_compile("{{ user.email }}", LG_TMPL_URL, &sc, &t, &err), 0);
     int s = -1;
     assert_int_equal(lg_tmpl_slots(t, &s, 1), 1);
     assert_int_equal(s, slot);
@@ -734,6 +742,162 @@ static void test_tmpl_dotted_scope_name(void **state)
     lg_tmpl_free(t);
     json_decref(v);
     lg_scope_free(&sc);
+}
+
+/* ---- wallet.* ---- */
+
+/* Seed 42, VU 7: pinned with Python's hashlib and cryptography (the private key is
+ * SHA-256 of the seed as 8 little-endian bytes and the VU as 4). */
+#define W42_7_PUB "cbc073479987d522b6dab890e947eb9f95befa4666b0552515b75f41f3eb55aa"
+#define W42_7_ADDR "stake10b5c2fbc932bf1656a9eb68d528f56ffdc18583a"
+#define W42_7_SIG                                                                                  \
+    "699ac52ada3c17c32a57b2f1086a457968df5302a09a4779722bd5ca18a5989d"                             \
+    "e1a4c647799e0e6ed12958600131a38a9c1061db7aea8b11ab4bdb2f8083e004"
+/* The signature of the fixture's msg slot, "what do ya want for nothing?". */
+#define W42_7_SIG_MSG                                                                              \
+    "19f180cca5dd98affe8ea1554e38985e9244e4a4e40e8e4a3f24151c92600c4e"                             \
+    "965f53d7c0740646e57a7d3bd2143fbc276ef4c706f4a884d521b661bded0c08"
+
+static void test_tmpl_wallet_functions(void **state)
+{
+    struct fx *f = *state;
+    struct lg_wallet *w = NULL;
+    f->ctx.wallet = &w;
+    f->ctx.wallet_seed = 42;
+    struct lg_tmpl *t = compile_ok(f, "{{wallet.address}} {{wallet.public_key}}", LG_TMPL_RAW);
+    struct lg_buf out = {0};
+    assert_int_equal(lg_tmpl_render(t, &f->ctx, &out, NULL), 0);
+    assert_string_equal(out.data, W42_7_ADDR " " W42_7_PUB);
+    /* Made on first use, then reused. */
+    assert_non_null(w);
+    struct lg_wallet *first = w;
+    lg_buf_reset(&out);
+    assert_int_equal(lg_tmpl_render(t, &f->ctx, &out, NULL), 0);
+    assert_ptr_equal(w, first);
+    assert_string_equal(out.data, W42_7_ADDR " " W42_7_PUB);
+    lg_tmpl_free(t);
+
+    /* ed25519 is deterministic: the signature of a known message is pinned too. */
+    assert_render(f, "{{wallet.sign \"nonce-123\"}}", LG_TMPL_RAW, W42_7_SIG);
+    assert_render(f, "{\"sig\":\"{{wallet.sign msg}}\"}", LG_TMPL_JSON,
+                  "{\"sig\":\"" W42_7_SIG_MSG "\"}");
+    assert_ptr_equal(w, first);
+    lg_wallet_free(w);
+
+    /* Another VU, another key. */
+    w = NULL;
+    f->ctx.vu_id = 8;
+    char *other = render(f, "{{wallet.public_key}}", LG_TMPL_RAW);
+    assert_string_not_equal(other, W42_7_PUB);
+    assert_int_equal(strlen(other), 64);
+    free(other);
+    lg_wallet_free(w);
+
+    /* No wallet in the context: an error, not an empty value. */
+    f->ctx.wallet = NULL;
+    t = compile_ok(f, "a{{wallet.address}}", LG_TMPL_RAW);
+    lg_buf_reset(&out);
+    assert_int_equal(lg_tmpl_render(t, &f->ctx, &out, NULL), LG_EINVAL);
+    assert_int_equal(out.len, 0);
+    lg_tmpl_free(t);
+    lg_buf_free(&out);
+
+    assert_compile_error(f, "{{wallet.sign}}", "wallet.sign takes 1 argument", 2);
+    assert_compile_error(f, "{{ wallet.address 1 }}", "wallet.address takes no arguments", 3);
+    assert_compile_error(f, "{{wallet.key}}", "undefined variable 'wallet.key'", 2);
+}
+
+/* ---- data.FEED.FIELD ---- */
+
+struct feeds_fx {
+    struct lg_feed *users, *codes;
+    struct lg_feed *list[2];
+};
+
+static void feeds_init(struct feeds_fx *d, struct fx *f)
+{
+    static const char users[] = "email,password\nann@x.io,\"p&w \"\"1\"\"\"\nbob@x.io,pw2\n";
+    static const char codes[] = "code\nA1\n";
+    struct lg_feed_err err;
+    assert_int_equal(lg_feed_parse("users", users, strlen(users), &d->users, &err), 0);
+    assert_int_equal(lg_feed_parse("codes", codes, strlen(codes), &d->codes, &err), 0);
+    d->users->index = 1;
+    d->codes->index = 0;
+    d->list[0] = d->users;
+    d->list[1] = d->codes;
+    f->scope.feeds = d->list;
+    f->scope.n_feeds = 2;
+}
+
+static void feeds_free(struct feeds_fx *d, struct fx *f)
+{
+    f->scope.feeds = NULL;
+    f->scope.n_feeds = 0;
+    lg_feed_free(d->users);
+    lg_feed_free(d->codes);
+}
+
+static void test_tmpl_data_fields(void **state)
+{
+    struct fx *f = *state;
+    struct feeds_fx d;
+    feeds_init(&d, f);
+    struct lg_feed_rows rows = {0};
+    struct lg_feed *uses[] = {d.users, d.codes};
+    assert_int_equal(lg_feeds_next(uses, 2, &rows, &f->rng), 0);
+    f->ctx.data = &rows;
+
+    assert_render(f, "{{data.users.email}}:{{ data.users.password }}:{{data.codes.code}}",
+                  LG_TMPL_RAW, "ann@x.io:p&w \"1\":A1");
+    assert_render(f, "{{data.users.password}}", LG_TMPL_JSON, "p&w \\\"1\\\"");
+    assert_render(f, "{{data.users.password}}", LG_TMPL_URL, "p%26w%20%221%22");
+    assert_render(f, "{{sha256 data.codes.code}}", LG_TMPL_RAW,
+                  "16a36e86f6fed5d465ff332511a0ce1a863b55d364b25a7cdaa25db19abf9648");
+    /* The next iteration's row. */
+    assert_int_equal(lg_feeds_next(uses, 2, &rows, &f->rng), 0);
+    assert_render(f, "{{data.users.email}}", LG_TMPL_RAW, "bob@x.io");
+
+    struct lg_tmpl *t = compile_ok(f, "{{data.users.email}}{{data.codes.code}}", LG_TMPL_RAW);
+    assert_false(lg_tmpl_is_pure(t));
+    assert_false(lg_tmpl_is_const(t));
+    uint32_t idx[4];
+    assert_int_equal(lg_tmpl_feeds(t, idx, 4), 2);
+    assert_int_equal(idx[0], 1);
+    assert_int_equal(idx[1], 0);
+    assert_int_equal(lg_tmpl_slots(t, NULL, 0), 0);
+
+    /* No row taken (or no rows in the context): an error. */
+    struct lg_buf out = {0};
+    struct lg_feed_rows none = {0};
+    f->ctx.data = &none;
+    assert_int_equal(lg_tmpl_render(t, &f->ctx, &out, NULL), LG_EINVAL);
+    f->ctx.data = NULL;
+    assert_int_equal(lg_tmpl_render(t, &f->ctx, &out, NULL), LG_EINVAL);
+    assert_int_equal(out.len, 0);
+    lg_buf_free(&out);
+    lg_tmpl_free(t);
+    lg_feed_rows_free(&rows);
+    feeds_free(&d, f);
+}
+
+static void test_tmpl_data_compile_errors(void **state)
+{
+    struct fx *f = *state;
+    assert_compile_error(f, "{{data.users.email}}",
+                         "no feed 'users' (no feed is declared under 'data')", 2);
+    struct feeds_fx d;
+    feeds_init(&d, f);
+    assert_compile_error(f, "x {{ data.users.mail }}",
+                         "no field 'mail' in feed 'users' (fields: email, password)", 5);
+    assert_compile_error(f, "{{data.user.email}}", "no feed 'user' (feeds: users, codes)", 2);
+    assert_compile_error(f, "{{data.users}}", "expected data.FEED.FIELD, got 'data.users'", 2);
+    assert_compile_error(f, "{{data.users.email.x}}",
+                         "expected data.FEED.FIELD, got 'data.users.email.x'", 2);
+    assert_compile_error(f, "{{data..email}}", "expected data.FEED.FIELD, got 'data..email'", 2);
+    assert_compile_error(f, "{{data.users.}}", "expected data.FEED.FIELD, got 'data.users.'", 2);
+    assert_compile_error(f, "{{sha256 (base64 data.codes.cod)}}",
+                         "no field 'cod' in feed 'codes' (fields: code)", 17);
+    feeds_free(&d, f);
 }
 
 static void test_tmpl_scope_add_find_free(void **state)
@@ -816,6 +980,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tmpl_builtins_win_over_scope, setup, teardown),
         cmocka_unit_test(test_tmpl_dotted_scope_name),
         cmocka_unit_test(test_tmpl_scope_add_find_free),
+        cmocka_unit_test_setup_teardown(test_tmpl_wallet_functions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tmpl_data_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tmpl_data_compile_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_render_reuses_scratch, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
