@@ -65,13 +65,14 @@ static void clear_slots(struct lg_vu *vu)
     }
 }
 
-int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t seed)
+int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_seed)
 {
     const struct lg_plan *p = w->plan;
     memset(vu, 0, sizeof(*vu));
     vu->id = id;
     vu->w = w;
-    lg_rng_seed(&vu->rng, seed);
+    vu->run_seed = run_seed;
+    lg_rng_seed(&vu->rng, run_seed + id);
     vu->easy = curl_easy_init();
     if (!vu->easy)
         return LG_ECURL;
@@ -111,6 +112,8 @@ void lg_vu_free(struct lg_vu *vu)
         return;
     clear_slots(vu);
     free(vu->slots);
+    lg_wallet_free(vu->wallet);
+    lg_feed_rows_free(&vu->feed_rows);
     if (vu->easy)
         curl_easy_cleanup(vu->easy);
     curl_slist_free_all(vu->hdrs);
@@ -146,6 +149,9 @@ static struct lg_tmpl_ctx tmpl_ctx(struct lg_vu *vu)
         .iteration = vu->iteration,
         .rng = &vu->rng,
         .scratch = &vu->w->tmpl_scratch,
+        .data = &vu->feed_rows,
+        .wallet = &vu->wallet,
+        .wallet_seed = vu->run_seed,
     };
 }
 
@@ -184,6 +190,13 @@ static void start_iteration(struct lg_vu *vu, int64_t sched_us)
             k++;
     }
     vu->sc = &p->suite->scenarios[k];
+    if (lg_feeds_next(vu->sc->feeds, vu->sc->n_feeds, &vu->feed_rows, &vu->rng) ==
+        LG_FEED_EXHAUSTED) {
+        /* A unique feed is used up: no iteration can start for this VU any more. */
+        vu->w->metrics.feed_exhausted++;
+        vu_finish(vu);
+        return;
+    }
     clear_slots(vu);
     for (size_t i = 0; i < vu->sc->scope.n; i++)
         vu->slots[i] = vu->sc->init[i] ? json_incref(vu->sc->init[i]) : NULL;

@@ -10,8 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "feeder.h"
 #include "model.h"
 #include "util.h"
+#include "wallet.h"
 
 struct lg_worker;
 
@@ -20,7 +22,10 @@ struct lg_vu {
     struct lg_worker *w;
     CURL *easy; /* reused for every request: keeps the VU's cookie jar */
     struct lg_rng rng;
-    json_t **slots; /* the current scenario's variables and captures */
+    uint64_t run_seed;             /* the run's seed: wallet keys derive from it and id */
+    struct lg_wallet *wallet;      /* created by the first wallet.* template; owned */
+    struct lg_feed_rows feed_rows; /* the iteration's row of each CSV feed it reads */
+    json_t **slots;                /* the current scenario's variables and captures */
     size_t n_slots;
     const struct lg_scenario *sc;
     size_t step;           /* index of the current step */
@@ -47,9 +52,10 @@ struct lg_vu {
     struct curl_slist *hdrs; /* per-request headers when not constant */
 };
 
-/* Prepares a VU (its easy handle and buffers). Never fails except on libcurl
- * refusing to create a handle (LG_ECURL). */
-int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t seed);
+/* Prepares a VU (its easy handle and buffers); its PRNG is seeded with
+ * run_seed + id and its wallet key derives from run_seed and id. Never fails except
+ * on libcurl refusing to create a handle (LG_ECURL). */
+int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_seed);
 /* Closed model: starts the VU, which then loops iterations while the run allows. */
 void lg_vu_start(struct lg_vu *vu);
 /* Open model: runs one iteration that was due at sched_us (monotonic); when it

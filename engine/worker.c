@@ -400,7 +400,7 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
         return LG_ECURL;
     w->vus = lg_calloc(n_vus, sizeof(*w->vus));
     for (uint32_t i = 0; i < n_vus; i++) {
-        if (lg_vu_init(&w->vus[i], w, first_vu_id + i, seed + first_vu_id + i))
+        if (lg_vu_init(&w->vus[i], w, first_vu_id + i, seed))
             return LG_ECURL;
         w->n_vus++;
     }
