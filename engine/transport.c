@@ -19,7 +19,6 @@ struct lg_transport {
     struct shard *shards;
     unsigned n_shards;
     int running; /* transfers added and not yet reaped */
-    lg_transfer_inspect_fn inspect;
     lg_transfer_done_fn done;
     void *ud;
 };
@@ -42,8 +41,6 @@ static void reap(struct shard *sh)
         CURLcode rc = msg->data.result;
         void *priv = NULL;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&priv);
-        if (t->inspect)
-            t->inspect(priv, easy);
         curl_multi_remove_handle(sh->multi, easy);
         t->running--;
         t->done(priv, easy, rc, t->ud);
@@ -114,12 +111,11 @@ static int multi_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, 
     return 0;
 }
 
-int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_inspect_fn inspect,
-                      lg_transfer_done_fn done, void *ud, struct lg_transport **out)
+int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_done_fn done,
+                      void *ud, struct lg_transport **out)
 {
     struct lg_transport *t = lg_calloc(1, sizeof(*t));
     t->loop = loop;
-    t->inspect = inspect;
     t->done = done;
     t->ud = ud;
     t->n_shards = (max_transfers + LG_TRANSFERS_PER_SHARD - 1) / LG_TRANSFERS_PER_SHARD;

@@ -20,17 +20,11 @@ typedef void (*lg_transfer_done_fn)(void *priv, CURL *easy, CURLcode result, voi
  * several multi handles ("shards") on its one loop. */
 #define LG_TRANSFERS_PER_SHARD 40
 
-/* Called once per finished transfer just before the handle leaves the multi
- * handle, while its connection is still attached (what only the connection knows,
- * such as its TLS session, can be read here). Must not start transfers. */
-typedef void (*lg_transfer_inspect_fn)(void *priv, CURL *easy);
-
 /* Creates a transport on loop for up to max_transfers concurrent transfers (the
- * number of shards follows from it). inspect (may be NULL) and done(…, ud) are
- * called for every finished transfer. Returns 0 and *out, or LG_ECURL. Free with
- * lg_transport_free. */
-int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_inspect_fn inspect,
-                      lg_transfer_done_fn done, void *ud, struct lg_transport **out);
+ * number of shards follows from it). done(…, ud) is called for every finished
+ * transfer. Returns 0 and *out, or LG_ECURL. Free with lg_transport_free. */
+int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_done_fn done,
+                      void *ud, struct lg_transport **out);
 /* Removes every transfer still running (no callbacks) and frees. Accepts NULL. */
 void lg_transport_free(struct lg_transport *t);
 

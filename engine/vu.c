@@ -26,6 +26,30 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
     return size * n;
 }
 
+/* CURLOPT_PREREQFUNCTION, set only for steps that check TLS: the connection and
+ * its TLS session are established and still attached to the handle here (by the
+ * end of the transfer libcurl has released them), so this is where the version
+ * and the peer certificate's expiry are read. Called again after a redirect. */
+static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+                     int local_port)
+{
+    struct lg_vu *vu = clientp;
+    struct curl_tlssessioninfo *ti = NULL;
+    vu->tls_known = false;
+    if (curl_easy_getinfo(vu->easy, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || !ti ||
+        ti->backend != CURLSSLBACKEND_OPENSSL || !ti->internals)
+        return CURL_PREREQFUNC_OK; /* not TLS: the check says "not HTTPS" */
+    SSL *ssl = ti->internals;
+    X509 *cert = SSL_get0_peer_certificate(ssl);
+    struct tm tm;
+    if (cert && ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1) {
+        vu->tls_version = SSL_version(ssl);
+        vu->tls_not_after = (int64_t)timegm(&tm);
+        vu->tls_known = true;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
 static const struct lg_step *cur_step(const struct lg_vu *vu)
 {
     return &vu->sc->steps[vu->step];
@@ -86,6 +110,7 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, vu);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, vu);
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* in-memory jar, one per VU */
     curl_easy_setopt(e, CURLOPT_USERAGENT, "loadgate/" LG_VERSION);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)LG_MAX_REDIRECTS);
@@ -408,6 +433,8 @@ static bool send_request(struct lg_vu *vu)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
     }
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, rq->follow ? 1L : 0L);
+    vu->tls_known = false;
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, st->needs_tls ? prereq_cb : NULL);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                      (long)((rq->timeout_us ? rq->timeout_us : LG_DEFAULT_TIMEOUT_US) / 1000));
 
@@ -565,27 +592,7 @@ static char *resp_cookie(void *ud, const char *name)
     return found;
 }
 
-void lg_vu_transfer_inspect(void *priv, CURL *easy)
-{
-    struct lg_vu *vu = priv;
-    vu->tls_known = false;
-    if (!vu->sc || vu->step >= vu->sc->n_steps || !cur_step(vu)->needs_tls)
-        return;
-    struct curl_tlssessioninfo *ti = NULL;
-    if (curl_easy_getinfo(easy, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || !ti ||
-        ti->backend != CURLSSLBACKEND_OPENSSL || !ti->internals)
-        return;
-    SSL *ssl = ti->internals;
-    X509 *cert = SSL_get0_peer_certificate(ssl);
-    struct tm tm;
-    if (!cert || ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1)
-        return;
-    vu->tls_version = SSL_version(ssl);
-    vu->tls_not_after = (int64_t)timegm(&tm);
-    vu->tls_known = true;
-}
-
-/* struct lg_response's TLS callback: what lg_vu_transfer_inspect kept. */
+/* struct lg_response's TLS callback: what prereq_cb kept. */
 static int resp_tls(void *ud, int *version, int64_t *not_after_unix)
 {
     struct lg_vu *vu = NULL;

@@ -78,10 +78,6 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
 int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struct lg_tmpl_ctx *ctx,
                      struct lg_buf *out, int *unset);
 
-/* The transport's inspection callback for VU transfers (lg_transfer_inspect_fn):
- * keeps the TLS version and certificate expiry for steps that check them. */
-void lg_vu_transfer_inspect(void *priv, CURL *easy);
-
 /* The transport's completion callback for VU transfers (lg_transfer_done_fn). */
 void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud);
 

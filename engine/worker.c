@@ -395,8 +395,7 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
      * (every VU done, or the run over), never because it has nothing to wait for
      * at a moment (VU stages at 0, an open model between arrivals). */
     ev_async_start(w->loop, &w->wake);
-    if (lg_transport_init(w->loop, n_vus, lg_vu_transfer_inspect, lg_vu_transfer_done, w,
-                          &w->transport))
+    if (lg_transport_init(w->loop, n_vus, lg_vu_transfer_done, w, &w->transport))
         return LG_ECURL;
     w->vus = lg_calloc(n_vus, sizeof(*w->vus));
     for (uint32_t i = 0; i < n_vus; i++) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's quickstart journey against the routes tools/demo serves
+# The README's quickstart journey against the routes tools/demo-quickstart serves
 # (scenarios/examples/quickstart.nginx.conf): valid, passes, exact counts.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"

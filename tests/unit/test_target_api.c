@@ -18,8 +18,11 @@
 
 static struct lg_api *api_new(int64_t mint_delay_us, int stuck)
 {
-    struct lg_api_config cfg = {.questions = 3, .mint_delay_us = mint_delay_us,
-                                .mint_stuck = stuck, .season = "2025-s1", .seed = 42,
+    struct lg_api_config cfg = {.questions = 3,
+                                .mint_delay_us = mint_delay_us,
+                                .mint_stuck = stuck,
+                                .season = "2025-s1",
+                                .seed = 42,
                                 .max_items = 1000};
     return lg_api_new(&cfg);
 }
@@ -28,8 +31,11 @@ static struct lg_api *api_new(int64_t mint_delay_us, int stuck)
 static unsigned call(struct lg_api *api, const char *method, const char *path, const char *body,
                      const char *auth, json_t **out)
 {
-    struct lg_api_request req = {.method = method, .path = path, .body = body,
-                                 .body_len = body ? strlen(body) : 0, .authorization = auth};
+    struct lg_api_request req = {.method = method,
+                                 .path = path,
+                                 .body = body,
+                                 .body_len = body ? strlen(body) : 0,
+                                 .authorization = auth};
     struct lg_api_reply rep;
     lg_api_handle(api, &req, &rep);
     assert_non_null(rep.body);
@@ -160,14 +166,16 @@ static void login(struct lg_api *api, char auth[96], char player[48])
 
     lg_hex_encode(sig, 64, sig_hex);
     sig_hex[0] = sig_hex[0] == 'a' ? 'b' : 'a';
-    snprintf(body, sizeof(body), "{\"stakeAddress\":\"%s\",\"publicKey\":\"%s\",\"signature\":\"%s\"}",
-             address, pub_hex, sig_hex);
+    snprintf(body, sizeof(body),
+             "{\"stakeAddress\":\"%s\",\"publicKey\":\"%s\",\"signature\":\"%s\"}", address,
+             pub_hex, sig_hex);
     assert_int_equal(call(api, "POST", "/v1/auth/verify", body, NULL, &j), 401);
     assert_string_equal(json_string_value(json_object_get(j, "error")), "bad signature");
     json_decref(j);
     lg_hex_encode(sig, 64, sig_hex);
-    snprintf(body, sizeof(body), "{\"stakeAddress\":\"%s\",\"publicKey\":\"%s\",\"signature\":\"%s\"}",
-             address, pub_hex, sig_hex);
+    snprintf(body, sizeof(body),
+             "{\"stakeAddress\":\"%s\",\"publicKey\":\"%s\",\"signature\":\"%s\"}", address,
+             pub_hex, sig_hex);
     assert_int_equal(call(api, "POST", "/v1/auth/verify", body, NULL, &j), 200);
     snprintf(auth, 96, "Bearer %s", json_string_value(json_object_get(j, "token")));
     snprintf(player, 48, "%s", json_string_value(json_object_get(j, "playerId")));
@@ -193,9 +201,9 @@ static void test_target_api_wallet_mint_journey(void **state)
     char auth[96], player[48], sid[32], body[128], path[96];
     json_t *j;
     assert_int_equal(call(api, "GET", "/v1/profile", NULL, NULL, NULL), 401);
-    assert_int_equal(call(api, "POST", "/v1/auth/challenge", "{\"stakeAddress\":\"stake1xyz\"}",
-                          NULL, NULL),
-                     400);
+    assert_int_equal(
+        call(api, "POST", "/v1/auth/challenge", "{\"stakeAddress\":\"stake1xyz\"}", NULL, NULL),
+        400);
     login(api, auth, player);
 
     /* not perfect: not eligible */
@@ -234,8 +242,7 @@ static void test_target_api_wallet_mint_journey(void **state)
     assert_int_equal(call(api, "GET", path, NULL, NULL, &j), 200);
     json_t *h = json_object_get(j, "sessions");
     assert_int_equal(json_array_size(h), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "sessionId")),
-                        sid);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "sessionId")), sid);
     json_decref(j);
 
     /* someone else's perfect session is not eligible for this wallet */
@@ -269,8 +276,8 @@ static void test_target_api_mint_stuck(void **state)
 static void test_target_api_leaderboard_pages_and_me(void **state)
 {
     struct lg_api *api = api_new(0, 0);
-    struct lg_api_request req = {.method = "GET", .path = "/v1/leaderboard", .limit = "20",
-                                 .offset = "40"};
+    struct lg_api_request req = {
+        .method = "GET", .path = "/v1/leaderboard", .limit = "20", .offset = "40"};
     struct lg_api_reply rep;
     lg_api_handle(api, &req, &rep);
     assert_int_equal(rep.status, 200);
@@ -291,14 +298,13 @@ static void test_target_api_leaderboard_pages_and_me(void **state)
 
     const char *bad[][2] = {{"0", NULL}, {"101", NULL}, {"x", NULL}, {"5", "-1"}};
     for (size_t i = 0; i < 4; i++) {
-        struct lg_api_request r = {.method = "GET", .path = "/v1/leaderboard",
-                                   .limit = bad[i][0], .offset = bad[i][1]};
+        struct lg_api_request r = {
+            .method = "GET", .path = "/v1/leaderboard", .limit = bad[i][0], .offset = bad[i][1]};
         lg_api_handle(api, &r, &rep);
         assert_int_equal(rep.status, 400);
         json_decref(rep.body);
     }
-    struct lg_api_request other = {.method = "GET", .path = "/v1/leaderboard",
-                                   .season = "1999-s1"};
+    struct lg_api_request other = {.method = "GET", .path = "/v1/leaderboard", .season = "1999-s1"};
     lg_api_handle(api, &other, &rep);
     assert_int_equal(rep.status, 200);
     assert_int_equal(json_integer_value(json_object_get(rep.body, "total")), 0);

@@ -20,8 +20,8 @@ static void test_target_faults_parse(void **state)
     assert_string_equal(r.prefix, "*");
     assert_int_equal(r.lo_us, 20000);
     assert_int_equal(r.hi_us, 80000);
-    const char *bad[] = {"/x", "=5ms", "/x=", "/x=5", "x=5ms", "/x=80ms..20ms", "/x=5ms..",
-                         "**=5ms", NULL};
+    const char *bad[] = {"/x",       "=5ms",   "/x=", "/x=5", "x=5ms", "/x=80ms..20ms",
+                         "/x=5ms..", "**=5ms", NULL};
     for (int i = 0; bad[i]; i++)
         assert_int_equal(lg_fault_parse_route(bad[i], 1, &r), LG_ESYNTAX);
     assert_int_equal(lg_fault_parse_route("/x=1ms..2ms", 0, &r), LG_ESYNTAX); /* a stall */

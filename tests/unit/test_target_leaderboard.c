@@ -39,8 +39,8 @@ static void test_target_leaderboard_ranks_with_ties(void **state)
     struct lg_boards *b = *state;
     lg_boards_submit(b, "s1", "science", "carol", 7, 3);
     lg_boards_submit(b, "s1", "science", "alice", 9, 5);
-    lg_boards_submit(b, "s1", "science", "bob", 9, 2);   /* same score, earlier: ahead */
-    lg_boards_submit(b, "s1", "science", "dave", 7, 3);  /* same score and time as carol */
+    lg_boards_submit(b, "s1", "science", "bob", 9, 2);  /* same score, earlier: ahead */
+    lg_boards_submit(b, "s1", "science", "dave", 7, 3); /* same score and time as carol */
     lg_boards_submit(b, "s1", "science", "erin", 4, 1);
     const struct lg_board *s = lg_boards_get(b, "s1", "science");
     assert_non_null(s);
@@ -150,8 +150,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_target_leaderboard_per_category_and_all, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_target_leaderboard_seasons_apart, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_target_leaderboard_pagination_slices, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_target_leaderboard_pagination_slices, setup, teardown),
         cmocka_unit_test(test_target_leaderboard_cap_drops_lowest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,9 +143,9 @@ static void test_target_login_address_pinned(void **state)
 
 static void test_target_login_rfc8032_vector_verifies(void **state)
 {
-    assert_int_equal(lg_login_verify("stake121fe31dfa154a261626bf854046fd2271b7bed4b", rfc_pub,
-                                     rfc_sig, ""),
-                     LG_LOGIN_OK);
+    assert_int_equal(
+        lg_login_verify("stake121fe31dfa154a261626bf854046fd2271b7bed4b", rfc_pub, rfc_sig, ""),
+        LG_LOGIN_OK);
 }
 
 static void test_target_login_address_form(void **state)
@@ -154,7 +154,8 @@ static void test_target_login_address_form(void **state)
     assert_false(lg_login_address_valid("stake1000000000000000000000000000000000000000"));
     assert_false(lg_login_address_valid("stake1000000000000000000000000000000000000000A"));
     assert_false(lg_login_address_valid("stake2000000000000000000000000000000000000000a"));
-    assert_false(lg_login_address_valid("stake1u8pcjgmx7962w6hey5hhsd502araxp26kdtgagakhaqtq8sxy9w"));
+    assert_false(
+        lg_login_address_valid("stake1u8pcjgmx7962w6hey5hhsd502araxp26kdtgagakhaqtq8sxy9w"));
     assert_false(lg_login_address_valid(""));
     assert_false(lg_login_address_valid(NULL));
 }
