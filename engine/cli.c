@@ -412,6 +412,7 @@ static void apply_limits(const struct lg_environment *env, struct lg_run_opts *o
     double cap = env->max_rate_per_s;
     if (!o->open || cap <= 0)
         return;
+    double asked = o->rate_per_s;
     bool capped = o->rate_per_s > cap;
     if (capped)
         o->rate_per_s = cap;
@@ -420,13 +421,16 @@ static void apply_limits(const struct lg_environment *env, struct lg_run_opts *o
         memcpy(*stages_copy, o->rate_stages, o->n_rate_stages * sizeof(**stages_copy));
         for (size_t i = 0; i < o->n_rate_stages; i++)
             if ((*stages_copy)[i].target > cap) {
+                if ((*stages_copy)[i].target > asked)
+                    asked = (*stages_copy)[i].target;
                 (*stages_copy)[i].target = cap;
                 capped = true;
             }
         o->rate_stages = *stages_copy;
     }
     if (capped)
-        fprintf(stderr, "loadgate: environment '%s' limits the rate to %g/s\n", env->name, cap);
+        fprintf(stderr, "loadgate: environment '%s' limits the rate to %g/s (asked %g/s)\n",
+                env->name, cap, asked);
 }
 
 /* The load shape. Flags override the profile: --rate makes the run open; --vus,

@@ -690,6 +690,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
     }
 
     bool polling = false, until_counted = false;
+    int64_t poll_wait_us = 0;
     if (s.err == LG_ERRC_NONE) {
         struct lg_response r = {
             .status = s.status,
@@ -710,8 +711,11 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
             if (until_holds(vu, st, &r)) {
                 count_until(vu, st, true);
                 until_counted = true;
-            } else if (lg_now_us() - vu->poll_start_us + st->until_every_us <=
-                       st->until_timeout_us) {
+            } else if (lg_now_us() - vu->poll_start_us < st->until_timeout_us) {
+                /* Poll again after `every`, or at the deadline if that comes first:
+                 * the last look is taken when the timeout is reached, not before. */
+                int64_t left = st->until_timeout_us - (lg_now_us() - vu->poll_start_us);
+                poll_wait_us = left < st->until_every_us ? left : st->until_every_us;
                 polling = true;
             } else {
                 count_until(vu, st, false);
@@ -730,7 +734,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
             count_until(vu, st, false); /* polling ended by a failed request */
         step_failed(vu);
     } else if (polling) {
-        continue_after(vu, st->until_every_us);
+        continue_after(vu, poll_wait_us);
     } else {
         advance(vu, true);
     }

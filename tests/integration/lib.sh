@@ -5,6 +5,7 @@
 #   LOADGATE    the loadgate binary under test
 #   FREEPORT    prints a free TCP port on 127.0.0.1
 #   POLLSERVER  the small libmicrohttpd server (jobs to poll, slow responses, /count)
+#   LG_TARGET   loadgate-target, the reference trivia API (tools/target/API.md)
 #   LG_SOURCE_DIR  the source tree
 #
 # Servers started here listen on 127.0.0.1 only, die with the test (EXIT trap),
@@ -229,13 +230,15 @@ poll_count() {
     curl -sS --max-time 5 "$POLL_URL/count"
 }
 
-# make_ca_and_cert DIR: a CA (DIR/ca.pem, ca.key) and a server certificate for
-# 127.0.0.1 and localhost signed by it (DIR/server.pem, server.key).
+# make_ca_and_cert DIR [DAYS]: a CA (DIR/ca.pem, ca.key) and a server certificate
+# for 127.0.0.1 and localhost signed by it (DIR/server.pem, server.key), valid for
+# DAYS days (default 2; the CA for 2 days or DAYS, whichever is longer).
 make_ca_and_cert() {
-    local dir=$1
+    local dir=$1 days=${2:-2} ca_days
+    ca_days=$((days > 2 ? days : 2))
     mkdir -p "$dir"
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-        -keyout "$dir/ca.key" -out "$dir/ca.pem" -days 2 -subj "/CN=loadgate test CA" \
+        -keyout "$dir/ca.key" -out "$dir/ca.pem" -days "$ca_days" -subj "/CN=loadgate test CA" \
         -addext "basicConstraints=critical,CA:TRUE" \
         -addext "keyUsage=critical,keyCertSign,cRLSign" 2>"$dir/openssl.log"
     openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -244,7 +247,54 @@ make_ca_and_cert() {
         "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
         >"$dir/server.ext"
     openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
-        -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.pem" 2>>"$dir/openssl.log"
+        -CAcreateserial -days "$days" -extfile "$dir/server.ext" -out "$dir/server.pem" 2>>"$dir/openssl.log"
+}
+
+# start_target [--tls CERTDIR] [FLAGS...]: starts loadgate-target (LG_TARGET) with
+#   --port 0 and FLAGS (fault injection, --mint-delay, ...; with --tls: HTTPS with
+#   CERTDIR/server.pem and server.key, see make_ca_and_cert), waits for its
+#   "listening on URL" line and stops it with the test. Sets TARGET_URL and
+#   TARGET_PID. Can be called again for more targets (each sets TARGET_URL anew).
+start_target() {
+    : "${LG_TARGET:?LG_TARGET must name the loadgate-target binary}"
+    local tls=() out err pid url=""
+    if [[ "${1:-}" == --tls ]]; then
+        tls=(--cert "$2/server.pem" --key "$2/server.key")
+        shift 2
+    fi
+    _lg_servers=$((_lg_servers + 1))
+    out="$TEST_TMP/target.$_lg_servers.out"
+    err="$TEST_TMP/target.$_lg_servers.err"
+    : >"$out"
+    "$LG_TARGET" --port 0 --lifetime "$LG_SERVER_LIFETIME" "${tls[@]}" "$@" \
+        >"$out" 2>"$err" </dev/null &
+    pid=$!
+    _lg_pids+=("$pid")
+    for _ in $(seq 100); do
+        url=$(sed -n 's/^listening on //p' "$out")
+        [[ -n "$url" ]] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if [[ -z "$url" ]]; then
+        echo "loadgate-target did not start ($*):" >&2
+        cat "$err" >&2 || true
+        exit 1
+    fi
+    TARGET_URL=$url
+    TARGET_PID=$pid
+    log "loadgate-target on $TARGET_URL (pid $pid${*:+, $*})"
+}
+
+# target_responses [CURL_ARGS...]: how many responses loadgate-target (TARGET_URL)
+# has sent so far, its own answer to this question excluded: the number in the
+# X-Request-Id (r-N) of a GET /health, minus one. CURL_ARGS, e.g. --cacert FILE.
+target_responses() {
+    local id
+    id=$(curl -sS --max-time 5 -o /dev/null -D - "$@" "$TARGET_URL/health" |
+        tr -d '\r' | sed -n 's/^[Xx]-[Rr]equest-[Ii]d: r-//p')
+    [[ -n "$id" ]] || { echo "no X-Request-Id from $TARGET_URL/health" >&2; exit 1; }
+    echo $((id - 1))
 }
 
 # lg ARGS...: runs loadgate (bounded in time) with stdin closed. Its stdout and
