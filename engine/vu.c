@@ -57,7 +57,14 @@ static const struct lg_step *cur_step(const struct lg_vu *vu)
 
 static void wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    run_step(t->data);
+    struct lg_vu *vu = t->data;
+    if (vu->idle_pending) { /* open model: the deferred hand-back (iteration_end) */
+        vu->idle_pending = false;
+        vu->busy = false;
+        lg_worker_vu_idle(vu->w, vu);
+        return;
+    }
+    run_step(vu);
 }
 
 /* Continues with run_step after `us` microseconds (0: on the next loop pass, which
@@ -189,9 +196,14 @@ static void iteration_end(struct lg_vu *vu)
                          now - vu->iter_start_us, vu->iter_failed);
     vu->iteration++;
     vu->step = SIZE_MAX;
-    if (vu->sched_us) { /* open model: back to the worker's pool */
+    if (vu->sched_us && vu->iter_sent) { /* open model: back to the worker's pool */
         vu->busy = false;
         lg_worker_vu_idle(w, vu);
+    } else if (vu->sched_us) {
+        /* Sent nothing: hand back from the loop, or a queue of due iterations that
+         * all fail before sending would recurse once per queued iteration. */
+        vu->idle_pending = true;
+        continue_after(vu, 0);
     } else if (vu->iter_sent) {
         /* The next iteration begins at once: its first request returns to the loop,
          * so this cannot recurse. */

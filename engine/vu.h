@@ -38,6 +38,7 @@ struct lg_vu {
     bool iter_sent;        /* the iteration has started a request */
     bool busy;             /* counted in the worker's active VUs */
     bool parked;           /* VU stages: idle until the target includes it again */
+    bool idle_pending;     /* open model: hand back to the pool on the next loop pass */
     int64_t poll_start_us; /* until: when polling of the current item started */
     bool iter_failed;
     bool in_flight;
