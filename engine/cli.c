@@ -124,24 +124,6 @@ static int parse_var(const char *arg, struct run_args *a)
     return 0;
 }
 
-/* Parses an arrival rate: "50", "50/s", "3000/m" or "100/h", positive. */
-static int parse_rate(const char *arg, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(arg, &end);
-    if (end == arg || errno || !(v > 0) || v > 1e7)
-        return LG_ESYNTAX;
-    if (!strcmp(end, "/m"))
-        v /= 60;
-    else if (!strcmp(end, "/h"))
-        v /= 3600;
-    else if (*end && strcmp(end, "/s"))
-        return LG_ESYNTAX;
-    *out = v;
-    return LG_OK;
-}
-
 static int parse_count(const char *opt, const char *arg, unsigned long long max, long long *out)
 {
     unsigned long long v;
@@ -217,7 +199,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->profile = optarg;
             break;
         case OPT_BASE_URL:
-            if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+            if (!lg_url_is_absolute(optarg))
                 rc = usage_error("--base-url: expected an http:// or https:// URL, got '%s'",
                                  optarg);
             a->base_url = optarg;
@@ -256,7 +238,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->insecure = true;
             break;
         case 'r':
-            if (parse_rate(optarg, &a->rate_per_s))
+            if (lg_parse_rate_per_s(optarg, &a->rate_per_s) || !(a->rate_per_s > 0))
                 rc = usage_error("--rate: expected iterations per second, e.g. 50/s (or "
                                  "N/m, N/h), got '%s'",
                                  optarg);
@@ -376,7 +358,7 @@ static const struct lg_step *needs_base_url(const struct lg_suite *s)
         struct lg_buf b = {0};
         struct lg_tmpl_ctx none = {0};
         lg_tmpl_render(u, &none, &b, NULL);
-        bool rel = strncasecmp(b.data, "http://", 7) && strncasecmp(b.data, "https://", 8);
+        bool rel = !lg_url_is_absolute(b.data);
         lg_buf_free(&b);
         if (rel)
             return s->steps[i];
@@ -577,7 +559,7 @@ static int cmd_run(int argc, char **argv)
     apply_limits(env, &o, &capped_stages);
     o.threads = (unsigned)a.threads;
     /* The smoke profile runs every scenario once: in turn, not by weight. */
-    o.scenarios_in_turn = prof && !strcmp(prof->name, "smoke");
+    o.scenarios_in_turn = prof && !strcmp(prof->name, LG_SMOKE_PROFILE);
 
     const struct lg_step *rel = o.base_url ? NULL : needs_base_url(s);
     if (rel) {

@@ -83,10 +83,9 @@ bool lg_cfg_string(struct ld *l, const struct ynode *n, const char *what, const 
 bool lg_cfg_bool(struct ld *l, const struct ynode *n, const char *what, bool *out);
 bool lg_cfg_duration(struct ld *l, const struct ynode *n, const char *what, int64_t *out);
 /* An arrival rate, in iterations per second: N/s, N/m, N/h, or a plain N (per
- * second), N a non-negative decimal number; at most LG_CFG_MAX_RATE_PER_S. Zero is
+ * second), N a non-negative decimal number; at most LG_MAX_RATE_PER_S. Zero is
  * read as 0: the caller says whether it is allowed. */
 bool lg_cfg_rate(struct ld *l, const struct ynode *n, const char *what, double *out);
-#define LG_CFG_MAX_RATE_PER_S 10000000
 /* A plain scalar that is an integer or a float per the YAML core schema. */
 bool lg_cfg_number(const struct ynode *n, double *out);
 

@@ -167,30 +167,15 @@ bool lg_cfg_rate(struct ld *l, const struct ynode *n, const char *what, double *
         lg_cfg_err(l, n, "'%s' must be a rate, e.g. 50/s", what);
         return false;
     }
-    /* [0-9]*(\.[0-9]*)? with at least one digit, then /s, /m, /h or nothing; no
-     * sign, exponent or spaces, which strtod alone would accept */
-    const char *s = n->s, *p = s;
-    size_t digits = strspn(p, "0123456789");
-    p += digits;
-    if (*p == '.') {
-        size_t frac = strspn(p + 1, "0123456789");
-        digits += frac;
-        p += 1 + frac;
-    }
-    double per = 0;
-    if (!*p || !strcmp(p, "/s"))
-        per = 1;
-    else if (!strcmp(p, "/m"))
-        per = 60;
-    else if (!strcmp(p, "/h"))
-        per = 3600;
-    if (!digits || !per || strlen(s) != n->len) {
-        lg_cfg_err(l, n, "invalid rate '%s' for '%s' (a number per s, m or h, e.g. 50/s)", s, what);
+    double v;
+    int rc = strlen(n->s) == n->len ? lg_parse_rate_per_s(n->s, &v) : LG_ESYNTAX;
+    if (rc == LG_ELIMIT) {
+        lg_cfg_err(l, n, "'%s' must be at most %d/s", what, LG_MAX_RATE_PER_S);
         return false;
     }
-    double v = strtod(s, NULL) / per;
-    if (!(v <= LG_CFG_MAX_RATE_PER_S)) {
-        lg_cfg_err(l, n, "'%s' must be at most %d/s", what, LG_CFG_MAX_RATE_PER_S);
+    if (rc) {
+        lg_cfg_err(l, n, "invalid rate '%s' for '%s' (a number per s, m or h, e.g. 50/s)", n->s,
+                   what);
         return false;
     }
     *out = v;

@@ -18,7 +18,6 @@ struct lg_transport {
     struct ev_loop *loop;
     struct shard *shards;
     unsigned n_shards;
-    int running; /* transfers added and not yet reaped */
     lg_transfer_done_fn done;
     void *ud;
 };
@@ -42,7 +41,6 @@ static void reap(struct shard *sh)
         void *priv = NULL;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&priv);
         curl_multi_remove_handle(sh->multi, easy);
-        t->running--;
         t->done(priv, easy, rc, t->ud);
     }
 }
@@ -166,17 +164,10 @@ int lg_transport_start(struct lg_transport *t, CURL *easy, unsigned slot)
 {
     if (curl_multi_add_handle(t->shards[slot % t->n_shards].multi, easy) != CURLM_OK)
         return LG_ECURL;
-    t->running++;
     return LG_OK;
 }
 
 void lg_transport_cancel(struct lg_transport *t, CURL *easy, unsigned slot)
 {
-    if (curl_multi_remove_handle(t->shards[slot % t->n_shards].multi, easy) == CURLM_OK)
-        t->running--;
-}
-
-int lg_transport_running(const struct lg_transport *t)
-{
-    return t->running;
+    curl_multi_remove_handle(t->shards[slot % t->n_shards].multi, easy);
 }

@@ -35,7 +35,5 @@ void lg_transport_free(struct lg_transport *t);
 int lg_transport_start(struct lg_transport *t, CURL *easy, unsigned slot);
 /* Abandons a running transfer started with that slot (no callback). */
 void lg_transport_cancel(struct lg_transport *t, CURL *easy, unsigned slot);
-/* Number of transfers running. */
-int lg_transport_running(const struct lg_transport *t);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 const char *lg_strerror(int code)
@@ -221,6 +222,39 @@ int lg_parse_duration_us(const char *s, int64_t bare_unit_us, int64_t *out_us)
         return LG_ESYNTAX;
     *out_us = (int64_t)llround(us);
     return LG_OK;
+}
+
+int lg_parse_rate_per_s(const char *s, double *out)
+{
+    /* [0-9]*(\.[0-9]*)? with at least one digit: strtod alone would also take a
+     * sign, an exponent, spaces, "inf" and "nan" */
+    const char *p = s;
+    size_t digits = strspn(p, "0123456789");
+    p += digits;
+    if (*p == '.') {
+        size_t frac = strspn(p + 1, "0123456789");
+        digits += frac;
+        p += 1 + frac;
+    }
+    double per = 0;
+    if (!*p || !strcmp(p, "/s"))
+        per = 1;
+    else if (!strcmp(p, "/m"))
+        per = 60;
+    else if (!strcmp(p, "/h"))
+        per = 3600;
+    if (!digits || !per)
+        return LG_ESYNTAX;
+    double v = strtod(s, NULL) / per;
+    if (!(v <= LG_MAX_RATE_PER_S))
+        return LG_ELIMIT;
+    *out = v;
+    return LG_OK;
+}
+
+bool lg_url_is_absolute(const char *url)
+{
+    return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
 }
 
 char *lg_fmt_duration(int64_t us, char *buf, size_t n)

@@ -66,6 +66,18 @@ int64_t lg_wall_ms(void);
  * LG_ESYNTAX. */
 int lg_parse_duration_us(const char *s, int64_t bare_unit_us, int64_t *out_us);
 
+/* The highest arrival rate loadgate accepts anywhere (flags and files). */
+#define LG_MAX_RATE_PER_S 10000000
+
+/* Parses an arrival rate: a non-negative decimal number (digits, an optional
+ * fraction; no sign, exponent or spaces) then "/s", "/m", "/h" or nothing (per
+ * second): "50/s", "3000/m", "0.5". Returns 0 and *out in iterations per second,
+ * LG_ESYNTAX for anything else, or LG_ELIMIT above LG_MAX_RATE_PER_S. */
+int lg_parse_rate_per_s(const char *s, double *out);
+
+/* True when url starts with http:// or https:// (any case). */
+bool lg_url_is_absolute(const char *url);
+
 /* Formats a duration in microseconds compactly for humans ("250ms", "1.5s",
  * "2m30s", "812us") into buf; returns buf. */
 char *lg_fmt_duration(int64_t us, char *buf, size_t n);

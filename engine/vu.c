@@ -261,7 +261,7 @@ static void iteration_begin(struct lg_vu *vu)
     if (!w->stopping && !lg_worker_vu_wanted(w, vu)) {
         vu->parked = true;
         vu->busy = false;
-        lg_worker_vu_parked(w);
+        lg_worker_vu_done(w);
         return;
     }
     if (w->stopping ||
@@ -356,11 +356,6 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
     return LG_OK;
 }
 
-static bool is_absolute(const char *url)
-{
-    return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
-}
-
 int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struct lg_tmpl_ctx *ctx,
                      struct lg_buf *out, int *unset)
 {
@@ -370,7 +365,7 @@ int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struc
         return LG_EUNSET;
     /* Rendered first, the URL may turn out absolute (it may come whole from a
      * variable); otherwise the base URL goes in front, without allocating. */
-    if (base_url && !is_absolute(out->data ? out->data : "")) {
+    if (base_url && !lg_url_is_absolute(out->data ? out->data : "")) {
         size_t path_len = out->len;
         bool slash = path_len > 0 && out->data[0] == '/';
         size_t base_len = strlen(base_url), pre = base_len + (slash ? 0 : 1);

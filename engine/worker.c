@@ -40,11 +40,6 @@ bool lg_worker_vu_wanted(const struct lg_worker *w, const struct lg_vu *vu)
            (uint32_t)(vu - w->vus) < atomic_load_explicit(&w->target_vus, memory_order_relaxed);
 }
 
-void lg_worker_vu_parked(struct lg_worker *w)
-{
-    lg_worker_vu_done(w);
-}
-
 /* Closed model: starts a VU looping. */
 static void start_vu(struct lg_worker *w, struct lg_vu *vu)
 {
@@ -370,7 +365,6 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
                    struct lg_control *ctl, uint32_t first_vu_id, uint32_t n_vus, uint64_t seed)
 {
     memset(w, 0, sizeof(*w));
-    w->index = index;
     w->plan = plan;
     w->ctl = ctl;
     pthread_mutex_init(&w->pub_lock, NULL);

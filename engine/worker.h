@@ -65,7 +65,6 @@ enum lg_command {
 };
 
 struct lg_worker {
-    unsigned index;
     struct ev_loop *loop;
     struct lg_transport *transport;
     const struct lg_plan *plan;
@@ -102,16 +101,14 @@ struct lg_worker {
     ev_async *coord_done;
 };
 
-/* Called by a VU that stops being active without finishing an iteration (the run
- * is ending); the worker stops its loop when none is left. */
+/* Called by a VU that stops being active (the run is ending, or VU stages park
+ * it); the worker stops its loop when none is left and nothing more can start. */
 void lg_worker_vu_done(struct lg_worker *w);
 /* Open model: a VU finished its iteration and is free for the next due one. */
 void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu);
 /* VU stages: whether the VU should start another iteration (false: it parks until
  * the target rises again). */
 bool lg_worker_vu_wanted(const struct lg_worker *w, const struct lg_vu *vu);
-/* VU stages: a VU parks (it stays ready to be started again). */
-void lg_worker_vu_parked(struct lg_worker *w);
 
 /* Decides once what every request of the run can share (see struct lg_plan). */
 void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o);

@@ -57,6 +57,45 @@ static void test_util_fmt_duration(void **state)
     assert_string_equal(lg_fmt_duration(150000000, b, sizeof(b)), "2m30s");
 }
 
+static void test_util_rate_forms(void **state)
+{
+    double v = -1;
+    assert_int_equal(lg_parse_rate_per_s("50/s", &v), 0);
+    assert_true(v == 50);
+    assert_int_equal(lg_parse_rate_per_s("3000/m", &v), 0);
+    assert_true(v == 50);
+    assert_int_equal(lg_parse_rate_per_s("7200/h", &v), 0);
+    assert_true(v == 2);
+    assert_int_equal(lg_parse_rate_per_s("0.5", &v), 0);
+    assert_true(v == 0.5);
+    assert_int_equal(lg_parse_rate_per_s("0/s", &v), 0);
+    assert_true(v == 0);
+    assert_int_equal(lg_parse_rate_per_s("10000000/s", &v), 0);
+    assert_true(v == 1e7);
+}
+
+static void test_util_rate_refuses_bad_input(void **state)
+{
+    double v = 7;
+    const char *bad[] = {"",      "/s",     "soon", "1e3/s", "+5",  "-5/s", " 50",
+                         "50 /s", "50/sec", "inf",  "nan",   "5/d", ".",    "1..2"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        if (lg_parse_rate_per_s(bad[i], &v) != LG_ESYNTAX)
+            fail_msg("'%s' was accepted", bad[i]);
+    assert_int_equal(lg_parse_rate_per_s("10000001", &v), LG_ELIMIT);
+    assert_true(v == 7);
+}
+
+static void test_util_url_is_absolute(void **state)
+{
+    assert_true(lg_url_is_absolute("http://a/"));
+    assert_true(lg_url_is_absolute("HTTPS://a/b"));
+    assert_false(lg_url_is_absolute("/v1/x"));
+    assert_false(lg_url_is_absolute("ftp://a/"));
+    assert_false(lg_url_is_absolute("http:/a"));
+    assert_false(lg_url_is_absolute(""));
+}
+
 static void test_util_parse_uint(void **state)
 {
     unsigned long long v;
@@ -132,6 +171,9 @@ int main(void)
         cmocka_unit_test(test_util_duration_refuses_bad_input),
         cmocka_unit_test(test_util_duration_bare_number_uses_given_unit),
         cmocka_unit_test(test_util_fmt_duration),
+        cmocka_unit_test(test_util_rate_forms),
+        cmocka_unit_test(test_util_rate_refuses_bad_input),
+        cmocka_unit_test(test_util_url_is_absolute),
         cmocka_unit_test(test_util_parse_uint),
         cmocka_unit_test(test_util_buf_grows_and_stays_terminated),
         cmocka_unit_test(test_util_rng_is_deterministic_and_in_range),
