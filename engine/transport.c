@@ -1,10 +1,32 @@
 /* transport: the libev <-> libcurl multi_socket glue, after the pattern of curl's
- * evhiperfifo example: per-socket state rides on curl_multi_assign and is freed
- * only on CURL_POLL_REMOVE; finished transfers are reaped in one place. Transfers
- * are spread over several multi handles (shards) that share the one loop. */
+ * evhiperfifo example: per-socket state rides on curl_multi_assign; finished
+ * transfers are reaped in one place. Transfers are spread over several multi
+ * handles (shards) that share the one loop.
+ *
+ * Two things keep the per-request cost down (tools/bench measures it):
+ *  - When libcurl asks for a zero timeout (a transfer was just added), the shard
+ *    is put on a "due" list that an ev_prepare watcher runs before the loop next
+ *    polls, rather than on a zero-delay timer that runs after the poll. A finished
+ *    transfer gives its idle keep-alive connection back (CURL_POLL_REMOVE: the
+ *    watcher stops) and the next transfer of its caller picks it up again
+ *    (the watcher starts); done before libev applies its watcher changes, the stop
+ *    and the start cancel out and the kernel's epoll set is not touched. With the
+ *    timer, the start came one poll later, and libev paid an epoll_ctl per request.
+ *    For the stop and start to cancel out, libev must be told that the descriptor
+ *    still holds the same socket (ev_io_modify); after ev_io_set it re-registers
+ *    the descriptor with the kernel. The transport opens and closes the sockets of
+ *    its transfers itself (CURLOPT_OPENSOCKETFUNCTION / CLOSESOCKETFUNCTION), so it
+ *    knows when a descriptor number is a new socket; any descriptor it did not
+ *    open (a resolver's socket pair) is always registered anew.
+ *  - The state of a socket (its ev_io) is kept per descriptor for the life of the
+ *    transport and reused, not allocated and freed for every request. */
 #include "transport.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -12,6 +34,16 @@ struct shard {
     struct lg_transport *t;
     CURLM *multi;
     ev_timer timer; /* the one timeout libcurl asks this multi handle for */
+    bool due;       /* libcurl asked for a zero timeout not yet run */
+    bool listed;    /* on the transport's due list (at most once) */
+};
+
+struct sock {
+    ev_io io;
+    curl_socket_t fd;
+    struct shard *sh; /* NULL while libcurl does not watch the socket */
+    bool ours;        /* a socket opened by opensocket_cb and not closed since */
+    bool fresh;       /* opened since the watcher last started */
 };
 
 struct lg_transport {
@@ -20,12 +52,12 @@ struct lg_transport {
     unsigned n_shards;
     lg_transfer_done_fn done;
     void *ud;
-};
-
-struct sock {
-    ev_io io;
-    curl_socket_t fd;
-    struct shard *sh;
+    ev_prepare kick;        /* runs the due shards before the loop polls */
+    struct shard **due;     /* shards with a zero timeout, each at most once */
+    struct shard **due_run; /* the list being run (swapped with due) */
+    unsigned n_due;
+    struct sock **socks; /* by descriptor; kept and reused */
+    size_t n_socks;
 };
 
 static void reap(struct shard *sh)
@@ -57,26 +89,78 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
     reap(sh);
 }
 
+static void run_timeouts(struct shard *sh)
+{
+    int still;
+    sh->due = false;
+    curl_multi_socket_action(sh->multi, CURL_SOCKET_TIMEOUT, 0, &still);
+    reap(sh);
+}
+
 /* libev: libcurl's timeout expired. */
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-    struct shard *sh = w->data;
-    int still;
-    curl_multi_socket_action(sh->multi, CURL_SOCKET_TIMEOUT, 0, &still);
-    reap(sh);
+    run_timeouts(w->data);
+}
+
+/* libev, before it polls: run the shards that asked for a zero timeout. Shards that
+ * become due meanwhile go on the fresh list, and their zero-delay timer (armed as
+ * well) makes sure the loop does not block before they run. */
+static void kick_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+    struct lg_transport *t = w->data;
+    struct shard **run = t->due;
+    unsigned n = t->n_due;
+    t->due = t->due_run;
+    t->due_run = run;
+    t->n_due = 0;
+    for (unsigned i = 0; i < n; i++) {
+        run[i]->listed = false;
+        if (run[i]->due)
+            run_timeouts(run[i]);
+    }
 }
 
 /* CURLMOPT_TIMERFUNCTION: only re-arms the shard's timer; never calls libcurl. */
 static int multi_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
     struct shard *sh = userp;
-    struct ev_loop *loop = sh->t->loop;
-    ev_timer_stop(loop, &sh->timer);
+    struct lg_transport *t = sh->t;
+    ev_timer_stop(t->loop, &sh->timer);
+    if (timeout_ms == 0) {
+        sh->due = true;
+        if (!sh->listed) {
+            sh->listed = true;
+            t->due[t->n_due++] = sh;
+        }
+    }
     if (timeout_ms >= 0) {
         ev_timer_set(&sh->timer, (double)timeout_ms / 1000.0, 0.);
-        ev_timer_start(loop, &sh->timer);
+        ev_timer_start(t->loop, &sh->timer);
     }
     return 0;
+}
+
+/* The kept state of descriptor fd, made on first use. */
+static struct sock *sock_for(struct lg_transport *t, curl_socket_t fd)
+{
+    if ((size_t)fd >= t->n_socks) {
+        size_t n = t->n_socks ? t->n_socks : 64;
+        while (n <= (size_t)fd)
+            n *= 2;
+        t->socks = lg_realloc(t->socks, n * sizeof(*t->socks));
+        memset(t->socks + t->n_socks, 0, (n - t->n_socks) * sizeof(*t->socks));
+        t->n_socks = n;
+    }
+    struct sock *s = t->socks[fd];
+    if (!s) {
+        s = lg_calloc(1, sizeof(*s));
+        s->fd = fd;
+        ev_init(&s->io, io_cb);
+        s->io.data = s;
+        t->socks[fd] = s;
+    }
+    return s;
 }
 
 /* CURLMOPT_SOCKETFUNCTION: watch, re-watch or forget a socket. */
@@ -88,25 +172,50 @@ static int multi_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, 
     if (what == CURL_POLL_REMOVE) {
         if (s) {
             ev_io_stop(loop, &s->io);
+            s->sh = NULL;
             curl_multi_assign(sh->multi, fd, NULL);
-            free(s);
         }
         return 0;
     }
     int events = ((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
     if (!s) {
-        s = lg_calloc(1, sizeof(*s));
-        s->fd = fd;
+        s = sock_for(sh->t, fd);
         s->sh = sh;
-        ev_io_init(&s->io, io_cb, fd, events);
-        s->io.data = s;
         curl_multi_assign(sh->multi, fd, s);
-    } else {
-        ev_io_stop(loop, &s->io); /* never change an active watcher */
-        ev_io_set(&s->io, fd, events);
     }
+    ev_io_stop(loop, &s->io); /* never change an active watcher */
+    if (s->ours && !s->fresh && s->io.fd == fd)
+        ev_io_modify(&s->io, events); /* the same socket: no re-registration */
+    else
+        ev_io_set(&s->io, fd, events);
+    s->fresh = false;
     ev_io_start(loop, &s->io);
     return 0;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: a new socket for a connection. */
+static curl_socket_t open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    (void)purpose;
+    curl_socket_t fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+    if (fd == CURL_SOCKET_BAD)
+        return fd;
+    struct sock *s = sock_for(clientp, fd);
+    s->ours = true;
+    s->fresh = true;
+    return fd;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: libcurl has forgotten the socket (CURL_POLL_REMOVE
+ * came first); after the close its number may come back as another socket. */
+static int close_socket_cb(void *clientp, curl_socket_t fd)
+{
+    struct lg_transport *t = clientp;
+    if ((size_t)fd < t->n_socks && t->socks[fd]) {
+        ev_io_stop(t->loop, &t->socks[fd]->io);
+        t->socks[fd]->ours = false;
+    }
+    return close(fd);
 }
 
 int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_done_fn done,
@@ -120,6 +229,11 @@ int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_
     if (t->n_shards == 0)
         t->n_shards = 1;
     t->shards = lg_calloc(t->n_shards, sizeof(*t->shards));
+    t->due = lg_calloc(t->n_shards, sizeof(*t->due));
+    t->due_run = lg_calloc(t->n_shards, sizeof(*t->due_run));
+    ev_prepare_init(&t->kick, kick_cb);
+    t->kick.data = t;
+    ev_prepare_start(loop, &t->kick);
     unsigned per_shard = (max_transfers + t->n_shards - 1) / t->n_shards;
     for (unsigned i = 0; i < t->n_shards; i++) {
         struct shard *sh = &t->shards[i];
@@ -156,8 +270,25 @@ void lg_transport_free(struct lg_transport *t)
             curl_multi_cleanup(t->shards[i].multi);
         ev_timer_stop(t->loop, &t->shards[i].timer);
     }
+    ev_prepare_stop(t->loop, &t->kick);
+    for (size_t fd = 0; fd < t->n_socks; fd++) {
+        if (t->socks[fd])
+            ev_io_stop(t->loop, &t->socks[fd]->io);
+        free(t->socks[fd]);
+    }
+    free(t->socks);
+    free(t->due);
+    free(t->due_run);
     free(t->shards);
     free(t);
+}
+
+void lg_transport_attach(struct lg_transport *t, CURL *easy)
+{
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket_cb);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, t);
 }
 
 int lg_transport_start(struct lg_transport *t, CURL *easy, unsigned slot)

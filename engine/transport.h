@@ -28,6 +28,10 @@ int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_
 /* Removes every transfer still running (no callbacks) and frees. Accepts NULL. */
 void lg_transport_free(struct lg_transport *t);
 
+/* Lets the transport open and close the sockets of easy's connections (it needs
+ * to know when a descriptor number starts to mean another socket). Call once per
+ * easy handle, before its first transfer. */
+void lg_transport_attach(struct lg_transport *t, CURL *easy);
 /* Starts a transfer whose options are set; CURLOPT_PRIVATE must hold priv. `slot`
  * picks the shard (slot % shards): give each caller a fixed slot so that its
  * keep-alive connection stays in one shard's connection cache. Returns 0 or

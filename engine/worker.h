@@ -36,6 +36,7 @@ struct lg_plan {
                                           response body (else it is only counted) */
     bool proxy_from_env;               /* a *_proxy variable is set: let libcurl
                                           read the environment per request */
+    long recv_buffer;                  /* CURLOPT_BUFFERSIZE of every VU's handle */
 };
 
 /* Shared by every worker; set before they start, then read-only except the
@@ -112,6 +113,9 @@ bool lg_worker_vu_wanted(const struct lg_worker *w, const struct lg_vu *vu);
 
 /* Decides once what every request of the run can share (see struct lg_plan). */
 void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o);
+/* The receive buffer (CURLOPT_BUFFERSIZE) of each VU's handle in a run of `vus`
+ * virtual users: 16 KiB up to 512 VUs, halved as they double, 1 KiB from 4,097. */
+long lg_recv_buffer_size(uint32_t vus);
 void lg_plan_free(struct lg_plan *p);
 
 /* Prepares worker `index` with virtual users first_vu_id .. first_vu_id + n_vus - 1

@@ -110,7 +110,8 @@ require_nginx() {
 #   and server.key, see make_ca_and_cert), starts it in the background and waits
 #   until it accepts connections.
 #   Sets NGINX_PORT, NGINX_URL, NGINX_DIR and NGINX_ACCESS_LOG (one line per
-#   request: "METHOD URI STATUS PROTOCOL").
+#   request: "METHOD URI STATUS PROTOCOL CONNECTION", CONNECTION being nginx's
+#   serial number of the TCP connection that carried it).
 start_nginx() {
     local tls="" body nginx dir port pid attempt listen tls_conf=""
     if [[ "${1:-}" == --tls ]]; then
@@ -140,7 +141,7 @@ pid $dir/nginx.pid;
 error_log $dir/error.log warn;
 events { worker_connections 1024; }
 http {
-    log_format lg '\$request_method \$request_uri \$status \$server_protocol';
+    log_format lg '\$request_method \$request_uri \$status \$server_protocol \$connection';
     access_log $dir/access.log lg;
     client_body_temp_path $dir/body;
     proxy_temp_path $dir/proxy;
@@ -182,6 +183,13 @@ EOF
     done
     echo "cannot start nginx" >&2
     exit 1
+}
+
+# nginx_connections [PATTERN]: over how many TCP connections the requests nginx
+# logged (those whose line matches PATTERN) arrived. Call nginx_requests first: it
+# waits for the log to settle.
+nginx_connections() {
+    grep -E -- "${1:-.}" "$NGINX_ACCESS_LOG" | awk '{ print $5 }' | sort -u | wc -l
 }
 
 # nginx_requests [PATTERN]: how many requests nginx logged (whose log line matches
