@@ -3,21 +3,20 @@
  * transfers are reaped in one place. Transfers are spread over several multi
  * handles (shards) that share the one loop.
  *
- * Two things keep the per-request cost down (tools/bench measures it):
- *  - When libcurl asks for a zero timeout (a transfer was just added), the shard
- *    is put on a "due" list that an ev_prepare watcher runs before the loop next
- *    polls, rather than on a zero-delay timer that runs after the poll. A finished
- *    transfer gives its idle keep-alive connection back (CURL_POLL_REMOVE: the
- *    watcher stops) and the next transfer of its caller picks it up again
- *    (the watcher starts); done before libev applies its watcher changes, the stop
- *    and the start cancel out and the kernel's epoll set is not touched. With the
- *    timer, the start came one poll later, and libev paid an epoll_ctl per request.
- *    For the stop and start to cancel out, libev must be told that the descriptor
- *    still holds the same socket (ev_io_modify); after ev_io_set it re-registers
- *    the descriptor with the kernel. The transport opens and closes the sockets of
- *    its transfers itself (CURLOPT_OPENSOCKETFUNCTION / CLOSESOCKETFUNCTION), so it
- *    knows when a descriptor number is a new socket; any descriptor it did not
- *    open (a resolver's socket pair) is always registered anew.
+ * What keeps the per-request cost down (tools/bench measures it):
+ *  - Zero timeouts (libcurl asks for one when a transfer is added) are run by an
+ *    ev_prepare watcher just before the loop polls, not by a zero-delay timer that
+ *    costs a poll of its own.
+ *  - A finished transfer gives its keep-alive connection back (CURL_POLL_REMOVE:
+ *    the watcher stops) and its caller's next transfer takes it again (the watcher
+ *    starts). libev re-registers a descriptor with the kernel whenever ev_io_set
+ *    names it, even for the same socket: one failing epoll_ctl per request. With
+ *    ev_io_modify it does not, and a stop and a start between two polls cancel out.
+ *    That is only right while the descriptor holds the same socket, so the
+ *    transport opens and closes the sockets of its transfers itself
+ *    (CURLOPT_OPENSOCKETFUNCTION / CLOSESOCKETFUNCTION) and knows when a number
+ *    comes back as a new socket; a descriptor it did not open (a resolver's socket
+ *    pair) is always registered anew.
  *  - The state of a socket (its ev_io) is kept per descriptor for the life of the
  *    transport and reused, not allocated and freed for every request. */
 #include "transport.h"
@@ -42,7 +41,7 @@ struct sock {
     ev_io io;
     curl_socket_t fd;
     struct shard *sh; /* NULL while libcurl does not watch the socket */
-    bool ours;        /* a socket opened by opensocket_cb and not closed since */
+    bool ours;        /* a socket opened by open_socket_cb and not closed since */
     bool fresh;       /* opened since the watcher last started */
 };
 
@@ -84,7 +83,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
     int action =
         ((revents & EV_READ) ? CURL_CSELECT_IN : 0) | ((revents & EV_WRITE) ? CURL_CSELECT_OUT : 0);
     int still;
-    struct shard *sh = s->sh; /* s may be freed inside socket_action */
+    struct shard *sh = s->sh; /* socket_action may clear s->sh (CURL_POLL_REMOVE) */
     curl_multi_socket_action(sh->multi, s->fd, action, &still);
     reap(sh);
 }
@@ -215,7 +214,7 @@ static int close_socket_cb(void *clientp, curl_socket_t fd)
         ev_io_stop(t->loop, &t->socks[fd]->io);
         t->socks[fd]->ours = false;
     }
-    return close(fd);
+    return close(fd) == 0 ? 0 : 1; /* libcurl's convention: 1 is an error */
 }
 
 int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_done_fn done,
