@@ -26,26 +26,19 @@ EOF
     echo "$TEST_TMP/$1.yaml"
 }
 
-for threads in 1 2; do
-    log "keep-alive, --threads $threads: 8 VUs send 400 requests over 8 connections"
-    : >"$NGINX_ACCESS_LOG"
-    run_lg "$TEST_TMP/out-kept-$threads" "$(scen kept)" --base-url "$NGINX_URL" -u 8 -i 400 \
-        --threads "$threads"
-    assert_status 0
-    assert_json "$RESULT" '.verdict == "pass"'
-    assert_json "$RESULT" '.totals.requests == 400 and .totals.errors == 0'
-    assert_eq "$(nginx_requests '^GET /kept 200 ')" 400 "requests nginx received"
-    assert_eq "$(nginx_connections '^GET /kept ')" 8 "connections the requests came over"
-done
-
-for threads in 1 2; do
-    log "a new connection per request, --threads $threads: 400 requests over 400 connections"
-    : >"$NGINX_ACCESS_LOG"
-    run_lg "$TEST_TMP/out-once-$threads" "$(scen once)" --base-url "$NGINX_URL" -u 8 -i 400 \
-        --threads "$threads"
-    assert_status 0
-    assert_json "$RESULT" '.verdict == "pass"'
-    assert_json "$RESULT" '.totals.requests == 400 and .totals.errors == 0'
-    assert_eq "$(nginx_requests '^GET /once 200 ')" 400 "requests nginx received"
-    assert_eq "$(nginx_connections '^GET /once ')" 400 "connections the requests came over"
+# /kept: keep-alive, 8 VUs keep 8 connections; /once: nginx closes every connection
+# after one request, so each of the 400 requests comes over a new one.
+for path_conns in "kept 8" "once 400"; do
+    read -r path conns <<<"$path_conns"
+    for threads in 1 2; do
+        log "/$path, --threads $threads: 8 VUs send 400 requests over $conns connections"
+        : >"$NGINX_ACCESS_LOG"
+        run_lg "$TEST_TMP/out-$path-$threads" "$(scen "$path")" --base-url "$NGINX_URL" \
+            -u 8 -i 400 --threads "$threads"
+        assert_status 0
+        assert_json "$RESULT" '.verdict == "pass"'
+        assert_json "$RESULT" '.totals.requests == 400 and .totals.errors == 0'
+        assert_eq "$(nginx_requests "^GET /$path 200 ")" 400 "requests nginx received"
+        assert_eq "$(nginx_connections "^GET /$path ")" "$conns" "connections the requests came over"
+    done
 done
