@@ -548,6 +548,10 @@ void lg_cfg_parse_steps(struct ld *l, struct lg_scenario *sc, const struct ynode
             st->name = lg_strdup("");
         if (!st->req.method)
             st->req.method = lg_strdup("GET");
+        st->req.method_kind = !strcmp(st->req.method, "GET")    ? LG_METHOD_GET
+                              : !strcmp(st->req.method, "HEAD") ? LG_METHOD_HEAD
+                              : !strcmp(st->req.method, "POST") ? LG_METHOD_POST
+                                                                : LG_METHOD_OTHER;
         if (!st->req.url)
             st->req.url = lg_tmpl_new();
         for (size_t j = 0; *st->name && j < k; j++) {

@@ -32,8 +32,12 @@ struct lg_query_tmpl {
 
 enum lg_body_kind { LG_BODY_NONE = 0, LG_BODY_JSON, LG_BODY_RAW, LG_BODY_FORM };
 
+/* How a request's method maps onto libcurl's options, decided at load time. */
+enum lg_method_kind { LG_METHOD_GET = 0, LG_METHOD_HEAD, LG_METHOD_POST, LG_METHOD_OTHER };
+
 struct lg_request {
-    char *method;        /* upper case: GET, POST, ... */
+    char *method; /* upper case: GET, POST, ... */
+    enum lg_method_kind method_kind;
     struct lg_tmpl *url; /* absolute, or relative to the base URL */
     struct lg_header_tmpl *headers;
     size_t n_headers;

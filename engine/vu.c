@@ -429,14 +429,14 @@ static bool send_request(struct lg_vu *vu)
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     bool has_body = rq->body_kind != LG_BODY_NONE;
-    if (!strcmp(rq->method, "HEAD")) {
+    if (rq->method_kind == LG_METHOD_HEAD) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    } else if (has_body || !strcmp(rq->method, "POST")) {
+    } else if (has_body || rq->method_kind == LG_METHOD_POST) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)vu->body.len);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, vu->body.data ? vu->body.data : "");
-        if (strcmp(rq->method, "POST"))
+        if (rq->method_kind != LG_METHOD_POST)
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
-    } else if (strcmp(rq->method, "GET")) {
+    } else if (rq->method_kind != LG_METHOD_GET) {
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
     }
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, rq->follow ? 1L : 0L);
@@ -458,7 +458,7 @@ static bool send_request(struct lg_vu *vu)
     vu->iter_sent = true;
     vu->req_start_us = lg_now_us();
     if (!vu->poll_start_us)
-        vu->poll_start_us = lg_now_us();
+        vu->poll_start_us = vu->req_start_us;
     return true;
 }
 

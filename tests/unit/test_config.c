@@ -163,6 +163,7 @@ static void test_config_full_scenario_model(void **state)
     assert_int_equal(st->loc.line, 8);
     assert_int_equal(st->loc.col, 11);
     assert_string_equal(st->req.method, "POST");
+    assert_int_equal(st->req.method_kind, LG_METHOD_POST);
     assert_render(st->req.url, &e, "/v1/sessions");
     assert_int_equal(st->req.n_headers, 1);
     assert_string_equal(st->req.headers[0].name, "x-client");
@@ -249,6 +250,7 @@ static void test_config_full_scenario_model(void **state)
     /* finish: form, timeout, follow, until, expect after until in the file */
     st = &sc->steps[2];
     assert_string_equal(st->req.method, "PUT");
+    assert_int_equal(st->req.method_kind, LG_METHOD_OTHER);
     assert_render(st->req.url, &e, "/v1/sessions/s-1?count=3");
     assert_int_equal(st->req.body_kind, LG_BODY_FORM);
     assert_render(st->req.body, &e, "done=yes%20please&by=t%261");
@@ -362,6 +364,7 @@ static void test_config_suite_environments_profiles_thresholds(void **state)
     env_init(&e, lb);
     assert_render(lb->steps[0].req.url, &e, "/v1/leaderboard?category=science");
     assert_string_equal(lb->steps[0].req.method, "GET");
+    assert_int_equal(lb->steps[0].req.method_kind, LG_METHOD_GET);
     env_free(&e);
     assert_int_equal(s->n_steps, 2);
     assert_ptr_equal(s->steps[1], &lb->steps[0]);
