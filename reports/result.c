@@ -160,85 +160,92 @@ static int type_fail(struct rd *rd, const char *where, const char *key, const ch
     return rc;
 }
 
+static bool is_string(const json_t *v)
+{
+    return json_is_string(v);
+}
+static bool is_count(const json_t *v)
+{
+    return json_is_integer(v) && json_integer_value(v) >= 0;
+}
+static bool is_number(const json_t *v)
+{
+    return json_is_number(v);
+}
+static bool is_boolean(const json_t *v)
+{
+    return json_is_boolean(v);
+}
+static bool is_object(const json_t *v)
+{
+    return json_is_object(v);
+}
+static bool is_array(const json_t *v)
+{
+    return json_is_array(v);
+}
+
+/* A member that must pass `ok` (`what` names the type for the error); *out is NULL
+ * when it is absent and optional. */
+static int get_as(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
+                  bool (*ok)(const json_t *), const char *what, json_t **out)
+{
+    int rc = get(rd, obj, where, key, required, out);
+    if (rc || !*out || ok(*out))
+        return rc;
+    *out = NULL;
+    return type_fail(rd, where, key, what);
+}
+
 /* A string; absent optional strings become NULL when `nullable`, else "". */
 static int get_str(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                    bool nullable, char **out)
 {
     json_t *v = NULL;
-    int rc = get(rd, obj, where, key, required, &v);
+    int rc = get_as(rd, obj, where, key, required, is_string, "a string", &v);
     if (rc)
         return rc;
-    if (!v) {
+    if (!v)
         *out = nullable ? NULL : lg_strdup("");
-        return 0;
-    }
-    if (!json_is_string(v))
-        return type_fail(rd, where, key, "a string");
-    *out = lg_strndup(json_string_value(v), json_string_length(v));
+    else
+        *out = lg_strndup(json_string_value(v), json_string_length(v));
     return 0;
 }
 
+/* Absent optional numbers and booleans read as 0 and false. */
 static int get_u64(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                    uint64_t *out)
 {
     json_t *v = NULL;
-    int rc = get(rd, obj, where, key, required, &v);
-    if (rc)
-        return rc;
-    if (!v) {
-        *out = 0;
-        return 0;
-    }
-    if (!json_is_integer(v) || json_integer_value(v) < 0)
-        return type_fail(rd, where, key, "a non-negative integer");
-    *out = (uint64_t)json_integer_value(v);
-    return 0;
+    int rc = get_as(rd, obj, where, key, required, is_count, "a non-negative integer", &v);
+    *out = v ? (uint64_t)json_integer_value(v) : 0;
+    return rc;
 }
 
 static int get_double(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                       double *out)
 {
     json_t *v = NULL;
-    int rc = get(rd, obj, where, key, required, &v);
-    if (rc)
-        return rc;
-    if (!v) {
-        *out = 0;
-        return 0;
-    }
-    if (!json_is_number(v))
-        return type_fail(rd, where, key, "a number");
-    *out = json_number_value(v);
-    return 0;
+    int rc = get_as(rd, obj, where, key, required, is_number, "a number", &v);
+    *out = v ? json_number_value(v) : 0;
+    return rc;
 }
 
 static int get_bool(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                     bool *out)
 {
     json_t *v = NULL;
-    int rc = get(rd, obj, where, key, required, &v);
-    if (rc)
-        return rc;
-    if (!v) {
-        *out = false;
-        return 0;
-    }
-    if (!json_is_boolean(v))
-        return type_fail(rd, where, key, "true or false");
-    *out = json_is_true(v);
-    return 0;
+    int rc = get_as(rd, obj, where, key, required, is_boolean, "true or false", &v);
+    *out = v && json_is_true(v);
+    return rc;
 }
 
 /* An object or array member; *out is NULL when absent and optional. */
 static int get_typed(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                      json_type type, json_t **out)
 {
-    int rc = get(rd, obj, where, key, required, out);
-    if (rc || !*out)
-        return rc;
-    if (json_typeof(*out) != type)
-        return type_fail(rd, where, key, type == JSON_OBJECT ? "an object" : "an array");
-    return 0;
+    return type == JSON_OBJECT ? get_as(rd, obj, where, key, required, is_object, "an object", out)
+                               : get_as(rd, obj, where, key, required, is_array, "an array", out);
 }
 
 /* {"name": count, ...} in document order. */
