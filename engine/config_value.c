@@ -243,6 +243,16 @@ static bool is_float_text(const char *s)
     return *s == '\0';
 }
 
+/* The digits of a 0x or 0o integer: an INT, or a FLOAT beyond long long. */
+static enum yscalar radix_int(const char *digits, int base, long long *i, double *d)
+{
+    errno = 0;
+    unsigned long long u = strtoull(digits, NULL, base);
+    *i = (long long)u;
+    *d = (double)u;
+    return errno || u > LLONG_MAX ? YS_FLOAT : YS_INT;
+}
+
 enum yscalar lg_cfg_resolve(const struct ynode *n, long long *iv, double *dv, bool *bv)
 {
     long long i = 0;
@@ -261,17 +271,9 @@ enum yscalar lg_cfg_resolve(const struct ynode *n, long long *iv, double *dv, bo
     } else if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) {
         k = YS_BOOL;
     } else if (!strncmp(s, "0x", 2) && all_digits(s + 2, isxdigit)) {
-        errno = 0;
-        unsigned long long u = strtoull(s + 2, NULL, 16);
-        k = errno || u > LLONG_MAX ? YS_FLOAT : YS_INT;
-        i = (long long)u;
-        d = (double)u;
+        k = radix_int(s + 2, 16, &i, &d);
     } else if (!strncmp(s, "0o", 2) && all_digits(s + 2, is_octal)) {
-        errno = 0;
-        unsigned long long u = strtoull(s + 2, NULL, 8);
-        k = errno || u > LLONG_MAX ? YS_FLOAT : YS_INT;
-        i = (long long)u;
-        d = (double)u;
+        k = radix_int(s + 2, 8, &i, &d);
     } else if (all_digits(s + (*s == '-' || *s == '+'), isdigit)) {
         errno = 0;
         i = strtoll(s, NULL, 10);

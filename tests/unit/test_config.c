@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "util.h"
 
 /* ---- helpers ---- */
@@ -1302,6 +1303,35 @@ static int teardown(void **state)
     return rmdir(tmpdir);
 }
 
+/* Plain scalars resolve as YAML 1.2's core schema: 0x and 0o integers, and past
+ * 64 bits a number rather than a wrapped integer. */
+static enum yscalar resolve(const char *text, long long *i, double *d)
+{
+    struct ynode n = {.type = YN_SCALAR, .s = (char *)text, .len = strlen(text)};
+    *i = 0;
+    *d = 0;
+    bool b;
+    return lg_cfg_resolve(&n, i, d, &b);
+}
+
+static void test_config_scalar_integers_in_every_base(void **state)
+{
+    long long i;
+    double d;
+    assert_int_equal(resolve("0x1F", &i, &d), YS_INT);
+    assert_int_equal(i, 31);
+    assert_int_equal(resolve("0o17", &i, &d), YS_INT);
+    assert_int_equal(i, 15);
+    assert_int_equal(resolve("-42", &i, &d), YS_INT);
+    assert_int_equal(i, -42);
+    assert_int_equal(resolve("0x8000000000000000", &i, &d), YS_FLOAT);
+    assert_true(d == 9223372036854775808.0);
+    assert_int_equal(resolve("0o19", &i, &d), YS_STRING);
+    assert_int_equal(resolve("0xZ", &i, &d), YS_STRING);
+    assert_int_equal(resolve("1.5e3", &i, &d), YS_FLOAT);
+    assert_true(d == 1500.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1341,6 +1371,7 @@ int main(void)
         cmocka_unit_test(test_config_deep_nesting_refused_quickly),
         cmocka_unit_test(test_config_node_and_size_budgets),
         cmocka_unit_test(test_config_regex_bomb_refused),
+        cmocka_unit_test(test_config_scalar_integers_in_every_base),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
