@@ -715,13 +715,13 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
         }
         s.err = evaluate(vu, st, &r);
         if (s.err == LG_ERRC_NONE && st->has_until) {
+            int64_t left = st->until_timeout_us - (lg_now_us() - vu->poll_start_us);
             if (until_holds(vu, st, &r)) {
                 count_until(vu, st, true);
                 until_counted = true;
-            } else if (lg_now_us() - vu->poll_start_us < st->until_timeout_us) {
+            } else if (left > 0) {
                 /* Poll again after `every`, or at the deadline if that comes first:
                  * the last look is taken when the timeout is reached, not before. */
-                int64_t left = st->until_timeout_us - (lg_now_us() - vu->poll_start_us);
                 poll_wait_us = left < st->until_every_us ? left : st->until_every_us;
                 polling = true;
             } else {
