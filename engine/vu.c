@@ -148,7 +148,7 @@ void lg_vu_free(struct lg_vu *vu)
     lg_feed_rows_free(&vu->feed_rows);
     if (vu->easy)
         curl_easy_cleanup(vu->easy);
-    curl_slist_free_all(vu->hdrs);
+    lg_header_list_free(&vu->hdrs);
     lg_buf_free(&vu->url);
     lg_buf_free(&vu->body);
     lg_buf_free(&vu->resp);
@@ -324,35 +324,70 @@ static bool has_header(const struct lg_step *st, const char *name)
     return false;
 }
 
+void lg_header_list_free(struct lg_header_list *l)
+{
+    lg_buf_free(&l->text);
+    free(l->starts);
+    free(l->nodes);
+    memset(l, 0, sizeof(*l));
+}
+
+/* Starts a new line in l->text (the previous one is NUL-terminated already). */
+static void header_line_begin(struct lg_header_list *l)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->starts = lg_realloc(l->starts, l->cap * sizeof(*l->starts));
+        l->nodes = lg_realloc(l->nodes, l->cap * sizeof(*l->nodes));
+    }
+    l->starts[l->n++] = l->text.len;
+}
+
+static void header_line_end(struct lg_header_list *l)
+{
+    lg_buf_putc(&l->text, '\0');
+}
+
+static void header_line(struct lg_header_list *l, const char *line)
+{
+    header_line_begin(l);
+    lg_buf_puts(&l->text, line);
+    header_line_end(l);
+}
+
 /* Renders "Name: value" lines for the environment's and the step's headers, plus
  * the content type of JSON and form bodies. Used per request only when some header
- * is not constant; otherwise the plan holds the list prebuilt. */
+ * is not constant; otherwise the plan holds the list prebuilt. The nodes point into
+ * the text only once it is complete, as appending may move it. */
 int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
-                         const struct lg_tmpl_ctx *ctx, struct lg_buf *scratch,
-                         struct curl_slist **out, int *unset)
+                         const struct lg_tmpl_ctx *ctx, struct lg_header_list *out, int *unset)
 {
-    struct curl_slist *l = NULL;
+    out->n = 0;
+    lg_buf_reset(&out->text);
     size_t n_env = env ? env->n_headers : 0;
     for (size_t i = 0; i < n_env + st->req.n_headers; i++) {
         const struct lg_header_tmpl *h = i < n_env ? &env->headers[i] : &st->req.headers[i - n_env];
         if (i < n_env && has_header(st, h->name))
             continue; /* the step's own header wins */
-        lg_buf_reset(scratch);
-        lg_buf_puts(scratch, h->name);
-        lg_buf_puts(scratch, ": ");
-        int rc = lg_tmpl_render(h->value, ctx, scratch, unset);
+        header_line_begin(out);
+        lg_buf_puts(&out->text, h->name);
+        lg_buf_puts(&out->text, ": ");
+        int rc = lg_tmpl_render(h->value, ctx, &out->text, unset);
         if (rc) {
-            curl_slist_free_all(l);
+            out->n = 0;
             return rc;
         }
-        l = curl_slist_append(l, scratch->data);
+        header_line_end(out);
     }
     if (st->req.body_kind == LG_BODY_JSON && !has_header(st, "content-type"))
-        l = curl_slist_append(l, "Content-Type: application/json");
+        header_line(out, "Content-Type: application/json");
     if (st->req.body_kind == LG_BODY_FORM && !has_header(st, "content-type"))
-        l = curl_slist_append(l, "Content-Type: application/x-www-form-urlencoded");
-    l = curl_slist_append(l, "Expect:"); /* no 100-continue round trip */
-    *out = l;
+        header_line(out, "Content-Type: application/x-www-form-urlencoded");
+    header_line(out, "Expect:"); /* no 100-continue round trip */
+    for (size_t i = 0; i < out->n; i++) {
+        out->nodes[i].data = out->text.data + out->starts[i];
+        out->nodes[i].next = i + 1 < out->n ? &out->nodes[i + 1] : NULL;
+    }
     return LG_OK;
 }
 
@@ -415,13 +450,11 @@ static bool send_request(struct lg_vu *vu)
     if (rq->body_kind != LG_BODY_NONE && lg_tmpl_render(rq->body, &ctx, &vu->body, &unset))
         return false;
 
-    curl_slist_free_all(vu->hdrs);
-    vu->hdrs = NULL;
-    struct curl_slist *hdrs = w->plan->const_headers[st->id];
+    struct curl_slist *hdrs = lg_header_list_head(&w->plan->const_headers[st->id]);
     if (!hdrs) {
-        if (lg_vu_render_headers(st, w->plan->env, &ctx, &w->scratch, &vu->hdrs, &unset))
+        if (lg_vu_render_headers(st, w->plan->env, &ctx, &vu->hdrs, &unset))
             return false;
-        hdrs = vu->hdrs;
+        hdrs = lg_header_list_head(&vu->hdrs);
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 

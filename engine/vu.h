@@ -17,6 +17,22 @@
 
 struct lg_worker;
 
+/* A rendered header list in the shape libcurl reads (CURLOPT_HTTPHEADER): the lines
+ * in one buffer, the list nodes in one array, both kept and reused from request to
+ * request, so rendering allocates nothing once they have grown. */
+struct lg_header_list {
+    struct lg_buf text;       /* the lines, each ending in a NUL */
+    size_t *starts;           /* each line's offset in text */
+    struct curl_slist *nodes; /* nodes[i].data = text.data + starts[i] */
+    size_t n, cap;
+};
+/* The list to hand libcurl, or NULL before the first successful render. */
+static inline struct curl_slist *lg_header_list_head(struct lg_header_list *l)
+{
+    return l->n ? l->nodes : NULL;
+}
+void lg_header_list_free(struct lg_header_list *l);
+
 struct lg_vu {
     uint32_t id; /* 1-based, unique in the run */
     struct lg_worker *w;
@@ -50,7 +66,7 @@ struct lg_vu {
     int tls_version;               /* SSL_version(), e.g. 0x0303 for TLS 1.2 */
     int64_t tls_not_after;         /* the peer certificate's notAfter, Unix seconds */
     bool keep_body;
-    struct curl_slist *hdrs; /* per-request headers when not constant */
+    struct lg_header_list hdrs; /* per-request headers when not constant */
 };
 
 /* Prepares a VU (its easy handle and buffers); its PRNG is seeded with
@@ -66,13 +82,13 @@ void lg_vu_begin(struct lg_vu *vu, int64_t sched_us);
 void lg_vu_abandon(struct lg_vu *vu);
 void lg_vu_free(struct lg_vu *vu);
 
-/* Renders a step's header list ("Name: value" for the environment's headers, then
- * the step's, which win over the environment's of the same name; the content type
- * of JSON and form bodies; an empty Expect:). Returns 0 and a new list in *out
- * (curl_slist_free_all), or LG_EUNSET with *unset naming the slot. */
+/* Renders a step's header list into *out, replacing what it held: "Name: value" for
+ * the environment's headers, then the step's, which win over the environment's of
+ * the same name; the content type of JSON and form bodies; an empty Expect:.
+ * Returns 0, or LG_EUNSET with *unset naming the slot (*out is then unusable until
+ * rendered again). */
 int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
-                         const struct lg_tmpl_ctx *ctx, struct lg_buf *scratch,
-                         struct curl_slist **out, int *unset);
+                         const struct lg_tmpl_ctx *ctx, struct lg_header_list *out, int *unset);
 
 /* Renders a step's full URL (base URL joined with a relative URL, then the query)
  * into out (reset first). Returns 0, or LG_EUNSET with *unset naming the slot. */

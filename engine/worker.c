@@ -297,8 +297,7 @@ void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o)
             const struct lg_step *st = &sc->steps[j];
             int unset;
             if (headers_fixed(st, o->env, written, sc))
-                lg_vu_render_headers(st, o->env, &init, &scratch, &p->const_headers[st->id],
-                                     &unset);
+                lg_vu_render_headers(st, o->env, &init, &p->const_headers[st->id], &unset);
             if (url_fixed(st, written, sc) &&
                 !lg_vu_render_url(st, p->base_url, &init, &scratch, &unset)) {
                 CURLU *u = curl_url();
@@ -319,7 +318,7 @@ void lg_plan_free(struct lg_plan *p)
     free(p->scenario_cdf);
     for (size_t i = 0; p->suite && i < p->suite->n_steps; i++) {
         if (p->const_headers)
-            curl_slist_free_all(p->const_headers[i]);
+            lg_header_list_free(&p->const_headers[i]);
         if (p->const_url)
             curl_url_cleanup(p->const_url[i]);
     }
@@ -493,7 +492,6 @@ void lg_worker_free(struct lg_worker *w)
     if (w->arrival_fd > 0)
         close(w->arrival_fd);
     lg_transport_free(w->transport);
-    lg_buf_free(&w->scratch);
     lg_buf_free(&w->tmpl_scratch);
     if (w->loop)
         ev_loop_destroy(w->loop); /* its watchers live in *w and die with it */

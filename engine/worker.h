@@ -26,17 +26,17 @@ struct lg_plan {
     const char *base_url;             /* without trailing '/'; may be NULL */
     const char *ca_file;              /* may be NULL */
     bool insecure;
-    double *scenario_cdf;              /* cumulative weights, n_scenarios entries, last = 1 */
-    size_t max_slots;                  /* largest scenario scope */
-    struct curl_slist **const_headers; /* by step id: prebuilt when every header is
-                                          constant, else NULL */
-    CURLU **const_url;                 /* by step id: pre-parsed when the whole URL
-                                          (base, path, query) is constant, else NULL */
-    bool *keep_body;                   /* by step id: some check or capture reads the
-                                          response body (else it is only counted) */
-    bool proxy_from_env;               /* a *_proxy variable is set: let libcurl
-                                          read the environment per request */
-    long recv_buffer;                  /* CURLOPT_BUFFERSIZE of every VU's handle */
+    double *scenario_cdf;                 /* cumulative weights, n_scenarios entries, last = 1 */
+    size_t max_slots;                     /* largest scenario scope */
+    struct lg_header_list *const_headers; /* by step id: prebuilt when every header
+                                             is constant, else empty (head NULL) */
+    CURLU **const_url;                    /* by step id: pre-parsed when the whole URL
+                                             (base, path, query) is constant, else NULL */
+    bool *keep_body;                      /* by step id: some check or capture reads the
+                                             response body (else it is only counted) */
+    bool proxy_from_env;                  /* a *_proxy variable is set: let libcurl
+                                             read the environment per request */
+    long recv_buffer;                     /* CURLOPT_BUFFERSIZE of every VU's handle */
 };
 
 /* Shared by every worker; set before they start, then read-only except the
@@ -75,7 +75,6 @@ struct lg_worker {
     uint32_t n_vus;
     uint32_t active_vus;        /* VUs not yet done */
     bool stopping;              /* no new requests or iterations */
-    struct lg_buf scratch;      /* rendering target for URLs and header lines */
     struct lg_buf tmpl_scratch; /* working memory of lg_tmpl_render (function calls) */
 
     /* open model: due iterations go to a free VU, or wait in a queue for one */
