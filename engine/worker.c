@@ -341,6 +341,7 @@ static void publish(struct lg_worker *w)
 static void stop_all(struct lg_worker *w)
 {
     w->stopping = true;
+    lg_transport_flush(w->transport); /* count what finished before the stop */
     for (uint32_t i = 0; i < w->n_vus; i++)
         lg_vu_abandon(&w->vus[i]);
     ev_break(w->loop, EVBREAK_ALL);
