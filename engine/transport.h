@@ -10,8 +10,9 @@
 struct lg_transport;
 
 /* Called once per finished transfer, after the handle has left the multi handle,
- * with the handle's CURLOPT_PRIVATE pointer and libcurl's result: from the loop
- * just before it polls, or from lg_transport_flush. The callback may start new
+ * with the handle's CURLOPT_PRIVATE pointer and libcurl's result: from the loop (a
+ * transfer that a ready socket finished usually just before the loop polls again,
+ * see transport.c), or from lg_transport_flush. The callback may start new
  * transfers. */
 typedef void (*lg_transfer_done_fn)(void *priv, CURL *easy, CURLcode result, void *ud);
 
@@ -44,9 +45,8 @@ int lg_transport_start(struct lg_transport *t, CURL *easy, unsigned slot);
 /* Abandons a running transfer started with that slot (no callback). */
 void lg_transport_cancel(struct lg_transport *t, CURL *easy, unsigned slot);
 /* Reports the transfers that have finished but not been reported yet. The loop does
- * this itself before it polls (finished transfers are reported after every ready
- * socket has been read); call it before abandoning transfers, so that none that
- * finished is lost. */
+ * this itself before it polls; call it before abandoning transfers, so that none
+ * that finished is lost. */
 void lg_transport_flush(struct lg_transport *t);
 
 #endif

@@ -26,7 +26,7 @@ struct lg_header_list {
     struct curl_slist *nodes; /* nodes[i].data = text.data + starts[i] */
     size_t n, cap;
 };
-/* The list to hand libcurl, or NULL before the first successful render. */
+/* The list to hand libcurl, or NULL when the last render failed or none was made. */
 static inline struct curl_slist *lg_header_list_head(struct lg_header_list *l)
 {
     return l->n ? l->nodes : NULL;
