@@ -50,8 +50,17 @@ struct shard {
     CURLM *multi;
     ev_timer timer; /* the one timeout libcurl asks this multi handle for */
     bool due;       /* libcurl asked for a zero timeout not yet run */
-    bool listed;    /* on the transport's due list (at most once) */
-    bool to_reap;   /* on the transport's reap list (at most once) */
+    bool on_due;    /* on the transport's due list */
+    bool on_reap;   /* on the transport's reap list */
+};
+
+/* Shards to visit before the loop polls, each at most once (the shard's flag says
+ * whether it is on the list). The list is taken whole: shards added while the
+ * taken ones are visited wait for the next turn. */
+struct shard_list {
+    struct shard **items;
+    struct shard **taken; /* swapped with items by shard_list_take */
+    unsigned n;
 };
 
 struct sock {
@@ -68,17 +77,45 @@ struct lg_transport {
     unsigned n_shards;
     lg_transfer_done_fn done;
     void *ud;
-    ev_prepare kick;        /* runs the due shards before the loop polls */
-    struct shard **due;     /* shards with a zero timeout, each at most once */
-    struct shard **due_run; /* the list being run (swapped with due) */
-    unsigned n_due;
-    struct shard **reap;     /* shards whose sockets were ready: may hold finished transfers */
-    struct shard **reap_run; /* the list being reaped (swapped with reap) */
-    unsigned n_reap;
-    unsigned n_read_ahead; /* ready sockets read since the last flush */
-    struct sock **socks;   /* by descriptor; kept and reused */
+    ev_prepare kick;        /* reaps and runs the listed shards before the loop polls */
+    struct shard_list due;  /* shards with a zero timeout */
+    struct shard_list reap; /* shards whose sockets were ready: may hold finished transfers */
+    unsigned n_read_ahead;  /* ready sockets read since the last flush */
+    struct sock **socks;    /* by descriptor; kept and reused */
     size_t n_socks;
 };
+
+static void shard_list_init(struct shard_list *l, unsigned n_shards)
+{
+    l->items = lg_calloc(n_shards, sizeof(*l->items));
+    l->taken = lg_calloc(n_shards, sizeof(*l->taken));
+    l->n = 0;
+}
+
+static void shard_list_free(struct shard_list *l)
+{
+    free(l->items);
+    free(l->taken);
+}
+
+static void shard_list_add(struct shard_list *l, struct shard *sh, bool *on)
+{
+    if (!*on) {
+        *on = true;
+        l->items[l->n++] = sh;
+    }
+}
+
+/* Empties the list; returns what it held (valid until the next take). */
+static struct shard **shard_list_take(struct shard_list *l, unsigned *n)
+{
+    struct shard **taken = l->items;
+    *n = l->n;
+    l->items = l->taken;
+    l->taken = taken;
+    l->n = 0;
+    return taken;
+}
 
 static void reap(struct shard *sh)
 {
@@ -107,14 +144,11 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
     struct shard *sh = s->sh; /* socket_action may clear s->sh (CURL_POLL_REMOVE) */
     curl_multi_socket_action(sh->multi, s->fd, action, &still);
     struct lg_transport *t = sh->t;
-    if (t->n_read_ahead >= LG_READ_AHEAD) {
-        reap(sh);
-    } else {
+    if (t->n_read_ahead < LG_READ_AHEAD) {
         t->n_read_ahead++;
-        if (!sh->to_reap) { /* reaped before the loop polls again (kick_cb) */
-            sh->to_reap = true;
-            t->reap[t->n_reap++] = sh;
-        }
+        shard_list_add(&t->reap, sh, &sh->on_reap); /* reaped before the loop polls */
+    } else {
+        reap(sh);
     }
 }
 
@@ -132,20 +166,18 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     run_timeouts(w->data);
 }
 
-/* libev, before it polls: run the shards that asked for a zero timeout. Shards that
- * become due meanwhile go on the fresh list, and their zero-delay timer (armed as
- * well) makes sure the loop does not block before they run. */
+/* libev, before it polls: report the transfers that ready sockets finished, then
+ * run the shards that asked for a zero timeout (reporting may have started new
+ * transfers). Shards that become due while these run wait for the next turn; their
+ * zero-delay timer (armed as well) keeps the loop from blocking before it. */
 static void kick_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
     struct lg_transport *t = w->data;
-    lg_transport_flush(t); /* finished transfers may start new ones: due below */
-    struct shard **run = t->due;
-    unsigned n = t->n_due;
-    t->due = t->due_run;
-    t->due_run = run;
-    t->n_due = 0;
+    lg_transport_flush(t);
+    unsigned n;
+    struct shard **run = shard_list_take(&t->due, &n);
     for (unsigned i = 0; i < n; i++) {
-        run[i]->listed = false;
+        run[i]->on_due = false;
         if (run[i]->due)
             run_timeouts(run[i]);
     }
@@ -159,10 +191,7 @@ static int multi_timer_cb(CURLM *multi, long timeout_ms, void *userp)
     ev_timer_stop(t->loop, &sh->timer);
     if (timeout_ms == 0) {
         sh->due = true;
-        if (!sh->listed) {
-            sh->listed = true;
-            t->due[t->n_due++] = sh;
-        }
+        shard_list_add(&t->due, sh, &sh->on_due);
     }
     if (timeout_ms >= 0) {
         ev_timer_set(&sh->timer, (double)timeout_ms / 1000.0, 0.);
@@ -259,10 +288,8 @@ int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_
     if (t->n_shards == 0)
         t->n_shards = 1;
     t->shards = lg_calloc(t->n_shards, sizeof(*t->shards));
-    t->due = lg_calloc(t->n_shards, sizeof(*t->due));
-    t->due_run = lg_calloc(t->n_shards, sizeof(*t->due_run));
-    t->reap = lg_calloc(t->n_shards, sizeof(*t->reap));
-    t->reap_run = lg_calloc(t->n_shards, sizeof(*t->reap_run));
+    shard_list_init(&t->due, t->n_shards);
+    shard_list_init(&t->reap, t->n_shards);
     ev_prepare_init(&t->kick, kick_cb);
     t->kick.data = t;
     ev_prepare_start(loop, &t->kick);
@@ -309,24 +336,19 @@ void lg_transport_free(struct lg_transport *t)
         free(t->socks[fd]);
     }
     free(t->socks);
-    free(t->due);
-    free(t->due_run);
-    free(t->reap);
-    free(t->reap_run);
+    shard_list_free(&t->due);
+    shard_list_free(&t->reap);
     free(t->shards);
     free(t);
 }
 
 void lg_transport_flush(struct lg_transport *t)
 {
-    struct shard **run = t->reap;
-    unsigned n = t->n_reap;
-    t->reap = t->reap_run;
-    t->reap_run = run;
-    t->n_reap = 0;
+    unsigned n;
+    struct shard **run = shard_list_take(&t->reap, &n);
     t->n_read_ahead = 0;
     for (unsigned i = 0; i < n; i++) {
-        run[i]->to_reap = false;
+        run[i]->on_reap = false;
         reap(run[i]);
     }
 }
