@@ -237,12 +237,16 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         case OPT_INSECURE:
             a->insecure = true;
             break;
-        case 'r':
-            if (lg_parse_rate_per_s(optarg, &a->rate_per_s) || !(a->rate_per_s > 0))
+        case 'r': {
+            int prc = lg_parse_rate_per_s(optarg, &a->rate_per_s);
+            if (prc == LG_ELIMIT)
+                rc = usage_error("--rate: at most %d/s, got '%s'", LG_MAX_RATE_PER_S, optarg);
+            else if (prc || !(a->rate_per_s > 0))
                 rc = usage_error("--rate: expected iterations per second, e.g. 50/s (or "
                                  "N/m, N/h), got '%s'",
                                  optarg);
             break;
+        }
         case OPT_MAX_VUS:
             rc = parse_count("--max-vus", optarg, 1000000, &a->max_vus);
             break;

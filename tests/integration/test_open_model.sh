@@ -121,6 +121,12 @@ poll_before=$(poll_count)
 lg run "$health" --base-url "$NGINX_URL" --rate soon -d 1s
 assert_status 2 "--rate soon"
 assert_contains "$LG_ERR" "rate" "--rate soon: stderr names the flag"
+lg run "$health" --base-url "$NGINX_URL" --rate 20000000/s -d 1s
+assert_status 2 "--rate above the limit"
+assert_contains "$LG_ERR" "--rate: at most 10000000/s, got '20000000/s'" "--rate above the limit: the limit named"
+lg run "$health" --base-url "$NGINX_URL" --rate 0/s -d 1s
+assert_status 2 "--rate 0/s"
+assert_contains "$LG_ERR" "--rate: expected iterations per second" "--rate 0/s"
 lg run "$health" --base-url "$NGINX_URL" --rate 10/s
 assert_status 2 "--rate without --duration"
 assert_contains "$LG_ERR" "--duration" "--rate without --duration"
