@@ -11,9 +11,9 @@ struct lg_transport;
 
 /* Called once per finished transfer, after the handle has left the multi handle,
  * with the handle's CURLOPT_PRIVATE pointer and libcurl's result: from the loop (a
- * transfer that a ready socket finished usually just before the loop polls again,
- * see transport.c), or from lg_transport_flush. The callback may start new
- * transfers. */
+ * transfer that a ready socket finished after LG_READ_AHEAD responses have been
+ * read, or just before the loop polls again), or from lg_transport_flush. The
+ * callback may start new transfers. */
 typedef void (*lg_transfer_done_fn)(void *priv, CURL *easy, CURLcode result, void *ud);
 
 /* Transfers per multi handle. libcurl's multi handle does per-transfer work that
@@ -24,6 +24,12 @@ typedef void (*lg_transfer_done_fn)(void *priv, CURL *easy, CURLcode result, voi
  * 10,000 VUs, shards of 100 rather than 40 hold 6 MiB less, with no difference in
  * CPU per request that tools/bench could see at 50, 1,000 or 10,000 VUs. */
 #define LG_TRANSFERS_PER_SHARD 100
+
+/* Responses read before their transfers are reported (and the requests that the
+ * reports start are sent): the rest of a loop pass's ready sockets wait for the
+ * next chunk; what is left when the pass ends is reported before the loop polls
+ * again. Why, and the figures: transport.c. */
+#define LG_READ_AHEAD 8
 
 /* Creates a transport on loop for up to max_transfers concurrent transfers (the
  * number of shards follows from it). done(…, ud) is called for every finished
