@@ -120,7 +120,11 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_
     curl_easy_setopt(e, CURLOPT_WRITEDATA, vu);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, vu);
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* in-memory jar, one per VU */
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "loadgate/" LG_VERSION);
+    /* The User-Agent goes in the request's header list (lg_vu_render_headers): as
+     * CURLOPT_USERAGENT, libcurl 7.88 formats it anew for every request, byte by
+     * byte. A proxy's CONNECT sees only this option, so it stays set then. */
+    if (p->proxy_from_env)
+        curl_easy_setopt(e, CURLOPT_USERAGENT, LG_USER_AGENT);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)LG_MAX_REDIRECTS);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -324,6 +328,14 @@ static bool has_header(const struct lg_step *st, const char *name)
     return false;
 }
 
+static bool env_has_header(const struct lg_environment *env, const char *name)
+{
+    for (size_t i = 0; env && i < env->n_headers; i++)
+        if (!strcasecmp(env->headers[i].name, name))
+            return true;
+    return false;
+}
+
 void lg_header_list_free(struct lg_header_list *l)
 {
     lg_buf_free(&l->text);
@@ -356,7 +368,8 @@ static void header_line(struct lg_header_list *l, const char *line)
 }
 
 /* Renders "Name: value" lines for the environment's and the step's headers, plus
- * the content type of JSON and form bodies. Used per request only when some header
+ * loadgate's User-Agent unless either sets one, and the content type of JSON and
+ * form bodies. Used per request only when some header
  * is not constant; otherwise the plan holds the list prebuilt. The nodes point into
  * the text only once it is complete, as appending may move it. */
 int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
@@ -379,6 +392,8 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
         }
         header_line_end(out);
     }
+    if (!has_header(st, "user-agent") && !env_has_header(env, "user-agent"))
+        header_line(out, "User-Agent: " LG_USER_AGENT);
     if (st->req.body_kind == LG_BODY_JSON && !has_header(st, "content-type"))
         header_line(out, "Content-Type: application/json");
     if (st->req.body_kind == LG_BODY_FORM && !has_header(st, "content-type"))

@@ -17,6 +17,9 @@
 
 struct lg_worker;
 
+/* What every request says it is, unless the environment or the step sets its own. */
+#define LG_USER_AGENT "loadgate/" LG_VERSION
+
 /* A rendered header list in the shape libcurl reads (CURLOPT_HTTPHEADER): the lines
  * in one buffer, the list nodes in one array, both kept and reused from request to
  * request, so rendering allocates nothing once they have grown. */

@@ -94,8 +94,9 @@ static void test_vu_headers_env_then_step_and_step_wins(void **state)
     struct fx *f = *state;
     int unset = -1;
     assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
-    const char *want[] = {"X-Env: staging", "authorization: Bearer t-1", "X-Id: item-7", "Expect:"};
-    assert_lines(&f->list, want, 4);
+    const char *want[] = {"X-Env: staging", "authorization: Bearer t-1", "X-Id: item-7",
+                          "User-Agent: " LG_USER_AGENT, "Expect:"};
+    assert_lines(&f->list, want, 5);
 }
 
 static void test_vu_headers_content_type_for_json_and_form_bodies(void **state)
@@ -105,22 +106,49 @@ static void test_vu_headers_content_type_for_json_and_form_bodies(void **state)
     f->step.req.n_headers = 0;
     f->step.req.body_kind = LG_BODY_JSON;
     assert_int_equal(lg_vu_render_headers(&f->step, NULL, &f->ctx, &f->list, &unset), 0);
-    const char *json[] = {"Content-Type: application/json", "Expect:"};
-    assert_lines(&f->list, json, 2);
+    const char *json[] = {"User-Agent: " LG_USER_AGENT, "Content-Type: application/json",
+                          "Expect:"};
+    assert_lines(&f->list, json, 3);
 
     f->step.req.body_kind = LG_BODY_FORM;
     assert_int_equal(lg_vu_render_headers(&f->step, NULL, &f->ctx, &f->list, &unset), 0);
-    const char *form[] = {"Content-Type: application/x-www-form-urlencoded", "Expect:"};
-    assert_lines(&f->list, form, 2);
+    const char *form[] = {"User-Agent: " LG_USER_AGENT,
+                          "Content-Type: application/x-www-form-urlencoded", "Expect:"};
+    assert_lines(&f->list, form, 3);
 
     /* A content type the step sets itself is not doubled. */
     struct lg_header_tmpl own = header("content-type", compile(f, "text/plain"));
     f->step.req.headers = &own;
     f->step.req.n_headers = 1;
     assert_int_equal(lg_vu_render_headers(&f->step, NULL, &f->ctx, &f->list, &unset), 0);
-    const char *mine[] = {"content-type: text/plain", "Expect:"};
-    assert_lines(&f->list, mine, 2);
+    const char *mine[] = {"content-type: text/plain", "User-Agent: " LG_USER_AGENT, "Expect:"};
+    assert_lines(&f->list, mine, 3);
     lg_tmpl_free(own.value);
+}
+
+static void test_vu_headers_user_agent_unless_env_or_step_sets_one(void **state)
+{
+    struct fx *f = *state;
+    int unset = -1;
+    /* The step's own, in any case: no second User-Agent line. */
+    struct lg_header_tmpl mine = header("user-agent", compile(f, "probe/1"));
+    f->step.req.headers = &mine;
+    f->step.req.n_headers = 1;
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
+    const char *step_ua[] = {"X-Env: staging", "Authorization: Basic ZW52", "user-agent: probe/1",
+                             "Expect:"};
+    assert_lines(&f->list, step_ua, 4);
+
+    /* The environment's, when the step has none. */
+    struct lg_header_tmpl env_ua = header("User-Agent", compile(f, "staging-smoke"));
+    f->env.headers = &env_ua;
+    f->env.n_headers = 1;
+    f->step.req.n_headers = 0;
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
+    const char *env_only[] = {"User-Agent: staging-smoke", "Expect:"};
+    assert_lines(&f->list, env_only, 2);
+    lg_tmpl_free(mine.value);
+    lg_tmpl_free(env_ua.value);
 }
 
 static void test_vu_headers_rerender_reuses_storage(void **state)
@@ -137,23 +165,24 @@ static void test_vu_headers_rerender_reuses_storage(void **state)
     json_decref(f->slots[S_ID]);
     f->slots[S_ID] = json_integer(8);
     assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
-    const char *want[] = {"X-Env: staging", "authorization: Bearer t-2", "X-Id: item-8", "Expect:"};
-    assert_lines(&f->list, want, 4);
+    const char *want[] = {"X-Env: staging", "authorization: Bearer t-2", "X-Id: item-8",
+                          "User-Agent: " LG_USER_AGENT, "Expect:"};
+    assert_lines(&f->list, want, 5);
     assert_ptr_equal(f->list.nodes, nodes);
     assert_ptr_equal(f->list.text.data, text);
 
     /* Fewer lines: the list ends where the new render ends. */
     f->step.req.n_headers = 0;
     assert_int_equal(lg_vu_render_headers(&f->step, NULL, &f->ctx, &f->list, &unset), 0);
-    const char *only[] = {"Expect:"};
-    assert_lines(&f->list, only, 1);
+    const char *only[] = {"User-Agent: " LG_USER_AGENT, "Expect:"};
+    assert_lines(&f->list, only, 2);
 }
 
 static void test_vu_headers_grow_past_first_capacity(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
-    /* 20 lines: more than the first allocation holds, and long enough to move the
+    /* 21 lines: more than the first allocation holds, and long enough to move the
      * text while it is written; every node must point into the final text. */
     struct lg_header_tmpl many[19];
     char names[19][16];
@@ -173,9 +202,12 @@ static void test_vu_headers_grow_past_first_capacity(void **state)
         node = node->next;
     }
     assert_non_null(node);
+    assert_string_equal(node->data, "User-Agent: " LG_USER_AGENT);
+    node = node->next;
+    assert_non_null(node);
     assert_string_equal(node->data, "Expect:");
     assert_null(node->next);
-    assert_int_equal(f->list.n, 20);
+    assert_int_equal(f->list.n, 21);
     for (int i = 0; i < 19; i++)
         lg_tmpl_free(many[i].value);
 }
@@ -225,6 +257,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vu_headers_env_then_step_and_step_wins, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_vu_headers_content_type_for_json_and_form_bodies,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vu_headers_user_agent_unless_env_or_step_sets_one,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_vu_headers_rerender_reuses_storage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vu_headers_grow_past_first_capacity, setup, teardown),

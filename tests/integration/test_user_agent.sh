@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# User-Agent: every request says loadgate/VERSION unless the environment or the
+# step sets its own, and then only that one reaches the server (the default goes in
+# the request's header list, not through libcurl's CURLOPT_USERAGENT).
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+require_nginx
+
+start_nginx "$(cat <<'NGX'
+location = /ua { return 200 "[$http_user_agent]"; }
+NGX
+)"
+
+version=$("$LOADGATE" version | awk '{ print $2; exit }')
+[[ -n "$version" ]] || fail "loadgate version printed no version"
+
+scen="$TEST_TMP/ua.yaml"
+cat >"$scen" <<EOF
+scenario: user-agent
+steps:
+  - name: default
+    request: {url: /ua?step=default}
+    expect: {status: 200, body: {matches: '^\[loadgate/${version//./\\.}\]\$'}}
+  - name: own
+    request: {url: /ua?step=own, headers: {user-agent: probe/1}}
+    expect: {status: 200, body: {matches: '^\[probe/1\]\$'}}
+EOF
+
+run_lg "$TEST_TMP/out" "$scen" --base-url "$NGINX_URL" -u 1 -i 2
+assert_status 0
+assert_json "$RESULT" '.verdict == "pass" and .totals.requests == 4 and .totals.checks_failed == 0'
+assert_json "$RESULT" '.totals.checks_passed == 8' "status and body checks of both steps, both iterations"
+assert_eq "$(nginx_requests .)" 4 "requests nginx received"
