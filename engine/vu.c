@@ -369,9 +369,9 @@ static void header_line(struct lg_header_list *l, const char *line)
 
 /* Renders "Name: value" lines for the environment's and the step's headers, plus
  * loadgate's User-Agent unless either sets one, and the content type of JSON and
- * form bodies. Used per request only when some header
- * is not constant; otherwise the plan holds the list prebuilt. The nodes point into
- * the text only once it is complete, as appending may move it. */
+ * form bodies. Used per request only when some header is not constant; otherwise
+ * the plan holds the list prebuilt. The nodes point into the text only once it is
+ * complete, as appending may move it. */
 int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
                          const struct lg_tmpl_ctx *ctx, struct lg_header_list *out, int *unset)
 {
