@@ -320,18 +320,11 @@ static void record_unsent(struct lg_vu *vu)
     step_failed(vu);
 }
 
-static bool has_header(const struct lg_step *st, const char *name)
+/* Whether one of the n headers is called name (header names ignore case). */
+static bool names_header(const struct lg_header_tmpl *h, size_t n, const char *name)
 {
-    for (size_t i = 0; i < st->req.n_headers; i++)
-        if (!strcasecmp(st->req.headers[i].name, name))
-            return true;
-    return false;
-}
-
-static bool env_has_header(const struct lg_environment *env, const char *name)
-{
-    for (size_t i = 0; env && i < env->n_headers; i++)
-        if (!strcasecmp(env->headers[i].name, name))
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(h[i].name, name))
             return true;
     return false;
 }
@@ -377,10 +370,11 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
 {
     out->n = 0;
     lg_buf_reset(&out->text);
-    size_t n_env = env ? env->n_headers : 0;
-    for (size_t i = 0; i < n_env + st->req.n_headers; i++) {
-        const struct lg_header_tmpl *h = i < n_env ? &env->headers[i] : &st->req.headers[i - n_env];
-        if (i < n_env && has_header(st, h->name))
+    const struct lg_header_tmpl *own = st->req.headers, *env_h = env ? env->headers : NULL;
+    size_t n_own = st->req.n_headers, n_env = env ? env->n_headers : 0;
+    for (size_t i = 0; i < n_env + n_own; i++) {
+        const struct lg_header_tmpl *h = i < n_env ? &env_h[i] : &own[i - n_env];
+        if (i < n_env && names_header(own, n_own, h->name))
             continue; /* the step's own header wins */
         header_line_begin(out);
         lg_buf_puts(&out->text, h->name);
@@ -392,11 +386,11 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
         }
         header_line_end(out);
     }
-    if (!has_header(st, "user-agent") && !env_has_header(env, "user-agent"))
+    if (!names_header(own, n_own, "user-agent") && !names_header(env_h, n_env, "user-agent"))
         header_line(out, "User-Agent: " LG_USER_AGENT);
-    if (st->req.body_kind == LG_BODY_JSON && !has_header(st, "content-type"))
+    if (st->req.body_kind == LG_BODY_JSON && !names_header(own, n_own, "content-type"))
         header_line(out, "Content-Type: application/json");
-    if (st->req.body_kind == LG_BODY_FORM && !has_header(st, "content-type"))
+    if (st->req.body_kind == LG_BODY_FORM && !names_header(own, n_own, "content-type"))
         header_line(out, "Content-Type: application/x-www-form-urlencoded");
     header_line(out, "Expect:"); /* no 100-continue round trip */
     for (size_t i = 0; i < out->n; i++) {
