@@ -1,0 +1,255 @@
+/* barecurl: libcurl's own cost per request, for tools/bench/run. A bare libcurl
+ * multi_socket loop on libev, written the plain way (libcurl's evhiperfifo example)
+ * with the settings that make libcurl 7.88 cheapest per request: transfers spread
+ * over multi handles of 40 on one loop, each connection's easy handle reused from
+ * one request to the next (removed from its multi handle and added again), the URL
+ * parsed once (CURLOPT_CURLU), no look-up of proxy variables, no signals, and the
+ * receive buffer loadgate would give the same number of connections. It sends the
+ * same GET again and again and only counts the answers: no templates, checks,
+ * histograms or virtual users. What loadgate costs above wrk, this costs too
+ * unless loadgate's own work or its glue differs: loadgate's transport also runs
+ * zero timeouts before the loop polls, keeps reused sockets registered with epoll
+ * and sends requests in chunks (engine/transport.c), which this loop does not.
+ *
+ *   loadgate-barecurl URL CONNECTIONS SECONDS [CA_FILE]
+ *
+ * URL must name 127.0.0.1, ::1 or localhost. An https URL is verified against
+ * CA_FILE, as loadgate verifies. At the end it prints one line on stdout:
+ *   requests N errors E seconds S
+ * where requests counts answers with status 200, errors everything else, and S is
+ * the time from the first transfer's start to the stop. Exit code 0, or 2 on bad
+ * arguments, 3 when libcurl or libev fails to start. */
+#include <curl/curl.h>
+#include <ev.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "worker.h" /* lg_recv_buffer_size */
+
+#define TRANSFERS_PER_MULTI 40
+
+struct multi {
+    CURLM *m;
+    ev_timer timer; /* the timeout this multi handle asked for */
+};
+
+/* Per descriptor, for the life of the process: the watcher and the multi handle
+ * whose transfer uses the socket now. */
+struct sock {
+    ev_io io;
+    struct multi *owner;
+};
+
+static struct ev_loop *loop;
+static struct sock *socks;
+static size_t n_socks;
+static long long requests, errors;
+static bool stopping;
+
+static void reap(struct multi *mh)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(mh->m, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *e = msg->easy_handle;
+        long status = 0;
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        if (msg->data.result == CURLE_OK && status == 200)
+            requests++;
+        else
+            errors++;
+        curl_multi_remove_handle(mh->m, e);
+        if (!stopping)
+            curl_multi_add_handle(mh->m, e);
+    }
+}
+
+/* CURLOPT_WRITEFUNCTION: the body goes nowhere (libcurl's default writes it to
+ * stdout). */
+static size_t discard(char *data, size_t size, size_t n, void *userp)
+{
+    (void)data;
+    (void)userp;
+    return size * n;
+}
+
+static void io_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+    (void)l;
+    struct sock *s = (struct sock *)w;
+    struct multi *mh = s->owner;
+    int action =
+        ((revents & EV_READ) ? CURL_CSELECT_IN : 0) | ((revents & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    int running;
+    curl_multi_socket_action(mh->m, w->fd, action, &running);
+    reap(mh);
+}
+
+static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+    (void)l;
+    (void)revents;
+    struct multi *mh = w->data;
+    int running;
+    curl_multi_socket_action(mh->m, CURL_SOCKET_TIMEOUT, 0, &running);
+    reap(mh);
+}
+
+/* CURLMOPT_SOCKETFUNCTION */
+static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    (void)e;
+    (void)socketp;
+    if (fd < 0 || (size_t)fd >= n_socks)
+        return -1;
+    struct sock *s = &socks[fd];
+    ev_io_stop(loop, &s->io);
+    if (what == CURL_POLL_REMOVE)
+        return 0;
+    s->owner = userp;
+    int events = ((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+    ev_io_set(&s->io, fd, events);
+    ev_io_start(loop, &s->io);
+    return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION */
+static int multi_timer_cb(CURLM *m, long timeout_ms, void *userp)
+{
+    (void)m;
+    struct multi *mh = userp;
+    ev_timer_stop(loop, &mh->timer);
+    if (timeout_ms >= 0) {
+        ev_timer_set(&mh->timer, (double)timeout_ms / 1000., 0.);
+        ev_timer_start(loop, &mh->timer);
+    }
+    return 0;
+}
+
+static void stop_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+    (void)w;
+    (void)revents;
+    stopping = true;
+    ev_break(l, EVBREAK_ALL);
+}
+
+static bool loopback(CURLU *u)
+{
+    char *host = NULL;
+    if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        return false;
+    bool ok = !strcmp(host, "127.0.0.1") || !strcmp(host, "[::1]") || !strcmp(host, "localhost");
+    curl_free(host);
+    return ok;
+}
+
+static int usage(const char *why)
+{
+    fprintf(stderr,
+            "loadgate-barecurl: %s\nusage: loadgate-barecurl URL CONNECTIONS SECONDS [CA_FILE]\n",
+            why);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4 || argc > 5)
+        return usage("wrong number of arguments");
+    char *end;
+    unsigned long n = strtoul(argv[2], &end, 10);
+    if (*end || n == 0 || n > 100000)
+        return usage("CONNECTIONS must be 1 to 100000");
+    double seconds = strtod(argv[3], &end);
+    if (*end || !(seconds > 0 && seconds <= 3600))
+        return usage("SECONDS must be above 0 and at most 3600");
+    const char *ca_file = argc == 5 ? argv[4] : NULL;
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT))
+        return 3;
+    CURLU *url = curl_url();
+    if (!url || curl_url_set(url, CURLUPART_URL, argv[1], 0) != CURLUE_OK)
+        return usage("URL does not parse");
+    if (!loopback(url))
+        return usage("URL must name 127.0.0.1, ::1 or localhost");
+
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < n + 64) {
+        fprintf(stderr,
+                "loadgate-barecurl: %lu connections need an open-file limit (ulimit -n) of at "
+                "least %lu\n",
+                n, n + 64);
+        return 3;
+    }
+    n_socks = rl.rlim_cur > 4 * n + 1024 ? 4 * n + 1024 : rl.rlim_cur;
+    socks = calloc(n_socks, sizeof(*socks));
+    loop = ev_default_loop(0);
+    if (!socks || !loop)
+        return 3;
+    for (size_t i = 0; i < n_socks; i++)
+        ev_init(&socks[i].io, io_cb);
+
+    size_t n_multi = (n + TRANSFERS_PER_MULTI - 1) / TRANSFERS_PER_MULTI;
+    struct multi *multis = calloc(n_multi, sizeof(*multis));
+    CURL **easy = calloc(n, sizeof(*easy));
+    if (!multis || !easy)
+        return 3;
+    for (size_t i = 0; i < n_multi; i++) {
+        struct multi *mh = &multis[i];
+        mh->m = curl_multi_init();
+        if (!mh->m)
+            return 3;
+        ev_timer_init(&mh->timer, timer_cb, 0., 0.);
+        mh->timer.data = mh;
+        curl_multi_setopt(mh->m, CURLMOPT_SOCKETFUNCTION, socket_cb);
+        curl_multi_setopt(mh->m, CURLMOPT_SOCKETDATA, mh);
+        curl_multi_setopt(mh->m, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
+        curl_multi_setopt(mh->m, CURLMOPT_TIMERDATA, mh);
+    }
+    long buffer = lg_recv_buffer_size((uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        CURL *e = easy[i] = curl_easy_init();
+        if (!e)
+            return 3;
+        curl_easy_setopt(e, CURLOPT_CURLU, url);
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_BUFFERSIZE, buffer);
+        if (ca_file)
+            curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+    }
+
+    ev_timer stop;
+    ev_timer_init(&stop, stop_cb, seconds, 0.);
+    ev_timer_start(loop, &stop);
+    ev_tstamp started = ev_time();
+    for (size_t i = 0; i < n; i++)
+        curl_multi_add_handle(multis[i / TRANSFERS_PER_MULTI].m, easy[i]);
+    ev_run(loop, 0);
+    ev_tstamp took = ev_time() - started;
+    printf("requests %lld errors %lld seconds %.3f\n", requests, errors, took);
+
+    for (size_t i = 0; i < n; i++) {
+        curl_multi_remove_handle(multis[i / TRANSFERS_PER_MULTI].m, easy[i]);
+        curl_easy_cleanup(easy[i]);
+    }
+    for (size_t i = 0; i < n_multi; i++) {
+        ev_timer_stop(loop, &multis[i].timer);
+        curl_multi_cleanup(multis[i].m);
+    }
+    for (size_t i = 0; i < n_socks; i++)
+        ev_io_stop(loop, &socks[i].io);
+    curl_url_cleanup(url);
+    curl_global_cleanup();
+    free(easy);
+    free(multis);
+    free(socks);
+    return 0;
+}
