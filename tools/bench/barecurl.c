@@ -173,10 +173,16 @@ int main(int argc, char **argv)
     if (curl_global_init(CURL_GLOBAL_DEFAULT))
         return 3;
     CURLU *url = curl_url();
+    const char *bad = NULL;
     if (!url || curl_url_set(url, CURLUPART_URL, argv[1], 0) != CURLUE_OK)
-        return usage("URL does not parse");
-    if (!loopback(url))
-        return usage("URL must name 127.0.0.1, ::1 or localhost");
+        bad = "URL does not parse";
+    else if (!loopback(url))
+        bad = "URL must name 127.0.0.1, ::1 or localhost";
+    if (bad) {
+        curl_url_cleanup(url);
+        curl_global_cleanup();
+        return usage(bad);
+    }
 
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < n + 64) {
