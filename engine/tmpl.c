@@ -13,6 +13,9 @@
 #include <openssl/evp.h>
 
 #define MAX_ARGS 3
+/* Parentheses nest at most this deep: the parser and the renderer recurse once per
+ * level, so a hostile "((((..." must meet an error rather than the stack's end. */
+#define MAX_NESTING 32
 
 /* ---- built-in functions ------------------------------------------------------ */
 
@@ -618,6 +621,7 @@ struct parser {
     const char *src;
     size_t pos;
     size_t open; /* offset of the "{{" being parsed */
+    int nesting; /* parentheses open around the current token */
     const struct lg_scope *scope;
     struct lg_tmpl_err *err;
 };
@@ -817,8 +821,14 @@ static int parse_atom(struct parser *p, const struct token *tok, int *node)
         *node = push_text(t, N_TEXT, num, (size_t)n);
         return 0;
     }
-    case T_LPAREN:
-        return parse_expr(p, T_RPAREN, tok->off, node);
+    case T_LPAREN: {
+        if (p->nesting == MAX_NESTING)
+            return fail(p, tok->off, "parentheses nested deeper than %d levels", MAX_NESTING);
+        p->nesting++;
+        int rc = parse_expr(p, T_RPAREN, tok->off, node);
+        p->nesting--;
+        return rc;
+    }
     case T_WORD: {
         const struct func *f = find_func(s, tok->len);
         if (!f)

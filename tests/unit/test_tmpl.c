@@ -546,6 +546,36 @@ static void test_tmpl_compile_errors(void **state)
     assert_compile_error(f, "{{env.A.B}}", "invalid environment variable name 'env.A.B'", 2);
 }
 
+/* "{{" + depth "(" + "name" + depth ")" + "}}"; caller frees. */
+static char *nested_parens(int depth)
+{
+    struct lg_buf b = {0};
+    lg_buf_puts(&b, "{{");
+    for (int i = 0; i < depth; i++)
+        lg_buf_putc(&b, '(');
+    lg_buf_puts(&b, "name");
+    for (int i = 0; i < depth; i++)
+        lg_buf_putc(&b, ')');
+    lg_buf_puts(&b, "}}");
+    return lg_buf_take(&b);
+}
+
+/* Parentheses nest 32 deep; deeper is an error at the 33rd "(", however deep the
+ * input goes (100,000 levels once overflowed the parser's stack). */
+static void test_tmpl_nesting_limit(void **state)
+{
+    struct fx *f = *state;
+    char *src = nested_parens(32);
+    assert_render(f, src, LG_TMPL_RAW, "Ann");
+    free(src);
+    src = nested_parens(33);
+    assert_compile_error(f, src, "parentheses nested deeper than 32 levels", 34);
+    free(src);
+    src = nested_parens(100000);
+    assert_compile_error(f, src, "parentheses nested deeper than 32 levels", 34);
+    free(src);
+}
+
 static void test_tmpl_error_leaves_template_unchanged(void **state)
 {
     struct fx *f = *state;
@@ -972,6 +1002,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tmpl_constants_become_literal_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_unset_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_compile_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tmpl_nesting_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_error_leaves_template_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_env_present_missing_secret, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_slots_lists_every_read, setup, teardown),
