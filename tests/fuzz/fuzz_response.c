@@ -1,0 +1,140 @@
+/* Fuzz target: a response from the server under test, as a step's expectations
+ * and captures see it. The input is the body; its first byte also picks the status
+ * and the TLS details, and its first line is the value of the X-Trace header and
+ * the sid cookie. Every check of the scenario below is evaluated against it: a
+ * check that fails says why, a capture finds a value or says why not. */
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+#include "fuzz.h"
+#include "util.h"
+
+static const char scenario[] =
+    "scenario: checks\n"
+    "vars: {id: abc, n: 3}\n"
+    "steps:\n"
+    "  - name: all\n"
+    "    request: {method: GET, url: /}\n"
+    "    expect:\n"
+    "      status: [200, 201..204, 4xx]\n"
+    "      headers:\n"
+    "        x-trace: {matches: \"^[a-z]+([0-9]{2,4})?$\"}\n"
+    "        content-type: {contains: json}\n"
+    "        x-missing: {exists: false}\n"
+    "      body: {matches: \"\\\"id\\\": *\\\"?([^\\\"]*)\", contains: \"ok\"}\n"
+    "      latency: 300ms\n"
+    "      tls: {min_version: \"1.2\", cert_valid_for: 14d}\n"
+    "      json:\n"
+    "        $.id: \"{{id}}\"\n"
+    "        $.n: {equals: 3, gte: 0, lt: 10.5, type: integer}\n"
+    "        $.s: {matches: \"^[0-9a-f-]{36}$\", length: 36}\n"
+    "        $.a[*].id: {length: 3}\n"
+    "        $.a[-1]: {type: object, exists: true}\n"
+    "        $['a b'][0]: {equals: {x: [1, null]}}\n"
+    "        $.b: true\n"
+    "        $: {type: object}\n"
+    "    capture:\n"
+    "      id_json: {json: $.id}\n"
+    "      ids: {json: \"$.a[*].id\"}\n"
+    "      trace: {header: X-Trace}\n"
+    "      sid: {cookie: sid}\n"
+    "      greeting: {regex: \"hello ([a-z]+)\"}\n"
+    "      whole: {regex: \"[0-9]+\"}\n";
+
+struct input {
+    const char *body;
+    size_t len;
+    char line[64]; /* the first line, at most 63 bytes */
+};
+
+static const char *header(void *ud, const char *name)
+{
+    struct input *in = ud;
+    if (!strcasecmp(name, "x-trace"))
+        return in->line;
+    if (!strcasecmp(name, "content-type"))
+        return "application/json";
+    return NULL;
+}
+
+static char *cookie(void *ud, const char *name)
+{
+    struct input *in = ud;
+    return strcmp(name, "sid") ? NULL : lg_strdup(in->line);
+}
+
+static int tls(void *ud, int *version, int64_t *not_after)
+{
+    struct input *in = ud;
+    if (!in->len || in->body[0] & 1)
+        return -1; /* plain HTTP */
+    *version = 0x0300 | (in->body[0] >> 1 & 7);
+    *not_after = (int64_t)time(NULL) + (int64_t)(in->body[0] >> 4) * 86400 * 3;
+    return 0;
+}
+
+static struct lg_suite *load_scenario(void)
+{
+    int fd = memfd_create("checks.yaml", 0);
+    FUZZ_CHECK(fd >= 0 && write(fd, scenario, sizeof(scenario) - 1) == sizeof(scenario) - 1);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    struct lg_load_opts opts = {0};
+    struct lg_suite *suite = NULL;
+    struct lg_diags diags = {0};
+    if (lg_config_load(path, &opts, &suite, &diags) != 0)
+        lg_diags_print(&diags, stderr);
+    FUZZ_CHECK(suite != NULL);
+    close(fd);
+    return suite;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct lg_suite *suite;
+    if (!suite)
+        suite = load_scenario();
+    struct lg_scenario *sc = &suite->scenarios[0];
+    struct lg_step *st = &sc->steps[0];
+
+    struct input in = {.body = (const char *)data, .len = size};
+    size_t line_len = size < sizeof(in.line) - 1 ? size : sizeof(in.line) - 1;
+    memcpy(in.line, data, line_len);
+    in.line[line_len] = '\0';
+    in.line[strcspn(in.line, "\r\n")] = '\0';
+    struct lg_response r = {
+        .status = size ? 100 + data[0] * 2 : 200,
+        .body = in.body,
+        .body_len = size,
+        .total_us = size * 1000,
+        .header = header,
+        .cookie = cookie,
+        .tls = tls,
+        .ud = &in,
+    };
+    r.json = json_loadb(r.body, r.body_len, JSON_DECODE_ANY, NULL);
+    r.json_invalid = r.json == NULL;
+
+    struct lg_buf scratch = {0};
+    struct lg_tmpl_ctx ctx = {
+        .slots = sc->init, .n_slots = sc->scope.n, .scope = &sc->scope, .scratch = &scratch};
+    for (size_t i = 0; i < st->n_checks; i++) {
+        char why[256] = "";
+        if (st->checks[i].kind != LG_CHECK_UNTIL &&
+            !lg_check_eval(&st->checks[i], &r, &ctx, why, sizeof(why)))
+            FUZZ_CHECK(why[0] != '\0');
+    }
+    for (size_t i = 0; i < st->n_captures; i++) {
+        char why[256] = "";
+        json_t *v = NULL;
+        int rc = lg_capture_eval(&st->captures[i], &r, &v, why, sizeof(why));
+        FUZZ_CHECK(rc == 0 ? v != NULL : rc == LG_ENOTFOUND && v == NULL && why[0] != '\0');
+        json_decref(v);
+    }
+    lg_buf_free(&scratch);
+    json_decref(r.json);
+    return 0;
+}
