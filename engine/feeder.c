@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- parsing ---- */
 
@@ -212,6 +213,13 @@ int lg_feed_load(const char *name, const char *path, struct lg_feed **out, struc
         if (err)
             snprintf(err->msg, sizeof(err->msg), "cannot read '%s': %s", path, strerror(errno));
         return LG_EIO;
+    }
+    /* As for scenario files: a terminal or a device could block or never end. */
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        if (err)
+            snprintf(err->msg, sizeof(err->msg), "cannot read '%s': not a regular file", path);
+        goto out;
     }
     /* One byte past the limit is enough to know the file is too large. */
     data = lg_malloc(LG_FEED_MAX_BYTES + 1);

@@ -53,7 +53,7 @@ int lg_feed_parse(const char *name, const char *text, size_t len, struct lg_feed
                   struct lg_feed_err *err);
 
 /* Reads path and parses it as lg_feed_parse does. Also LG_EIO when it cannot be
- * read (err->msg says why, line 0). */
+ * read or is neither a regular file nor a FIFO (err->msg says why, line 0). */
 int lg_feed_load(const char *name, const char *path, struct lg_feed **out, struct lg_feed_err *err);
 
 void lg_feed_free(struct lg_feed *f); /* accepts NULL */

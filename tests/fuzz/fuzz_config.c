@@ -28,21 +28,35 @@ static void load(const char *path, const char *env)
     lg_diags_free(&diags);
 }
 
+static char link_dir[64], link_path[96];
+
+static void remove_link(void)
+{
+    unlink(link_path);
+    rmdir(link_dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* The loader reads a path: the input goes into an in-memory file. */
+    /* The loader reads a path: the input goes into an in-memory file, reached through
+     * a link in a directory of its own, where the files a scenario names (feeds, a
+     * suite's scenarios) resolve to nothing. */
     static int fd = -1;
-    static char path[64];
     if (fd < 0) {
+        char target[64];
+        snprintf(link_dir, sizeof(link_dir), "%s", "/tmp/lg-fuzz-config.XXXXXX");
         fd = memfd_create("scenario.yaml", 0);
-        FUZZ_CHECK(fd >= 0);
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        FUZZ_CHECK(fd >= 0 && mkdtemp(link_dir) != NULL);
+        snprintf(target, sizeof(target), "/proc/%d/fd/%d", (int)getpid(), fd);
+        snprintf(link_path, sizeof(link_path), "%s/scenario.yaml", link_dir);
+        FUZZ_CHECK(symlink(target, link_path) == 0);
+        atexit(remove_link);
     }
     FUZZ_CHECK(ftruncate(fd, 0) == 0);
     FUZZ_CHECK(pwrite(fd, data, size, 0) == (ssize_t)size);
 
-    load(path, NULL);
+    load(link_path, NULL);
     if (memmem(data, size, "environments:", 13))
-        load(path, "staging");
+        load(link_path, "staging");
     return 0;
 }

@@ -132,6 +132,13 @@ static void test_feeder_load_file(void **state)
                         "cannot read '" LG_TEST_DATA "/feeds/nope.csv': No such file or directory");
     assert_int_equal(err.line, 0);
     assert_null(f);
+
+    /* Devices and directories are refused before a read (a terminal would block). */
+    assert_int_equal(lg_feed_load("x", "/dev/null", &f, &err), LG_EIO);
+    assert_string_equal(err.msg, "cannot read '/dev/null': not a regular file");
+    assert_int_equal(lg_feed_load("x", LG_TEST_DATA "/feeds", &f, &err), LG_EIO);
+    assert_string_equal(err.msg, "cannot read '" LG_TEST_DATA "/feeds': not a regular file");
+    assert_null(f);
 }
 
 static struct lg_feed *three_rows(enum lg_feed_mode mode)
