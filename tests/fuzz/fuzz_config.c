@@ -28,7 +28,7 @@ static void load(const char *path, const char *env)
     lg_diags_free(&diags);
 }
 
-static char link_dir[64], link_path[96];
+static char link_dir[] = "/tmp/lg-fuzz-config.XXXXXX", link_path[96];
 
 static void remove_link(void)
 {
@@ -44,7 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int fd = -1;
     if (fd < 0) {
         char target[64];
-        snprintf(link_dir, sizeof(link_dir), "%s", "/tmp/lg-fuzz-config.XXXXXX");
         fd = memfd_create("scenario.yaml", 0);
         FUZZ_CHECK(fd >= 0 && mkdtemp(link_dir) != NULL);
         snprintf(target, sizeof(target), "/proc/%d/fd/%d", (int)getpid(), fd);
