@@ -69,10 +69,13 @@ static char *cookie(void *ud, const char *name)
 static int tls(void *ud, int *version, int64_t *not_after)
 {
     struct input *in = ud;
-    if (!in->len || in->body[0] & 1)
-        return -1; /* plain HTTP */
-    *version = 0x0300 | (in->body[0] >> 1 & 7);
-    *not_after = (int64_t)time(NULL) + (int64_t)(in->body[0] >> 4) * 86400 * 3;
+    /* Odd: plain HTTP. Even: a protocol from SSL 3.0 up, a certificate valid for
+     * another 0 to 45 days. */
+    unsigned first = in->len ? (unsigned char)in->body[0] : 1;
+    if (first & 1)
+        return -1;
+    *version = 0x0300 | (int)(first >> 1 & 7);
+    *not_after = (int64_t)time(NULL) + (int64_t)(first >> 4) * 3 * 86400;
     return 0;
 }
 
