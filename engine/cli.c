@@ -226,11 +226,13 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         case OPT_OUT:
             a->out_dir = optarg;
             break;
-        case OPT_CACERT:
-            if (access(optarg, R_OK))
-                rc = usage_error("--cacert: cannot read '%s': %s", optarg, strerror(errno));
+        case OPT_CACERT: {
+            char why[160];
+            if (lg_config_check_ca_file(optarg, why, sizeof(why)) != 0)
+                rc = usage_error("--cacert: cannot use '%s': %s", optarg, why);
             a->ca_file = optarg;
             break;
+        }
         case OPT_YES_PRODUCTION:
             a->yes_production = true;
             break;

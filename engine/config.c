@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config_int.h"
@@ -31,6 +34,31 @@ static char *join_path(const char *suite_path, const char *file)
     if (file[0] == '/' || !slash)
         return lg_strdup(file);
     return lg_asprintf("%.*s%s", (int)(slash - suite_path + 1), suite_path, file);
+}
+
+int lg_config_check_ca_file(const char *path, char *why, size_t why_len)
+{
+    /* Regular files only: a FIFO would be drained here and found empty by every
+     * connection after, and a device read by each of them. */
+    struct stat st;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
+        snprintf(why, why_len, "%s", strerror(errno));
+        return LG_EIO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, why_len, "not a regular file");
+        return LG_EINVAL;
+    }
+    X509_STORE *store = X509_STORE_new();
+    X509_LOOKUP *lookup = store ? X509_STORE_add_lookup(store, X509_LOOKUP_file()) : NULL;
+    bool loaded = lookup && X509_LOOKUP_load_file(lookup, path, X509_FILETYPE_PEM) == 1;
+    X509_STORE_free(store);
+    ERR_clear_error(); /* nothing of this check may reach a later OpenSSL caller */
+    if (!loaded) {
+        snprintf(why, why_len, "no PEM certificate in it");
+        return LG_EINVAL;
+    }
+    return 0;
 }
 
 static const struct ynode *map_get(const struct ynode *map, const char *key)
@@ -195,8 +223,9 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
             if (!lg_cfg_string(l, v, "ca_file", &s) || e->ca_file)
                 continue;
             e->ca_file = join_path(l->suite->file, s);
-            if (tc.need_env && access(e->ca_file, R_OK) != 0)
-                lg_cfg_err(l, v, "cannot read ca_file '%s': %s", e->ca_file, strerror(errno));
+            char why[160];
+            if (tc.need_env && lg_config_check_ca_file(e->ca_file, why, sizeof(why)) != 0)
+                lg_cfg_err(l, v, "cannot use ca_file '%s': %s", e->ca_file, why);
         } else if (!strcmp(k->s, "insecure")) {
             lg_cfg_bool(l, v, "insecure", &e->insecure);
         } else if (!strcmp(k->s, "protected")) {

@@ -31,7 +31,9 @@ bad 'iterations|-i' run "$scen" --base-url "$POLL_URL" --iterations -1
 bad 'vus' run "$scen" --base-url "$POLL_URL" --vus 0
 bad 'iterations' run "$scen" --base-url "$POLL_URL" -i 0
 bad 'seed' run "$scen" --base-url "$POLL_URL" --seed x
-bad 'cacert' run "$scen" --base-url "$POLL_URL" --cacert "$TEST_TMP/no-such-ca.pem"
+bad "cacert: cannot use '[^']*/no-such-ca\.pem': No such file" run "$scen" --base-url "$POLL_URL" --cacert "$TEST_TMP/no-such-ca.pem"
+bad "cacert: cannot use '[^']*': not a regular file" run "$scen" --base-url "$POLL_URL" --cacert "$TEST_TMP"
+bad "cacert: cannot use '[^']*/good\.yaml': no PEM certificate in it" run "$scen" --base-url "$POLL_URL" --cacert "$scen"
 bad 'base-url' run "$scen" --base-url ftp://127.0.0.1/
 bad 'frobnicate' run "$scen" --base-url "$POLL_URL" --frobnicate
 bad 'vus' run "$scen" --base-url "$POLL_URL" --vus

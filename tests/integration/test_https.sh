@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTPS (and HTTP/2 where negotiated) against nginx with a CA and certificate made
 # here: --cacert with that CA passes; without it the certificate is not trusted and
-# the request fails with class tls; --insecure skips verification.
+# the request fails with class tls; --insecure skips verification; an environment's
+# ca_file trusts the same way, and a bundle with no certificate is refused (exit 2).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_nginx
@@ -56,3 +57,28 @@ run_lg "$TEST_TMP/out4" "$scen" --base-url "$NGINX_URL" --cacert "$TEST_TMP/othe
 assert_status 1
 assert_json "$RESULT" "$(nonzero .totals.error_classes) == {\"tls\": 1}"
 
+
+log "an environment's ca_file, relative to the suite: trusted"
+suite="$TEST_TMP/suite.yaml"
+cat >"$suite" <<EOF2
+suite: tls
+environments:
+  local: {ca_file: pki/ca.pem, base_url: "$NGINX_URL"}
+  nocert: {ca_file: tls.yaml, base_url: "$NGINX_URL"}
+scenarios:
+  - {file: tls.yaml}
+EOF2
+run_lg "$TEST_TMP/out5" "$suite" --env local -i 2
+assert_status 0
+assert_json "$RESULT" '.verdict == "pass" and .totals.requests == 2 and .totals.errors == 0'
+assert_eq "$(nginx_requests '^GET /health 200 ')" 7 "requests nginx answered with 200 (4, 1 insecure, 2 here)"
+
+log "a ca_file with no certificate in it: refused before anything is sent (exit 2)"
+run_lg "$TEST_TMP/out6" "$suite" --env nocert -i 1
+assert_status 2
+assert_contains "$LG_ERR" "$suite:4:21: error: cannot use ca_file '$TEST_TMP/tls.yaml': no PEM certificate in it"
+log "--cacert naming a directory: refused (exit 2)"
+run_lg "$TEST_TMP/out7" "$scen" --base-url "$NGINX_URL" --cacert "$TEST_TMP/pki"
+assert_status 2
+assert_contains "$LG_ERR" "loadgate: --cacert: cannot use '$TEST_TMP/pki': not a regular file"
+assert_eq "$(nginx_requests '^GET /health ')" 7 "requests nginx received (none from the refused runs)"
