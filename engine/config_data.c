@@ -30,8 +30,9 @@ static char *data_path(const struct ld *l, const char *file)
     return lg_asprintf("%.*s%s", (int)(slash - l->file + 1), l->file, file);
 }
 
-/* One entry of `data`; returns the new feed (added to the suite) or NULL after
- * reporting. */
+/* One entry of `data`; returns the new feed (added to the suite; an unread
+ * placeholder when its file could not be read, which is reported), or NULL after
+ * reporting a mistake in the entry itself. */
 static struct lg_feed *parse_feed(struct ld *l, const struct ynode *name, const struct ynode *v)
 {
     struct lg_suite *s = l->suite;
@@ -101,8 +102,11 @@ static struct lg_feed *parse_feed(struct ld *l, const struct ynode *name, const 
             lg_cfg_err(l, file, "feed '%s': %s", name->s, err.msg);
         else
             lg_cfg_err(l, file, "feed '%s': '%s': %s", name->s, path, err.msg);
-        free(path);
-        return NULL;
+        /* The feed stays declared, so that the templates reading it do not add
+         * "no feed" errors to the one just reported (the load fails anyway). */
+        f = lg_calloc(1, sizeof(*f));
+        f->name = lg_strdup(name->s);
+        f->unread = true;
     }
     free(path);
     f->mode = mode;

@@ -34,6 +34,8 @@ struct lg_feed {
     char **cells;            /* n_rows * n_fields NUL-terminated values, row by row */
     char *text;              /* storage of the values */
     _Atomic uint64_t cursor; /* sequential, unique: rows taken so far in the run */
+    bool unread;             /* a placeholder for a declared feed whose file could not be read:
+                                the load has failed already, so its fields are not looked up */
 };
 
 /* Where a CSV file is malformed. */

@@ -744,7 +744,9 @@ static int resolve_data(struct parser *p, const struct token *tok, int *node)
         lg_buf_free(&names);
         return LG_ESYNTAX;
     }
-    int field = lg_feed_field(f, dot + 1, field_len);
+    /* A feed whose file could not be read was reported where it was declared;
+     * an error here for each of its fields would only repeat that one. */
+    int field = f->unread ? 0 : lg_feed_field(f, dot + 1, field_len);
     if (field < 0) {
         struct lg_buf names = {0};
         for (size_t i = 0; i < f->n_fields; i++)

@@ -1255,19 +1255,21 @@ static void test_config_data_mistakes(void **state)
 {
     static const char users[] = "email,password\nann@x.io,pw\n";
     static const char broken[] = "id,name\n1,ann\n2,\"bo\"b\n";
-    static const char yaml[] = "scenario: bad\n"
-                               "data:\n"
-                               "  users: {file: users.csv}\n"
-                               "  promo: {file: users.csv, mode: once}\n"
-                               "  nofile: {mode: random}\n"
-                               "  missing: {file: missing.csv}\n"
-                               "  broken: broken.csv\n"
-                               "  bad.name: users.csv\n"
-                               "  extra: {file: users.csv, sort: true}\n"
-                               "  listed: [users.csv]\n"
-                               "steps:\n"
-                               "  - {name: a, request: {url: \"/u/{{data.users.mail}}\"}}\n"
-                               "  - {name: b, request: {url: \"/u/{{data.usrs.email}}\"}}\n";
+    static const char yaml[] =
+        "scenario: bad\n"
+        "data:\n"
+        "  users: {file: users.csv}\n"
+        "  promo: {file: users.csv, mode: once}\n"
+        "  nofile: {mode: random}\n"
+        "  missing: {file: missing.csv}\n"
+        "  broken: broken.csv\n"
+        "  bad.name: users.csv\n"
+        "  extra: {file: users.csv, sort: true}\n"
+        "  listed: [users.csv]\n"
+        "steps:\n"
+        "  - {name: a, request: {url: \"/u/{{data.users.mail}}\"}}\n"
+        "  - {name: b, request: {url: \"/u/{{data.usrs.email}}\"}}\n"
+        "  - {name: c, request: {url: \"/{{data.missing.x}}/{{data.broken.y}}\"}}\n";
     write_file("users.csv", users, sizeof(users) - 1);
     write_file("broken.csv", broken, sizeof(broken) - 1);
     write_file("bad.yaml", yaml, sizeof(yaml) - 1);
@@ -1281,7 +1283,7 @@ static void test_config_data_mistakes(void **state)
              "bad.yaml:9:28: error: unknown key 'sort' in feed\n"
              "bad.yaml:10:11: error: feed 'listed' must be a CSV file name or {file, mode}\n"
              "bad.yaml:12:36: error: no field 'mail' in feed 'users' (fields: email, password)\n"
-             "bad.yaml:13:36: error: no feed 'usrs' (feeds: users, extra)\n"
+             "bad.yaml:13:36: error: no feed 'usrs' (feeds: users, missing, broken, extra)\n"
              "broken.csv:3:7: error: unexpected 'b' after a closing quote\n");
 }
 
