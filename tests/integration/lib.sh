@@ -238,6 +238,18 @@ poll_count() {
     curl -sS --max-time 5 "$POLL_URL/count"
 }
 
+# health_scenario FILE: writes the one-step scenario many tests run, a GET of
+# /health that expects 200 (give start_nginx a /health location).
+health_scenario() {
+    cat >"$1" <<'EOF'
+scenario: health
+steps:
+  - name: health
+    request: {method: GET, url: /health}
+    expect: {status: 200}
+EOF
+}
+
 # make_ca_and_cert DIR [DAYS]: a CA (DIR/ca.pem, ca.key) and a server certificate
 # for 127.0.0.1 and localhost signed by it (DIR/server.pem, server.key), valid for
 # DAYS days (default 2; the CA for 2 days or DAYS, whichever is longer).

@@ -13,13 +13,7 @@ NGX
 
 mkdir -p "$TEST_TMP/suite"
 scen="$TEST_TMP/suite/health.yaml"
-cat >"$scen" <<'EOF'
-scenario: health
-steps:
-  - name: health
-    request: {method: GET, url: /health}
-    expect: {status: 200}
-EOF
+health_scenario "$scen"
 
 log "p95(latency) < 1us fails the gate"
 run_lg "$TEST_TMP/out1" "$scen" --base-url "$NGINX_URL" -i 5 --threshold 'p95(latency) < 1us'

@@ -14,13 +14,7 @@ NGX
 )"
 
 scen="$TEST_TMP/health.yaml"
-cat >"$scen" <<'EOF'
-scenario: health
-steps:
-  - name: health
-    request: {method: GET, url: /health}
-    expect: {status: 200}
-EOF
+health_scenario "$scen"
 
 hard=$(ulimit -Hn)
 if [[ "$hard" != unlimited ]] && ((hard < 1000)); then

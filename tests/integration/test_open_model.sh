@@ -17,13 +17,7 @@ NGX
 start_pollserver --pending-polls 3
 
 health="$TEST_TMP/health.yaml"
-cat >"$health" <<'EOF'
-scenario: health
-steps:
-  - name: health
-    request: {method: GET, url: /health}
-    expect: {status: 200}
-EOF
+health_scenario "$health"
 
 # slow MS: a one-step scenario whose request takes MS milliseconds at pollserver
 slow() {

@@ -17,13 +17,7 @@ NGX
 )"
 
 scen="$TEST_TMP/health.yaml"
-cat >"$scen" <<'EOF'
-scenario: health
-steps:
-  - name: health
-    request: {method: GET, url: /health}
-    expect: {status: 200}
-EOF
+health_scenario "$scen"
 
 # on_tty OUTFILE ARGS...: `loadgate ARGS` on a pseudo-terminal; what the terminal
 # showed goes to OUTFILE (stdout and stderr together, as a user sees them).

@@ -14,13 +14,7 @@ NGX
 )"
 
 scen="$TEST_TMP/health.yaml"
-cat >"$scen" <<'EOF'
-scenario: health
-steps:
-  - name: health
-    request: {method: GET, url: /health}
-    expect: {status: 200}
-EOF
+health_scenario "$scen"
 
 # counts_agree RESULT: totals, steps and series hold the same request count
 counts_agree() {
