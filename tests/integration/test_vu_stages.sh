@@ -13,13 +13,7 @@ location / { return 404 '{"error":"not found"}'; }
 NGX
 )"
 
-cat >"$TEST_TMP/health.yaml" <<'EOF'
-scenario: health
-steps:
-  - name: health
-    request: {method: GET, url: /health}
-    expect: {status: 200}
-EOF
+health_scenario "$TEST_TMP/health.yaml"
 
 suite="$TEST_TMP/suite.yaml"
 cat >"$suite" <<EOF
