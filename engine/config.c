@@ -52,13 +52,14 @@ int lg_config_check_ca_file(const char *path, char *why, size_t why_len)
     X509_STORE *store = X509_STORE_new();
     X509_LOOKUP *lookup = store ? X509_STORE_add_lookup(store, X509_LOOKUP_file()) : NULL;
     bool loaded = lookup && X509_LOOKUP_load_file(lookup, path, X509_FILETYPE_PEM) == 1;
+    /* OpenSSL's reason tells an empty or non-PEM file from a damaged one. */
+    const char *reason = loaded ? NULL : ERR_reason_error_string(ERR_peek_error());
+    if (!loaded)
+        snprintf(why, why_len, "no usable PEM certificate in it (%s)",
+                 reason ? reason : "no certificate found");
     X509_STORE_free(store);
     ERR_clear_error(); /* nothing of this check may reach a later OpenSSL caller */
-    if (!loaded) {
-        snprintf(why, why_len, "no PEM certificate in it");
-        return LG_EINVAL;
-    }
-    return 0;
+    return loaded ? 0 : LG_EINVAL;
 }
 
 static const struct ynode *map_get(const struct ynode *map, const char *key)

@@ -33,7 +33,7 @@ bad 'iterations' run "$scen" --base-url "$POLL_URL" -i 0
 bad 'seed' run "$scen" --base-url "$POLL_URL" --seed x
 bad "cacert: cannot use '[^']*/no-such-ca\.pem': No such file" run "$scen" --base-url "$POLL_URL" --cacert "$TEST_TMP/no-such-ca.pem"
 bad "cacert: cannot use '[^']*': not a regular file" run "$scen" --base-url "$POLL_URL" --cacert "$TEST_TMP"
-bad "cacert: cannot use '[^']*/good\.yaml': no PEM certificate in it" run "$scen" --base-url "$POLL_URL" --cacert "$scen"
+bad "cacert: cannot use '[^']*/good\.yaml': no usable PEM certificate in it \(no certificate or crl found\)" run "$scen" --base-url "$POLL_URL" --cacert "$scen"
 bad 'base-url' run "$scen" --base-url ftp://127.0.0.1/
 bad 'frobnicate' run "$scen" --base-url "$POLL_URL" --frobnicate
 bad 'vus' run "$scen" --base-url "$POLL_URL" --vus

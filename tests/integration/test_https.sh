@@ -57,7 +57,6 @@ run_lg "$TEST_TMP/out4" "$scen" --base-url "$NGINX_URL" --cacert "$TEST_TMP/othe
 assert_status 1
 assert_json "$RESULT" "$(nonzero .totals.error_classes) == {\"tls\": 1}"
 
-
 log "an environment's ca_file, relative to the suite: trusted"
 suite="$TEST_TMP/suite.yaml"
 cat >"$suite" <<EOF2
@@ -76,9 +75,17 @@ assert_eq "$(nginx_requests '^GET /health 200 ')" 7 "requests nginx answered wit
 log "a ca_file with no certificate in it: refused before anything is sent (exit 2)"
 run_lg "$TEST_TMP/out6" "$suite" --env nocert -i 1
 assert_status 2
-assert_contains "$LG_ERR" "$suite:4:21: error: cannot use ca_file '$TEST_TMP/tls.yaml': no PEM certificate in it"
+assert_contains "$LG_ERR" \
+    "$suite:4:21: error: cannot use ca_file '$TEST_TMP/tls.yaml': no usable PEM certificate in it (no certificate or crl found)"
+
 log "--cacert naming a directory: refused (exit 2)"
 run_lg "$TEST_TMP/out7" "$scen" --base-url "$NGINX_URL" --cacert "$TEST_TMP/pki"
 assert_status 2
 assert_contains "$LG_ERR" "loadgate: --cacert: cannot use '$TEST_TMP/pki': not a regular file"
+
+log "--cacert with a damaged certificate (cut short): refused with OpenSSL's reason (exit 2)"
+head -c 200 "$TEST_TMP/pki/ca.pem" >"$TEST_TMP/cut.pem"
+run_lg "$TEST_TMP/out8" "$scen" --base-url "$NGINX_URL" --cacert "$TEST_TMP/cut.pem"
+assert_status 2
+assert_matches "$LG_ERR" "^loadgate: --cacert: cannot use '.*/cut\.pem': no usable PEM certificate in it \(bad [a-z0-9 ]+\)$"
 assert_eq "$(nginx_requests '^GET /health ')" 7 "requests nginx received (none from the refused runs)"

@@ -36,12 +36,10 @@ redraw=$'\r\033[K'
 log "a terminal: redrawn in place, from nothing to the run's 40 iterations"
 on_tty "$TEST_TMP/tty.txt" run "$scen" --base-url "$NGINX_URL" --rate 20/s -d 2s
 assert_status 0
-# The first draw comes before any figure was collected (the VUs are read live).
+# The first draw comes before any figure was collected (the VUs are read live),
+# and the next one follows it on the same line: redrawn in place.
 assert_matches "$TEST_TMP/tty.txt" \
     $'^\r\033\\[K    0s/2s  [0-9]+ VUs  0 req/s  p95 0us  0 requests  0 errors  0 iterations  0 dropped\r\033\\[K'
-
-draws=$(grep -o $'\r\033\\[K' "$TEST_TMP/tty.txt" | wc -l)
-assert_eq "$((draws >= 2))" 1 "the line was redrawn (got $draws draws)"
 # The last draw holds the totals and ends the line.
 assert_matches "$TEST_TMP/tty.txt" \
     $'\033\\[K +[23]s/2s  [0-9]+ VUs  [0-9]+ req/s  p95 [0-9.]+(us|ms)  40 requests  0 errors  40 iterations  0 dropped\r$'
