@@ -572,7 +572,7 @@ static const char *const threshold_keys[] = {"expr", "severity", "abort", "abort
 static bool parse_threshold(struct ld *l, const struct ynode *n, struct lg_threshold *t,
                             const struct ynode **expr_node)
 {
-    const struct ynode *expr = NULL, *abort_after = NULL;
+    const struct ynode *expr = NULL, *abort_after = NULL, *abort_key = NULL;
     enum lg_severity sev = LG_SEV_CRITICAL;
     bool abort_ = false, ok = true;
     int64_t after_us = 0;
@@ -601,6 +601,7 @@ static bool parse_threshold(struct ld *l, const struct ynode *n, struct lg_thres
                 }
             } else if (!strcmp(k->s, "abort")) {
                 ok = lg_cfg_bool(l, v, "abort", &abort_) && ok;
+                abort_key = k;
             } else if (!strcmp(k->s, "abort_after")) {
                 ok = lg_cfg_duration(l, v, "abort_after", &after_us) && ok;
                 abort_after = k;
@@ -615,6 +616,14 @@ static bool parse_threshold(struct ld *l, const struct ynode *n, struct lg_thres
         }
         if (abort_after && !abort_) {
             lg_cfg_err(l, abort_after, "'abort_after' needs 'abort: true'");
+            ok = false;
+        }
+        /* A warning never fails the gate, so it cannot be a reason to stop the run
+         * (an abort is exit 3, a failed run): refused rather than silently ignored. */
+        if (abort_ && sev == LG_SEV_WARNING) {
+            lg_cfg_err(l, abort_key,
+                       "a warning cannot abort the run (it never fails the gate): drop 'abort' "
+                       "or make the threshold critical");
             ok = false;
         }
     } else {

@@ -301,8 +301,8 @@ struct lg_threshold {
                      a ratio 0..1 for error_rate and checks, per second
                      for rps and rate, a count otherwise */
     enum lg_severity severity;
-    bool abort;             /* stop the run once certainly broken */
-    int64_t abort_after_us; /* broken for this long before aborting (0 = at once) */
+    bool abort;             /* stop the run once certainly broken (rule: gate.h) */
+    int64_t abort_after_us; /* or once broken for this long (0: only when certain) */
 };
 
 struct lg_suite {

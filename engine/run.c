@@ -15,6 +15,10 @@
 #include "gate.h"
 #include "worker.h"
 
+/* The coordinator's tick: it closes a second of the series, asks the workers to
+ * publish, draws progress and watches abort thresholds. */
+#define LG_TICK_US 1000000
+
 struct runner {
     const struct lg_run_opts *o;
     struct lg_plan plan;
@@ -29,10 +33,10 @@ struct runner {
     ev_signal sigint, sigterm;
     ev_async done; /* a worker finished */
     int64_t start_us;
-    int64_t ticks;            /* series points closed */
-    int64_t ticks_sent;       /* publish requests sent */
-    struct lg_metrics agg;    /* everything the workers published, rebuilt each second */
-    int64_t *broken_since_us; /* per threshold: when an abort threshold first broke */
+    int64_t ticks;                /* series points closed */
+    int64_t ticks_sent;           /* publish requests sent */
+    struct lg_metrics agg;        /* everything the workers published, rebuilt each second */
+    struct lg_abort_watch *watch; /* per threshold */
     bool aborted;
     char abort_reason[200];
 };
@@ -93,7 +97,8 @@ static uint32_t active_vus(const struct runner *r)
  * the series with what they published last. Each tick asks the workers to publish
  * and collects what they published at the tick before, so every point of the
  * series covers one tick-to-tick interval of every worker; progress and abort
- * thresholds therefore see the run up to one second late. */
+ * thresholds therefore see the run up to one second late: after this, during the
+ * run, the aggregate covers exactly the first `ticks` seconds (agg_covered_us). */
 static void collect(struct runner *r)
 {
     lg_metrics_clear(&r->agg);
@@ -101,6 +106,13 @@ static void collect(struct runner *r)
         lg_worker_collect(&r->workers[i], &r->agg);
     lg_metrics_tick(&r->agg, r->ticks, active_vus(r));
     r->ticks++;
+}
+
+/* The span of the run the aggregate covers during the run (see collect): what its
+ * rates are taken over, not the clock, which is a tick ahead. */
+static int64_t agg_covered_us(const struct runner *r)
+{
+    return r->ticks * LG_TICK_US;
 }
 
 /* The live progress line: redrawn each second on a TTY, a plain line every 10 s
@@ -132,7 +144,7 @@ static void progress(struct runner *r, bool final)
     /* The figures are those the workers published at the last tick (collect), so
      * the time shown is that tick's, not the clock's: they agree (10s, 1,000
      * requests at 100/s). The final line is taken after the workers stopped. */
-    int64_t elapsed_us = final ? lg_now_us() - r->start_us : r->ticks * 1000000;
+    int64_t elapsed_us = final ? lg_now_us() - r->start_us : agg_covered_us(r);
     double elapsed_s = (double)elapsed_us / 1e6;
     double rps = final ? (elapsed_s > 0 ? (double)t.requests / elapsed_s : 0)
                        : (double)(last ? last->requests : 0);
@@ -158,30 +170,37 @@ static void progress(struct runner *r, bool final)
     fflush(stderr);
 }
 
-/* Evaluates abort thresholds over what was measured so far. */
-static void watch_aborts(struct runner *r, int64_t now_us)
+/* Evaluates abort thresholds over what was collected so far, and stops the run
+ * when one is certainly broken or has been broken for its abort_after (the rule is
+ * lg_gate_abort_due's, in gate.h). */
+static void watch_aborts(struct runner *r)
 {
     const struct lg_run_opts *o = r->o;
-    double elapsed_s = (double)(now_us - r->start_us) / 1e6;
+    if (r->ticks == 0)
+        return; /* nothing collected yet */
+    int64_t covered_us = agg_covered_us(r);
     for (size_t i = 0; i < o->n_thresholds; i++) {
         const struct lg_threshold *t = &o->thresholds[i];
         if (!t->abort)
             continue;
         struct lg_gate_outcome out;
-        lg_gate_eval(t, o->suite, &r->agg, elapsed_s, &out);
-        if (out.ok || out.no_samples) {
-            r->broken_since_us[i] = 0;
+        enum lg_abort_cause why =
+            lg_gate_abort_due(t, o->suite, &r->agg, covered_us, &r->watch[i], &out);
+        if (why == LG_ABORT_NONE)
             continue;
+        char reason[200], evidence[32];
+        if (why == LG_ABORT_CERTAIN) {
+            snprintf(reason, sizeof(reason),
+                     "abort threshold broken: %s (observed %s over %llu %s)", t->expr,
+                     out.observed_text, (unsigned long long)out.samples, out.samples_of);
+        } else {
+            lg_fmt_duration(covered_us - r->watch[i].broken_since_us, evidence, sizeof(evidence));
+            snprintf(reason, sizeof(reason),
+                     "abort threshold broken: %s (observed %s, broken for %s)", t->expr,
+                     out.observed_text, evidence);
         }
-        if (!r->broken_since_us[i])
-            r->broken_since_us[i] = now_us;
-        if (now_us - r->broken_since_us[i] >= t->abort_after_us) {
-            char reason[200];
-            snprintf(reason, sizeof(reason), "abort threshold broken: %s (observed %s)", t->expr,
-                     out.observed_text);
-            abort_run(r, reason);
-            return;
-        }
+        abort_run(r, reason);
+        return;
     }
 }
 
@@ -211,7 +230,7 @@ static void tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
     r->ticks_sent++;
     command_all(r, LG_CMD_PUBLISH);
     progress(r, false);
-    watch_aborts(r, lg_now_us());
+    watch_aborts(r);
 }
 
 /* Worker threads: as asked, else one per online CPU; never more than VUs. */
@@ -292,7 +311,7 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
 {
     struct runner *r = lg_calloc(1, sizeof(*r));
     r->o = o;
-    r->broken_since_us = lg_calloc(o->n_thresholds, sizeof(int64_t));
+    r->watch = lg_calloc(o->n_thresholds, sizeof(*r->watch));
     r->ctl.limit_iterations = o->iterations > 0 && !o->open;
     r->ctl.in_turn = o->scenarios_in_turn;
     atomic_store(&r->ctl.iterations_left, (int64_t)o->iterations);
@@ -318,7 +337,7 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
         goto done;
 
     struct ev_loop *loop = r->loop;
-    ev_timer_init(&r->tick, tick_cb, 1., 1.);
+    ev_timer_init(&r->tick, tick_cb, (double)LG_TICK_US / 1e6, (double)LG_TICK_US / 1e6);
     ev_timer_init(&r->end, end_cb, (double)duration_us / 1e6, 0.);
     ev_timer_init(&r->hard_stop, hard_stop_cb, (double)LG_GRACEFUL_STOP_US / 1e6, 0.);
     ev_signal_init(&r->sigint, signal_cb, SIGINT);
@@ -368,7 +387,7 @@ done:
     lg_plan_free(&r->plan);
     lg_schedule_free(&r->rate);
     lg_schedule_free(&r->vus);
-    free(r->broken_since_us);
+    free(r->watch);
     free(r);
     return rc;
 }

@@ -12,6 +12,9 @@
  *   GET  /jobs/ID   {"id":"jN","status":"pending","polls":P} for the first K polls,
  *                   then {"id":"jN","status":"done","polls":P}; 404 if unknown
  *   GET  /slow?ms=N waits N ms (at most 10000), then 200 {"slept_ms":N}
+ *   GET  /slow-first?ms=N  the first request to it waits N ms (at most 10000),
+ *                   every later one answers at once; 200 {"slept_ms":N or 0}
+ *                   (one slow sample at the start of a run, then fast ones)
  *   GET  /health    200 {"status":"ok"}
  *   GET  /count     the number of requests received so far, /count excluded
  */
@@ -19,6 +22,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,7 @@ static unsigned n_jobs;
 static unsigned job_polls[MAX_JOBS];
 static unsigned pending_polls = 3;
 static volatile sig_atomic_t stopping;
+static unsigned long n_slow_first; /* requests to /slow-first so far */
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *body,
                              const char *location)
@@ -137,6 +142,20 @@ static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const c
         const char *ms_text = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "ms");
         long ms = ms_text ? strtol(ms_text, NULL, 10) : 0;
         if (ms < 0)
+            ms = 0;
+        if (ms > MAX_SLOW_MS)
+            ms = MAX_SLOW_MS;
+        sleep_ms(ms);
+        snprintf(body, sizeof body, "{\"slept_ms\":%ld}", ms);
+        return reply(conn, 200, body, NULL);
+    }
+    if (strcmp(url, "/slow-first") == 0) {
+        const char *ms_text = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "ms");
+        long ms = ms_text ? strtol(ms_text, NULL, 10) : 0;
+        pthread_mutex_lock(&lock);
+        bool first = n_slow_first++ == 0;
+        pthread_mutex_unlock(&lock);
+        if (!first || ms < 0)
             ms = 0;
         if (ms > MAX_SLOW_MS)
             ms = MAX_SLOW_MS;

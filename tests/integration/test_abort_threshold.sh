@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# An `abort: true` threshold stops a run as soon as it is broken (or once it has
-# been broken for `abort_after`): exit 3, verdict aborted, the reason names the
-# threshold, and result.json and summary.txt are still written.
+# An `abort: true` threshold stops a run once it is certainly broken (here: 100%
+# errors over enough requests), or once it has been broken for `abort_after` (here:
+# at 5 requests a second, too few to be certain): exit 3, verdict aborted, the
+# reason names the threshold and why, and result.json and summary.txt are still
+# written. test_abort_certainty.sh covers what must not abort.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_nginx
@@ -62,9 +64,12 @@ assert_status 0 "check of the abort suite"
 log "abort: true"
 run_lg "$TEST_TMP/out1" "$TEST_TMP/abort.yaml" --env local -u 2 -d 30s
 aborted_run "$TEST_TMP/out1" 0
+assert_json "$RESULT" '.abort_reason | test("^abort threshold broken: error_rate < 5% \\(observed 100.00% over [0-9]+ requests\\)$")'
 
 log "abort: true, abort_after: 2s"
 served_before=$(nginx_requests '^GET /down ')
 suite "$TEST_TMP/abort-after.yaml" '{expr: "error_rate < 5%", abort: true, abort_after: 2s}'
-run_lg "$TEST_TMP/out2" "$TEST_TMP/abort-after.yaml" --env local -u 2 -d 30s
+run_lg "$TEST_TMP/out2" "$TEST_TMP/abort-after.yaml" --env local --rate 5/s -d 30s
 aborted_run "$TEST_TMP/out2" "$served_before"
+assert_json "$RESULT" '.abort_reason == "abort threshold broken: error_rate < 5% (observed 100.00%, broken for 2s)"'
+assert_json "$RESULT" '.totals.requests < 200' "too few requests to be certain"

@@ -430,6 +430,49 @@ static void test_config_bad_thresholds_exact_columns(void **state)
              "fx/suite/bad_thresholds.yaml:10:29: error: 'abort_after' needs 'abort: true'\n");
 }
 
+/* A warning never fails the gate, so abort: true on one is refused, at the abort
+ * key, wherever severity is written; abort: false with a warning, and abort on a
+ * critical threshold, load. */
+static void test_config_warning_threshold_cannot_abort(void **state)
+{
+    const char *y = "suite: s\n"
+                    "scenarios:\n"
+                    "  - {file: fx/suite/guest.yaml}\n"
+                    "vars: {category: art}\n"
+                    "thresholds:\n"
+                    "  - {expr: error_rate < 1%, severity: warning, abort: true}\n"
+                    "  - expr: p95(latency) < 1s\n"
+                    "    abort: true\n"
+                    "    abort_after: 5s\n"
+                    "    severity: warning\n"
+                    "  - {expr: error_rate < 2%, severity: warning, abort: false}\n"
+                    "  - {expr: error_rate < 3%, severity: critical, abort: true}\n";
+    write_file("tmp_warning_abort.yaml", y, strlen(y));
+    load_err("tmp_warning_abort.yaml", NULL,
+             "tmp_warning_abort.yaml:6:48: error: a warning cannot abort the run (it never fails "
+             "the gate): drop 'abort' or make the threshold critical\n"
+             "tmp_warning_abort.yaml:8:5: error: a warning cannot abort the run (it never fails "
+             "the gate): drop 'abort' or make the threshold critical\n");
+    unlink("tmp_warning_abort.yaml");
+
+    const char *ok = "suite: s\n"
+                     "scenarios:\n"
+                     "  - {file: fx/suite/guest.yaml}\n"
+                     "vars: {category: art}\n"
+                     "thresholds:\n"
+                     "  - {expr: error_rate < 2%, severity: warning, abort: false}\n"
+                     "  - {expr: error_rate < 3%, severity: critical, abort: true}\n";
+    write_file("tmp_warning_ok.yaml", ok, strlen(ok));
+    struct lg_suite *s = load_ok("tmp_warning_ok.yaml", NULL);
+    assert_int_equal(s->n_thresholds, 2);
+    assert_int_equal(s->thresholds[0].severity, LG_SEV_WARNING);
+    assert_false(s->thresholds[0].abort);
+    assert_int_equal(s->thresholds[1].severity, LG_SEV_CRITICAL);
+    assert_true(s->thresholds[1].abort);
+    lg_suite_free(s);
+    unlink("tmp_warning_ok.yaml");
+}
+
 static void test_config_suite_mistakes_and_missing_scenario(void **state)
 {
     const char *y = "suite: s\n"
@@ -1344,6 +1387,7 @@ int main(void)
         cmocka_unit_test(test_config_suite_environments_profiles_thresholds),
         cmocka_unit_test(test_config_env_var_unset_only_matters_for_the_run),
         cmocka_unit_test(test_config_bad_thresholds_exact_columns),
+        cmocka_unit_test(test_config_warning_threshold_cannot_abort),
         cmocka_unit_test(test_config_suite_mistakes_and_missing_scenario),
         cmocka_unit_test(test_config_environment_protected_and_limits),
         cmocka_unit_test(test_config_environment_protected_and_limits_mistakes),

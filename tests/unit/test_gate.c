@@ -826,6 +826,260 @@ static void test_gate_eval_empty_metrics_fail(void **state)
     lg_metrics_free(&empty);
 }
 
+/* ---- abort thresholds ---- */
+
+/* lg_gate_certain over a hand-made broken outcome of expr: observed, samples. */
+static bool certain(const char *expr, double observed, uint64_t samples)
+{
+    struct lg_threshold t = parse_ok(expr);
+    struct lg_gate_outcome o = {.ok = false, .observed = observed, .samples = samples};
+    bool c = lg_gate_certain(&t, &o);
+    lg_threshold_clear(&t);
+    return c;
+}
+
+#define assert_certain_from(expr, observed, n)                                                     \
+    do {                                                                                           \
+        if (certain((expr), (observed), (n)-1))                                                    \
+            fail_msg("'%s' certain with %llu samples", (expr), (unsigned long long)(n)-1);         \
+        if (!certain((expr), (observed), (n)))                                                     \
+            fail_msg("'%s' not certain with %llu samples", (expr), (unsigned long long)(n));       \
+    } while (0)
+
+static void test_gate_abort_certain_needs_samples_in_the_tail(void **state)
+{
+    /* pN: n * min(N, 100 - N) / 100 >= 10, and at least 100 */
+    assert_certain_from("p95(latency) < 50ms", 600000, 200);
+    assert_certain_from("p99(latency) < 50ms", 600000, 1000);
+    assert_certain_from("p99.9(latency) < 50ms", 600000, 10000);
+    assert_certain_from("p99.99(ttfb) < 50ms", 600000, 100000);
+    assert_certain_from("p90(latency) < 50ms", 600000, 100);
+    assert_certain_from("p50(latency) < 50ms", 600000, 100);
+    assert_certain_from("p5(latency) > 1ms", 500, 200);
+    assert_certain_from("p95(iteration) < 1s", 2e6, 200);
+    /* ratios: n * min(X, 1 - X) >= 10, and at least 100 */
+    assert_certain_from("error_rate < 5%", 1, 200);
+    assert_certain_from("error_rate < 1%", 0.5, 1000);
+    assert_certain_from("error_rate < 0.1%", 0.5, 10000);
+    assert_certain_from("error_rate <= 50%", 0.6, 100);
+    assert_certain_from("checks > 99%", 0.9, 1000);
+    assert_certain_from("checks >= 0.95", 0.9, 200);
+    /* at 100% or 0%, where one more sample could make it hold: 100 */
+    assert_certain_from("error_rate < 100%", 1, 100);
+    assert_certain_from("checks > 0%", 0, 100);
+    /* avg, rps, rate: 100 */
+    assert_certain_from("avg(latency) < 50ms", 600000, 100);
+    assert_certain_from("rps > 100/s", 12, 100);
+    assert_certain_from("rate(latency{status=500}) < 1/s", 3, 100);
+}
+
+static void test_gate_abort_certain_when_it_can_only_get_worse(void **state)
+{
+    /* count, max, p100, dropped never fall; min and p0 never rise */
+    assert_true(certain("max(latency) < 1s", 1.5e6, 1));
+    assert_true(certain("max(latency) <= 1s", 1.5e6, 1));
+    assert_true(certain("p100(latency) < 1s", 1.5e6, 1));
+    assert_true(certain("count(latency{status=500}) == 0", 1, 1));
+    assert_true(certain("count(latency{status=500}) < 3", 3, 5));
+    assert_true(certain("count(latency) == 5", 6, 6));
+    assert_true(certain("dropped < 3", 3, 40));
+    assert_true(certain("dropped == 0", 1, 40));
+    assert_true(certain("min(latency) > 1ms", 500, 1));
+    assert_true(certain("min(connect) >= 1ms", 500, 1));
+    assert_true(certain("p0(latency) > 1ms", 500, 1));
+    assert_true(certain("min(latency) == 1ms", 500, 1));
+    /* broken the other way they may still hold: never by samples */
+    assert_false(certain("count(latency) > 1000", 10, 1000000));
+    assert_false(certain("count(latency) == 5", 4, 1000000));
+    assert_false(certain("count(latency) != 5", 5, 1000000));
+    assert_false(certain("max(latency) > 1s", 500, 1000000));
+    assert_false(certain("dropped > 0", 0, 1000000));
+    assert_false(certain("min(latency) < 1ms", 5000, 1000000));
+    assert_false(certain("min(latency) == 1ms", 5000, 1000000));
+    /* a ratio at 0% or 100% that one sample broke for good */
+    assert_true(certain("error_rate == 0", 0.001, 1));
+    assert_true(certain("error_rate <= 0%", 0.001, 1));
+    assert_true(certain("checks == 100%", 0.99, 1));
+    assert_true(certain("checks >= 1", 0.99, 1));
+    assert_false(certain("error_rate < 100%", 1, 99));
+}
+
+static void test_gate_abort_certain_never_when_holding_or_empty(void **state)
+{
+    struct lg_threshold t = parse_ok("max(latency) < 1s");
+    struct lg_gate_outcome o = {.ok = true, .observed = 5, .samples = 1000};
+    assert_false(lg_gate_certain(&t, &o));
+    o = (struct lg_gate_outcome){.ok = false, .no_samples = true};
+    assert_false(lg_gate_certain(&t, &o));
+    lg_threshold_clear(&t);
+}
+
+/* lg_gate_abort_due for expr (abort: true, abort_after) over the fixture's
+ * metrics collected over covered_us. */
+static enum lg_abort_cause due(struct fixture *f, const char *expr, int64_t abort_after_us,
+                               int64_t covered_us, struct lg_abort_watch *w,
+                               struct lg_gate_outcome *o)
+{
+    struct lg_threshold t = parse_ok(expr);
+    t.abort = true;
+    t.abort_after_us = abort_after_us;
+    char err[256] = "";
+    if (lg_threshold_resolve(&t, &f->suite, err, sizeof(err)) != 0)
+        fail_msg("resolve of '%s' failed: %s", expr, err);
+    enum lg_abort_cause c = lg_gate_abort_due(&t, &f->suite, &f->m, covered_us, w, o);
+    lg_threshold_clear(&t);
+    return c;
+}
+
+static void test_gate_abort_due_rates_over_the_span_collected(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_abort_watch w = {0};
+    struct lg_gate_outcome o;
+    /* 185 requests in an aggregate that covers the run's first 2 s: 92.5/s, however
+     * late the clock is when it is evaluated */
+    assert_int_equal(due(f, "rps > 100/s", 0, 2000000, &w, &o), LG_ABORT_CERTAIN);
+    assert_observed(o, 92.5, "92.5/s");
+    assert_int_equal(o.samples, 185);
+    assert_string_equal(o.samples_of, "requests");
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "rps > 90/s", 0, 2000000, &w, &o), LG_ABORT_NONE);
+    assert_true(o.ok);
+    /* board: 35 requests over 2.5 s, 14/s; broken, but on 35 requests */
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "rate(latency{scenario=board}) > 20/s", 0, 2500000, &w, &o),
+                     LG_ABORT_NONE);
+    assert_observed(o, 14, "14.0/s");
+    assert_false(o.ok);
+    assert_int_equal(o.samples, 35);
+    /* nothing collected yet: no rate, nothing to abort on */
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "rps > 100/s", 0, 0, &w, &o), LG_ABORT_NONE);
+    assert_no_samples(o);
+}
+
+static void test_gate_abort_due_by_samples(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_abort_watch w = {0};
+    struct lg_gate_outcome o;
+    /* 15 errors in 185 requests (8.11%): under 5% needs 200 requests, under 6% 167 */
+    assert_int_equal(due(f, "error_rate < 5%", 0, 1000000, &w, &o), LG_ABORT_NONE);
+    assert_false(o.ok);
+    assert_int_equal(o.samples, 185);
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "error_rate < 6%", 0, 1000000, &w, &o), LG_ABORT_CERTAIN);
+    /* p95 of the start steps (125 samples) is broken, but p95 needs 200; p50 of
+     * every request (185) needs 100 */
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "p95(latency{step=start}) < 100us", 0, 1000000, &w, &o), LG_ABORT_NONE);
+    assert_false(o.ok);
+    assert_int_equal(o.samples, 125);
+    assert_string_equal(o.samples_of, "samples");
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "p50(latency) < 100us", 0, 1000000, &w, &o), LG_ABORT_CERTAIN);
+    /* checks 238/250: above 99% needs 1,000; exactly 100% is broken for good */
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "checks > 99%", 0, 1000000, &w, &o), LG_ABORT_NONE);
+    assert_int_equal(o.samples, 250);
+    assert_string_equal(o.samples_of, "checks");
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "checks == 100%", 0, 1000000, &w, &o), LG_ABORT_CERTAIN);
+    /* only worse from here */
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "max(latency) < 1ms", 0, 1000000, &w, &o), LG_ABORT_CERTAIN);
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "count(latency{status=500}) == 0", 0, 1000000, &w, &o),
+                     LG_ABORT_CERTAIN);
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "dropped < 3", 0, 1000000, &w, &o), LG_ABORT_CERTAIN);
+    assert_string_equal(o.samples_of, "scheduled iterations");
+    /* 10 guest iterations: avg is broken but on 10 */
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "avg(iteration{scenario=guest}) < 100us", 0, 1000000, &w, &o),
+                     LG_ABORT_NONE);
+    assert_false(o.ok);
+    assert_int_equal(o.samples, 10);
+    assert_string_equal(o.samples_of, "iterations");
+}
+
+static void test_gate_abort_due_after_broken_for_abort_after(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_abort_watch w = {0};
+    struct lg_gate_outcome o;
+    /* p95 of the start steps: broken at each evaluation, never certain (125 samples) */
+    const char *p95 = "p95(latency{step=start}) < 100us";
+    assert_int_equal(due(f, p95, 2000000, 1000000, &w, &o), LG_ABORT_NONE);
+    assert_int_equal(due(f, p95, 2000000, 2000000, &w, &o), LG_ABORT_NONE);
+    assert_int_equal(due(f, p95, 2000000, 3000000, &w, &o), LG_ABORT_PERSISTED);
+    assert_true(w.broken);
+    assert_int_equal(w.broken_since_us, 1000000);
+    /* an evaluation where it holds starts the count again */
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, p95, 2000000, 1000000, &w, &o), LG_ABORT_NONE);
+    assert_int_equal(due(f, "p95(latency{step=start}) < 1s", 2000000, 2000000, &w, &o),
+                     LG_ABORT_NONE);
+    assert_false(w.broken);
+    assert_int_equal(due(f, p95, 2000000, 3000000, &w, &o), LG_ABORT_NONE);
+    assert_int_equal(due(f, p95, 2000000, 4000000, &w, &o), LG_ABORT_NONE);
+    assert_int_equal(due(f, p95, 2000000, 5000000, &w, &o), LG_ABORT_PERSISTED);
+    /* without abort_after, only certainty stops the run */
+    w = (struct lg_abort_watch){0};
+    for (int64_t s = 1; s <= 100; s++)
+        assert_int_equal(due(f, p95, 0, s * 1000000, &w, &o), LG_ABORT_NONE);
+    /* with abort_after, certainty still stops it at once */
+    w = (struct lg_abort_watch){0};
+    assert_int_equal(due(f, "max(latency) < 1ms", 10000000, 1000000, &w, &o), LG_ABORT_CERTAIN);
+}
+
+static void test_gate_abort_due_never_on_a_warning(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_threshold t = parse_ok("max(latency) < 1ms");
+    t.abort = true;
+    t.severity = LG_SEV_WARNING;
+    struct lg_abort_watch w = {0};
+    struct lg_gate_outcome o;
+    assert_int_equal(lg_gate_abort_due(&t, &f->suite, &f->m, 1000000, &w, &o), LG_ABORT_NONE);
+    assert_false(o.ok);
+    /* nor without abort: true */
+    t.severity = LG_SEV_CRITICAL;
+    t.abort = false;
+    assert_int_equal(lg_gate_abort_due(&t, &f->suite, &f->m, 1000000, &w, &o), LG_ABORT_NONE);
+    lg_threshold_clear(&t);
+}
+
+/* One slow first request among fast ones: broken over the first few samples,
+ * never certain, and holding once the run has more. */
+static void test_gate_abort_due_one_slow_first_sample(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    struct lg_threshold t = parse_ok("p95(latency) < 50ms");
+    t.abort = true;
+    struct lg_abort_watch w = {0};
+    struct lg_gate_outcome o;
+    record(&m, 0, 200, LG_ERRC_NONE, 600000, 590000, 100);
+    for (int i = 0; i < 9; i++)
+        record(&m, 0, 200, LG_ERRC_NONE, 2000, 1000, 0);
+    assert_int_equal(lg_gate_abort_due(&t, &f->suite, &m, 1000000, &w, &o), LG_ABORT_NONE);
+    assert_false(o.ok);
+    assert_int_equal(o.samples, 10);
+    for (int i = 0; i < 190; i++)
+        record(&m, 0, 200, LG_ERRC_NONE, 2000, 1000, 0);
+    assert_int_equal(lg_gate_abort_due(&t, &f->suite, &m, 2000000, &w, &o), LG_ABORT_NONE);
+    assert_true(o.ok);
+    /* slow for real: 11 of 200 over 50ms is certain */
+    for (int i = 0; i < 10; i++)
+        record(&m, 0, 200, LG_ERRC_NONE, 600000, 590000, 0);
+    assert_int_equal(lg_gate_abort_due(&t, &f->suite, &m, 3000000, &w, &o), LG_ABORT_CERTAIN);
+    assert_int_equal(o.samples, 210);
+    lg_threshold_clear(&t);
+    lg_metrics_free(&m);
+}
+
 /* ---- format and units ---- */
 
 static void fmt_is(const char *expr, double value, const char *want)
@@ -910,6 +1164,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gate_eval_no_samples_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gate_eval_zero_duration_has_no_rate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gate_eval_empty_metrics_fail, setup, teardown),
+        cmocka_unit_test(test_gate_abort_certain_needs_samples_in_the_tail),
+        cmocka_unit_test(test_gate_abort_certain_when_it_can_only_get_worse),
+        cmocka_unit_test(test_gate_abort_certain_never_when_holding_or_empty),
+        cmocka_unit_test_setup_teardown(test_gate_abort_due_rates_over_the_span_collected, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_gate_abort_due_by_samples, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gate_abort_due_after_broken_for_abort_after, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_gate_abort_due_never_on_a_warning, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gate_abort_due_one_slow_first_sample, setup, teardown),
         cmocka_unit_test(test_gate_format_by_metric),
         cmocka_unit_test(test_gate_unit_names),
     };
