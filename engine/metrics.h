@@ -96,7 +96,8 @@ struct lg_metrics {
     uint64_t dropped;        /* iterations that could not start within max_lateness */
     uint64_t waited;         /* iterations that started late for want of a free VU */
     uint64_t feed_exhausted; /* VUs that stopped because a unique CSV feed ran out */
-    struct lg_hist *lag;     /* how late a due iteration with a free VU was dispatched */
+    struct lg_hist *lag;     /* how late a due iteration with a free VU started: the
+                                schedule clock's wake-up and the hand-over to a worker */
     struct lg_hist *wait;    /* how long iterations waited for a free VU */
     /* the current second, closed by lg_metrics_tick */
     struct lg_hist *second;

@@ -1,12 +1,15 @@
 /* run: the coordinator. Splits the virtual users over worker threads, runs the
- * schedule (duration, iteration budget), collects each second's metrics from the
- * workers into the series, draws progress, evaluates abort thresholds and handles
- * SIGINT/SIGTERM, all from the calling thread's own libev loop. */
+ * schedule (duration, iteration budget, and the open model's arrivals: one clock
+ * for the run, each due arrival handed to a worker with a free VU), collects each
+ * second's metrics from the workers into the series, draws progress, evaluates
+ * abort thresholds and handles SIGINT/SIGTERM, all from the calling thread's own
+ * libev loop. */
 #include "run.h"
 
 #include <math.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +27,15 @@ struct runner {
     struct lg_plan plan;
     struct lg_control ctl;
     struct lg_schedule rate; /* open model */
-    struct lg_schedule vus;  /* VU stages */
-    ev_timer ramp;           /* VU stages: moves the workers' targets */
+    struct lg_arrivals arrivals;
+    int arrival_fd; /* timerfd armed at the next due instant (microsecond precision:
+                       libev's own timers round up to whole milliseconds) */
+    ev_io arrival_io;
+    uint64_t next_arrival;  /* index of the next arrival in the schedule */
+    uint64_t scheduled;     /* arrivals made due */
+    uint64_t dropped;       /* of those, dropped by the clock or left in the queue */
+    struct lg_schedule vus; /* VU stages */
+    ev_timer ramp;          /* VU stages: moves the workers' targets */
     struct lg_worker *workers;
     unsigned n_workers;
     struct ev_loop *loop;
@@ -47,12 +57,66 @@ static void command_all(struct runner *r, enum lg_command c)
         lg_worker_command(&r->workers[i], c);
 }
 
+/* Arms the timerfd at an absolute CLOCK_MONOTONIC instant (lg_now_us's clock). */
+static void arm_arrival(struct runner *r, int64_t due_us)
+{
+    struct itimerspec its = {
+        .it_value = {.tv_sec = due_us / 1000000, .tv_nsec = (due_us % 1000000) * 1000},
+    };
+    timerfd_settime(r->arrival_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Open model: makes every arrival due by now_us due (a late wake-up catches up, in
+ * due order), handing each to a worker with a free VU or to the run's queue, then
+ * sleeps until the next. The instants are those of one schedule over one index, so
+ * they do not depend on the thread count. */
+static void dispatch_due(struct runner *r, int64_t now_us)
+{
+    if (!ev_is_active(&r->arrival_io))
+        return;
+    for (;;) {
+        int64_t at = lg_schedule_arrival_us(&r->rate, r->next_arrival);
+        if (at < 0) {
+            ev_io_stop(r->loop, &r->arrival_io); /* nothing more is due in this run */
+            return;
+        }
+        int64_t due = r->start_us + at;
+        if (due > now_us) {
+            arm_arrival(r, due);
+            return;
+        }
+        r->next_arrival++;
+        r->scheduled++;
+        int k = lg_arrivals_due(&r->arrivals, due, now_us, &r->dropped);
+        if (k >= 0)
+            lg_worker_command(&r->workers[k], LG_CMD_ARRIVAL);
+    }
+}
+
+/* ev_io on the timerfd (the open model's schedule clock). */
+static void arrival_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    struct runner *r = io->data;
+    uint64_t expirations;
+    if (read(r->arrival_fd, &expirations, sizeof(expirations)) < 0) {
+        /* EAGAIN: woken without an expiry; dispatch_due re-arms */
+    }
+    dispatch_due(r, lg_now_us());
+}
+
+static void stop_arrivals(struct runner *r)
+{
+    if (r->ctl.rate)
+        ev_io_stop(r->loop, &r->arrival_io);
+}
+
 static void abort_run(struct runner *r, const char *reason)
 {
     if (r->aborted)
         return;
     r->aborted = true;
     snprintf(r->abort_reason, sizeof(r->abort_reason), "%s", reason);
+    stop_arrivals(r); /* before the stop: no worker gets an arrival after it */
     command_all(r, LG_CMD_STOP);
 }
 
@@ -67,6 +131,12 @@ static void end_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     struct runner *r = t->data;
     ev_timer_stop(loop, &r->ramp);
+    if (r->ctl.rate) {
+        /* Every arrival is due before the end: make those the clock has not yet
+         * reached due, then no more (before END: none reaches a worker after it). */
+        dispatch_due(r, lg_now_us());
+        stop_arrivals(r);
+    }
     command_all(r, LG_CMD_END);
     ev_timer_start(loop, &r->hard_stop);
 }
@@ -104,6 +174,8 @@ static void collect(struct runner *r)
     lg_metrics_clear(&r->agg);
     for (unsigned i = 0; i < r->n_workers; i++)
         lg_worker_collect(&r->workers[i], &r->agg);
+    r->agg.scheduled += r->scheduled; /* the clock's own counts */
+    r->agg.dropped += r->dropped;
     lg_metrics_tick(&r->agg, r->ticks, active_vus(r));
     r->ticks++;
 }
@@ -250,17 +322,23 @@ static int init_workers(struct runner *r)
 {
     const struct lg_run_opts *o = r->o;
     r->n_workers = thread_count(o);
-    r->ctl.n_workers = r->n_workers;
     r->workers = lg_calloc(r->n_workers, sizeof(*r->workers));
-    uint32_t first = 1;
-    for (unsigned i = 0; i < r->n_workers; i++) {
-        uint32_t n = o->vus / r->n_workers + (i < o->vus % r->n_workers ? 1 : 0);
-        int rc = lg_worker_init(&r->workers[i], i, &r->plan, &r->ctl, first, n, o->seed);
-        if (rc)
-            return rc;
-        first += n;
+    uint32_t *vus = lg_calloc(r->n_workers, sizeof(*vus));
+    for (unsigned i = 0; i < r->n_workers; i++)
+        vus[i] = o->vus / r->n_workers + (i < o->vus % r->n_workers ? 1 : 0);
+    if (r->ctl.rate) {
+        lg_arrivals_init(&r->arrivals, r->n_workers, vus,
+                         o->max_lateness_us ? o->max_lateness_us : LG_DEFAULT_MAX_LATENESS_US);
+        r->ctl.arrivals = &r->arrivals;
     }
-    return LG_OK;
+    int rc = LG_OK;
+    uint32_t first = 1;
+    for (unsigned i = 0; i < r->n_workers && rc == LG_OK; i++) {
+        rc = lg_worker_init(&r->workers[i], i, &r->plan, &r->ctl, first, vus[i], o->seed);
+        first += vus[i];
+    }
+    free(vus);
+    return rc;
 }
 
 static int start_workers(struct runner *r)
@@ -322,8 +400,6 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
         lg_schedule_init(&r->rate, o->rate_per_s, o->rate_stages, o->n_rate_stages, o->duration_us);
         duration_us = r->rate.duration_us;
         r->ctl.rate = &r->rate;
-        r->ctl.max_lateness_us =
-            o->max_lateness_us ? o->max_lateness_us : LG_DEFAULT_MAX_LATENESS_US;
         out->peak_rate_per_s = r->rate.peak;
         lg_metrics_enable_open(&r->agg);
     } else if (o->n_vu_stages) {
@@ -348,6 +424,13 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     ev_signal_start(loop, &r->sigint);
     ev_signal_start(loop, &r->sigterm);
     ev_async_start(loop, &r->done);
+    if (r->ctl.rate) {
+        r->arrival_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (r->arrival_fd < 0)
+            goto done;
+        ev_io_init(&r->arrival_io, arrival_cb, r->arrival_fd, EV_READ);
+        r->arrival_io.data = r;
+    }
 
     rc = init_workers(r);
     r->start_us = r->ctl.start_us = lg_now_us();
@@ -363,9 +446,16 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     }
     if (rc == LG_OK)
         rc = start_workers(r);
+    if (rc == LG_OK && r->ctl.rate) {
+        ev_io_start(loop, &r->arrival_io);
+        arm_arrival(r, r->start_us + 1); /* at once; then as due */
+    }
     if (rc == LG_OK) {
         ev_run(loop, 0); /* until every worker is done */
-        collect(r);      /* the last, partial second */
+        /* What still waits for a VU never started. */
+        if (r->ctl.rate)
+            r->dropped += lg_arrivals_drop_queue(&r->arrivals);
+        collect(r); /* the last, partial second */
     }
     int64_t end_us = lg_now_us();
     for (unsigned i = 0; i < r->n_workers; i++)
@@ -382,6 +472,9 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
 done:
     if (r->loop)
         ev_loop_destroy(r->loop);
+    if (r->arrival_fd > 0)
+        close(r->arrival_fd);
+    lg_arrivals_free(&r->arrivals);
     free(r->workers);
     lg_metrics_free(&r->agg);
     lg_plan_free(&r->plan);

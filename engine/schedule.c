@@ -1,6 +1,6 @@
 /* schedule: piecewise linear load shapes. The rate integrates to a piecewise
- * quadratic arrival count, so the instant of any arrival is a closed-form root:
- * no per-arrival state, and each worker can compute its own share. */
+ * quadratic arrival count, so the instant of any arrival is a closed-form root of
+ * its index alone: the run's one clock keeps no per-arrival state. */
 #include "schedule.h"
 
 #include <math.h>

@@ -1,12 +1,11 @@
 /* worker: one thread with its own libev loop, transport, virtual users and metrics.
  * Nothing on the per-request path is shared: once a second the worker hands what
  * it measured to `pub` under a lock the coordinator takes as rarely, and the
- * coordinator's commands (end, stop) arrive through an ev_async. */
+ * coordinator's commands (end, stop, and in the open model arrivals handed to this
+ * worker) arrive through an ev_async. */
 #include "worker.h"
 
 #include <signal.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +21,9 @@ static void set_active(struct lg_worker *w, uint32_t n)
     w->active_vus = n;
     atomic_store_explicit(&w->pub_active_vus, n, memory_order_relaxed);
     /* The closed model ends when every VU is done; the open model keeps idle VUs
-     * for later arrivals until no more are due and none waits in the queue. */
-    bool over = open_model(w) ? w->arrivals_over && w->q_len == 0 : !w->ctl->staged;
+     * for later arrivals until no more are due. (The run's queue then needs none
+     * of them: it holds arrivals only while no VU in any worker is free.) */
+    bool over = open_model(w) ? w->arrivals_over : !w->ctl->staged;
     if (n == 0 && (over || w->stopping))
         ev_break(w->loop, EVBREAK_ALL);
 }
@@ -57,32 +57,6 @@ static void apply_target(struct lg_worker *w)
             start_vu(w, &w->vus[i]);
 }
 
-/* Drops due iterations that could not start within max_lateness. */
-static void expire_queue(struct lg_worker *w, int64_t now)
-{
-    while (w->q_len > 0 && now - w->queue[w->q_head] > w->ctl->max_lateness_us) {
-        w->q_head = (w->q_head + 1) % w->q_cap;
-        w->q_len--;
-        w->metrics.dropped++;
-    }
-}
-
-static void queue_push(struct lg_worker *w, int64_t due)
-{
-    if (w->q_len == w->q_cap) { /* grow the ring, unrolling it */
-        size_t cap = w->q_cap ? w->q_cap * 2 : 64;
-        int64_t *q = lg_malloc(cap * sizeof(*q));
-        for (size_t i = 0; i < w->q_len; i++)
-            q[i] = w->queue[(w->q_head + i) % w->q_cap];
-        free(w->queue);
-        w->queue = q;
-        w->q_cap = cap;
-        w->q_head = 0;
-    }
-    w->queue[(w->q_head + w->q_len) % w->q_cap] = due;
-    w->q_len++;
-}
-
 static void begin(struct lg_worker *w, struct lg_vu *vu, int64_t due)
 {
     set_active(w, w->active_vus + 1);
@@ -91,71 +65,37 @@ static void begin(struct lg_worker *w, struct lg_vu *vu, int64_t due)
 
 void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu)
 {
-    int64_t now = lg_now_us();
-    expire_queue(w, now);
-    if (w->q_len > 0 && !w->stopping) { /* the VU stays active: no count change */
-        int64_t due = w->queue[w->q_head];
-        w->q_head = (w->q_head + 1) % w->q_cap;
-        w->q_len--;
-        w->metrics.waited++;
-        lg_hist_record(w->metrics.wait, now - due);
-        lg_vu_begin(vu, due);
-        return;
+    /* Once stopping, nothing more starts: what waits is counted dropped at the end. */
+    if (!w->stopping) {
+        int64_t now = lg_now_us(), due;
+        if (lg_arrivals_vu_idle(w->ctl->arrivals, w->index, now, &due, &w->metrics.dropped)) {
+            /* the VU stays active: no count change */
+            w->metrics.waited++;
+            lg_hist_record(w->metrics.wait, now - due);
+            lg_vu_begin(vu, due);
+            return;
+        }
     }
     w->free_vus[w->n_free++] = (uint32_t)(vu - w->vus);
     lg_worker_vu_done(w);
 }
 
-/* Arms the timerfd at an absolute CLOCK_MONOTONIC instant (lg_now_us's clock). */
-static void arm_arrival(struct lg_worker *w, int64_t due_us)
+/* Starts the arrivals handed to this worker, each on one of its free VUs (set
+ * aside for it when it was handed over). Once stopping they never start. */
+static void take_inbox(struct lg_worker *w)
 {
-    struct itimerspec its = {
-        .it_value = {.tv_sec = due_us / 1000000, .tv_nsec = (due_us % 1000000) * 1000},
-    };
-    timerfd_settime(w->arrival_fd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
-/* ev_io on the timerfd: this worker's next arrivals are due. Dispatches every
- * arrival due by now (a late wake-up catches up), then sleeps until the next. */
-static void arrival_cb(struct ev_loop *loop, ev_io *io, int revents)
-{
-    struct lg_worker *w = io->data;
-    const struct lg_control *c = w->ctl;
-    uint64_t expirations;
-    if (read(w->arrival_fd, &expirations, sizeof(expirations)) < 0) {
-        /* EAGAIN: woken without an expiry; the loop below re-arms */
+    int64_t due;
+    while (lg_arrivals_take(w->ctl->arrivals, w->index, &due)) {
+        /* Once stopping nothing starts. (n_free is never 0: each entry set one aside.) */
+        if (w->stopping || w->n_free == 0) {
+            w->metrics.dropped++;
+            continue;
+        }
+        /* How late the harness started an arrival that had a free VU when due:
+         * the schedule clock's wake-up and the hand-over to this thread. */
+        lg_hist_record(w->metrics.lag, lg_now_us() - due);
+        begin(w, &w->vus[w->free_vus[--w->n_free]], due);
     }
-    int64_t now = lg_now_us();
-    expire_queue(w, now);
-    while (!w->stopping && !w->arrivals_over) {
-        int64_t at = lg_schedule_arrival_us(c->rate, w->next_arrival);
-        if (at < 0) {
-            ev_io_stop(loop, io); /* nothing more is due in this run */
-            return;
-        }
-        int64_t due = c->start_us + at;
-        if (due > now) {
-            arm_arrival(w, due);
-            return;
-        }
-        w->next_arrival += c->n_workers;
-        w->metrics.scheduled++;
-        if (w->n_free > 0 && w->q_len == 0) {
-            lg_hist_record(w->metrics.lag, now - due);
-            begin(w, &w->vus[w->free_vus[--w->n_free]], due);
-        } else {
-            queue_push(w, due);
-        }
-    }
-}
-
-/* The run is ending: what is still queued never started. */
-static void drop_queue(struct lg_worker *w)
-{
-    w->metrics.dropped += w->q_len;
-    w->q_len = 0;
-    if (w->arrival_fd > 0)
-        ev_io_stop(w->loop, &w->arrival_io);
 }
 
 /* Whether a template renders the same for every request of the run: it is pure
@@ -352,21 +292,24 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 {
     struct lg_worker *w = a->data;
     int cmd = atomic_exchange(&w->command, 0);
+    if (cmd & LG_CMD_STOP)
+        w->stopping = true; /* what the inbox holds never starts */
+    /* After reading the commands: an arrival handed over before END starts before
+     * END is seen. */
+    if (open_model(w))
+        take_inbox(w);
     if (cmd & LG_CMD_PUBLISH)
         publish(w);
     if (cmd & LG_CMD_TARGET)
         apply_target(w);
     if (cmd & LG_CMD_STOP) {
-        drop_queue(w);
         stop_all(w);
     } else if ((cmd & LG_CMD_END) && open_model(w)) {
         /* The duration is over: nothing more is due. Iterations that were due and
          * wait for a VU may still start within max_lateness, and running ones
          * finish, within the graceful stop. */
         w->arrivals_over = true;
-        if (w->arrival_fd > 0)
-            ev_io_stop(w->loop, &w->arrival_io);
-        if (w->active_vus == 0 && w->q_len == 0)
+        if (w->active_vus == 0)
             ev_break(w->loop, EVBREAK_ALL);
     } else if (cmd & LG_CMD_END) {
         /* The duration is over: no new requests. VUs that wait (think, poll) stop
@@ -384,6 +327,7 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
                    struct lg_control *ctl, uint32_t first_vu_id, uint32_t n_vus, uint64_t seed)
 {
     memset(w, 0, sizeof(*w));
+    w->index = index;
     w->plan = plan;
     w->ctl = ctl;
     pthread_mutex_init(&w->pub_lock, NULL);
@@ -392,12 +336,6 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
     if (ctl->rate) {
         lg_metrics_enable_open(&w->metrics);
         lg_metrics_enable_open(&w->pub);
-        w->next_arrival = index;
-        w->arrival_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-        if (w->arrival_fd < 0)
-            return LG_EIO;
-        ev_io_init(&w->arrival_io, arrival_cb, w->arrival_fd, EV_READ);
-        w->arrival_io.data = w;
     }
     w->loop = ev_loop_new(EVFLAG_AUTO);
     if (!w->loop)
@@ -438,8 +376,6 @@ int lg_worker_start(struct lg_worker *w, struct ev_loop *coord_loop, ev_async *c
     if (open_model(w)) {
         for (uint32_t i = 0; i < w->n_vus; i++) /* pop order: VU 0 first */
             w->free_vus[w->n_free++] = w->n_vus - 1 - i;
-        ev_io_start(w->loop, &w->arrival_io);
-        arm_arrival(w, w->ctl->start_us + 1); /* at once; then as due */
     } else if (w->ctl->staged) {
         for (uint32_t i = 0; i < w->n_vus; i++)
             w->vus[i].parked = true;
@@ -489,9 +425,6 @@ void lg_worker_free(struct lg_worker *w)
     }
     free(w->vus);
     free(w->free_vus);
-    free(w->queue);
-    if (w->arrival_fd > 0)
-        close(w->arrival_fd);
     lg_transport_free(w->transport);
     lg_buf_free(&w->tmpl_scratch);
     if (w->loop)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arrivals.h"
 #include "metrics.h"
 #include "schedule.h"
 #include "run.h"
@@ -45,10 +46,10 @@ struct lg_control {
     bool limit_iterations;
     _Atomic int64_t iterations_left; /* budget of iterations still to start */
     int64_t start_us;                /* monotonic start of the run */
-    /* open model */
+    /* open model: the coordinator makes arrivals due on the schedule's clock; any
+     * worker's free VU takes them (arrivals.h) */
     const struct lg_schedule *rate; /* NULL in the closed model */
-    unsigned n_workers;             /* worker k takes arrivals k, k + n, k + 2n, ... */
-    int64_t max_lateness_us;
+    struct lg_arrivals *arrivals;   /* NULL in the closed model */
     /* closed model with VU stages: each worker's target moves with the stages */
     bool staged;
     /* scenarios in turn rather than by weight (the smoke profile: each once) */
@@ -59,13 +60,15 @@ struct lg_control {
 /* What the coordinator asks a worker through its ev_async (bits: several may be
  * pending at once). */
 enum lg_command {
-    LG_CMD_PUBLISH = 1, /* hand the metrics measured since the last publish over */
-    LG_CMD_END = 2,     /* the duration is over: finish what is in flight, start nothing */
-    LG_CMD_STOP = 4,    /* stop at once, abandoning what is in flight */
-    LG_CMD_TARGET = 8,  /* VU stages: target_vus changed */
+    LG_CMD_PUBLISH = 1,  /* hand the metrics measured since the last publish over */
+    LG_CMD_END = 2,      /* the duration is over: finish what is in flight, start nothing */
+    LG_CMD_STOP = 4,     /* stop at once, abandoning what is in flight */
+    LG_CMD_TARGET = 8,   /* VU stages: target_vus changed */
+    LG_CMD_ARRIVAL = 16, /* open model: the worker's inbox got an arrival */
 };
 
 struct lg_worker {
+    unsigned index; /* in the run's workers */
     struct ev_loop *loop;
     struct lg_transport *transport;
     const struct lg_plan *plan;
@@ -77,16 +80,12 @@ struct lg_worker {
     bool stopping;              /* no new requests or iterations */
     struct lg_buf tmpl_scratch; /* working memory of lg_tmpl_render (function calls) */
 
-    /* open model: due iterations go to a free VU, or wait in a queue for one */
-    int arrival_fd; /* timerfd armed at the next due instant (microsecond precision:
-                       libev's own timers round up to whole milliseconds) */
-    ev_io arrival_io;
-    uint64_t next_arrival; /* global index of this worker's next arrival */
-    bool arrivals_over;    /* the duration is over: nothing more is due */
-    uint32_t *free_vus;    /* stack of idle VU indexes */
+    /* open model: arrivals come through ctl->arrivals (this worker's inbox, or the
+     * run's queue when one of its VUs becomes free) */
+    bool arrivals_over; /* the duration is over: nothing more is due */
+    uint32_t *free_vus; /* stack of idle VU indexes, as many as arrivals.h counts
+                           idle for this worker plus those its inbox holds */
     uint32_t n_free;
-    int64_t *queue; /* ring of due instants waiting for a VU */
-    size_t q_head, q_len, q_cap;
 
     /* Between this worker and the coordinator. */
     pthread_t thread;
@@ -104,7 +103,8 @@ struct lg_worker {
 /* Called by a VU that stops being active (the run is ending, or VU stages park
  * it); the worker stops its loop when none is left and nothing more can start. */
 void lg_worker_vu_done(struct lg_worker *w);
-/* Open model: a VU finished its iteration and is free for the next due one. */
+/* Open model: a VU finished its iteration; it starts the oldest arrival waiting in
+ * the run's queue, or joins the worker's free VUs. */
 void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu);
 /* VU stages: whether the VU should start another iteration (false: it parks until
  * the target rises again). */
