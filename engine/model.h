@@ -112,6 +112,8 @@ struct lg_check {
     bool has_re;
     char *text;                  /* LG_OP_CONTAINS */
     double number;               /* LG_OP_LENGTH and comparisons */
+    json_t *bound;               /* comparisons: the bound as written, exactly (an integer, or a
+                                    number kept as text, jnum.h); NULL: compare with number */
     bool bool_arg;               /* LG_OP_EXISTS */
     enum lg_json_type json_type; /* LG_OP_TYPE */
     int64_t latency_us;          /* LG_CHECK_LATENCY: total time must be <= this */

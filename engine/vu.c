@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "jnum.h"
 #include "worker.h"
 
 static void run_step(struct lg_vu *vu);
@@ -757,7 +758,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
             .ud = easy,
         };
         if (st->needs_json) {
-            r.json = json_loadb(r.body, r.body_len, JSON_DECODE_ANY, NULL);
+            r.json = lg_jnum_loadb(r.body, r.body_len, NULL);
             r.json_invalid = r.json == NULL;
         }
         s.err = evaluate(vu, st, &r);

@@ -13,6 +13,9 @@
  *                   then {"id":"jN","status":"done","polls":P}; 404 if unknown
  *   GET  /slow?ms=N waits N ms (at most 10000), then 200 {"slept_ms":N}
  *   GET  /health    200 {"status":"ok"}
+ *   POST /echo      200 with the request's body as it arrived (at most ECHO_MAX
+ *                   bytes; more is 413), Content-Type application/json: what
+ *                   loadgate rendered and sent, for the scenario to check
  *   GET  /count     the number of requests received so far, /count excluded
  */
 #include <microhttpd.h>
@@ -27,6 +30,13 @@
 
 #define MAX_JOBS 4096
 #define MAX_SLOW_MS 10000
+#define ECHO_MAX 65536
+
+/* POST /echo: the body of the request being read. One thread serves each
+ * connection (MHD_USE_THREAD_PER_CONNECTION), one request after another, so a
+ * thread-local buffer holds it. */
+static __thread char echo_body[ECHO_MAX + 1];
+static __thread size_t echo_len;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long n_requests;
@@ -111,10 +121,18 @@ static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const c
      * chunk of request body, then once more to respond. */
     if (*con_cls == NULL) {
         *con_cls = &marker;
+        echo_len = 0;
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
-        *upload_data_size = 0; /* the body is read and ignored */
+        if (strcmp(url, "/echo") == 0) { /* kept for the reply, up to one byte too many */
+            size_t n = *upload_data_size;
+            if (n > ECHO_MAX + 1 - echo_len)
+                n = ECHO_MAX + 1 - echo_len;
+            memcpy(echo_body + echo_len, upload_data, n);
+            echo_len += n;
+        }
+        *upload_data_size = 0; /* the body is read (and otherwise ignored) */
         return MHD_YES;
     }
 
@@ -146,6 +164,12 @@ static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const c
     }
     if (strcmp(url, "/health") == 0)
         return reply(conn, 200, "{\"status\":\"ok\"}", NULL);
+    if (strcmp(url, "/echo") == 0 && strcmp(method, "POST") == 0) {
+        if (echo_len > ECHO_MAX)
+            return reply(conn, 413, "{\"error\":\"body too large\"}", NULL);
+        echo_body[echo_len] = '\0';
+        return reply(conn, 200, echo_body, NULL);
+    }
     return reply(conn, 404, "{\"error\":\"not found\"}", NULL);
 }
 
