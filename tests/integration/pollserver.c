@@ -16,6 +16,8 @@
  *   POST /echo      200 with the request's body as it arrived (at most ECHO_MAX
  *                   bytes; more is 413), Content-Type application/json: what
  *                   loadgate rendered and sent, for the scenario to check
+ *   GET  /bad-gzip  200 {"ok":true} labelled Content-Encoding: gzip, which it is
+ *                   not: a response no client can decode
  *   GET  /count     the number of requests received so far, /count excluded
  */
 #include <microhttpd.h>
@@ -164,6 +166,19 @@ static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const c
     }
     if (strcmp(url, "/health") == 0)
         return reply(conn, 200, "{\"status\":\"ok\"}", NULL);
+    if (strcmp(url, "/bad-gzip") == 0) {
+        static const char plain[] = "{\"ok\":true}";
+        struct MHD_Response *resp = MHD_create_response_from_buffer(
+            sizeof(plain) - 1, (void *)plain, MHD_RESPMEM_PERSISTENT);
+        enum MHD_Result ret;
+        if (!resp)
+            return MHD_NO;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        ret = MHD_queue_response(conn, 200, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
     if (strcmp(url, "/echo") == 0 && strcmp(method, "POST") == 0) {
         if (echo_len > ECHO_MAX)
             return reply(conn, 413, "{\"error\":\"body too large\"}", NULL);

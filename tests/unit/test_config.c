@@ -508,6 +508,40 @@ static void test_config_environment_protected_and_limits_mistakes(void **state)
     unlink("tmp_limits.yaml");
 }
 
+/* ---- compression ---- */
+
+static void test_config_environment_compression(void **state)
+{
+    const char *y = "suite: s\n"
+                    "vars: {category: x}\n"
+                    "environments:\n"
+                    "  default: {base_url: \"https://a\"}\n"
+                    "  raw: {base_url: \"https://b\", compression: false}\n"
+                    "  on: {base_url: \"https://c\", compression: true}\n"
+                    "scenarios: [fx/suite/board.yaml]\n";
+    write_file("tmp_gz.yaml", y, strlen(y));
+    struct lg_suite *s = load_ok("tmp_gz.yaml", NULL);
+    assert_false(lg_suite_env(s, "default")->no_compression);
+    assert_true(lg_suite_env(s, "raw")->no_compression);
+    assert_false(lg_suite_env(s, "on")->no_compression);
+    lg_suite_free(s);
+
+    y = "suite: s\n"
+        "vars: {category: x}\n"
+        "environments:\n"
+        "  a: {compression: gzip}\n"
+        "  b: {compression: [true]}\n"
+        "  c: {compresion: false}\n"
+        "scenarios: [fx/suite/board.yaml]\n";
+    write_file("tmp_gz.yaml", y, strlen(y));
+    load_err("tmp_gz.yaml", NULL,
+             "tmp_gz.yaml:4:20: error: 'compression' must be true or false\n"
+             "tmp_gz.yaml:5:20: error: 'compression' must be true or false\n"
+             "tmp_gz.yaml:6:7: error: unknown key 'compresion' in environment (did you mean "
+             "'compression'?)\n");
+    unlink("tmp_gz.yaml");
+}
+
 /* ---- numbers beyond jansson's range ---- */
 
 /* v as JSON text, numbers kept as text as their literal; caller frees. */
@@ -1426,6 +1460,7 @@ int main(void)
         cmocka_unit_test(test_config_suite_mistakes_and_missing_scenario),
         cmocka_unit_test(test_config_environment_protected_and_limits),
         cmocka_unit_test(test_config_environment_protected_and_limits_mistakes),
+        cmocka_unit_test(test_config_environment_compression),
         cmocka_unit_test(test_config_big_numbers_are_kept_exactly),
         cmocka_unit_test(test_config_tls_expectation),
         cmocka_unit_test(test_config_tls_expectation_mistakes),
