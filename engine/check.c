@@ -3,13 +3,13 @@
  * what was observed, never a rendered template, since templates may hold secrets. */
 #include "check.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "jnum.h"
 #include "util.h"
 
 /* clang spells "built with AddressSanitizer" differently from gcc */
@@ -65,20 +65,20 @@ static void put_observed(struct lg_buf *b, const char *s, size_t len)
 }
 
 /* Appends a JSON value for a message: strings in single quotes, anything else as
- * compact JSON; both cut as in put_observed. */
+ * compact JSON (numbers kept as text as their literal); both cut as in
+ * put_observed. */
 static void put_json_observed(struct lg_buf *b, const json_t *v)
 {
-    if (json_is_string(v)) {
+    if (json_is_string(v) && !lg_jnum_is_text(v)) {
         lg_buf_putc(b, '\'');
         put_observed(b, json_string_value(v), json_string_length(v));
         lg_buf_putc(b, '\'');
         return;
     }
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-    if (!s)
-        abort(); /* jansson allocation failure; see lg_malloc */
-    put_observed(b, s, strlen(s));
-    free(s);
+    struct lg_buf s = {0};
+    lg_jnum_dump(v, JSON_COMPACT | JSON_REAL_PRECISION(15), &s);
+    put_observed(b, s.data ? s.data : "", s.len);
+    lg_buf_free(&s);
 }
 
 /* Copies a message built in b into why and frees b. */
@@ -216,14 +216,15 @@ static bool eval_header(const struct lg_check *c, const struct lg_response *r,
 
 /* ---- JSON ---- */
 
-/* Equality where numbers compare by value (1 == 1.0), recursively. */
+/* Equality where numbers compare by value (1 == 1.0; numbers kept as text by
+ * lg_jnum_cmp: exactly, unless a real is involved), recursively. */
 static bool json_values_equal(const json_t *a, const json_t *b)
 {
-    if (json_is_number(a) && json_is_number(b)) {
-        if (json_is_integer(a) && json_is_integer(b))
-            return json_integer_value(a) == json_integer_value(b);
-        return json_number_value(a) == json_number_value(b);
-    }
+    int cmp;
+    if (lg_jnum_cmp(a, b, &cmp))
+        return cmp == 0;
+    if (lg_jnum_is_text(a) || lg_jnum_is_text(b))
+        return false; /* a number and something else */
     if (json_is_array(a) && json_is_array(b)) {
         size_t n = json_array_size(a);
         if (n != json_array_size(b))
@@ -249,25 +250,22 @@ static bool json_values_equal(const json_t *a, const json_t *b)
     return json_equal((json_t *)a, (json_t *)b);
 }
 
-static bool is_integral(const json_t *v)
-{
-    if (json_is_integer(v))
-        return true;
-    if (!json_is_real(v))
-        return false;
-    double d = json_real_value(v);
-    return isfinite(d) && floor(d) == d;
-}
-
 static const char *type_desc(const json_t *v)
 {
+    size_t n;
+    const char *lit;
     switch (json_typeof(v)) {
     case JSON_STRING:
+        /* a number kept as text reads as jansson would read it with the range */
+        if ((lit = lg_jnum_literal(v, &n)) != NULL)
+            return !strpbrk(lit, ".eE")     ? "an integer"
+                   : lg_jnum_is_integral(v) ? "a number"
+                                            : "a non-integer number";
         return "a string";
     case JSON_INTEGER:
         return "an integer";
     case JSON_REAL:
-        return is_integral(v) ? "a number" : "a non-integer number";
+        return lg_jnum_is_integral(v) ? "a number" : "a non-integer number";
     case JSON_TRUE:
     case JSON_FALSE:
         return "a boolean";
@@ -285,11 +283,11 @@ static bool type_is(const json_t *v, enum lg_json_type t)
 {
     switch (t) {
     case LG_JT_STRING:
-        return json_is_string(v);
+        return json_is_string(v) && !lg_jnum_is_text(v);
     case LG_JT_NUMBER:
-        return json_is_number(v);
+        return lg_jnum_is_number(v);
     case LG_JT_INTEGER:
-        return is_integral(v);
+        return lg_jnum_is_integral(v);
     case LG_JT_BOOLEAN:
         return json_is_boolean(v);
     case LG_JT_OBJECT:
@@ -310,7 +308,7 @@ static bool json_length(const json_t *v, size_t *out)
         *out = json_array_size(v);
     } else if (json_is_object(v)) {
         *out = json_object_size(v);
-    } else if (json_is_string(v)) {
+    } else if (json_is_string(v) && !lg_jnum_is_text(v)) {
         const unsigned char *s = (const unsigned char *)json_string_value(v);
         size_t len = json_string_length(v), n = 0;
         for (size_t i = 0; i < len; i++)
@@ -361,7 +359,7 @@ static bool eval_json_value(const struct lg_check *c, const json_t *v,
             return false;
         }
         bool ok;
-        if (json_is_string(v)) {
+        if (json_is_string(v) && !lg_jnum_is_text(v)) {
             regmatch_t m[1];
             ok = regexec_n(&c->re, json_string_value(v), json_string_length(v), 1, m) == 0;
         } else {
@@ -393,15 +391,21 @@ static bool eval_json_value(const struct lg_check *c, const json_t *v,
     case LG_OP_LTE:
     case LG_OP_GT:
     case LG_OP_GTE: {
-        if (!json_is_number(v)) {
+        if (!lg_jnum_is_number(v)) {
             set_why(why, whylen, "%s is not a number", path);
             return false;
         }
-        double x = json_number_value(v);
-        bool ok = c->op == LG_OP_LT    ? x < c->number
-                  : c->op == LG_OP_LTE ? x <= c->number
-                  : c->op == LG_OP_GT  ? x > c->number
-                                       : x >= c->number;
+        /* A real (a double already) compares as a double; integers and numbers kept
+         * as text compare exactly with the bound as written. */
+        int cmp;
+        if (json_is_real(v) || !c->bound || !lg_jnum_cmp(v, c->bound, &cmp)) {
+            double x = lg_jnum_value(v);
+            cmp = x < c->number ? -1 : x > c->number;
+        }
+        bool ok = c->op == LG_OP_LT    ? cmp < 0
+                  : c->op == LG_OP_LTE ? cmp <= 0
+                  : c->op == LG_OP_GT  ? cmp > 0
+                                       : cmp >= 0;
         return ok ? true : json_fail_value(path, v, why, whylen);
     }
     default:

@@ -142,8 +142,8 @@ static void scope_set(struct ld *l, struct lg_scenario *sc, const char *name, js
 
 /* ---- environments ---- */
 
-static const char *const env_keys[] = {"base_url", "headers",   "vars",   "ca_file",
-                                       "insecure", "protected", "limits", NULL};
+static const char *const env_keys[] = {"base_url",  "headers", "vars",        "ca_file", "insecure",
+                                       "protected", "limits",  "compression", NULL};
 
 static bool positive_int(struct ld *l, const struct ynode *n, const char *what,
                          unsigned long long max, unsigned long long *out);
@@ -231,6 +231,10 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
             lg_cfg_bool(l, v, "insecure", &e->insecure);
         } else if (!strcmp(k->s, "protected")) {
             lg_cfg_bool(l, v, "protected", &e->is_protected);
+        } else if (!strcmp(k->s, "compression")) {
+            bool on;
+            if (lg_cfg_bool(l, v, "compression", &on))
+                e->no_compression = !on;
         } else if (!strcmp(k->s, "limits")) {
             parse_limits(l, v, e);
         } else {

@@ -253,12 +253,11 @@ static const char *const type_names[] = {"string", "number", "integer", "boolean
 /* The expected value's text for a label: JSON, or the number as written. */
 static char *value_label(const struct ynode *v, const json_t *j)
 {
-    if (v->type == YN_SCALAR && (json_is_real(j) || json_is_integer(j)))
+    if (v->type == YN_SCALAR && lg_jnum_is_number(j))
         return lg_strdup(v->s);
-    char *s = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
-    char *out = lg_strdup(s ? s : "?");
-    free(s);
-    return out;
+    struct lg_buf b = {0};
+    lg_jnum_dump(j, JSON_COMPACT, &b);
+    return lg_buf_take(&b);
 }
 
 /* One op on a JSON path; returns false (and reports) when it is not valid. */
@@ -315,7 +314,11 @@ static bool json_op(const struct lg_cfg_tctx *c, const char *path, const char *o
         static const char *const sym[] = {"<", "<=", ">", ">="};
         int i = op[0] == 'l' ? (op[2] ? 1 : 0) : (op[2] ? 3 : 2);
         ch->op = (enum lg_check_op)(LG_OP_LT + i);
-        if (!lg_cfg_number(arg, &num)) {
+        /* Kept exactly as written too, so that integers and numbers beyond jansson's
+         * range compare exactly with it (1000000000000000000001 > 1e21). */
+        if ((ch->bound = lg_cfg_exact_number(arg)) != NULL) {
+            num = lg_jnum_value(ch->bound);
+        } else if (!lg_cfg_number(arg, &num)) {
             lg_cfg_err(l, arg, "'%s' must be a number", op);
             return false;
         }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "jnum.h"
 
 #define LG_YAML_MAX_BYTES (16u << 20)   /* per file; larger files are not parsed */
 #define LG_YAML_MAX_DEPTH 64            /* nested mappings and sequences */
@@ -92,8 +93,19 @@ bool lg_cfg_number(const struct ynode *n, double *out);
 /* YAML core schema resolution of a plain scalar. */
 enum yscalar { YS_STRING = 0, YS_NULL, YS_BOOL, YS_INT, YS_FLOAT };
 enum yscalar lg_cfg_resolve(const struct ynode *n, long long *iv, double *dv, bool *bv);
-/* The node as a JSON value (scalars resolved as above). New reference. */
+/* The node as a JSON value (scalars resolved as above; a number jansson cannot
+ * hold, beyond int64 or a double, is a number kept as text, jnum.h). New
+ * reference. */
 json_t *lg_cfg_to_json(const struct ynode *n);
+/* When n is a plain scalar spelled as a decimal number (YAML's core schema: an
+ * integer, or a float such as .5, 5., +1e3), writes it to lit as a JSON number
+ * literal of the same value (no '+', no leading zeros, "0.5", "5") and returns
+ * true. Hexadecimal, octal, .inf and .nan are not decimal numbers. */
+bool lg_cfg_decimal_literal(const struct ynode *n, struct lg_buf *lit);
+/* A plain decimal number exactly as written: an integer when it is exactly one
+ * within int64 (7, 1e6, 100.0), else a number kept as text (0.5,
+ * 1000000000000000000000). NULL when n is not a decimal number. New reference. */
+json_t *lg_cfg_exact_number(const struct ynode *n);
 /* A new JSON string of s (len bytes). */
 json_t *lg_cfg_jstr(const char *s, size_t len);
 

@@ -107,6 +107,11 @@ static bool json_body(const struct lg_cfg_tctx *c, struct lg_tmpl *t, const stru
             }
             break;
         case YS_STRING:
+            /* a plain number beyond a double (1e400) is still a number: as written */
+            if (!n->quoted && strlen(n->s) == n->len && is_json_number(n->s)) {
+                lg_buf_puts(lit, n->s);
+                break;
+            }
             lg_buf_putc(lit, '"');
             lg_cfg_put_json_lit(lit, n->s, n->len);
             lg_buf_putc(lit, '"');

@@ -297,6 +297,50 @@ enum yscalar lg_cfg_resolve(const struct ynode *n, long long *iv, double *dv, bo
     return k;
 }
 
+bool lg_cfg_decimal_literal(const struct ynode *n, struct lg_buf *lit)
+{
+    const char *s = n->s;
+    if (n->type != YN_SCALAR || n->quoted || strlen(s) != n->len)
+        return false;
+    if (!all_digits(s + (*s == '-' || *s == '+'), isdigit) && !is_float_text(s))
+        return false;
+    lg_buf_reset(lit);
+    if (*s == '-')
+        lg_buf_putc(lit, '-');
+    if (*s == '-' || *s == '+')
+        s++;
+    size_t ip = strspn(s, "0123456789"), lead = 0;
+    while (lead + 1 < ip && s[lead] == '0')
+        lead++;
+    if (ip)
+        lg_buf_append(lit, s + lead, ip - lead);
+    else
+        lg_buf_putc(lit, '0'); /* .5 */
+    s += ip;
+    if (*s == '.') {
+        size_t fp = strspn(++s, "0123456789");
+        if (fp) { /* 5. has none */
+            lg_buf_putc(lit, '.');
+            lg_buf_append(lit, s, fp);
+        }
+        s += fp;
+    }
+    lg_buf_puts(lit, s); /* the exponent, as written: e, E, a sign, digits */
+    return true;
+}
+
+json_t *lg_cfg_exact_number(const struct ynode *n)
+{
+    struct lg_buf lit = {0};
+    json_t *j = NULL;
+    int64_t iv;
+    if (lg_cfg_decimal_literal(n, &lit))
+        j = lg_jnum_to_int64(lit.data, lit.len, &iv) ? json_integer(iv)
+                                                     : lg_jnum_new(lit.data, lit.len);
+    lg_buf_free(&lit);
+    return j;
+}
+
 json_t *lg_cfg_jstr(const char *s, size_t len)
 {
     json_t *j = json_stringn(s, len);
@@ -326,8 +370,18 @@ json_t *lg_cfg_to_json(const struct ynode *n)
         for (size_t i = 0; i < n->n; i++)
             json_array_append_new(j, lg_cfg_to_json(n->kids[i]));
         break;
-    case YN_SCALAR:
-        switch (lg_cfg_resolve(n, &iv, &dv, &bv)) {
+    case YN_SCALAR: {
+        enum yscalar k = lg_cfg_resolve(n, &iv, &dv, &bv);
+        struct lg_buf lit = {0};
+        /* A number jansson cannot hold (beyond int64 as an integer, or beyond a
+         * double) is kept exactly, as text (jnum.h). */
+        if ((k == YS_FLOAT || k == YS_STRING) && lg_cfg_decimal_literal(n, &lit) &&
+            !lg_jnum_fits(lit.data, lit.len))
+            j = lg_jnum_new(lit.data, lit.len);
+        lg_buf_free(&lit);
+        if (j)
+            break;
+        switch (k) {
         case YS_NULL:
             j = json_null();
             break;
@@ -345,6 +399,7 @@ json_t *lg_cfg_to_json(const struct ynode *n)
             break;
         }
         break;
+    }
     }
     if (!j) {
         fprintf(stderr, "loadgate: out of memory\n");

@@ -14,6 +14,7 @@ void lg_check_clear(struct lg_check *c)
     lg_jpath_free(c->path);
     free(c->ranges);
     json_decref(c->expected);
+    json_decref(c->bound);
     lg_tmpl_free(c->expected_tmpl);
     if (c->has_re)
         regfree(&c->re);

@@ -112,6 +112,8 @@ struct lg_check {
     bool has_re;
     char *text;                  /* LG_OP_CONTAINS */
     double number;               /* LG_OP_LENGTH and comparisons */
+    json_t *bound;               /* comparisons: the bound as written, exactly (an integer, or a
+                                    number kept as text, jnum.h); NULL: compare with number */
     bool bool_arg;               /* LG_OP_EXISTS */
     enum lg_json_type json_type; /* LG_OP_TYPE */
     int64_t latency_us;          /* LG_CHECK_LATENCY: total time must be <= this */
@@ -214,6 +216,11 @@ struct lg_environment {
     size_t n_vars;
     char *ca_file; /* trust this CA bundle (PEM); NULL = system */
     bool insecure; /* skip certificate verification */
+    /* `compression: false`: loadgate neither asks for compressed responses nor
+     * decodes them (a step's own Accept-Encoding then gets the raw bytes). By
+     * default it asks for every encoding libcurl decodes and checks read the
+     * decoded body. */
+    bool no_compression;
     /* `protected: true`: a run needs --yes-production (else exit 3, nothing sent). */
     bool is_protected;
     /* `limits`: caps whatever the profile or the flags ask for; 0 = no cap. */

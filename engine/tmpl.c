@@ -12,6 +12,8 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
+#include "jnum.h"
+
 #define MAX_ARGS 3
 /* Parentheses nest at most this deep: the parser and the renderer recurse once per
  * level, so a hostile "((((..." must meet an error rather than the stack's end. */
@@ -420,18 +422,18 @@ static void put_real(struct lg_buf *out, double d)
         lg_buf_puts(out, ".0");
 }
 
-static int dump_cb(const char *p, size_t n, void *data)
-{
-    lg_buf_append(data, p, n);
-    return 0;
-}
-
 void lg_tmpl_value_text(const json_t *v, struct lg_buf *out)
 {
     switch (json_typeof(v)) {
-    case JSON_STRING:
-        lg_buf_append(out, json_string_value(v), json_string_length(v));
+    case JSON_STRING: {
+        size_t n;
+        const char *lit = lg_jnum_literal(v, &n);
+        if (lit)
+            lg_buf_append(out, lit, n);
+        else
+            lg_buf_append(out, json_string_value(v), json_string_length(v));
         break;
+    }
     case JSON_INTEGER:
         lg_buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         break;
@@ -447,8 +449,8 @@ void lg_tmpl_value_text(const json_t *v, struct lg_buf *out)
     case JSON_NULL:
         lg_buf_puts(out, "null");
         break;
-    default: /* arrays and objects; the callback avoids json_dumps' allocation */
-        json_dump_callback(v, dump_cb, out, JSON_COMPACT);
+    default: /* arrays and objects, with their numbers kept as text unquoted */
+        lg_jnum_dump(v, JSON_COMPACT, out);
         break;
     }
 }
@@ -564,7 +566,7 @@ static int render_expr(struct render *r, const struct part *p, struct lg_buf *ou
             return LG_EUNSET;
         if (p->esc == LG_TMPL_RAW)
             lg_tmpl_value_text(v, out);
-        else if (json_is_string(v))
+        else if (json_is_string(v) && !lg_jnum_is_text(v))
             escape_append(out, json_string_value(v), json_string_length(v), p->esc);
         else
             return render_escaped(r, n, p->esc, out);

@@ -144,7 +144,9 @@ bool lg_tmpl_reserved(const char *name);
 
 /* Writes a JSON value as template text: strings as is, numbers, true/false/null
  * as JSON, arrays and objects as compact JSON. Used for slot substitution and for
- * rendering captured values. Appends to out. Integers print as %lld; reals as the
+ * rendering captured values. Appends to out. Numbers kept as text (jnum.h: beyond
+ * int64 or a double) print as their literal, also inside arrays and objects:
+ * 1000000000000000000000 stays exactly that. Integers print as %lld; reals as the
  * first of %.15g, %.16g, %.17g that reads back as the same double, with ".0" added
  * when that looks like an integer: 1.5 -> "1.5", 2.0 -> "2.0", 0.1 -> "0.1",
  * 0.1 + 0.2 -> "0.30000000000000004", 1e300 -> "1e+300". Arrays and objects are

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "jnum.h"
 #include "worker.h"
 
 static void run_step(struct lg_vu *vu);
@@ -140,6 +141,12 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_
     /* Sized by the number of VUs (lg_plan_init): at 16 KiB, the buffers alone would
      * hold 160 MiB for 10,000 virtual users. */
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, p->recv_buffer);
+    /* "" asks for every encoding this libcurl can decode (Debian's: deflate, gzip,
+     * br, zstd) and decodes the response before write_cb, so checks, captures and
+     * the byte count see the decoded body, as a browser's user would. Set once: it
+     * holds for every request of the handle. */
+    if (!p->env || !p->env->no_compression)
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     if (p->insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -757,7 +764,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
             .ud = easy,
         };
         if (st->needs_json) {
-            r.json = json_loadb(r.body, r.body_len, JSON_DECODE_ANY, NULL);
+            r.json = lg_jnum_loadb(r.body, r.body_len, NULL);
             r.json_invalid = r.json == NULL;
         }
         s.err = evaluate(vu, st, &r);

@@ -2,7 +2,10 @@
  * and captures see it. The input is the body; its first byte also picks the status
  * and the TLS details, and its first line is the value of the X-Trace header and
  * the sid cookie. Every check of the scenario below is evaluated against it: a
- * check that fails says why, a capture finds a value or says why not. */
+ * check that fails says why, a capture finds a value or says why not. The body's
+ * JSON parse (lg_jnum_loadb) gives what jansson gives for any body jansson
+ * accepts, names a place inside the body when it fails, and dumps a value that
+ * reads back the same, numbers beyond jansson's range included. */
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,6 +13,7 @@
 #include "check.h"
 #include "config.h"
 #include "fuzz.h"
+#include "jnum.h"
 #include "util.h"
 
 static const char scenario[] =
@@ -36,13 +40,15 @@ static const char scenario[] =
     "        $['a b'][0]: {equals: {x: [1, null]}}\n"
     "        $.b: true\n"
     "        $: {type: object}\n"
+    "        $.w: {equals: 1000000000000000000000, gt: 1e20, lt: 1e400, type: integer}\n"
     "    capture:\n"
     "      id_json: {json: $.id}\n"
     "      ids: {json: \"$.a[*].id\"}\n"
     "      trace: {header: X-Trace}\n"
     "      sid: {cookie: sid}\n"
     "      greeting: {regex: \"hello ([a-z]+)\"}\n"
-    "      whole: {regex: \"[0-9]+\"}\n";
+    "      whole: {regex: \"[0-9]+\"}\n"
+    "      w: {json: $.w}\n";
 
 struct input {
     const char *body;
@@ -95,6 +101,31 @@ static struct lg_suite *load_scenario(void)
     return suite;
 }
 
+/* What the parse must give: jansson's value for a body jansson accepts; a place
+ * inside the body and a message when it fails; a dump that parses back to the
+ * same text (numbers kept as text never leak their marker). */
+static void check_parse(const struct lg_response *r, const json_error_t *err)
+{
+    json_t *plain = json_loadb(r->body, r->body_len, JSON_DECODE_ANY, NULL);
+    FUZZ_CHECK(!plain || (r->json && json_equal(plain, r->json)));
+    json_decref(plain);
+    if (!r->json) {
+        FUZZ_CHECK(err->text[0] != '\0');
+        FUZZ_CHECK(err->position >= 0 && (size_t)err->position <= r->body_len);
+        return;
+    }
+    struct lg_buf a = {0}, b = {0};
+    lg_jnum_dump(r->json, JSON_COMPACT, &a);
+    FUZZ_CHECK(!memmem(a.data, a.len, "\"\\u0000", 7)); /* no marker left */
+    json_t *again = lg_jnum_loadb(a.data, a.len, NULL);
+    FUZZ_CHECK(again != NULL);
+    lg_jnum_dump(again, JSON_COMPACT, &b);
+    FUZZ_CHECK(a.len == b.len && !memcmp(a.data, b.data, a.len));
+    json_decref(again);
+    lg_buf_free(&a);
+    lg_buf_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct lg_suite *suite;
@@ -118,8 +149,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .tls = tls,
         .ud = &in,
     };
-    r.json = json_loadb(r.body, r.body_len, JSON_DECODE_ANY, NULL);
+    json_error_t err;
+    r.json = lg_jnum_loadb(r.body, r.body_len, &err);
     r.json_invalid = r.json == NULL;
+    check_parse(&r, &err);
 
     struct lg_buf scratch = {0};
     struct lg_tmpl_ctx ctx = {

@@ -16,6 +16,11 @@
  *                   every later one answers at once; 200 {"slept_ms":N or 0}
  *                   (one slow sample at the start of a run, then fast ones)
  *   GET  /health    200 {"status":"ok"}
+ *   POST /echo      200 with the request's body as it arrived (at most ECHO_MAX
+ *                   bytes; more is 413), Content-Type application/json: what
+ *                   loadgate rendered and sent, for the scenario to check
+ *   GET  /bad-gzip  200 {"ok":true} labelled Content-Encoding: gzip, which it is
+ *                   not: a response no client can decode
  *   GET  /count     the number of requests received so far, /count excluded
  */
 #include <microhttpd.h>
@@ -31,6 +36,13 @@
 
 #define MAX_JOBS 4096
 #define MAX_SLOW_MS 10000
+#define ECHO_MAX 65536
+
+/* POST /echo: the body of the request being read. One thread serves each
+ * connection (MHD_USE_THREAD_PER_CONNECTION), one request after another, so a
+ * thread-local buffer holds it. */
+static __thread char echo_body[ECHO_MAX + 1];
+static __thread size_t echo_len;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long n_requests;
@@ -116,10 +128,18 @@ static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const c
      * chunk of request body, then once more to respond. */
     if (*con_cls == NULL) {
         *con_cls = &marker;
+        echo_len = 0;
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
-        *upload_data_size = 0; /* the body is read and ignored */
+        if (strcmp(url, "/echo") == 0) { /* kept for the reply, up to one byte too many */
+            size_t n = *upload_data_size;
+            if (n > ECHO_MAX + 1 - echo_len)
+                n = ECHO_MAX + 1 - echo_len;
+            memcpy(echo_body + echo_len, upload_data, n);
+            echo_len += n;
+        }
+        *upload_data_size = 0; /* the body is read (and otherwise ignored) */
         return MHD_YES;
     }
 
@@ -165,6 +185,25 @@ static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const c
     }
     if (strcmp(url, "/health") == 0)
         return reply(conn, 200, "{\"status\":\"ok\"}", NULL);
+    if (strcmp(url, "/bad-gzip") == 0) {
+        static const char plain[] = "{\"ok\":true}";
+        struct MHD_Response *resp = MHD_create_response_from_buffer(
+            sizeof(plain) - 1, (void *)plain, MHD_RESPMEM_PERSISTENT);
+        enum MHD_Result ret;
+        if (!resp)
+            return MHD_NO;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        ret = MHD_queue_response(conn, 200, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
+    if (strcmp(url, "/echo") == 0 && strcmp(method, "POST") == 0) {
+        if (echo_len > ECHO_MAX)
+            return reply(conn, 413, "{\"error\":\"body too large\"}", NULL);
+        echo_body[echo_len] = '\0';
+        return reply(conn, 200, echo_body, NULL);
+    }
     return reply(conn, 404, "{\"error\":\"not found\"}", NULL);
 }
 

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <math.h>
 #include <time.h>
 
 #include "check.h"
+#include "jnum.h"
 #include "util.h"
 
 /* ---- a fake response ---- */
@@ -123,6 +125,7 @@ static void clear(struct lg_check *c)
 {
     lg_jpath_free(c->path);
     json_decref(c->expected);
+    json_decref(c->bound);
     lg_tmpl_free(c->expected_tmpl);
     if (c->has_re)
         regfree(&c->re);
@@ -945,7 +948,170 @@ static void test_check_tls_not_https(void **state)
     assert_fail_why(&cert, &r, "not HTTPS");
 }
 
+/* ---- numbers beyond jansson's range ---- */
+
+static const char *big_body =
+    "{\"wei\": 1000000000000000000000, \"huge\": 1e309, \"neg\": -1e400,"
+    " \"id\": 9007199254740993, \"r\": 0.25, \"list\": [1e400, 2], \"s\": \"1e400\","
+    " \"long\": 1000000000000000000000000000000000000000000000000000000000000000000000000}";
+
+static int setup_big(void **state)
+{
+    struct fixture *f = lg_calloc(1, sizeof(*f));
+    size_t len = strlen(big_body);
+    f->body = lg_malloc(len);
+    memcpy(f->body, big_body, len);
+    json_error_t e;
+    f->r.json = lg_jnum_loadb(f->body, len, &e);
+    if (!f->r.json)
+        fail_msg("%s at %d", e.text, e.position);
+    f->r.status = 200;
+    f->r.body = f->body;
+    f->r.body_len = len;
+    *state = f;
+    return 0;
+}
+
+static json_t *big(const char *lit)
+{
+    json_t *v = lg_jnum_new(lit, strlen(lit));
+    assert_non_null(v);
+    return v;
+}
+
+static void check_equals(struct fixture *f, const char *path, json_t *expected, const char *why)
+{
+    struct lg_check c = mk_json(path, LG_OP_EQUALS);
+    c.expected = expected;
+    if (why)
+        assert_fail_why(&c, &f->r, why);
+    else
+        assert_pass(&c, &f->r);
+    clear(&c);
+}
+
+static void test_check_json_big_numbers_equal_exactly(void **state)
+{
+    struct fixture *f = *state;
+    check_equals(f, "$.wei", big("1e21"), NULL);
+    check_equals(f, "$.wei", big("1000000000000000000000.000"), NULL);
+    check_equals(f, "$.wei", big("1000000000000000000001"), "$.wei is 1000000000000000000000");
+    check_equals(f, "$.wei", json_real(1e21), NULL); /* a real compares as a double */
+    check_equals(f, "$.wei", json_integer(5), "$.wei is 1000000000000000000000");
+    check_equals(f, "$.wei", json_string("1000000000000000000000"),
+                 "$.wei is 1000000000000000000000"); /* a string is not a number */
+    check_equals(f, "$.huge", big("10e308"), NULL);
+    check_equals(f, "$.neg", big("1e400"), "$.neg is -1e400");
+    check_equals(f, "$.s", big("1e400"), "$.s is '1e400'"); /* the document's string */
+    check_equals(f, "$.s", json_string("1e400"), NULL);
+    check_equals(f, "$.list", json_pack("[o, i]", big("1e400"), 2), NULL);
+    check_equals(f, "$.list", json_pack("[i, i]", 2, 1), "$.list is [1e400,2]");
+    check_equals(f, "$.long", json_integer(1),
+                 "$.long is 100000000000000000000000000000000000000000000000000000000000...");
+
+    /* a template renders a number kept as text as its digits */
+    struct tmpl_env e;
+    char why[256];
+    tmpl_env_init(&e, json_string("x"), big("1000000000000000000000"));
+    struct lg_check c = mk_json("$.wei", LG_OP_EQUALS);
+    c.expected_tmpl = compile_tmpl("{{n}}", &e.scope);
+    assert_true(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    clear(&c);
+    tmpl_env_free(&e);
+}
+
+static void test_check_json_big_numbers_type_length_matches(void **state)
+{
+    struct fixture *f = *state;
+    check_type(f, "$.wei", LG_JT_NUMBER, NULL);
+    check_type(f, "$.wei", LG_JT_INTEGER, NULL);
+    check_type(f, "$.wei", LG_JT_STRING, "$.wei is an integer");
+    check_type(f, "$.huge", LG_JT_INTEGER, NULL); /* 1e309 has no fraction */
+    check_type(f, "$.huge", LG_JT_STRING, "$.huge is a number");
+    check_type(f, "$.s", LG_JT_NUMBER, "$.s is a string");
+    check_type(f, "$.s", LG_JT_STRING, NULL);
+
+    check_length(f, "$.wei", 22, "$.wei is an integer, which has no length");
+    check_length(f, "$.s", 5, NULL);
+
+    struct lg_check c = mk_json("$.wei", LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, "^10+$");
+    assert_pass(&c, &f->r);
+    clear(&c);
+    c = mk_json("$.huge", LG_OP_MATCHES);
+    set_re(&c.re, &c.has_re, "^[0-9]+$");
+    assert_fail_why(&c, &f->r, "$.huge is 1e309");
+    clear(&c);
+
+    c = mk_json("$.wei", LG_OP_EXISTS);
+    c.bool_arg = true;
+    assert_pass(&c, &f->r);
+    clear(&c);
+}
+
+/* A comparison with its bound as the loader keeps it: number, and bound exactly
+ * (NULL: only the double, as a bound written in hexadecimal). */
+static void check_bound(struct fixture *f, const char *path, enum lg_check_op op, json_t *bound,
+                        double n, const char *why)
+{
+    struct lg_check c = mk_json(path, op);
+    c.bound = bound;
+    c.number = n;
+    if (why)
+        assert_fail_why(&c, &f->r, why);
+    else
+        assert_pass(&c, &f->r);
+    clear(&c);
+}
+
+static void test_check_json_big_numbers_compare_exactly(void **state)
+{
+    struct fixture *f = *state;
+    check_bound(f, "$.wei", LG_OP_GT, big("999999999999999999999"), 1e21, NULL);
+    check_bound(f, "$.wei", LG_OP_LT, big("1000000000000000000001"), 1e21, NULL);
+    check_bound(f, "$.wei", LG_OP_LT, big("1e21"), 1e21, "$.wei is 1000000000000000000000");
+    check_bound(f, "$.wei", LG_OP_LTE, big("1e21"), 1e21, NULL);
+    check_bound(f, "$.wei", LG_OP_GTE, json_integer(INT64_MAX), 9.2e18, NULL);
+    check_bound(f, "$.huge", LG_OP_GT, big("1e308"), 1e308, NULL);
+    check_bound(f, "$.huge", LG_OP_GT, big("1e310"), HUGE_VAL, "$.huge is 1e309");
+    check_bound(f, "$.neg", LG_OP_LT, json_integer(INT64_MIN), -9.2e18, NULL);
+    check_bound(f, "$.neg", LG_OP_GTE, big("-1e401"), -HUGE_VAL, NULL);
+    /* an integer the double rounds (2^53 + 1) compares exactly with its bound */
+    check_bound(f, "$.id", LG_OP_GT, json_integer(9007199254740992), 9007199254740992.0, NULL);
+    check_bound(f, "$.id", LG_OP_LT, big("9007199254740993.5"), 9007199254740994.0, NULL);
+    /* a real in the body is a double: compared with the double bound */
+    check_bound(f, "$.r", LG_OP_LT, big("0.5"), 0.5, NULL);
+    check_bound(f, "$.r", LG_OP_GT, big("0.5"), 0.5, "$.r is 0.25");
+    /* without an exact bound: as doubles */
+    check_bound(f, "$.wei", LG_OP_GT, NULL, 1e20, NULL);
+    check_bound(f, "$.huge", LG_OP_GT, NULL, 1e308, NULL);
+    check_bound(f, "$.s", LG_OP_GT, big("1"), 1, "$.s is not a number");
+}
+
+static void test_check_capture_big_numbers(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_capture c = mk_cap(LG_CAPTURE_JSON);
+    json_t *v = NULL;
+    char why[256] = "";
+    struct lg_buf text = {0};
+    set_cap_path(&c, "$.wei");
+    assert_int_equal(lg_capture_eval(&c, &f->r, &v, why, sizeof(why)), 0);
+    lg_tmpl_value_text(v, &text);
+    assert_string_equal(text.data, "1000000000000000000000");
+    json_decref(v);
+    lg_buf_reset(&text);
+    set_cap_path(&c, "$.list");
+    assert_int_equal(lg_capture_eval(&c, &f->r, &v, why, sizeof(why)), 0);
+    lg_tmpl_value_text(v, &text);
+    assert_string_equal(text.data, "[1e400,2]");
+    json_decref(v);
+    lg_buf_free(&text);
+    lg_jpath_free(c.path);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define B(name) cmocka_unit_test_setup_teardown(name, setup_big, teardown)
 
 int main(void)
 {
@@ -984,6 +1150,10 @@ int main(void)
         T(test_check_capture_header),
         T(test_check_capture_regex),
         T(test_check_capture_cookie),
+        B(test_check_json_big_numbers_equal_exactly),
+        B(test_check_json_big_numbers_type_length_matches),
+        B(test_check_json_big_numbers_compare_exactly),
+        B(test_check_capture_big_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

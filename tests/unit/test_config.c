@@ -2,6 +2,7 @@
  * values, templates render as the run will render them, and every mistake in a file
  * is reported with its exact FILE:LINE:COL text; hostile files are refused. */
 #include <dirent.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include "config.h"
 #include "config_int.h"
+#include "jnum.h"
 #include "util.h"
 
 /* ---- helpers ---- */
@@ -547,6 +549,117 @@ static void test_config_environment_protected_and_limits_mistakes(void **state)
              "tmp_limits.yaml:9:30: error: unknown key 'protect' in environment (did you mean "
              "'protected'?)\n");
     unlink("tmp_limits.yaml");
+}
+
+/* ---- compression ---- */
+
+static void test_config_environment_compression(void **state)
+{
+    const char *y = "suite: s\n"
+                    "vars: {category: x}\n"
+                    "environments:\n"
+                    "  default: {base_url: \"https://a\"}\n"
+                    "  raw: {base_url: \"https://b\", compression: false}\n"
+                    "  on: {base_url: \"https://c\", compression: true}\n"
+                    "scenarios: [fx/suite/board.yaml]\n";
+    write_file("tmp_gz.yaml", y, strlen(y));
+    struct lg_suite *s = load_ok("tmp_gz.yaml", NULL);
+    assert_false(lg_suite_env(s, "default")->no_compression);
+    assert_true(lg_suite_env(s, "raw")->no_compression);
+    assert_false(lg_suite_env(s, "on")->no_compression);
+    lg_suite_free(s);
+
+    y = "suite: s\n"
+        "vars: {category: x}\n"
+        "environments:\n"
+        "  a: {compression: gzip}\n"
+        "  b: {compression: [true]}\n"
+        "  c: {compresion: false}\n"
+        "scenarios: [fx/suite/board.yaml]\n";
+    write_file("tmp_gz.yaml", y, strlen(y));
+    load_err("tmp_gz.yaml", NULL,
+             "tmp_gz.yaml:4:20: error: 'compression' must be true or false\n"
+             "tmp_gz.yaml:5:20: error: 'compression' must be true or false\n"
+             "tmp_gz.yaml:6:7: error: unknown key 'compresion' in environment (did you mean "
+             "'compression'?)\n");
+    unlink("tmp_gz.yaml");
+}
+
+/* ---- numbers beyond jansson's range ---- */
+
+/* v as JSON text, numbers kept as text as their literal; caller frees. */
+static char *dump_value(const json_t *v)
+{
+    struct lg_buf b = {0};
+    lg_jnum_dump(v, JSON_COMPACT, &b);
+    return lg_buf_take(&b);
+}
+
+static void assert_exact(const json_t *v, const char *want)
+{
+    assert_non_null(v);
+    char *got = dump_value(v);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_config_big_numbers_are_kept_exactly(void **state)
+{
+    const char *y =
+        "scenario: big\n"
+        "vars:\n"
+        "  amounts: [1000000000000000000000, 1e400, 5, 1.5, \"1e400\", 0x10]\n"
+        "steps:\n"
+        "  - name: s\n"
+        "    request:\n"
+        "      method: POST\n"
+        "      url: /x\n"
+        "      json: {a: 1e400, b: 100000000000000000000000, c: \"1e400\", d: [-1E+400]}\n"
+        "    expect:\n"
+        "      json:\n"
+        "        $.a: {equals: 1000000000000000000000, gt: 1e21, lt: 100, lte: +1.e3,\n"
+        "              gte: .5}\n"
+        "        $.b: {equals: 1e400, gte: 1.5e400, lt: 0x10, gt: -007}\n"
+        "        $.c: 1.5\n";
+    write_file("tmp_big.yaml", y, strlen(y));
+    struct lg_suite *s = load_ok("tmp_big.yaml", NULL);
+    const struct lg_scenario *sc = &s->scenarios[0];
+    const struct lg_step *st = &sc->steps[0];
+    struct render_env e;
+    env_init(&e, sc);
+    assert_render(st->req.body, &e,
+                  "{\"a\":1e400,\"b\":100000000000000000000000,\"c\":\"1e400\",\"d\":[-1E+400]}");
+    env_free(&e);
+    assert_exact(sc->init[lg_scope_find(&sc->scope, "amounts")],
+                 "[1000000000000000000000,1e400,5,1.5,\"1e400\",16]");
+
+    assert_int_equal(st->n_checks, 10);
+    /* equals: beyond int64 or a double, kept exactly as written */
+    assert_string_equal(label(st, 0), "$.a == 1000000000000000000000");
+    assert_exact(st->checks[0].expected, "1000000000000000000000");
+    assert_true(lg_jnum_is_text(st->checks[0].expected));
+    /* comparisons: the bound exactly (an integer when it is one within int64) */
+    assert_string_equal(label(st, 1), "$.a > 1e21");
+    assert_exact(st->checks[1].bound, "1e21");
+    assert_true(st->checks[1].number == 1e21);
+    assert_true(json_is_integer(st->checks[2].bound));
+    assert_exact(st->checks[2].bound, "100");
+    assert_string_equal(label(st, 3), "$.a <= +1.e3");
+    assert_true(json_is_integer(st->checks[3].bound));
+    assert_exact(st->checks[3].bound, "1000");
+    assert_exact(st->checks[4].bound, "0.5");
+    assert_true(st->checks[4].number == 0.5);
+    assert_string_equal(label(st, 5), "$.b == 1e400");
+    assert_exact(st->checks[5].expected, "1e400");
+    assert_exact(st->checks[6].bound, "1.5e400");
+    assert_true(st->checks[6].number == HUGE_VAL);
+    assert_null(st->checks[7].bound); /* hexadecimal: as a double only */
+    assert_true(st->checks[7].number == 16);
+    assert_exact(st->checks[8].bound, "-7");
+    /* a double in range stays a real */
+    assert_true(json_is_real(st->checks[9].expected));
+    lg_suite_free(s);
+    unlink("tmp_big.yaml");
 }
 
 /* ---- expect: tls ---- */
@@ -1391,6 +1504,8 @@ int main(void)
         cmocka_unit_test(test_config_suite_mistakes_and_missing_scenario),
         cmocka_unit_test(test_config_environment_protected_and_limits),
         cmocka_unit_test(test_config_environment_protected_and_limits_mistakes),
+        cmocka_unit_test(test_config_environment_compression),
+        cmocka_unit_test(test_config_big_numbers_are_kept_exactly),
         cmocka_unit_test(test_config_tls_expectation),
         cmocka_unit_test(test_config_tls_expectation_mistakes),
         cmocka_unit_test(test_config_profile_closed_counts),

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jnum.h"
 #include "jsonpath.h"
 #include "util.h"
 
@@ -253,6 +254,45 @@ static void test_jsonpath_max_index(void **state)
     assert_q(doc, "$.a.c[-9007199254740991]", "(none)");
 }
 
+/* A document with numbers beyond jansson's range (jnum.h): every selector walks it
+ * as any other, and what it selects keeps each number's digits. */
+static void test_jsonpath_big_numbers_are_selected_as_written(void **state)
+{
+    const char *src = "{\"tokens\": [{\"amount\": 1000000000000000000000, \"id\": 1},"
+                      " {\"amount\": 2.5e400, \"id\": 18446744073709551616}],"
+                      " \"total\": -1e999, \"n\": 3}";
+    json_t *doc = lg_jnum_loadb(src, strlen(src), NULL);
+    assert_non_null(doc);
+    struct {
+        const char *path, *want;
+    } cases[] = {
+        {"$.tokens[*].amount", "[1000000000000000000000,2.5e400]"},
+        {"$.tokens[-1].id", "18446744073709551616"},
+        {"$.tokens[0]", "{\"amount\":1000000000000000000000,\"id\":1}"},
+        {"$['total']", "-1e999"},
+        {"$.*", "[[{\"amount\":1000000000000000000000,\"id\":1},"
+                "{\"amount\":2.5e400,\"id\":18446744073709551616}],-1e999,3]"},
+        {"$.total.x", "(none)"},
+        {"$.total[0]", "(none)"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct lg_jpath *p = NULL;
+        assert_int_equal(lg_jpath_compile(cases[i].path, &p, NULL, 0, NULL), 0);
+        json_t *v = lg_jpath_query(p, doc);
+        struct lg_buf b = {0};
+        if (v)
+            lg_jnum_dump(v, JSON_COMPACT, &b);
+        else
+            lg_buf_puts(&b, "(none)");
+        if (strcmp(b.data, cases[i].want) != 0)
+            fail_msg("%s: got %s, want %s", cases[i].path, b.data, cases[i].want);
+        lg_buf_free(&b);
+        json_decref(v);
+        lg_jpath_free(p);
+    }
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_jsonpath_compile_errors),
         cmocka_unit_test(test_jsonpath_compile_error_without_buffers),
         cmocka_unit_test_setup_teardown(test_jsonpath_max_index, setup, teardown),
+        cmocka_unit_test(test_jsonpath_big_numbers_are_selected_as_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

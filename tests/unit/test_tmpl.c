@@ -15,6 +15,7 @@
 
 #include <openssl/evp.h>
 
+#include "jnum.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -36,12 +37,15 @@ enum {
     S_WORD,  /* "x" */
     S_UNSET, /* never set */
     S_A,     /* "a" */
+    S_WEI,   /* 1000000000000000000000, kept as text (beyond int64) */
+    S_HUGE,  /* 1e+400, kept as text (beyond a double) */
+    S_BIGS,  /* [1e400,2,"x",{"k":-99999999999999999999}] */
     N_SLOTS,
 };
 
 static const char *slot_names[N_SLOTS] = {
-    "name", "n",   "neg", "r",  "flag", "nil",  "arr",   "nasty",
-    "url",  "key", "msg", "lo", "hi",   "word", "unset", "a",
+    "name", "n",  "neg", "r",    "flag",  "nil", "arr", "nasty", "url",  "key",
+    "msg",  "lo", "hi",  "word", "unset", "a",   "wei", "huge",  "bigs",
 };
 
 struct fx {
@@ -72,6 +76,10 @@ static int setup(void **state)
     f->slots[S_HI] = json_string("12");
     f->slots[S_WORD] = json_string("x");
     f->slots[S_A] = json_string("a");
+    f->slots[S_WEI] = lg_jnum_new("1000000000000000000000", 22);
+    f->slots[S_HUGE] = lg_jnum_new("1e+400", 6);
+    f->slots[S_BIGS] = lg_jnum_loadb("[1e400,2,\"x\",{\"k\":-99999999999999999999}]", 41, NULL);
+    assert_non_null(f->slots[S_BIGS]);
     lg_rng_seed(&f->rng, 42);
     f->ctx = (struct lg_tmpl_ctx){
         .slots = f->slots,
@@ -201,6 +209,28 @@ static void test_tmpl_value_text_other_types(void **state)
     assert_memory_equal(b.data, "nul\0byte", 8);
     json_decref(s);
     lg_buf_free(&b);
+}
+
+static void test_tmpl_big_numbers_render_as_digits(void **state)
+{
+    struct fx *f = *state;
+    /* a raw JSON body: the number goes out unquoted, exactly */
+    assert_render(f, "{\"amount\": {{wei}}}", LG_TMPL_RAW, "{\"amount\": 1000000000000000000000}");
+    assert_render(f, "{{huge}} {{bigs}}", LG_TMPL_RAW,
+                  "1e+400 [1e400,2,\"x\",{\"k\":-99999999999999999999}]");
+    /* inside a JSON string (a `json:` body): the digits, quoted by the body */
+    assert_render(f, "{\"amount\":\"{{wei}}\"}", LG_TMPL_JSON,
+                  "{\"amount\":\"1000000000000000000000\"}");
+    assert_render(f, "\"{{bigs}}\"", LG_TMPL_JSON,
+                  "\"[1e400,2,\\\"x\\\",{\\\"k\\\":-99999999999999999999}]\"");
+    /* in a URL: percent-encoded like any value */
+    assert_render(f, "/t?wei={{wei}}&huge={{huge}}", LG_TMPL_URL,
+                  "/t?wei=1000000000000000000000&huge=1e%2B400");
+    /* as a function's argument: its digits */
+    assert_render(f, "{{base64 wei}}", LG_TMPL_RAW, "MTAwMDAwMDAwMDAwMDAwMDAwMDAwMA==");
+
+    value_is(lg_jnum_new("-12.5e-3", 8), "-12.5e-3");
+    value_is(lg_jnum_loadb("{\"a\":[1e400]}", 13, NULL), "{\"a\":[1e400]}");
 }
 
 static void test_tmpl_escape_json(void **state)
@@ -987,6 +1017,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tmpl_slot_substitution, setup, teardown),
         cmocka_unit_test(test_tmpl_value_text_numbers),
         cmocka_unit_test(test_tmpl_value_text_other_types),
+        cmocka_unit_test_setup_teardown(test_tmpl_big_numbers_render_as_digits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_escape_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_escape_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_add_lit_is_never_escaped, setup, teardown),
