@@ -36,12 +36,10 @@ struct why {
     const struct lg_secrets *secrets;
 };
 
+/* Nothing is written until a reason is: a passing check leaves the buffer as it was. */
 static struct why why_begin(char *p, size_t cap, const struct lg_secrets *secrets)
 {
-    struct why w = {.p = p, .cap = p ? cap : 0, .secrets = secrets};
-    if (w.cap)
-        p[0] = '\0';
-    return w;
+    return (struct why){.p = p, .cap = p ? cap : 0, .secrets = secrets};
 }
 
 static void put(struct why *w, const char *s, size_t n)
@@ -81,9 +79,12 @@ static void putf(struct why *w, const char *fmt, ...)
     put(w, tmp, (size_t)n);
 }
 
-/* Ends a reason that was cut: "..." replaces its last bytes, on a UTF-8 boundary. */
+/* Ends a reason (an empty one if nothing was written); one that was cut gets "..."
+ * in place of its last bytes, on a UTF-8 boundary. Returns false, the verdict. */
 static bool why_end(struct why *w)
 {
+    if (w->cap && !w->len)
+        w->p[0] = '\0';
     if (!w->cut || w->cap < 5)
         return false;
     size_t n = w->len < w->cap - 4 ? w->len : w->cap - 4;
