@@ -2,7 +2,9 @@
  * and captures see it. The input is the body; its first byte also picks the status
  * and the TLS details, and its first line is the value of the X-Trace header and
  * the sid cookie. Every check of the scenario below is evaluated against it: a
- * check that fails says why, a capture finds a value or says why not. */
+ * check that fails says why, and its reason never shows the secret the scenario
+ * reads from env.*, wherever the body echoes it; a capture finds a value or says
+ * why not. */
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +37,7 @@ static const char scenario[] =
     "        $.a[-1]: {type: object, exists: true}\n"
     "        $['a b'][0]: {equals: {x: [1, null]}}\n"
     "        $.b: true\n"
+    "        $.key: \"k-{{env.LG_FUZZ_SECRET}}\"\n"
     "        $: {type: object}\n"
     "    capture:\n"
     "      id_json: {json: $.id}\n"
@@ -43,6 +46,10 @@ static const char scenario[] =
     "      sid: {cookie: sid}\n"
     "      greeting: {regex: \"hello ([a-z]+)\"}\n"
     "      whole: {regex: \"[0-9]+\"}\n";
+
+/* The env value the scenario reads (seeds echoes-secret and not-json-secret echo it
+ * back in values, a cut value, a header, a cookie and an invalid body). */
+#define SECRET "hunter2"
 
 struct input {
     const char *body;
@@ -85,6 +92,7 @@ static struct lg_suite *load_scenario(void)
     FUZZ_CHECK(fd >= 0 && write(fd, scenario, sizeof(scenario) - 1) == sizeof(scenario) - 1);
     char path[64];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    setenv("LG_FUZZ_SECRET", SECRET, 1);
     struct lg_load_opts opts = {0};
     struct lg_suite *suite = NULL;
     struct lg_diags diags = {0};
@@ -117,9 +125,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .cookie = cookie,
         .tls = tls,
         .ud = &in,
+        .secrets = &suite->secrets,
     };
-    r.json = json_loadb(r.body, r.body_len, JSON_DECODE_ANY, NULL);
+    json_error_t jerr;
+    r.json = json_loadb(r.body, r.body_len, JSON_DECODE_ANY, &jerr);
     r.json_invalid = r.json == NULL;
+    r.json_error = r.json_invalid ? &jerr : NULL;
 
     struct lg_buf scratch = {0};
     struct lg_tmpl_ctx ctx = {
@@ -128,13 +139,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char why[256] = "";
         if (st->checks[i].kind != LG_CHECK_UNTIL &&
             !lg_check_eval(&st->checks[i], &r, &ctx, why, sizeof(why)))
-            FUZZ_CHECK(why[0] != '\0');
+            FUZZ_CHECK(why[0] != '\0' && !strstr(why, SECRET));
     }
     for (size_t i = 0; i < st->n_captures; i++) {
         char why[256] = "";
         json_t *v = NULL;
         int rc = lg_capture_eval(&st->captures[i], &r, &v, why, sizeof(why));
-        FUZZ_CHECK(rc == 0 ? v != NULL : rc == LG_ENOTFOUND && v == NULL && why[0] != '\0');
+        FUZZ_CHECK(rc == 0
+                       ? v != NULL
+                       : rc == LG_ENOTFOUND && v == NULL && why[0] != '\0' && !strstr(why, SECRET));
         json_decref(v);
     }
     lg_buf_free(&scratch);
