@@ -1,6 +1,7 @@
 /* check: decides whether one response meets a step's expectations (status,
- * headers, JSON, body, latency, TLS) and extracts its captures. Failure reasons name
- * what was observed, never a rendered template, since templates may hold secrets. */
+ * headers, JSON, body, latency, TLS) and extracts its captures. A failure reason
+ * says what was observed and what was expected; secret values in either are
+ * replaced by LG_SECRET_MARK before anything is cut. */
 #include "check.h"
 
 #include <stdarg.h>
@@ -19,91 +20,204 @@
 #define LG_HAS_ASAN_FEATURE 0
 #endif
 
-/* Observed values longer than this (in bytes) are cut in failure reasons. */
+/* Observed and expected values longer than this (in bytes) are cut in failure
+ * reasons. */
 #define OBS_MAX 60
 
-static void set_why(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* A failure reason being written into the caller's buffer. What does not fit is
+ * dropped and why_end marks the cut with "..."; nothing is allocated for text that
+ * fits, and values taken from the response or from rendered templates pass through
+ * put_value, which hides secrets before it cuts (a cut secret would leak its
+ * beginning). */
+struct why {
+    char *p;
+    size_t cap, len; /* cap: the buffer's size, NUL included; 0 writes nothing */
+    bool cut;
+    const struct lg_secrets *secrets;
+};
 
-static void set_why(char *why, size_t whylen, const char *fmt, ...)
+/* Nothing is written until a reason is: a passing check leaves the buffer as it was. */
+static struct why why_begin(char *p, size_t cap, const struct lg_secrets *secrets)
 {
-    if (!why || !whylen)
+    return (struct why){.p = p, .cap = p ? cap : 0, .secrets = secrets};
+}
+
+static void put(struct why *w, const char *s, size_t n)
+{
+    if (!w->cap)
         return;
+    size_t room = w->cap - 1 - w->len;
+    if (n > room) {
+        n = room;
+        w->cut = true;
+    }
+    memcpy(w->p + w->len, s, n);
+    w->len += n;
+    w->p[w->len] = '\0';
+}
+
+static void puts_(struct why *w, const char *s)
+{
+    put(w, s, strlen(s));
+}
+
+static void putf(struct why *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void putf(struct why *w, const char *fmt, ...)
+{
+    char tmp[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, whylen, fmt, ap);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
-}
-
-/* Appends s (len bytes) for a message: at most OBS_MAX bytes, cut on a UTF-8
- * boundary and followed by "..." when cut; control characters escaped. */
-static void put_observed(struct lg_buf *b, const char *s, size_t len)
-{
-    size_t n = len;
-    bool cut = false;
-    if (n > OBS_MAX) {
-        n = OBS_MAX;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-        cut = true;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\n')
-            lg_buf_puts(b, "\\n");
-        else if (c == '\r')
-            lg_buf_puts(b, "\\r");
-        else if (c == '\t')
-            lg_buf_puts(b, "\\t");
-        else if (c < 0x20 || c == 0x7f)
-            lg_buf_printf(b, "\\x%02x", c);
-        else
-            lg_buf_putc(b, (char)c);
-    }
-    if (cut)
-        lg_buf_puts(b, "...");
-}
-
-/* Appends a JSON value for a message: strings in single quotes, anything else as
- * compact JSON (numbers kept as text as their literal); both cut as in
- * put_observed. */
-static void put_json_observed(struct lg_buf *b, const json_t *v)
-{
-    if (json_is_string(v) && !lg_jnum_is_text(v)) {
-        lg_buf_putc(b, '\'');
-        put_observed(b, json_string_value(v), json_string_length(v));
-        lg_buf_putc(b, '\'');
+    if (n < 0)
         return;
+    if ((size_t)n >= sizeof(tmp)) {
+        n = (int)sizeof(tmp) - 1;
+        w->cut = true;
+    }
+    put(w, tmp, (size_t)n);
+}
+
+/* Ends a reason (an empty one if nothing was written); one that was cut gets "..."
+ * in place of its last bytes, on a UTF-8 boundary. Returns false, the verdict. */
+static bool why_end(struct why *w)
+{
+    if (w->cap && !w->len)
+        w->p[0] = '\0';
+    if (!w->cut || w->cap < 5)
+        return false;
+    size_t n = w->len < w->cap - 4 ? w->len : w->cap - 4;
+    while (n > 0 && ((unsigned char)w->p[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(w->p + n, "...", 4);
+    w->len = n + 3;
+    return false;
+}
+
+/* Appends s (len bytes) as a value: each secret becomes LG_SECRET_MARK, control
+ * characters are escaped, and so are quotes and backslashes unless s is JSON text
+ * or a regex, written as they are (json), and the value is cut after about OBS_MAX bytes (on a
+ * UTF-8 boundary) with "...". No quotes around it. */
+static void put_text(struct why *w, const char *s, size_t len, bool json, size_t max)
+{
+    size_t out = 0, i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) != 0x80 && out >= max) {
+            puts_(w, "...");
+            return;
+        }
+        size_t k = lg_secrets_match(w->secrets, s + i, len - i);
+        if (k) {
+            puts_(w, LG_SECRET_MARK);
+            out += sizeof(LG_SECRET_MARK) - 1;
+            i += k;
+            continue;
+        }
+        char e[8];
+        int n = 0;
+        if ((c == '"' || c == '\\') && !json)
+            n = snprintf(e, sizeof(e), "\\%c", c);
+        else if (c == '\n')
+            n = snprintf(e, sizeof(e), "\\n");
+        else if (c == '\r')
+            n = snprintf(e, sizeof(e), "\\r");
+        else if (c == '\t')
+            n = snprintf(e, sizeof(e), "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            n = snprintf(e, sizeof(e), "\\x%02x", c);
+        if (n) {
+            put(w, e, (size_t)n);
+            out += (size_t)n;
+        } else {
+            put(w, s + i, 1);
+            out++;
+        }
+        i++;
+    }
+}
+
+static void put_value(struct why *w, const char *s, size_t len)
+{
+    put_text(w, s, len, false, OBS_MAX);
+}
+
+/* A value in double quotes, as put_value writes it. */
+static void put_quoted(struct why *w, const char *s, size_t len)
+{
+    puts_(w, "\"");
+    put_value(w, s, len);
+    puts_(w, "\"");
+}
+
+/* The expected value of c as rendered (or written) into want, quoted. Without the
+ * run's secrets to hide, a template that reads env.* is not shown at all. */
+static void put_expected(struct why *w, const struct lg_check *c, const struct lg_buf *want)
+{
+    if (!w->secrets && c->expected_tmpl && lg_tmpl_is_secret(c->expected_tmpl))
+        puts_(w, "\"" LG_SECRET_MARK "\"");
+    else
+        put_quoted(w, want->data ? want->data : "", want->len);
+}
+
+/* Appends a JSON value: strings quoted, numbers, booleans and null as JSON, arrays
+ * and objects as compact JSON; all through put_value. */
+static void put_json(struct why *w, const json_t *v)
+{
+    char num[48];
+    size_t lit_len;
+    const char *lit = lg_jnum_literal(v, &lit_len);
+    if (lit) { /* a number kept as text: its digits, as written */
+        put_value(w, lit, lit_len);
+        return;
+    }
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        put_quoted(w, json_string_value(v), json_string_length(v));
+        return;
+    case JSON_INTEGER:
+        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        put_value(w, num, strlen(num));
+        return;
+    case JSON_REAL: {
+        /* as jansson writes it with 15 digits: ".0" keeps an integral real apart */
+        double d = json_real_value(v);
+        int n = snprintf(num, sizeof(num), "%.15g", d);
+        if (n > 0 && (size_t)n < sizeof(num) - 2 && !strpbrk(num, ".eEni"))
+            memcpy(num + n, ".0", 3);
+        put_value(w, num, strlen(num));
+        return;
+    }
+    case JSON_TRUE:
+    case JSON_FALSE:
+    case JSON_NULL:
+        puts_(w, json_is_true(v) ? "true" : json_is_false(v) ? "false" : "null");
+        return;
+    default:
+        break;
     }
     struct lg_buf s = {0};
     lg_jnum_dump(v, JSON_COMPACT | JSON_REAL_PRECISION(15), &s);
-    put_observed(b, s.data ? s.data : "", s.len);
+    put_text(w, s.data ? s.data : "", s.len, true, OBS_MAX);
     lg_buf_free(&s);
 }
 
-/* Copies a message built in b into why and frees b. */
-static void why_from_buf(char *why, size_t whylen, struct lg_buf *b)
-{
-    set_why(why, whylen, "%s", b->data ? b->data : "");
-    lg_buf_free(b);
-}
-
-/* Renders expected_tmpl into out. On failure writes why and returns false. */
+/* Renders expected_tmpl into out. On failure writes the reason and returns false. */
 static bool render_expected(const struct lg_check *c, const struct lg_tmpl_ctx *ctx,
-                            struct lg_buf *out, char *why, size_t whylen)
+                            struct lg_buf *out, struct why *w)
 {
     if (!ctx) {
-        set_why(why, whylen, "internal: no template context");
+        puts_(w, "internal: no template context");
         return false;
     }
     int slot = -1;
     if (lg_tmpl_render(c->expected_tmpl, ctx, out, &slot) == LG_OK)
         return true;
     if (ctx->scope && slot >= 0 && (size_t)slot < ctx->scope->n)
-        set_why(why, whylen, "expected value reads '%s', which is not set",
-                ctx->scope->names[slot]);
+        putf(w, "expected value reads '%s', which is not set", ctx->scope->names[slot]);
     else
-        set_why(why, whylen, "expected value reads a variable that is not set");
+        puts_(w, "expected value reads a variable that is not set");
     return false;
 }
 
@@ -127,89 +241,116 @@ static int regexec_n(const regex_t *re, const char *s, size_t len, size_t nmatch
 #endif
 }
 
+/* "a match for REGEX" (the regex as written, when the check has it). */
+static void put_match(struct why *w, const struct lg_check *c)
+{
+    puts_(w, "a match");
+    if (c->text) {
+        puts_(w, " for ");
+        put_text(w, c->text, strlen(c->text), true, OBS_MAX); /* unquoted: backslashes as written */
+    }
+}
+
 /* ---- status ---- */
 
-static bool eval_status(const struct lg_check *c, const struct lg_response *r, char *why,
-                        size_t whylen)
+/* "200", "200..299", "200, 201 or 204". */
+static void put_ranges(struct why *w, const struct lg_check *c)
+{
+    for (size_t i = 0; i < c->n_ranges; i++) {
+        if (i)
+            puts_(w, i + 1 == c->n_ranges ? " or " : ", ");
+        if (c->ranges[i].lo == c->ranges[i].hi)
+            putf(w, "%d", c->ranges[i].lo);
+        else
+            putf(w, "%d..%d", c->ranges[i].lo, c->ranges[i].hi);
+    }
+}
+
+static bool eval_status(const struct lg_check *c, const struct lg_response *r, struct why *w)
 {
     if (c->op != LG_OP_IN) {
-        set_why(why, whylen, "internal: unsupported status check");
+        puts_(w, "internal: unsupported status check");
         return false;
     }
     for (size_t i = 0; i < c->n_ranges; i++)
         if (r->status >= c->ranges[i].lo && r->status <= c->ranges[i].hi)
             return true;
-    set_why(why, whylen, "got %ld", r->status);
+    putf(w, "HTTP %ld, expected ", r->status);
+    put_ranges(w, c);
     return false;
 }
 
 /* ---- headers ---- */
 
-static bool header_fail_value(const struct lg_check *c, const char *hv, char *why, size_t whylen)
+/* "header NAME was "VALUE", expected " (the caller writes what was expected). */
+static void header_was(struct why *w, const struct lg_check *c, const char *hv)
 {
-    struct lg_buf b = {0};
-    lg_buf_printf(&b, "header %s is '", c->header);
-    put_observed(&b, hv, strlen(hv));
-    lg_buf_putc(&b, '\'');
-    why_from_buf(why, whylen, &b);
-    return false;
+    putf(w, "header %s was ", c->header);
+    put_quoted(w, hv, strlen(hv));
+    puts_(w, ", expected ");
 }
 
 static bool eval_header(const struct lg_check *c, const struct lg_response *r,
-                        const struct lg_tmpl_ctx *ctx, char *why, size_t whylen)
+                        const struct lg_tmpl_ctx *ctx, struct why *w)
 {
     const char *hv = r->header ? r->header(r->ud, c->header) : NULL;
     if (c->op == LG_OP_EXISTS) {
         if (!hv == !c->bool_arg)
             return true;
-        set_why(why, whylen, "header %s is %s", c->header, hv ? "present" : "missing");
+        putf(w, "header %s is %s", c->header, hv ? "present, expected absent" : "missing");
         return false;
     }
     if (!hv) {
-        set_why(why, whylen, "header %s is missing", c->header);
+        putf(w, "header %s is missing", c->header);
         return false;
     }
     switch (c->op) {
-    case LG_OP_EQUALS:
-        if (c->expected_tmpl) {
-            struct lg_buf want = {0};
-            bool ok = render_expected(c, ctx, &want, why, whylen);
-            if (ok) {
-                ok = want.len == strlen(hv) && memcmp(want.data, hv, want.len) == 0;
-                if (!ok)
-                    set_why(why, whylen, "header %s differs from the expected value", c->header);
-            }
-            lg_buf_free(&want);
-            return ok;
-        }
-        if (!c->expected) {
-            set_why(why, whylen, "internal: no expected value");
+    case LG_OP_EQUALS: {
+        if (!c->expected_tmpl && !c->expected) {
+            puts_(w, "internal: no expected value");
             return false;
         }
-        if (json_is_string(c->expected)) {
-            if (strlen(hv) == json_string_length(c->expected) &&
-                memcmp(hv, json_string_value(c->expected), strlen(hv)) == 0)
+        if (json_is_string(c->expected) && !c->expected_tmpl) {
+            size_t n = json_string_length(c->expected);
+            if (strlen(hv) == n && memcmp(hv, json_string_value(c->expected), n) == 0)
                 return true;
-        } else {
-            /* a number or boolean written unquoted: compare its text (5 -> "5") */
-            struct lg_buf want = {0};
-            lg_tmpl_value_text(c->expected, &want);
-            bool ok = want.len == strlen(hv) && memcmp(want.data, hv, want.len) == 0;
-            lg_buf_free(&want);
-            if (ok)
-                return true;
+            header_was(w, c, hv);
+            put_quoted(w, json_string_value(c->expected), n);
+            return false;
         }
-        return header_fail_value(c, hv, why, whylen);
+        /* A template renders to text; a number or boolean written unquoted is
+         * compared as its text (5 -> "5"). */
+        struct lg_buf want = {0};
+        bool ok = true;
+        if (c->expected_tmpl)
+            ok = render_expected(c, ctx, &want, w);
+        else
+            lg_tmpl_value_text(c->expected, &want);
+        if (ok) {
+            ok = want.len == strlen(hv) && (want.len == 0 || !memcmp(want.data, hv, want.len));
+            if (!ok) {
+                header_was(w, c, hv);
+                put_expected(w, c, &want);
+            }
+        }
+        lg_buf_free(&want);
+        return ok;
+    }
     case LG_OP_CONTAINS:
         if (c->text && strstr(hv, c->text))
             return true;
-        return header_fail_value(c, hv, why, whylen);
+        header_was(w, c, hv);
+        puts_(w, "it to contain ");
+        put_quoted(w, c->text ? c->text : "", c->text ? strlen(c->text) : 0);
+        return false;
     case LG_OP_MATCHES:
         if (c->has_re && regexec(&c->re, hv, 0, NULL, 0) == 0)
             return true;
-        return header_fail_value(c, hv, why, whylen);
+        header_was(w, c, hv);
+        put_match(w, c);
+        return false;
     default:
-        set_why(why, whylen, "internal: unsupported header check");
+        puts_(w, "internal: unsupported header check");
         return false;
     }
 }
@@ -320,31 +461,54 @@ static bool json_length(const json_t *v, size_t *out)
     return true;
 }
 
-static bool json_fail_value(const char *path, const json_t *v, char *why, size_t whylen)
+static const char *const type_names[] = {
+    [LG_JT_STRING] = "a string",   [LG_JT_NUMBER] = "a number",  [LG_JT_INTEGER] = "an integer",
+    [LG_JT_BOOLEAN] = "a boolean", [LG_JT_OBJECT] = "an object", [LG_JT_ARRAY] = "an array",
+    [LG_JT_NULL] = "null",
+};
+
+/* "PATH was VALUE, expected " (the caller writes what was expected). */
+static void json_was(struct why *w, const char *path, const json_t *v)
 {
-    struct lg_buf b = {0};
-    lg_buf_printf(&b, "%s is ", path);
-    put_json_observed(&b, v);
-    why_from_buf(why, whylen, &b);
-    return false;
+    putf(w, "%s was ", path);
+    put_json(w, v);
+    puts_(w, ", expected ");
+}
+
+/* A number of a check as written in a reason: "10", "0.5", "1e+20". */
+static void put_number(struct why *w, double d)
+{
+    putf(w, "%.15g", d);
+}
+
+/* The bound of an lt/lte/gt/gte check as written in the file (exact for numbers
+ * beyond a double), else as its double. */
+static void put_bound(struct why *w, const struct lg_check *c)
+{
+    if (c->bound)
+        put_json(w, c->bound);
+    else
+        put_number(w, c->number);
 }
 
 /* Applies c's op to the selected value v (never NULL). */
 static bool eval_json_value(const struct lg_check *c, const json_t *v,
-                            const struct lg_tmpl_ctx *ctx, char *why, size_t whylen)
+                            const struct lg_tmpl_ctx *ctx, struct why *w)
 {
     const char *path = lg_jpath_src(c->path);
     switch (c->op) {
     case LG_OP_EQUALS:
         if (c->expected_tmpl) {
             struct lg_buf want = {0}, got = {0};
-            bool ok = render_expected(c, ctx, &want, why, whylen);
+            bool ok = render_expected(c, ctx, &want, w);
             if (ok) {
                 lg_tmpl_value_text(v, &got);
                 ok =
                     want.len == got.len && (want.len == 0 || !memcmp(want.data, got.data, got.len));
-                if (!ok)
-                    set_why(why, whylen, "%s differs from the expected value", path);
+                if (!ok) {
+                    json_was(w, path, v);
+                    put_expected(w, c, &want);
+                }
             }
             lg_buf_free(&want);
             lg_buf_free(&got);
@@ -352,47 +516,61 @@ static bool eval_json_value(const struct lg_check *c, const json_t *v,
         }
         if (c->expected && json_values_equal(v, c->expected))
             return true;
-        return json_fail_value(path, v, why, whylen);
+        if (!c->expected) {
+            puts_(w, "internal: no expected value");
+            return false;
+        }
+        json_was(w, path, v);
+        put_json(w, c->expected);
+        return false;
     case LG_OP_MATCHES: {
         if (!c->has_re) {
-            set_why(why, whylen, "internal: no regex");
+            puts_(w, "internal: no regex");
             return false;
         }
         bool ok;
+        regmatch_t m[1];
         if (json_is_string(v) && !lg_jnum_is_text(v)) {
-            regmatch_t m[1];
             ok = regexec_n(&c->re, json_string_value(v), json_string_length(v), 1, m) == 0;
         } else {
             struct lg_buf text = {0};
             lg_tmpl_value_text(v, &text);
-            regmatch_t m[1];
             ok = regexec_n(&c->re, text.data ? text.data : "", text.len, 1, m) == 0;
             lg_buf_free(&text);
         }
-        return ok ? true : json_fail_value(path, v, why, whylen);
+        if (ok)
+            return true;
+        json_was(w, path, v);
+        put_match(w, c);
+        return false;
     }
     case LG_OP_TYPE:
         if (type_is(v, c->json_type))
             return true;
-        set_why(why, whylen, "%s is %s", path, type_desc(v));
+        putf(w, "%s was %s, expected %s", path, type_desc(v), type_names[c->json_type]);
         return false;
     case LG_OP_LENGTH: {
         size_t len;
         if (!json_length(v, &len)) {
-            set_why(why, whylen, "%s is %s, which has no length", path, type_desc(v));
+            putf(w, "%s was %s, which has no length", path, type_desc(v));
             return false;
         }
         if ((double)len == c->number)
             return true;
-        set_why(why, whylen, "%s has length %zu", path, len);
+        putf(w, "%s had length %zu, expected ", path, len);
+        put_number(w, c->number);
         return false;
     }
     case LG_OP_LT:
     case LG_OP_LTE:
     case LG_OP_GT:
     case LG_OP_GTE: {
+        static const char *const sym[] = {"<", "<=", ">", ">="};
+        const char *op = sym[c->op - LG_OP_LT];
         if (!lg_jnum_is_number(v)) {
-            set_why(why, whylen, "%s is not a number", path);
+            json_was(w, path, v);
+            putf(w, "a number %s ", op);
+            put_bound(w, c);
             return false;
         }
         /* A real (a double already) compares as a double; integers and numbers kept
@@ -406,24 +584,85 @@ static bool eval_json_value(const struct lg_check *c, const json_t *v,
                   : c->op == LG_OP_LTE ? cmp <= 0
                   : c->op == LG_OP_GT  ? cmp > 0
                                        : cmp >= 0;
-        return ok ? true : json_fail_value(path, v, why, whylen);
+        if (ok)
+            return true;
+        json_was(w, path, v);
+        putf(w, "%s ", op);
+        put_bound(w, c);
+        return false;
     }
     default:
-        set_why(why, whylen, "internal: unsupported json check");
+        puts_(w, "internal: unsupported json check");
         return false;
     }
 }
 
-static void no_json_why(const struct lg_response *r, char *why, size_t whylen)
+/* Bytes of the body shown where parsing stopped. */
+#define EXCERPT_MAX 24
+
+/* The body from byte `at` on, quoted and cut like a value. A secret that begins
+ * before `at` and runs into the excerpt is hidden too, so that no part of one is
+ * ever shown. */
+static void put_excerpt(struct why *w, const char *body, size_t len, size_t at)
 {
-    set_why(why, whylen, "%s", r->json_invalid ? "body is not JSON" : "no JSON body");
+    size_t from = at, longest = w->secrets && w->secrets->n ? w->secrets->lens[0] : 0;
+    for (size_t i = at + 1 > longest ? at + 1 - longest : 0; i < at; i++) {
+        size_t k = lg_secrets_match(w->secrets, body + i, len - i);
+        if (i + k > from)
+            from = i + k;
+    }
+    puts_(w, "\"");
+    if (from > at)
+        puts_(w, LG_SECRET_MARK);
+    put_text(w, body + from, len - from, false, EXCERPT_MAX);
+    puts_(w, "\"");
+}
+
+/* Why the response has no JSON to check: empty, not JSON (jansson's message, the
+ * body where the offending token starts, and that byte, 1-based), or not parsed. */
+static void no_json_why(const struct lg_response *r, struct why *w)
+{
+    if (!r->json_invalid) {
+        puts_(w, "no JSON body");
+        return;
+    }
+    if (r->body_len == 0) {
+        puts_(w, "body is empty, expected JSON");
+        return;
+    }
+    const json_error_t *e = r->json_error;
+    if (!e || !e->text[0]) {
+        puts_(w, "body is not JSON");
+        return;
+    }
+    puts_(w, "body is not JSON: ");
+    /* jansson writes "MESSAGE near 'TOKEN'" (or "near end of file") and counts the
+     * bytes it read up to the token's end. Its copy of the token can stop inside a
+     * secret ("hunter" of "hunter2"), so the body itself is quoted from where the
+     * token starts; when jansson cut the token, where it starts is not known. */
+    const char *near = strstr(e->text, " near ");
+    size_t tlen = strlen(e->text), pos = e->position > 0 ? (size_t)e->position : 0;
+    put(w, e->text, near ? (size_t)(near - e->text) : tlen);
+    if (near && near[6] == '\'') {
+        size_t toklen =
+            tlen > (size_t)(near - e->text) + 8 ? tlen - (size_t)(near - e->text) - 8 : 0;
+        bool whole = e->text[tlen - 1] == '\'' && tlen + 1 < JSON_ERROR_TEXT_LENGTH;
+        if (whole && toklen > 0 && toklen <= pos && pos <= r->body_len) {
+            puts_(w, " near ");
+            put_excerpt(w, r->body, r->body_len, pos - toklen);
+            pos = pos - toklen + 1;
+        }
+    } else if (near) {
+        puts_(w, near); /* " near end of file" */
+    }
+    putf(w, " at byte %zu", pos);
 }
 
 static bool eval_json(const struct lg_check *c, const struct lg_response *r,
-                      const struct lg_tmpl_ctx *ctx, char *why, size_t whylen)
+                      const struct lg_tmpl_ctx *ctx, struct why *w)
 {
     if (!r->json) {
-        no_json_why(r, why, whylen);
+        no_json_why(r, w);
         return false;
     }
     const char *path = lg_jpath_src(c->path);
@@ -435,17 +674,17 @@ static bool eval_json(const struct lg_check *c, const struct lg_response *r,
     if (c->op == LG_OP_EXISTS) {
         ok = present == c->bool_arg;
         if (!ok && singular)
-            set_why(why, whylen, "%s is %s", path, present ? "present" : "missing");
+            putf(w, "%s is %s", path, present ? "present, expected absent" : "missing");
         else if (!ok && present)
-            set_why(why, whylen, "%s matched %zu values", path, json_array_size(v));
+            putf(w, "%s matched %zu values, expected none", path, json_array_size(v));
         else if (!ok)
-            set_why(why, whylen, "%s matched nothing", path);
+            putf(w, "%s matched nothing", path);
     } else if (!v) {
-        set_why(why, whylen, "%s is missing", path);
+        putf(w, "%s is missing", path);
         ok = false;
     } else {
         /* A non-singular path is checked as the array of what it selected. */
-        ok = eval_json_value(c, v, ctx, why, whylen);
+        ok = eval_json_value(c, v, ctx, w);
     }
     json_decref(v);
     return ok;
@@ -453,8 +692,7 @@ static bool eval_json(const struct lg_check *c, const struct lg_response *r,
 
 /* ---- body and latency ---- */
 
-static bool eval_body(const struct lg_check *c, const struct lg_response *r, char *why,
-                      size_t whylen)
+static bool eval_body(const struct lg_check *c, const struct lg_response *r, struct why *w)
 {
     const char *body = r->body ? r->body : "";
     size_t len = r->body ? r->body_len : 0;
@@ -463,37 +701,38 @@ static bool eval_body(const struct lg_check *c, const struct lg_response *r, cha
         size_t tlen = c->text ? strlen(c->text) : 0;
         if (tlen == 0 || memmem(body, len, c->text, tlen))
             return true;
-        struct lg_buf b = {0};
-        lg_buf_printf(&b, "body (%zu bytes) does not contain '", len);
-        put_observed(&b, c->text, tlen);
-        lg_buf_putc(&b, '\'');
-        why_from_buf(why, whylen, &b);
+        putf(w, "body (%zu bytes) does not contain ", len);
+        put_quoted(w, c->text, tlen);
         return false;
     }
     case LG_OP_MATCHES: {
         if (!c->has_re) {
-            set_why(why, whylen, "internal: no regex");
+            puts_(w, "internal: no regex");
             return false;
         }
         regmatch_t m[1];
         if (regexec_n(&c->re, body, len, 1, m) == 0)
             return true;
-        set_why(why, whylen, "body (%zu bytes) does not match", len);
+        putf(w, "body (%zu bytes) does not match", len);
+        if (c->text) {
+            puts_(w, " ");
+            put_text(w, c->text, strlen(c->text), true, OBS_MAX);
+        }
         return false;
     }
     default:
-        set_why(why, whylen, "internal: unsupported body check");
+        puts_(w, "internal: unsupported body check");
         return false;
     }
 }
 
-static bool eval_latency(const struct lg_check *c, const struct lg_response *r, char *why,
-                         size_t whylen)
+static bool eval_latency(const struct lg_check *c, const struct lg_response *r, struct why *w)
 {
     if (r->total_us <= c->latency_us)
         return true;
-    char took[32];
-    set_why(why, whylen, "took %s", lg_fmt_duration(r->total_us, took, sizeof(took)));
+    char took[32], max[32];
+    putf(w, "took %s, expected at most %s", lg_fmt_duration(r->total_us, took, sizeof(took)),
+         lg_fmt_duration(c->latency_us, max, sizeof(max)));
     return false;
 }
 
@@ -535,56 +774,64 @@ static const char *fmt_span_s(int64_t s, char *buf, size_t n)
     return buf;
 }
 
-static bool eval_tls(const struct lg_check *c, const struct lg_response *r, char *why,
-                     size_t whylen)
+static bool eval_tls(const struct lg_check *c, const struct lg_response *r, struct why *w)
 {
     int version = 0;
     int64_t not_after = 0;
     if (!r->tls || r->tls(r->ud, &version, &not_after) != 0) {
-        set_why(why, whylen, "not HTTPS");
+        puts_(w, "not HTTPS");
         return false;
     }
     char a[32], b[32];
     if (c->tls_min_version) {
         if (version >= c->tls_min_version)
             return true;
-        set_why(why, whylen, "%s %s is below %s", version == 0x0300 ? "SSL" : "TLS",
-                tls_version_text(version, a, sizeof a),
-                tls_version_text(c->tls_min_version, b, sizeof b));
+        putf(w, "%s %s is below %s", version == 0x0300 ? "SSL" : "TLS",
+             tls_version_text(version, a, sizeof a),
+             tls_version_text(c->tls_min_version, b, sizeof b));
         return false;
     }
     int64_t left = not_after - (int64_t)time(NULL);
     if (left >= 0 && left >= c->cert_min_valid_s)
         return true;
     if (left < 0)
-        set_why(why, whylen, "certificate expired %s ago", fmt_span_s(-left, a, sizeof a));
+        putf(w, "certificate expired %s ago", fmt_span_s(-left, a, sizeof a));
     else
-        set_why(why, whylen, "certificate expires in %s (needs %s)", fmt_span_s(left, a, sizeof a),
-                fmt_span_s(c->cert_min_valid_s, b, sizeof b));
+        putf(w, "certificate expires in %s (needs %s)", fmt_span_s(left, a, sizeof a),
+             fmt_span_s(c->cert_min_valid_s, b, sizeof b));
+    return false;
+}
+
+static bool check_eval(const struct lg_check *c, const struct lg_response *r,
+                       const struct lg_tmpl_ctx *ctx, struct why *w)
+{
+    switch (c->kind) {
+    case LG_CHECK_STATUS:
+        return eval_status(c, r, w);
+    case LG_CHECK_HEADER:
+        return eval_header(c, r, ctx, w);
+    case LG_CHECK_JSON:
+        return eval_json(c, r, ctx, w);
+    case LG_CHECK_BODY:
+        return eval_body(c, r, w);
+    case LG_CHECK_LATENCY:
+        return eval_latency(c, r, w);
+    case LG_CHECK_TLS:
+        return eval_tls(c, r, w);
+    case LG_CHECK_UNTIL:
+        break;
+    }
+    puts_(w, "internal");
     return false;
 }
 
 bool lg_check_eval(const struct lg_check *c, const struct lg_response *r,
                    const struct lg_tmpl_ctx *ctx, char *why, size_t whylen)
 {
-    switch (c->kind) {
-    case LG_CHECK_STATUS:
-        return eval_status(c, r, why, whylen);
-    case LG_CHECK_HEADER:
-        return eval_header(c, r, ctx, why, whylen);
-    case LG_CHECK_JSON:
-        return eval_json(c, r, ctx, why, whylen);
-    case LG_CHECK_BODY:
-        return eval_body(c, r, why, whylen);
-    case LG_CHECK_LATENCY:
-        return eval_latency(c, r, why, whylen);
-    case LG_CHECK_TLS:
-        return eval_tls(c, r, why, whylen);
-    case LG_CHECK_UNTIL:
-        break;
-    }
-    set_why(why, whylen, "internal");
-    return false;
+    struct why w = why_begin(why, whylen, r->secrets);
+    if (check_eval(c, r, ctx, &w))
+        return true;
+    return why_end(&w);
 }
 
 /* ---- captures ---- */
@@ -633,17 +880,17 @@ static json_t *text_value(const char *s, size_t len)
 }
 
 static int capture_json(const struct lg_capture *c, const struct lg_response *r, json_t **out,
-                        char *why, size_t whylen)
+                        struct why *w)
 {
     if (!r->json) {
-        no_json_why(r, why, whylen);
+        no_json_why(r, w);
         return LG_ENOTFOUND;
     }
     /* A [*] path that selects nothing captures an empty list (for_each then runs
      * zero times); a singular path that selects nothing fails. */
     json_t *v = lg_jpath_query(c->path, r->json);
     if (!v) {
-        set_why(why, whylen, "%s matched nothing", lg_jpath_src(c->path));
+        putf(w, "%s matched nothing", lg_jpath_src(c->path));
         return LG_ENOTFOUND;
     }
     *out = v;
@@ -651,13 +898,13 @@ static int capture_json(const struct lg_capture *c, const struct lg_response *r,
 }
 
 static int capture_regex(const struct lg_capture *c, const struct lg_response *r, json_t **out,
-                         char *why, size_t whylen)
+                         struct why *w)
 {
     const char *body = r->body ? r->body : "";
     size_t len = r->body ? r->body_len : 0;
     regmatch_t m[2];
     if (!c->has_re || regexec_n(&c->re, body, len, 2, m) != 0) {
-        set_why(why, whylen, "regex matched nothing in the body (%zu bytes)", len);
+        putf(w, "regex matched nothing in the body (%zu bytes)", len);
         return LG_ENOTFOUND;
     }
     const regmatch_t *g = c->re.re_nsub >= 1 ? &m[1] : &m[0];
@@ -668,27 +915,27 @@ static int capture_regex(const struct lg_capture *c, const struct lg_response *r
     return LG_OK;
 }
 
-int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, json_t **out,
-                    char *why, size_t whylen)
+static int capture_eval(const struct lg_capture *c, const struct lg_response *r, json_t **out,
+                        struct why *w)
 {
     switch (c->kind) {
     case LG_CAPTURE_JSON:
-        return capture_json(c, r, out, why, whylen);
+        return capture_json(c, r, out, w);
     case LG_CAPTURE_HEADER: {
         const char *hv = r->header ? r->header(r->ud, c->header) : NULL;
         if (!hv) {
-            set_why(why, whylen, "header %s is missing", c->header);
+            putf(w, "header %s is missing", c->header);
             return LG_ENOTFOUND;
         }
         *out = text_value(hv, strlen(hv));
         return LG_OK;
     }
     case LG_CAPTURE_REGEX:
-        return capture_regex(c, r, out, why, whylen);
+        return capture_regex(c, r, out, w);
     case LG_CAPTURE_COOKIE: {
         char *cv = r->cookie ? r->cookie(r->ud, c->header) : NULL;
         if (!cv) {
-            set_why(why, whylen, "cookie %s is not set", c->header);
+            putf(w, "cookie %s is not set", c->header);
             return LG_ENOTFOUND;
         }
         *out = text_value(cv, strlen(cv));
@@ -696,6 +943,16 @@ int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, jso
         return LG_OK;
     }
     }
-    set_why(why, whylen, "internal");
+    puts_(w, "internal");
     return LG_ENOTFOUND;
+}
+
+int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, json_t **out,
+                    char *why, size_t whylen)
+{
+    struct why w = why_begin(why, whylen, r->secrets);
+    int rc = capture_eval(c, r, out, &w);
+    if (rc)
+        why_end(&w);
+    return rc;
 }

@@ -17,7 +17,11 @@ struct lg_response {
     size_t body_len;
     json_t *json;      /* the body parsed as JSON, or NULL (not parsed/invalid) */
     bool json_invalid; /* the body was parsed and is not JSON */
-    int64_t total_us;  /* total time of the request */
+    /* Where and why parsing failed, for reasons; NULL: unknown ("body is not JSON"). */
+    const json_error_t *json_error;
+    /* Values that reasons must never show (LG_SECRET_MARK stands in); NULL: none. */
+    const struct lg_secrets *secrets;
+    int64_t total_us; /* total time of the request */
     /* Returns the value of the last response's header `name` (case-insensitive),
      * or NULL. The string stays valid until the next request of that VU. */
     const char *(*header)(void *ud, const char *name);
@@ -35,17 +39,24 @@ struct lg_response {
 };
 
 /* Evaluates one check (not LG_CHECK_UNTIL, which the VU decides). Returns true when
- * it passes. On failure, writes a short reason into why (e.g. "got 500",
- * "header x-frame-options is missing", "$.questions has length 9", "TLS 1.1 is
- * below 1.2", "certificate expires in 3d 4h (needs 14d)", "not HTTPS"), which must
- * not contain secrets: it names what was observed, never a rendered template.
- * Certificate validity is measured from time(NULL). */
+ * it passes, without touching why. On failure, writes the reason into why: what was
+ * observed and what was expected, e.g. `HTTP 500, expected 200..299`,
+ * `$.status was "pending", expected "confirmed"`, `header x-frame-options is
+ * missing`, `$.questions had length 9, expected 10`, `body is not JSON: invalid
+ * token near "<html>" at byte 1`, `took 1.50s, expected at most 500ms`, `TLS 1.1 is
+ * below 1.2`, `certificate expires in 3d 4h (needs 14d)`, `not HTTPS`. Values from
+ * the response and rendered expected values appear in double quotes with quotes,
+ * backslashes and control characters escaped, each cut after about 60 bytes with
+ * "..."; every occurrence of one of r->secrets becomes LG_SECRET_MARK first. A reason
+ * longer than whylen - 1 bytes is cut on a UTF-8 boundary and ends with "...".
+ * why may be NULL (whylen 0). Certificate validity is measured from time(NULL). */
 bool lg_check_eval(const struct lg_check *c, const struct lg_response *r,
                    const struct lg_tmpl_ctx *ctx, char *why, size_t whylen);
 
 /* Extracts a capture. Returns 0 and a new reference in *out (strings for header,
  * regex and cookie captures; for JSON, the selected value, or an array for a
- * non-singular path), or LG_ENOTFOUND with a reason in why. */
+ * non-singular path), or LG_ENOTFOUND with a reason in why written as
+ * lg_check_eval writes its reasons ("$.token matched nothing"). */
 int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, json_t **out,
                     char *why, size_t whylen);
 

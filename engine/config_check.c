@@ -231,7 +231,8 @@ static void parse_header_checks(const struct lg_cfg_tctx *c, const struct ynode 
             } else if (!strcmp(op, "matches")) {
                 ch = new_check(cv, l, arg, LG_CHECK_HEADER, LG_OP_MATCHES);
                 ok = compile_re(l, arg, &ch->re, &ch->has_re);
-                ch->label = lg_asprintf("header %s matches %s", name->s, ok ? arg->s : "");
+                ch->text = lg_strdup(ok ? arg->s : "");
+                ch->label = lg_asprintf("header %s matches %s", name->s, ch->text);
             } else {
                 lg_cfg_unknown_key(l, opk, "header check", header_ops);
                 continue;
@@ -287,6 +288,7 @@ static bool json_op(const struct lg_cfg_tctx *c, const char *path, const char *o
         ch->op = LG_OP_MATCHES;
         if (!compile_re(l, arg, &ch->re, &ch->has_re))
             return false;
+        ch->text = lg_strdup(arg->s);
         ch->label = lg_asprintf("%s matches %s", path, arg->s);
     } else if (!strcmp(op, "type")) {
         ch->op = LG_OP_TYPE;
@@ -385,8 +387,7 @@ static void parse_body_checks(struct ld *l, const struct ynode *n, struct checks
                 drop_last(cv);
                 continue;
             }
-            if (contains)
-                ch->text = lg_strdup(s);
+            ch->text = lg_strdup(contains ? s : arg->s);
             ch->label = lg_asprintf("body %s %s", k->s, arg->s);
         }
     }

@@ -205,6 +205,8 @@ bool lg_cfg_tmpl(const struct lg_cfg_tctx *c, struct lg_tmpl *t, const struct yn
         free(word);
         ok = false;
     }
+    if (ok)
+        lg_tmpl_secrets(alone, &c->l->suite->secrets);
     lg_tmpl_free(alone);
     return ok && add_escaped(c, t, n, src, base, esc);
 }

@@ -37,6 +37,7 @@ void lg_metrics_init(struct lg_metrics *m, const struct lg_suite *s)
         sm->n_checks = s->steps[i]->n_checks;
         sm->check_pass = lg_calloc(sm->n_checks, sizeof(uint64_t));
         sm->check_fail = lg_calloc(sm->n_checks, sizeof(uint64_t));
+        sm->reasons = lg_calloc(sm->n_checks, sizeof(*sm->reasons));
     }
     m->n_scenarios = s->n_scenarios;
     m->scenarios = lg_calloc(s->n_scenarios, sizeof(*m->scenarios));
@@ -81,6 +82,9 @@ void lg_metrics_free(struct lg_metrics *m)
         free(sm->cells);
         free(sm->check_pass);
         free(sm->check_fail);
+        for (size_t k = 0; k < sm->n_checks; k++)
+            free(sm->reasons[k]);
+        free(sm->reasons);
     }
     free(m->steps);
     for (size_t i = 0; i < m->n_scenarios; i++) {
@@ -156,6 +160,46 @@ void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool
         sm->check_fail[check]++;
 }
 
+/* Copies why into out, cut to LG_REASON_MAX bytes on a UTF-8 boundary with "...". */
+static void reason_copy(char out[LG_REASON_MAX + 1], const char *why)
+{
+    size_t len = strnlen(why, LG_REASON_MAX + 1);
+    if (len <= LG_REASON_MAX) {
+        memcpy(out, why, len + 1);
+        return;
+    }
+    len = LG_REASON_MAX - 3;
+    while (len > 0 && ((unsigned char)why[len] & 0xC0) == 0x80)
+        len--;
+    memcpy(out, why, len);
+    memcpy(out + len, "...", 4);
+}
+
+void lg_metrics_check_failed(struct lg_metrics *m, uint32_t step_id, size_t check, const char *why)
+{
+    struct lg_step_metrics *sm = &m->steps[step_id];
+    if (check >= sm->n_checks)
+        return;
+    sm->check_fail[check]++;
+    if (!why || !*why)
+        return;
+    struct lg_reasons *rs = sm->reasons[check];
+    if (!rs)
+        rs = sm->reasons[check] = lg_calloc(1, sizeof(*rs));
+    char text[LG_REASON_MAX + 1];
+    reason_copy(text, why);
+    for (size_t i = 0; i < rs->n; i++) {
+        if (!strcmp(rs->v[i].text, text)) {
+            rs->v[i].count++;
+            return;
+        }
+    }
+    if (rs->n < LG_REASONS_PER_CHECK) {
+        memcpy(rs->v[rs->n].text, text, sizeof(text));
+        rs->v[rs->n++].count = 1;
+    }
+}
+
 void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
                           int64_t uncorrected_us, bool failed)
 {
@@ -198,6 +242,39 @@ static int64_t max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
+/* Most frequent first, then by text: an order that depends on nothing else. */
+static int cmp_reason(const void *a, const void *b)
+{
+    const struct lg_reason *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->text, y->text);
+}
+
+static void reasons_merge(struct lg_reasons **dst, const struct lg_reasons *src)
+{
+    if (!src || !src->n)
+        return;
+    if (!*dst)
+        *dst = lg_calloc(1, sizeof(**dst));
+    struct lg_reasons *d = *dst;
+    struct lg_reason all[2 * LG_REASONS_PER_CHECK];
+    size_t n = d->n;
+    memcpy(all, d->v, n * sizeof(all[0]));
+    for (size_t j = 0; j < src->n; j++) {
+        size_t i = 0;
+        while (i < d->n && strcmp(all[i].text, src->v[j].text))
+            i++;
+        if (i < d->n)
+            all[i].count += src->v[j].count;
+        else
+            all[n++] = src->v[j];
+    }
+    qsort(all, n, sizeof(all[0]), cmp_reason);
+    d->n = n < LG_REASONS_PER_CHECK ? n : LG_REASONS_PER_CHECK;
+    memcpy(d->v, all, d->n * sizeof(all[0]));
+}
+
 void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
 {
     for (size_t i = 0; i < dst->n_steps && i < src->n_steps; i++) {
@@ -221,6 +298,7 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
         for (size_t c = 0; c < d->n_checks && c < s->n_checks; c++) {
             d->check_pass[c] += s->check_pass[c];
             d->check_fail[c] += s->check_fail[c];
+            reasons_merge(&d->reasons[c], s->reasons[c]);
         }
     }
     for (size_t i = 0; i < dst->n_scenarios && i < src->n_scenarios; i++) {
@@ -299,6 +377,9 @@ void lg_metrics_clear(struct lg_metrics *m)
         }
         memset(sm->check_pass, 0, sm->n_checks * sizeof(uint64_t));
         memset(sm->check_fail, 0, sm->n_checks * sizeof(uint64_t));
+        for (size_t k = 0; k < sm->n_checks; k++)
+            if (sm->reasons[k])
+                sm->reasons[k]->n = 0;
     }
     for (size_t i = 0; i < m->n_scenarios; i++) {
         m->scenarios[i].iterations = m->scenarios[i].iterations_failed = 0;

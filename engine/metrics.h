@@ -62,11 +62,28 @@ struct lg_cell {
     struct lg_hist *tls;                 /* new TLS connections only; NULL until the first */
 };
 
+/* Why checks failed: per check, at most LG_REASONS_PER_CHECK distinct reasons of at
+ * most LG_REASON_MAX bytes each, with how many failures gave each. Failures with a
+ * reason that found no free place are counted in check_fail only. */
+#define LG_REASONS_PER_CHECK 3
+#define LG_REASON_MAX 160
+
+struct lg_reason {
+    uint64_t count;
+    char text[LG_REASON_MAX + 1];
+};
+
+struct lg_reasons {
+    size_t n;
+    struct lg_reason v[LG_REASONS_PER_CHECK];
+};
+
 struct lg_step_metrics {
     struct lg_cell *cells;
     size_t n_cells, cap_cells;
     uint64_t *check_pass; /* per check of the step (model order) */
     uint64_t *check_fail;
+    struct lg_reasons **reasons; /* per check; NULL until it first fails with a reason */
     size_t n_checks;
 };
 
@@ -119,6 +136,11 @@ void lg_metrics_enable_open(struct lg_metrics *m);
 void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s);
 /* Counts one evaluation of check `check` of the step. */
 void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool pass);
+/* Counts one failure of check `check` of the step and keeps its reason `why` (cut to
+ * LG_REASON_MAX bytes with "..."): counted with an equal reason already kept, else
+ * kept while the check holds fewer than LG_REASONS_PER_CHECK, else dropped. Only the
+ * first failure of a check allocates; why NULL or "" counts the failure alone. */
+void lg_metrics_check_failed(struct lg_metrics *m, uint32_t step_id, size_t check, const char *why);
 /* Counts one finished iteration of a scenario; uncorrected_us is its duration from
  * its actual start (kept in the open model only). */
 void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
@@ -128,11 +150,15 @@ void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t durat
 void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus);
 /* Adds src into dst (same suite). Series points with equal t_s are summed; their
  * percentiles become the larger of the two (an upper bound until per-second
- * histograms are merged across workers). */
+ * histograms are merged across workers). A check's reasons are united, equal ones
+ * counted together; dst then keeps the LG_REASONS_PER_CHECK most frequent, ties in
+ * byte order of their text, in that order, so the result depends only on what the
+ * two held. */
 void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src);
 
-/* Zeroes every count and histogram but keeps the cells (so recording allocates
- * nothing afterwards) and the series. */
+/* Zeroes every count and histogram, and forgets every reason, but keeps the cells
+ * and the reasons' memory (so recording allocates nothing afterwards) and the
+ * series. */
 void lg_metrics_clear(struct lg_metrics *m);
 
 /* Moves src's current second (histogram and counters) into dst's and resets src's:

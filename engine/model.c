@@ -138,6 +138,7 @@ void lg_suite_free(struct lg_suite *s)
     for (size_t i = 0; i < s->n_feeds; i++)
         lg_feed_free(s->feeds[i]);
     free(s->feeds);
+    lg_secrets_free(&s->secrets);
     for (size_t i = 0; i < s->n_files; i++)
         free(s->files[i]);
     free(s->files);

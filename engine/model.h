@@ -110,7 +110,8 @@ struct lg_check {
     struct lg_tmpl *expected_tmpl; /* LG_OP_EQUALS with a string that has {{ }} */
     regex_t re;                    /* LG_OP_MATCHES (compiled with REG_EXTENDED) */
     bool has_re;
-    char *text;                  /* LG_OP_CONTAINS */
+    char *text;                  /* LG_OP_CONTAINS: the text; LG_OP_MATCHES: the regex
+                                    as written (for reasons) */
     double number;               /* LG_OP_LENGTH and comparisons */
     json_t *bound;               /* comparisons: the bound as written, exactly (an integer, or a
                                     number kept as text, jnum.h); NULL: compare with number */
@@ -330,6 +331,8 @@ struct lg_suite {
     struct lg_feed **feeds; /* every CSV feed of the suite and its scenarios (owned);
                                feeds[i]->index == i */
     size_t n_feeds;
+    struct lg_secrets secrets; /* every value its templates read from env.* (and pure
+                                  functions of them): hidden in failure reasons */
 };
 
 /* Frees everything a suite owns; accepts NULL. Also frees the struct itself. */

@@ -34,6 +34,15 @@ static int cmp_cell_status(const void *a, const void *b)
     return (x->status > y->status) - (x->status < y->status);
 }
 
+/* Reasons most frequent first, then by text, whatever order the metrics hold. */
+static int cmp_reason(const void *a, const void *b)
+{
+    const struct lg_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
 static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
                        const struct lg_step_metrics *sm, bool open, struct lg_result_step *out)
 {
@@ -72,6 +81,13 @@ static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
         out->checks[i].label = lg_strdup(st->checks[i].label);
         out->checks[i].passed = sm->check_pass[i];
         out->checks[i].failed = sm->check_fail[i];
+        const struct lg_reasons *rs = sm->reasons ? sm->reasons[i] : NULL;
+        for (size_t k = 0; rs && k < rs->n; k++)
+            add_count(&out->checks[i].reasons, &out->checks[i].n_reasons, rs->v[k].text,
+                      rs->v[k].count);
+        if (out->checks[i].n_reasons > 1)
+            qsort(out->checks[i].reasons, out->checks[i].n_reasons, sizeof(struct lg_count),
+                  cmp_reason);
         out->checks_passed += sm->check_pass[i];
         out->checks_failed += sm->check_fail[i];
     }

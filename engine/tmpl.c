@@ -1044,6 +1044,58 @@ bool lg_tmpl_is_secret(const struct lg_tmpl *t)
     return t->secret;
 }
 
+/* Adds a secret as it is and as the JSON and URL escapings write it, since a
+ * response may echo it in any of the three forms. */
+static void add_secret(struct lg_secrets *sec, const char *p, size_t n)
+{
+    lg_secrets_add(sec, p, n);
+    for (int esc = LG_TMPL_JSON; esc <= LG_TMPL_URL; esc++) {
+        struct lg_buf b = {0};
+        escape_append(&b, p, n, (enum lg_tmpl_esc)esc);
+        lg_secrets_add(sec, at(&b, 0), b.len);
+        lg_buf_free(&b);
+    }
+}
+
+void lg_tmpl_secrets(const struct lg_tmpl *t, struct lg_secrets *sec)
+{
+    if (!t->secret)
+        return;
+    /* Nodes come children first, so one pass knows each call's arguments: a pure
+     * call whose arguments are constants and env values is a constant too, and a
+     * secret when one of them is (base64 of env.TOKEN). */
+    bool *known = lg_calloc(t->n_nodes + 1, sizeof(*known));
+    bool *secret = lg_calloc(t->n_nodes + 1, sizeof(*secret));
+    for (size_t i = 0; i < t->n_nodes; i++) {
+        const struct node *n = &t->nodes[i];
+        if (n->kind == N_TEXT) {
+            known[i] = true;
+        } else if (n->kind == N_ENV) {
+            known[i] = secret[i] = true;
+            add_secret(sec, at(&t->text, n->off), n->len);
+        } else if (n->kind == N_CALL && n->fn->pure) {
+            bool k = true, s = false;
+            for (int a = 0; a < n->fn->nargs; a++) {
+                k = k && known[n->args[a]];
+                s = s || secret[n->args[a]];
+            }
+            known[i] = k;
+            secret[i] = k && s;
+            if (!secret[i])
+                continue;
+            struct lg_buf stack = {0}, val = {0};
+            struct lg_tmpl_ctx ctx = {.scratch = &stack};
+            struct render r = {t, &ctx, &stack, -1};
+            if (call(&r, n, &val) == 0)
+                add_secret(sec, at(&val, 0), val.len);
+            lg_buf_free(&stack);
+            lg_buf_free(&val);
+        }
+    }
+    free(known);
+    free(secret);
+}
+
 const char *lg_tmpl_missing_env(const struct lg_tmpl *t)
 {
     return t->missing_env;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "feeder.h"
+#include "secrets.h"
 #include "util.h"
 #include "wallet.h"
 
@@ -127,6 +128,12 @@ bool lg_tmpl_is_const(const struct lg_tmpl *t);
 bool lg_tmpl_is_pure(const struct lg_tmpl *t);
 /* True when any part came from env.* (its rendered value is a secret). */
 bool lg_tmpl_is_secret(const struct lg_tmpl *t);
+/* Adds to sec every value the template takes from env.* (as read when it was
+ * compiled), and the value of each pure function of such values and constants
+ * (base64 of env.TOKEN): the values that reports must never show. Each is added as
+ * it is and as JSON and URL escaping write it. Does nothing for a template that
+ * reads no env.*. */
+void lg_tmpl_secrets(const struct lg_tmpl *t, struct lg_secrets *sec);
 /* The first env.NAME the template reads that was not set when it was compiled, or
  * NULL. Such a part renders as "". Returns NAME without "env." (owned by t). */
 const char *lg_tmpl_missing_env(const struct lg_tmpl *t);

@@ -665,54 +665,62 @@ static int resp_tls(void *ud, int *version, int64_t *not_after_unix)
     return 0;
 }
 
-/* Runs the step's checks over the response and counts them; returns the error
- * class they imply (NONE, an HTTP class, or CHECK). */
+/* Runs the step's checks over the response, counts them and keeps the reasons of
+ * those that fail; returns the error class they imply. A status >= 400 the step did
+ * not expect (it has no status expectation, or that failed too) is http_4xx or
+ * http_5xx whatever else failed, and every other failing check's reason starts with
+ * "HTTP <status>: ", since the status is what went wrong first; otherwise a failed
+ * check makes the request a `check` failure. */
 static enum lg_errclass evaluate(struct lg_vu *vu, const struct lg_step *st,
                                  const struct lg_response *r)
 {
     struct lg_metrics *m = &vu->w->metrics;
     struct lg_tmpl_ctx ctx = tmpl_ctx(vu);
-    enum lg_errclass err = LG_ERRC_NONE;
-    char why[160];
+    bool http_err = r->status >= 400 && !st->has_status_check, failed = false;
+    char why[LG_REASON_MAX + 1];
     for (size_t i = 0; i < st->n_checks; i++) {
         const struct lg_check *c = &st->checks[i];
         if (c->kind == LG_CHECK_UNTIL)
             continue;
-        bool ok = lg_check_eval(c, r, &ctx, why, sizeof(why));
-        lg_metrics_check(m, st->id, i, ok);
-        if (!ok && err == LG_ERRC_NONE) {
-            if (c->kind == LG_CHECK_STATUS && r->status >= 500)
-                err = LG_ERRC_HTTP_5XX;
-            else if (c->kind == LG_CHECK_STATUS && r->status >= 400)
-                err = LG_ERRC_HTTP_4XX;
-            else
-                err = LG_ERRC_CHECK;
+        int pre = http_err ? snprintf(why, sizeof(why), "HTTP %ld: ", r->status) : 0;
+        if (lg_check_eval(c, r, &ctx, why + pre, sizeof(why) - (size_t)pre)) {
+            lg_metrics_check(m, st->id, i, true);
+            continue;
         }
+        failed = true;
+        if (c->kind == LG_CHECK_STATUS && r->status >= 400)
+            http_err = true; /* the status check comes first: the others see it */
+        lg_metrics_check_failed(m, st->id, i, why);
     }
-    if (!st->has_status_check && err == LG_ERRC_NONE) {
-        if (r->status >= 500)
-            err = LG_ERRC_HTTP_5XX;
-        else if (r->status >= 400)
-            err = LG_ERRC_HTTP_4XX;
-    }
-    return err;
+    if (http_err)
+        return r->status >= 500 ? LG_ERRC_HTTP_5XX : LG_ERRC_HTTP_4XX;
+    return failed ? LG_ERRC_CHECK : LG_ERRC_NONE;
 }
 
-static bool until_holds(struct lg_vu *vu, const struct lg_step *st, const struct lg_response *r)
+/* Whether every until-condition holds; if not, the first that does not writes its
+ * reason into why. */
+static bool until_holds(struct lg_vu *vu, const struct lg_step *st, const struct lg_response *r,
+                        char *why, size_t whylen)
 {
     struct lg_tmpl_ctx ctx = tmpl_ctx(vu);
-    char why[160];
     for (size_t i = 0; i < st->n_until; i++)
-        if (!lg_check_eval(&st->until[i], r, &ctx, why, sizeof(why)))
+        if (!lg_check_eval(&st->until[i], r, &ctx, why, whylen))
             return false;
     return true;
 }
 
-static void count_until(struct lg_vu *vu, const struct lg_step *st, bool ok)
+/* Counts the step's until check (the LG_CHECK_UNTIL entry of its checks); why is
+ * the reason when it failed. */
+static void count_until(struct lg_vu *vu, const struct lg_step *st, bool ok, const char *why)
 {
-    for (size_t i = 0; i < st->n_checks; i++)
-        if (st->checks[i].kind == LG_CHECK_UNTIL)
-            lg_metrics_check(&vu->w->metrics, st->id, i, ok);
+    for (size_t i = 0; i < st->n_checks; i++) {
+        if (st->checks[i].kind != LG_CHECK_UNTIL)
+            continue;
+        if (ok)
+            lg_metrics_check(&vu->w->metrics, st->id, i, true);
+        else
+            lg_metrics_check_failed(&vu->w->metrics, st->id, i, why);
+    }
 }
 
 static bool apply_captures(struct lg_vu *vu, const struct lg_step *st, const struct lg_response *r)
@@ -752,6 +760,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
 
     bool polling = false, until_counted = false;
     int64_t poll_wait_us = 0;
+    char why[LG_REASON_MAX + 1];
     if (s.err == LG_ERRC_NONE) {
         struct lg_response r = {
             .status = s.status,
@@ -762,16 +771,26 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
             .cookie = resp_cookie,
             .tls = resp_tls,
             .ud = easy,
+            .secrets = &w->plan->suite->secrets,
         };
+        json_error_t jerr;
         if (st->needs_json) {
             r.json = lg_jnum_loadb(r.body, r.body_len, NULL);
             r.json_invalid = r.json == NULL;
+            if (r.json_invalid) {
+                /* Parsed again for the reason: a parse that succeeds pays nothing. */
+                json_decref(lg_jnum_loadb(r.body, r.body_len, &jerr));
+                r.json_error = &jerr;
+            }
         }
         s.err = evaluate(vu, st, &r);
         if (s.err == LG_ERRC_NONE && st->has_until) {
             int64_t left = st->until_timeout_us - (lg_now_us() - vu->poll_start_us);
-            if (until_holds(vu, st, &r)) {
-                count_until(vu, st, true);
+            static const char timed_out[] = "timed out: ";
+            memcpy(why, timed_out, sizeof(timed_out));
+            if (until_holds(vu, st, &r, why + sizeof(timed_out) - 1,
+                            sizeof(why) - (sizeof(timed_out) - 1))) {
+                count_until(vu, st, true, NULL);
                 until_counted = true;
             } else if (left > 0) {
                 /* Poll again after `every`, or at the deadline if that comes first:
@@ -779,7 +798,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
                 poll_wait_us = left < st->until_every_us ? left : st->until_every_us;
                 polling = true;
             } else {
-                count_until(vu, st, false);
+                count_until(vu, st, false, why);
                 until_counted = true;
                 s.err = LG_ERRC_CHECK;
             }
@@ -791,8 +810,11 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
     lg_metrics_record(&w->metrics, st->id, &s);
 
     if (s.err != LG_ERRC_NONE) {
-        if (st->has_until && !until_counted)
-            count_until(vu, st, false); /* polling ended by a failed request */
+        if (st->has_until && !until_counted) {
+            snprintf(why, sizeof(why), "polling stopped by a failed request (%s)",
+                     lg_errclass_name(s.err));
+            count_until(vu, st, false, why);
+        }
         step_failed(vu);
     } else if (polling) {
         continue_after(vu, poll_wait_us);

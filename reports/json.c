@@ -192,6 +192,14 @@ static json_t *step_obj(const struct lg_result_step *s, bool open)
         set(c, "label", jstr(s->checks[i].label));
         set(c, "passed", jint(s->checks[i].passed));
         set(c, "failed", jint(s->checks[i].failed));
+        json_t *reasons = chk(json_array());
+        for (size_t k = 0; k < s->checks[i].n_reasons; k++) {
+            json_t *rs = chk(json_object());
+            set(rs, "text", jstr(s->checks[i].reasons[k].name));
+            set(rs, "count", jint(s->checks[i].reasons[k].count));
+            json_array_append_new(reasons, rs);
+        }
+        set(c, "reasons", reasons);
         json_array_append_new(list, c);
     }
     set(checks, "list", list);

@@ -70,8 +70,10 @@ void lg_result_free(struct lg_result *r)
         free_counts(s->error_classes, s->n_error_classes);
         lg_hist_free(s->histogram);
         lg_hist_free(s->histogram_uncorrected);
-        for (size_t j = 0; j < s->n_checks; j++)
+        for (size_t j = 0; j < s->n_checks; j++) {
             free(s->checks[j].label);
+            free_counts(s->checks[j].reasons, s->checks[j].n_reasons);
+        }
         free(s->checks);
     }
     free(r->steps);
@@ -378,6 +380,17 @@ static int fill_elems(struct rd *rd, json_t *a, const char *where, const char *k
         (rc) = fill_elems(rd, a_, where, key, (arr), sizeof(*(arr)), fn);                          \
     } while (0)
 
+static int read_reason(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_count *c = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "text", true, false, &c->name)) ||
+        (rc = get_u64(rd, o, w, "count", true, &c->count)))
+        return rc;
+    return 0;
+}
+
+/* "reasons" may be absent (a result written before reasons were kept): none. */
 static int read_check(struct rd *rd, json_t *o, const char *w, void *elem)
 {
     struct lg_result_check *c = elem;
@@ -386,7 +399,8 @@ static int read_check(struct rd *rd, json_t *o, const char *w, void *elem)
         (rc = get_u64(rd, o, w, "passed", true, &c->passed)) ||
         (rc = get_u64(rd, o, w, "failed", true, &c->failed)))
         return rc;
-    return 0;
+    READ_ARRAY(rc, rd, o, w, "reasons", false, c->reasons, c->n_reasons, read_reason);
+    return rc;
 }
 
 static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)

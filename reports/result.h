@@ -24,6 +24,12 @@ struct lg_count {
 struct lg_result_check {
     char *label;
     uint64_t passed, failed;
+    /* Why it failed: up to 3 distinct reasons (name: the reason, count: how many
+     * failures gave it), most frequent first; secrets already hidden. Failures
+     * whose reason was not kept are in `failed` only, so the counts may sum to
+     * less. NULL / 0 when it never failed (or the result predates reasons). */
+    struct lg_count *reasons;
+    size_t n_reasons;
 };
 
 /* Latency figures in milliseconds, from the histogram. */
@@ -157,8 +163,9 @@ int lg_result_write_json(const struct lg_result *r, const char *path);
  * struct lg_result_schedule, and the steps and scenarios with has_uncorrected also
  * carry their uncorrected figures (latency_uncorrected_ms after latency_ms,
  * iteration_uncorrected_ms after iteration_ms, histogram_uncorrected after
- * histogram). A result whose numbers already fit that form (as every result the
- * engine builds does) reads back exactly. */
+ * histogram). Each entry of a step's checks.list carries "reasons": an array (empty
+ * when there are none) of {"text", "count"}. A result whose numbers already fit
+ * that form (as every result the engine builds does) reads back exactly. */
 char *lg_result_to_json(const struct lg_result *r);
 
 /* Reads result.json. Returns 0 and *out, or LG_ESYNTAX/LG_EIO with a message in err. */
@@ -169,7 +176,8 @@ int lg_result_read_json(const char *path, struct lg_result **out, char *err, siz
  * "NAME: missing key 'totals'", "NAME: steps[1].latency_ms.p95: expected a number",
  * "NAME:LINE:COL: invalid JSON: ...". Keys outside DESIGN.md's required set may be
  * absent (zero, false, or "" for names; NULL for env, profile, base_url,
- * abort_reason). A result without "schedule" (written before the open model) is a
+ * abort_reason; no reasons for a check without "reasons", whose entries each need
+ * "text" and "count"). A result without "schedule" (written before the open model) is a
  * closed-model one; with it, "model" ("open" or "closed") is required, and in the
  * open model so is every other key of the schedule but "note". Uncorrected figures
  * are read only in the open model (elsewhere they are ignored like any unknown key);

@@ -24,6 +24,7 @@
 #define MARK_OK "\xe2\x9c\x93"   /* ✓ */
 #define MARK_FAIL "\xe2\x9c\x97" /* ✗ */
 #define SEP " \xc2\xb7 "         /* " · " */
+#define TIMES "\xc3\x97"         /* × */
 
 /* Columns on screen: one per UTF-8 code point (continuation bytes take none). */
 static size_t dwidth(const char *s)
@@ -313,7 +314,39 @@ static void error_line(const struct lg_result *r, FILE *f)
         fputc('\n', f);
 }
 
-/* Each failing check with its step, so that a smoke run says which check broke. */
+/* A failed check's reasons under it, each after how many failures gave it; the
+ * failures whose reason was not kept make one more line. */
+static void reasons(const struct lg_result_check *c, FILE *f)
+{
+    uint64_t kept = 0;
+    size_t wcount = 0;
+    char a[32];
+    for (size_t k = 0; k < c->n_reasons; k++) {
+        kept += c->reasons[k].count;
+        size_t w = strlen(fmt_count(c->reasons[k].count, a, sizeof(a)));
+        wcount = w > wcount ? w : wcount;
+    }
+    if (!c->n_reasons)
+        return;
+    uint64_t other = c->failed > kept ? c->failed - kept : 0;
+    if (other && strlen(fmt_count(other, a, sizeof(a))) > wcount)
+        wcount = strlen(a);
+    for (size_t k = 0; k < c->n_reasons; k++) {
+        fmt_count(c->reasons[k].count, a, sizeof(a));
+        pad(f, 8 + wcount - strlen(a));
+        fprintf(f, "%s" TIMES " ", a);
+        put_clean(f, c->reasons[k].name);
+        fputc('\n', f);
+    }
+    if (other) {
+        fmt_count(other, a, sizeof(a));
+        pad(f, 8 + wcount - strlen(a));
+        fprintf(f, "%s" TIMES " other reasons (not kept)\n", a);
+    }
+}
+
+/* Each failing check with its step and why it failed, so that a smoke run says which
+ * check broke and how. */
 static void failed_checks(const struct lg_result *r, FILE *f, bool color)
 {
     size_t wstep = 0, wlabel = 0;
@@ -348,6 +381,7 @@ static void failed_checks(const struct lg_result *r, FILE *f, bool color)
             pad(f, wlabel - dwidth(lb) + 2);
             fprintf(f, "%s of %s failed\n", fmt_count(c->failed, a, sizeof(a)),
                     fmt_count(c->passed + c->failed, b, sizeof(b)));
+            reasons(c, f);
             free(st);
             free(lb);
         }

@@ -2,10 +2,11 @@
  * and captures see it. The input is the body; its first byte also picks the status
  * and the TLS details, and its first line is the value of the X-Trace header and
  * the sid cookie. Every check of the scenario below is evaluated against it: a
- * check that fails says why, a capture finds a value or says why not. The body's
- * JSON parse (lg_jnum_loadb) gives what jansson gives for any body jansson
- * accepts, names a place inside the body when it fails, and dumps a value that
- * reads back the same, numbers beyond jansson's range included. */
+ * check that fails says why, and its reason never shows the secret the scenario
+ * reads from env.*, wherever the body echoes it; a capture finds a value or says
+ * why not. The body's JSON parse (lg_jnum_loadb) gives what jansson gives for any
+ * body jansson accepts, names a place inside the body when it fails, and dumps a
+ * value that reads back the same, numbers beyond jansson's range included. */
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ static const char scenario[] =
     "        $.a[-1]: {type: object, exists: true}\n"
     "        $['a b'][0]: {equals: {x: [1, null]}}\n"
     "        $.b: true\n"
+    "        $.key: \"k-{{env.LG_FUZZ_SECRET}}\"\n"
     "        $: {type: object}\n"
     "        $.w: {equals: 1000000000000000000000, gt: 1e20, lt: 1e400, type: integer}\n"
     "    capture:\n"
@@ -49,6 +51,10 @@ static const char scenario[] =
     "      greeting: {regex: \"hello ([a-z]+)\"}\n"
     "      whole: {regex: \"[0-9]+\"}\n"
     "      w: {json: $.w}\n";
+
+/* The env value the scenario reads (seeds echoes-secret and not-json-secret echo it
+ * back in values, a cut value, a header, a cookie and an invalid body). */
+#define SECRET "hunter2"
 
 struct input {
     const char *body;
@@ -91,6 +97,7 @@ static struct lg_suite *load_scenario(void)
     FUZZ_CHECK(fd >= 0 && write(fd, scenario, sizeof(scenario) - 1) == sizeof(scenario) - 1);
     char path[64];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    setenv("LG_FUZZ_SECRET", SECRET, 1);
     struct lg_load_opts opts = {0};
     struct lg_suite *suite = NULL;
     struct lg_diags diags = {0};
@@ -148,10 +155,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .cookie = cookie,
         .tls = tls,
         .ud = &in,
+        .secrets = &suite->secrets,
     };
     json_error_t err;
     r.json = lg_jnum_loadb(r.body, r.body_len, &err);
     r.json_invalid = r.json == NULL;
+    r.json_error = r.json_invalid ? &err : NULL;
     check_parse(&r, &err);
 
     struct lg_buf scratch = {0};
@@ -161,13 +170,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char why[256] = "";
         if (st->checks[i].kind != LG_CHECK_UNTIL &&
             !lg_check_eval(&st->checks[i], &r, &ctx, why, sizeof(why)))
-            FUZZ_CHECK(why[0] != '\0');
+            FUZZ_CHECK(why[0] != '\0' && !strstr(why, SECRET));
     }
     for (size_t i = 0; i < st->n_captures; i++) {
         char why[256] = "";
         json_t *v = NULL;
         int rc = lg_capture_eval(&st->captures[i], &r, &v, why, sizeof(why));
-        FUZZ_CHECK(rc == 0 ? v != NULL : rc == LG_ENOTFOUND && v == NULL && why[0] != '\0');
+        FUZZ_CHECK(rc == 0
+                       ? v != NULL
+                       : rc == LG_ENOTFOUND && v == NULL && why[0] != '\0' && !strstr(why, SECRET));
         json_decref(v);
     }
     lg_buf_free(&scratch);

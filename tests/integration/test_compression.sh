@@ -102,9 +102,11 @@ assert_status 1
 assert_json "$RESULT" '.verdict == "fail"'
 assert_json "$RESULT" "$(step asks-nothing)"'.checks.failed == 0 and
     '"$(step asks-nothing)"'.checks.passed == 3'
-assert_json "$RESULT" "$(step own-header)"'.checks.list ==
+assert_json "$RESULT" "$(step own-header)"'.checks.list | map({label: .label, passed: .passed, failed: .failed}) ==
     [{"label": "header content-encoding == gzip", "passed": 1, "failed": 0},
      {"label": "$.count == 50", "passed": 0, "failed": 1}]' "the raw body is not JSON"
+assert_json "$RESULT" "$(step own-header)"'.checks.list[1].reasons[0].text |
+    startswith("body is not JSON: ")' "the reason says the raw body is not JSON"
 
 log "the environment without the key: compression on"
 run_lg "$TEST_TMP/out3" "$TEST_TMP/suite.yaml" --env default --base-url "$NGINX_URL" -i 1

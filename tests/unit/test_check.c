@@ -162,9 +162,11 @@ static void test_check_status_in_ranges(void **state)
     f->r.status = 404;
     assert_pass(&c, &f->r);
     f->r.status = 500;
-    assert_fail_why(&c, &f->r, "got 500");
+    assert_fail_why(&c, &f->r, "HTTP 500, expected 200..299 or 404");
     f->r.status = 403;
-    assert_fail_why(&c, &f->r, "got 403");
+    assert_fail_why(&c, &f->r, "HTTP 403, expected 200..299 or 404");
+    c.n_ranges = 1;
+    assert_fail_why(&c, &f->r, "HTTP 403, expected 200..299");
 }
 
 /* ---- headers ---- */
@@ -181,7 +183,7 @@ static void test_check_header_exists(void **state)
     c.bool_arg = false;
     assert_pass(&c, &f->r);
     c.header = "content-type";
-    assert_fail_why(&c, &f->r, "header content-type is present");
+    assert_fail_why(&c, &f->r, "header content-type is present, expected absent");
 }
 
 static void test_check_header_equals(void **state)
@@ -193,7 +195,7 @@ static void test_check_header_equals(void **state)
     assert_pass(&c, &f->r);
     json_decref(c.expected);
     c.expected = json_string("REQ-42"); /* values compare case-sensitively */
-    assert_fail_why(&c, &f->r, "header x-request-id is 'req-42'");
+    assert_fail_why(&c, &f->r, "header x-request-id was \"req-42\", expected \"REQ-42\"");
     c.header = "x-missing";
     assert_fail_why(&c, &f->r, "header x-missing is missing");
     clear(&c);
@@ -206,7 +208,7 @@ static void test_check_header_equals(void **state)
     assert_pass(&c, &f->r);
     json_decref(c.expected);
     c.expected = json_integer(6);
-    assert_fail_why(&c, &f->r, "header x-count is '5'");
+    assert_fail_why(&c, &f->r, "header x-count was \"5\", expected \"6\"");
     clear(&c);
 }
 
@@ -218,7 +220,9 @@ static void test_check_header_contains(void **state)
     c.text = "application/json";
     assert_pass(&c, &f->r);
     c.text = "text/html";
-    assert_fail_why(&c, &f->r, "header content-type is 'application/json; charset=utf-8'");
+    assert_fail_why(&c, &f->r,
+                    "header content-type was \"application/json; charset=utf-8\", expected it "
+                    "to contain \"text/html\"");
     c.header = "x-missing";
     assert_fail_why(&c, &f->r, "header x-missing is missing");
 }
@@ -232,7 +236,8 @@ static void test_check_header_matches(void **state)
     assert_pass(&c, &f->r);
     regfree(&c.re);
     set_re(&c.re, &c.has_re, "^id-");
-    assert_fail_why(&c, &f->r, "header X-Request-Id is 'req-42'");
+    c.text = "^id-";
+    assert_fail_why(&c, &f->r, "header X-Request-Id was \"req-42\", expected a match for ^id-");
     clear(&c);
 }
 
@@ -243,8 +248,9 @@ static void test_check_header_long_value_is_cut(void **state)
     c.header = "x-long";
     c.text = "nope";
     assert_fail_why(&c, &f->r,
-                    "header x-long is "
-                    "'0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN...'");
+                    "header x-long was "
+                    "\"0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN...\", "
+                    "expected it to contain \"nope\"");
 }
 
 static void test_check_header_without_callback(void **state)
@@ -281,7 +287,7 @@ static void test_check_json_exists(void **state)
     c.bool_arg = true;
     assert_pass(&c, &f->r);
     c.bool_arg = false;
-    assert_fail_why(&c, &f->r, "$.sessionId is present");
+    assert_fail_why(&c, &f->r, "$.sessionId is present, expected absent");
     clear(&c);
 
     c = mk_json("$.nothing", LG_OP_EXISTS); /* null is a value: it exists */
@@ -304,7 +310,7 @@ static void test_check_json_exists_wildcard(void **state)
     c.bool_arg = true;
     assert_pass(&c, &f->r);
     c.bool_arg = false;
-    assert_fail_why(&c, &f->r, "$.questions[*].id matched 3 values");
+    assert_fail_why(&c, &f->r, "$.questions[*].id matched 3 values, expected none");
     clear(&c);
 
     c = mk_json("$.empty[*]", LG_OP_EXISTS);
@@ -323,15 +329,15 @@ static void test_check_json_equals(void **state)
     assert_pass(&c, &f->r);
     json_decref(c.expected);
     c.expected = json_string("confirmed");
-    assert_fail_why(&c, &f->r, "$.status is 'pending'");
+    assert_fail_why(&c, &f->r, "$.status was \"pending\", expected \"confirmed\"");
     clear(&c);
 
     c = mk_json("$.count", LG_OP_EQUALS);
     c.expected = json_integer(4);
-    assert_fail_why(&c, &f->r, "$.count is 3");
+    assert_fail_why(&c, &f->r, "$.count was 3, expected 4");
     json_decref(c.expected);
     c.expected = json_string("3"); /* a string is not a number */
-    assert_fail_why(&c, &f->r, "$.count is 3");
+    assert_fail_why(&c, &f->r, "$.count was 3, expected \"3\"");
     clear(&c);
 
     c = mk_json("$.token", LG_OP_EQUALS);
@@ -349,7 +355,7 @@ static void test_check_json_equals(void **state)
     assert_pass(&c, &f->r);
     json_decref(c.expected);
     c.expected = json_false();
-    assert_fail_why(&c, &f->r, "$.nothing is null");
+    assert_fail_why(&c, &f->r, "$.nothing was null, expected false");
     clear(&c);
 }
 
@@ -366,7 +372,7 @@ static void test_check_json_equals_numbers_by_value(void **state)
     assert_pass(&c, &f->r);
     json_decref(c.expected);
     c.expected = json_real(3.5);
-    assert_fail_why(&c, &f->r, "$.count is 3");
+    assert_fail_why(&c, &f->r, "$.count was 3, expected 3.5");
     clear(&c);
 
     c = mk_json("$.obj", LG_OP_EQUALS); /* {"a": 1, "b": [1, 2.0]} */
@@ -374,7 +380,8 @@ static void test_check_json_equals_numbers_by_value(void **state)
     assert_pass(&c, &f->r);
     json_decref(c.expected);
     c.expected = json_pack("{s:i, s:[i, i, i]}", "a", 1, "b", 1, 2, 3);
-    assert_fail_why(&c, &f->r, "$.obj is {\"a\":1,\"b\":[1,2.0]}");
+    assert_fail_why(&c, &f->r,
+                    "$.obj was {\"a\":1,\"b\":[1,2.0]}, expected {\"a\":1,\"b\":[1,2,3]}");
     clear(&c);
 }
 
@@ -386,7 +393,7 @@ static void test_check_json_equals_wildcard_is_array(void **state)
     assert_pass(&c, &f->r);
     json_decref(c.expected);
     c.expected = json_pack("[s]", "q1");
-    assert_fail_why(&c, &f->r, "$.questions[*].id is [\"q1\",\"q2\",\"q3\"]");
+    assert_fail_why(&c, &f->r, "$.questions[*].id was [\"q1\",\"q2\",\"q3\"], expected [\"q1\"]");
     clear(&c);
 }
 
@@ -400,7 +407,10 @@ static void test_check_json_matches(void **state)
 
     c = mk_json("$.status", LG_OP_MATCHES);
     set_re(&c.re, &c.has_re, "^(confirmed|failed)$");
-    assert_fail_why(&c, &f->r, "$.status is 'pending'");
+    assert_fail_why(&c, &f->r, "$.status was \"pending\", expected a match");
+    c.text = "^(confirmed|failed)$";
+    assert_fail_why(&c, &f->r,
+                    "$.status was \"pending\", expected a match for ^(confirmed|failed)$");
     clear(&c);
 
     c = mk_json("$.missing", LG_OP_MATCHES);
@@ -429,7 +439,8 @@ static void test_check_json_matches_non_string_text(void **state)
 
     c = mk_json("$.count", LG_OP_MATCHES);
     set_re(&c.re, &c.has_re, "^[a-z]+$");
-    assert_fail_why(&c, &f->r, "$.count is 3");
+    c.text = "^[a-z]+$";
+    assert_fail_why(&c, &f->r, "$.count was 3, expected a match for ^[a-z]+$");
     clear(&c);
 }
 
@@ -458,14 +469,16 @@ static void test_check_json_type(void **state)
     check_type(f, "$.nothing", LG_JT_NULL, NULL);
     check_type(f, "$.questions[*]", LG_JT_ARRAY, NULL);
 
-    check_type(f, "$.ratio", LG_JT_INTEGER, "$.ratio is a non-integer number");
-    check_type(f, "$.count", LG_JT_STRING, "$.count is an integer");
-    check_type(f, "$.one", LG_JT_STRING, "$.one is a number");
-    check_type(f, "$.status", LG_JT_NUMBER, "$.status is a string");
-    check_type(f, "$.ok", LG_JT_NULL, "$.ok is a boolean");
-    check_type(f, "$.obj", LG_JT_ARRAY, "$.obj is an object");
-    check_type(f, "$.questions", LG_JT_OBJECT, "$.questions is an array");
-    check_type(f, "$.nothing", LG_JT_STRING, "$.nothing is null");
+    check_type(f, "$.ratio", LG_JT_INTEGER,
+               "$.ratio was a non-integer number, expected an integer");
+    check_type(f, "$.count", LG_JT_STRING, "$.count was an integer, expected a string");
+    check_type(f, "$.one", LG_JT_STRING, "$.one was a number, expected a string");
+    check_type(f, "$.status", LG_JT_NUMBER, "$.status was a string, expected a number");
+    check_type(f, "$.ok", LG_JT_NULL, "$.ok was a boolean, expected null");
+    check_type(f, "$.obj", LG_JT_ARRAY, "$.obj was an object, expected an array");
+    check_type(f, "$.questions", LG_JT_OBJECT, "$.questions was an array, expected an object");
+    check_type(f, "$.nothing", LG_JT_STRING, "$.nothing was null, expected a string");
+    check_type(f, "$.status", LG_JT_BOOLEAN, "$.status was a string, expected a boolean");
     check_type(f, "$.missing", LG_JT_STRING, "$.missing is missing");
 }
 
@@ -484,13 +497,13 @@ static void test_check_json_length(void **state)
 {
     struct fixture *f = *state;
     check_length(f, "$.questions", 3, NULL);
-    check_length(f, "$.questions", 10, "$.questions has length 3");
+    check_length(f, "$.questions", 10, "$.questions had length 3, expected 10");
     check_length(f, "$.obj", 2, NULL);
     check_length(f, "$.empty", 0, NULL);
     check_length(f, "$.name", 5, NULL); /* "héllo": code points, not bytes (6) */
-    check_length(f, "$.name", 6, "$.name has length 5");
+    check_length(f, "$.name", 6, "$.name had length 5, expected 6");
     check_length(f, "$.questions[*].id", 3, NULL);
-    check_length(f, "$.count", 1, "$.count is an integer, which has no length");
+    check_length(f, "$.count", 1, "$.count was an integer, which has no length");
     check_length(f, "$.missing", 1, "$.missing is missing");
 }
 
@@ -510,15 +523,16 @@ static void test_check_json_compare(void **state)
 {
     struct fixture *f = *state;
     check_cmp(f, "$.count", LG_OP_LT, 4, NULL);
-    check_cmp(f, "$.count", LG_OP_LT, 3, "$.count is 3");
+    check_cmp(f, "$.count", LG_OP_LT, 3, "$.count was 3, expected < 3");
     check_cmp(f, "$.count", LG_OP_LTE, 3, NULL);
-    check_cmp(f, "$.count", LG_OP_LTE, 2.5, "$.count is 3");
+    check_cmp(f, "$.count", LG_OP_LTE, 2.5, "$.count was 3, expected <= 2.5");
     check_cmp(f, "$.ratio", LG_OP_GT, 0.2, NULL);
-    check_cmp(f, "$.ratio", LG_OP_GT, 0.25, "$.ratio is 0.25");
+    check_cmp(f, "$.ratio", LG_OP_GT, 0.25, "$.ratio was 0.25, expected > 0.25");
     check_cmp(f, "$.big", LG_OP_GTE, 12.5, NULL);
-    check_cmp(f, "$.big", LG_OP_GTE, 13, "$.big is 12.5");
-    check_cmp(f, "$.status", LG_OP_LT, 1, "$.status is not a number");
-    check_cmp(f, "$.ok", LG_OP_GT, 0, "$.ok is not a number");
+    check_cmp(f, "$.big", LG_OP_GTE, 13, "$.big was 12.5, expected >= 13");
+    check_cmp(f, "$.one", LG_OP_GT, 1e20, "$.one was 1.0, expected > 1e+20");
+    check_cmp(f, "$.status", LG_OP_LT, 1, "$.status was \"pending\", expected a number < 1");
+    check_cmp(f, "$.ok", LG_OP_GT, 0, "$.ok was true, expected a number > 0");
     check_cmp(f, "$.missing", LG_OP_GT, 0, "$.missing is missing");
 }
 
@@ -532,12 +546,12 @@ static void test_check_body_contains(void **state)
     assert_pass(&c, &f->r);
     c.text = "sessionID";
     char expect[64];
-    snprintf(expect, sizeof(expect), "body (%zu bytes) does not contain 'sessionID'",
+    snprintf(expect, sizeof(expect), "body (%zu bytes) does not contain \"sessionID\"",
              f->r.body_len);
     assert_fail_why(&c, &f->r, expect);
     f->r.body = NULL;
     f->r.body_len = 0;
-    assert_fail_why(&c, &f->r, "body (0 bytes) does not contain 'sessionID'");
+    assert_fail_why(&c, &f->r, "body (0 bytes) does not contain \"sessionID\"");
 }
 
 static void test_check_body_matches(void **state)
@@ -560,6 +574,8 @@ static void test_check_body_matches(void **state)
     regfree(&c.re);
     set_re(&c.re, &c.has_re, "abc");
     assert_fail_why(&c, &f->r, "body (10 bytes) does not match");
+    c.text = "a\\.c"; /* the regex as written: backslashes as they are */
+    assert_fail_why(&c, &f->r, "body (10 bytes) does not match a\\.c");
     clear(&c);
 }
 
@@ -570,9 +586,9 @@ static void test_check_latency(void **state)
     c.latency_us = 250000;
     assert_pass(&c, &f->r); /* 250ms <= 250ms */
     f->r.total_us = 1500000;
-    assert_fail_why(&c, &f->r, "took 1.5s");
+    assert_fail_why(&c, &f->r, "took 1.5s, expected at most 250ms");
     f->r.total_us = 250001;
-    assert_fail_why(&c, &f->r, "took 250ms");
+    assert_fail_why(&c, &f->r, "took 250ms, expected at most 250ms");
 }
 
 static void test_check_until_is_internal(void **state)
@@ -591,7 +607,7 @@ static void test_check_why_may_be_null(void **state)
     char why[8];
     c = mk_json("$.questions", LG_OP_LENGTH);
     assert_false(lg_check_eval(&c, &f->r, NULL, why, sizeof(why)));
-    assert_string_equal(why, "$.quest"); /* cut to the buffer */
+    assert_string_equal(why, "$.qu..."); /* cut to the buffer, and says so */
     clear(&c);
 }
 
@@ -657,7 +673,7 @@ static void test_check_json_equals_template(void **state)
     json_decref(e.slots[0]);
     e.slots[0] = json_string("xyz");
     assert_false(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
-    assert_string_equal(why, "$.sessionId differs from the expected value");
+    assert_string_equal(why, "$.sessionId was \"abc-123\", expected \"xyz-123\"");
     clear(&c);
 
     /* numbers compare through their text */
@@ -701,19 +717,170 @@ static void test_check_header_equals_template_hides_secret(void **state)
     c.expected_tmpl = compile_tmpl("{{sid}}-42", &e.scope);
     assert_true(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
     lg_tmpl_free(c.expected_tmpl);
-    c.expected_tmpl = compile_tmpl("{{env.LG_TEST_CHECK_SECRET}}", &e.scope);
+    c.expected_tmpl = compile_tmpl("x-{{env.LG_TEST_CHECK_SECRET}}", &e.scope);
+    /* without the run's secrets, a template reading env.* is not shown at all */
     assert_false(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
-    assert_string_equal(why, "header x-request-id differs from the expected value");
-    assert_null(strstr(why, "hunter2"));
+    assert_string_equal(why, "header x-request-id was \"req-42\", expected \"[secret]\"");
+    /* with them, only the secret is hidden */
+    struct lg_secrets sec = {0};
+    lg_tmpl_secrets(c.expected_tmpl, &sec);
+    f->r.secrets = &sec;
+    assert_false(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
+    assert_string_equal(why, "header x-request-id was \"req-42\", expected \"x-[secret]\"");
     clear(&c);
 
     c = mk_json("$.status", LG_OP_EQUALS);
     c.expected_tmpl = compile_tmpl("{{env.LG_TEST_CHECK_SECRET}}", &e.scope);
     assert_false(eval_ctx(&c, &f->r, &e.ctx, why, sizeof(why)));
-    assert_string_equal(why, "$.status differs from the expected value");
+    assert_string_equal(why, "$.status was \"pending\", expected \"[secret]\"");
     clear(&c);
+    f->r.secrets = NULL;
+    lg_secrets_free(&sec);
     unsetenv("LG_TEST_CHECK_SECRET");
     tmpl_env_free(&e);
+}
+
+/* A response that echoes secrets back: in values, cut values, compact JSON, headers,
+ * derived values and jansson's message, each is hidden before anything is cut. */
+static const struct kv echo_headers[] = {
+    {"Authorization", "Bearer hunter2"},
+    {"X-Basic", "Basic aHVudGVyMg=="}, /* base64 of hunter2 */
+    {NULL, NULL},
+};
+
+static void test_check_reasons_hide_secrets(void **state)
+{
+    (void)state;
+    setenv("LG_TEST_CHECK_SECRET", "hunter2", 1);
+    setenv("LG_TEST_CHECK_QUOTED", "pa\"ss", 1);
+    setenv("LG_TEST_CHECK_STRADDLE", "1, zzz", 1);
+    struct lg_secrets sec = {0};
+    struct lg_tmpl *t =
+        compile_tmpl("{{env.LG_TEST_CHECK_SECRET}} {{base64 env.LG_TEST_CHECK_SECRET}} "
+                     "{{env.LG_TEST_CHECK_QUOTED}} {{env.LG_TEST_CHECK_STRADDLE}}",
+                     NULL);
+    lg_tmpl_secrets(t, &sec);
+    lg_tmpl_free(t);
+
+    const char *body = "{\"key\": \"hunter2\", \"long\": "
+                       "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaahunter2-tail\", "
+                       "\"obj\": {\"k\": \"pa\\\"ss\", \"n\": 1}}";
+    struct lg_response r = {.status = 200,
+                            .body = body,
+                            .body_len = strlen(body),
+                            .header = header_cb,
+                            .ud = (void *)echo_headers,
+                            .secrets = &sec};
+    r.json = json_loadb(body, r.body_len, 0, NULL);
+    assert_non_null(r.json);
+
+    struct lg_check c = mk_json("$.key", LG_OP_EQUALS);
+    c.expected = json_string("x");
+    assert_fail_why(&c, &r, "$.key was \"[secret]\", expected \"x\"");
+    clear(&c);
+
+    /* 55 bytes, then the secret across the 60-byte cut: hidden whole, then cut */
+    c = mk_json("$.long", LG_OP_EQUALS);
+    c.expected = json_string("x");
+    assert_fail_why(
+        &c, &r,
+        "$.long was \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa[secret]...\", "
+        "expected \"x\"");
+    clear(&c);
+
+    /* compact JSON writes the quote escaped: that form is known too */
+    c = mk_json("$.obj", LG_OP_EQUALS);
+    c.expected = json_null();
+    assert_fail_why(&c, &r, "$.obj was {\"k\":\"[secret]\",\"n\":1}, expected null");
+    clear(&c);
+
+    c = mk(LG_CHECK_HEADER, LG_OP_EQUALS);
+    c.header = "authorization";
+    c.expected = json_string("x");
+    assert_fail_why(&c, &r, "header authorization was \"Bearer [secret]\", expected \"x\"");
+    c.header = "x-basic";
+    assert_fail_why(&c, &r, "header x-basic was \"Basic [secret]\", expected \"x\"");
+    clear(&c);
+
+    /* jansson's message quotes the body */
+    json_decref(r.json);
+    r.json = NULL;
+    r.json_invalid = true;
+    body = "{\"a\": hunter2}";
+    r.body = body;
+    r.body_len = strlen(body);
+    json_error_t err;
+    assert_null(json_loadb(body, r.body_len, JSON_DECODE_ANY, &err));
+    r.json_error = &err;
+    c = mk_json("$.a", LG_OP_EXISTS);
+    c.bool_arg = true;
+    assert_fail_why(&c, &r, "body is not JSON: invalid token near \"[secret]}\" at byte 7");
+    /* jansson's token ("xhunter") would end inside the secret; the body is quoted */
+    body = "{\"a\": xhunter2}";
+    r.body = body;
+    r.body_len = strlen(body);
+    assert_null(json_loadb(body, r.body_len, JSON_DECODE_ANY, &err));
+    assert_fail_why(&c, &r, "body is not JSON: invalid token near \"x[secret]}\" at byte 7");
+    /* a secret that begins before the token and runs into it */
+    body = "[1, zzz]";
+    r.body = body;
+    r.body_len = strlen(body);
+    assert_null(json_loadb(body, r.body_len, JSON_DECODE_ANY, &err));
+    assert_fail_why(&c, &r, "body is not JSON: invalid token near \"[secret]]\" at byte 5");
+    clear(&c);
+
+    lg_secrets_free(&sec);
+    unsetenv("LG_TEST_CHECK_SECRET");
+    unsetenv("LG_TEST_CHECK_QUOTED");
+    unsetenv("LG_TEST_CHECK_STRADDLE");
+}
+
+/* jansson's own message, and where the offending token starts (1-based). */
+static void test_check_json_not_json_says_where(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk_json("$.status", LG_OP_EXISTS);
+    c.bool_arg = true;
+    const char *bodies[] = {"<html>maintenance</html>", "{\"id\": 7, \"status\": pending}",
+                            "{\"id\": 7,", "", "<html><head><title>500 Internal Server Error"};
+    const char *want[] = {
+        "body is not JSON: invalid token near \"<html>maintenance</html>\" at byte 1",
+        "body is not JSON: invalid token near \"pending}\" at byte 21",
+        "body is not JSON: string or '}' expected near end of file at byte 9",
+        "body is empty, expected JSON",
+        "body is not JSON: invalid token near \"<html><head><title>500 I...\" at byte 1",
+    };
+    json_t *saved = f->r.json;
+    f->r.json = NULL;
+    f->r.json_invalid = true;
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        json_error_t err;
+        f->r.body = bodies[i];
+        f->r.body_len = strlen(bodies[i]);
+        assert_null(json_loadb(f->r.body, f->r.body_len, JSON_DECODE_ANY, &err));
+        f->r.json_error = &err;
+        assert_fail_why(&c, &f->r, want[i]);
+    }
+    f->r.json = saved;
+    f->r.json_error = NULL;
+    f->r.body = f->body;
+    clear(&c);
+}
+
+/* A reason longer than the buffer ends in "..." and is never cut inside a UTF-8
+ * sequence. */
+static void test_check_reason_cut_on_utf8_boundary(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_check c = mk_json("$.name", LG_OP_EQUALS); /* "h\xc3\xa9llo" */
+    c.expected = json_string("x");
+    char why[17];
+    assert_false(lg_check_eval(&c, &f->r, NULL, why, sizeof(why)));
+    assert_string_equal(why, "$.name was \"h...");
+    char full[64];
+    assert_false(lg_check_eval(&c, &f->r, NULL, full, sizeof(full)));
+    assert_string_equal(full, "$.name was \"h\xc3\xa9llo\", expected \"x\"");
+    clear(&c);
 }
 
 /* ---- captures ---- */
@@ -995,19 +1162,20 @@ static void test_check_json_big_numbers_equal_exactly(void **state)
     struct fixture *f = *state;
     check_equals(f, "$.wei", big("1e21"), NULL);
     check_equals(f, "$.wei", big("1000000000000000000000.000"), NULL);
-    check_equals(f, "$.wei", big("1000000000000000000001"), "$.wei is 1000000000000000000000");
+    check_equals(f, "$.wei", big("1000000000000000000001"),
+                 "$.wei was 1000000000000000000000, expected 1000000000000000000001");
     check_equals(f, "$.wei", json_real(1e21), NULL); /* a real compares as a double */
-    check_equals(f, "$.wei", json_integer(5), "$.wei is 1000000000000000000000");
+    check_equals(f, "$.wei", json_integer(5), "$.wei was 1000000000000000000000, expected 5");
     check_equals(f, "$.wei", json_string("1000000000000000000000"),
-                 "$.wei is 1000000000000000000000"); /* a string is not a number */
+                 "$.wei was 1000000000000000000000, expected \"1000000000000000000000\""); /* a string is not a number */
     check_equals(f, "$.huge", big("10e308"), NULL);
-    check_equals(f, "$.neg", big("1e400"), "$.neg is -1e400");
-    check_equals(f, "$.s", big("1e400"), "$.s is '1e400'"); /* the document's string */
+    check_equals(f, "$.neg", big("1e400"), "$.neg was -1e400, expected 1e400");
+    check_equals(f, "$.s", big("1e400"), "$.s was \"1e400\", expected 1e400"); /* the document's string */
     check_equals(f, "$.s", json_string("1e400"), NULL);
     check_equals(f, "$.list", json_pack("[o, i]", big("1e400"), 2), NULL);
-    check_equals(f, "$.list", json_pack("[i, i]", 2, 1), "$.list is [1e400,2]");
+    check_equals(f, "$.list", json_pack("[i, i]", 2, 1), "$.list was [1e400,2], expected [2,1]");
     check_equals(f, "$.long", json_integer(1),
-                 "$.long is 100000000000000000000000000000000000000000000000000000000000...");
+                 "$.long was 100000000000000000000000000000000000000000000000000000000000..., expected 1");
 
     /* a template renders a number kept as text as its digits */
     struct tmpl_env e;
@@ -1025,13 +1193,13 @@ static void test_check_json_big_numbers_type_length_matches(void **state)
     struct fixture *f = *state;
     check_type(f, "$.wei", LG_JT_NUMBER, NULL);
     check_type(f, "$.wei", LG_JT_INTEGER, NULL);
-    check_type(f, "$.wei", LG_JT_STRING, "$.wei is an integer");
+    check_type(f, "$.wei", LG_JT_STRING, "$.wei was an integer, expected a string");
     check_type(f, "$.huge", LG_JT_INTEGER, NULL); /* 1e309 has no fraction */
-    check_type(f, "$.huge", LG_JT_STRING, "$.huge is a number");
-    check_type(f, "$.s", LG_JT_NUMBER, "$.s is a string");
+    check_type(f, "$.huge", LG_JT_STRING, "$.huge was a number, expected a string");
+    check_type(f, "$.s", LG_JT_NUMBER, "$.s was a string, expected a number");
     check_type(f, "$.s", LG_JT_STRING, NULL);
 
-    check_length(f, "$.wei", 22, "$.wei is an integer, which has no length");
+    check_length(f, "$.wei", 22, "$.wei was an integer, which has no length");
     check_length(f, "$.s", 5, NULL);
 
     struct lg_check c = mk_json("$.wei", LG_OP_MATCHES);
@@ -1040,7 +1208,7 @@ static void test_check_json_big_numbers_type_length_matches(void **state)
     clear(&c);
     c = mk_json("$.huge", LG_OP_MATCHES);
     set_re(&c.re, &c.has_re, "^[0-9]+$");
-    assert_fail_why(&c, &f->r, "$.huge is 1e309");
+    assert_fail_why(&c, &f->r, "$.huge was 1e309, expected a match");
     clear(&c);
 
     c = mk_json("$.wei", LG_OP_EXISTS);
@@ -1069,11 +1237,11 @@ static void test_check_json_big_numbers_compare_exactly(void **state)
     struct fixture *f = *state;
     check_bound(f, "$.wei", LG_OP_GT, big("999999999999999999999"), 1e21, NULL);
     check_bound(f, "$.wei", LG_OP_LT, big("1000000000000000000001"), 1e21, NULL);
-    check_bound(f, "$.wei", LG_OP_LT, big("1e21"), 1e21, "$.wei is 1000000000000000000000");
+    check_bound(f, "$.wei", LG_OP_LT, big("1e21"), 1e21, "$.wei was 1000000000000000000000, expected < 1e21");
     check_bound(f, "$.wei", LG_OP_LTE, big("1e21"), 1e21, NULL);
     check_bound(f, "$.wei", LG_OP_GTE, json_integer(INT64_MAX), 9.2e18, NULL);
     check_bound(f, "$.huge", LG_OP_GT, big("1e308"), 1e308, NULL);
-    check_bound(f, "$.huge", LG_OP_GT, big("1e310"), HUGE_VAL, "$.huge is 1e309");
+    check_bound(f, "$.huge", LG_OP_GT, big("1e310"), HUGE_VAL, "$.huge was 1e309, expected > 1e310");
     check_bound(f, "$.neg", LG_OP_LT, json_integer(INT64_MIN), -9.2e18, NULL);
     check_bound(f, "$.neg", LG_OP_GTE, big("-1e401"), -HUGE_VAL, NULL);
     /* an integer the double rounds (2^53 + 1) compares exactly with its bound */
@@ -1081,11 +1249,11 @@ static void test_check_json_big_numbers_compare_exactly(void **state)
     check_bound(f, "$.id", LG_OP_LT, big("9007199254740993.5"), 9007199254740994.0, NULL);
     /* a real in the body is a double: compared with the double bound */
     check_bound(f, "$.r", LG_OP_LT, big("0.5"), 0.5, NULL);
-    check_bound(f, "$.r", LG_OP_GT, big("0.5"), 0.5, "$.r is 0.25");
+    check_bound(f, "$.r", LG_OP_GT, big("0.5"), 0.5, "$.r was 0.25, expected > 0.5");
     /* without an exact bound: as doubles */
     check_bound(f, "$.wei", LG_OP_GT, NULL, 1e20, NULL);
     check_bound(f, "$.huge", LG_OP_GT, NULL, 1e308, NULL);
-    check_bound(f, "$.s", LG_OP_GT, big("1"), 1, "$.s is not a number");
+    check_bound(f, "$.s", LG_OP_GT, big("1"), 1, "$.s was \"1e400\", expected a number > 1");
 }
 
 static void test_check_capture_big_numbers(void **state)
@@ -1145,6 +1313,9 @@ int main(void)
         T(test_check_json_equals_template),
         T(test_check_equals_template_unset_slot),
         T(test_check_header_equals_template_hides_secret),
+        T(test_check_reasons_hide_secrets),
+        T(test_check_json_not_json_says_where),
+        T(test_check_reason_cut_on_utf8_boundary),
         T(test_check_capture_json),
         T(test_check_capture_json_nothing),
         T(test_check_capture_header),

@@ -343,6 +343,9 @@ static void test_config_suite_environments_profiles_thresholds(void **state)
     assert_int_equal(stg->n_headers, 1);
     assert_string_equal(stg->headers[0].name, "x-api-key");
     assert_true(stg->headers[0].secret);
+    /* the env value it reads is one of the run's secrets */
+    assert_int_equal(s->secrets.n, 1);
+    assert_string_equal(s->secrets.vals[0], "k-123");
     struct lg_buf b = {0};
     assert_int_equal(lg_tmpl_render(stg->headers[0].value, NULL, &b, NULL), 0);
     assert_string_equal(b.data, "k-123");

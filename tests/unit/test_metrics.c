@@ -247,6 +247,102 @@ static void test_metrics_take_second_moves_the_current_second(void **state)
     lg_metrics_free(&coord);
 }
 
+/* A check keeps its first LG_REASONS_PER_CHECK distinct reasons with a count each;
+ * later distinct reasons are counted as failures only, long ones are cut. */
+static void test_metrics_check_reasons_are_bounded(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    assert_null(m.steps[0].reasons[0]);
+    const char *order[] = {"A", "B", "A", "C", "D", "C", "A", "D", NULL, ""};
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        lg_metrics_check_failed(&m, 0, 0, order[i]);
+    lg_metrics_check_failed(&m, 0, 9, "out of range: ignored");
+    assert_int_equal(m.steps[0].check_fail[0], 10);
+    const struct lg_reasons *rs = m.steps[0].reasons[0];
+    assert_non_null(rs);
+    assert_int_equal(rs->n, 3);
+    assert_string_equal(rs->v[0].text, "A");
+    assert_int_equal(rs->v[0].count, 3);
+    assert_string_equal(rs->v[1].text, "B");
+    assert_int_equal(rs->v[1].count, 1);
+    assert_string_equal(rs->v[2].text, "C");
+    assert_int_equal(rs->v[2].count, 2);
+    assert_null(m.steps[0].reasons[1]); /* never failed with a reason */
+
+    /* 157 bytes then "é": cut before it, "..." included, 160 bytes at most */
+    char longer[300];
+    memset(longer, 'x', 157);
+    strcpy(longer + 157, "\xc3\xa9 and more");
+    lg_metrics_check_failed(&m, 0, 1, longer);
+    rs = m.steps[0].reasons[1];
+    assert_int_equal(strlen(rs->v[0].text), 160);
+    assert_memory_equal(rs->v[0].text + 157, "...", 4);
+    lg_metrics_check_failed(&m, 0, 1, longer); /* compared after the cut */
+    assert_int_equal(rs->n, 1);
+    assert_int_equal(rs->v[0].count, 2);
+
+    /* clear forgets the reasons and keeps their memory */
+    const struct lg_reasons *kept = m.steps[0].reasons[0];
+    lg_metrics_clear(&m);
+    assert_ptr_equal(m.steps[0].reasons[0], kept);
+    assert_int_equal(m.steps[0].reasons[0]->n, 0);
+    lg_metrics_check_failed(&m, 0, 0, "E");
+    assert_string_equal(m.steps[0].reasons[0]->v[0].text, "E");
+    lg_metrics_free(&m);
+}
+
+static void fail_n(struct lg_metrics *m, const char *why, int n)
+{
+    for (int i = 0; i < n; i++)
+        lg_metrics_check_failed(m, 0, 0, why);
+}
+
+/* Merging unites the reasons, counting equal ones together, and keeps the most
+ * frequent (ties by text): the same whichever side is merged into which. */
+static void test_metrics_merge_reasons_keeps_most_frequent(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics a, b, c, empty;
+    lg_metrics_init(&a, &f->suite);
+    lg_metrics_init(&b, &f->suite);
+    lg_metrics_init(&c, &f->suite);
+    lg_metrics_init(&empty, &f->suite);
+    fail_n(&a, "Z", 1);
+    fail_n(&a, "Y", 1);
+    fail_n(&a, "X", 5);
+    fail_n(&b, "W", 3);
+    fail_n(&b, "Y", 4);
+    fail_n(&b, "V", 1);
+    lg_metrics_merge(&c, &b); /* c = b, sorted */
+    lg_metrics_merge(&c, &a);
+    lg_metrics_merge(&a, &b);
+    const char *want[] = {"X", "Y", "W"};
+    const uint64_t counts[] = {5, 5, 3};
+    for (const struct lg_metrics *m = &a;; m = &c) {
+        const struct lg_reasons *rs = m->steps[0].reasons[0];
+        assert_int_equal(m->steps[0].check_fail[0], 15);
+        assert_int_equal(rs->n, 3);
+        for (size_t i = 0; i < 3; i++) {
+            assert_string_equal(rs->v[i].text, want[i]);
+            assert_int_equal(rs->v[i].count, counts[i]);
+        }
+        if (m == &c)
+            break;
+    }
+    /* nothing to merge allocates nothing */
+    struct lg_metrics none;
+    lg_metrics_init(&none, &f->suite);
+    lg_metrics_merge(&empty, &none);
+    lg_metrics_free(&none);
+    assert_null(empty.steps[0].reasons[0]);
+    lg_metrics_free(&a);
+    lg_metrics_free(&b);
+    lg_metrics_free(&c);
+    lg_metrics_free(&empty);
+}
+
 static void test_metrics_errclass_names(void **state)
 {
     assert_string_equal(lg_errclass_name(LG_ERRC_TIMEOUT), "timeout");
@@ -269,6 +365,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_metrics_clear_keeps_cells_and_series, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_take_second_moves_the_current_second, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_check_reasons_are_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_merge_reasons_keeps_most_frequent, setup,
                                         teardown),
         cmocka_unit_test(test_metrics_errclass_names),
     };

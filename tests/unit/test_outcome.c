@@ -164,6 +164,35 @@ static void test_outcome_aborted_stays_aborted_in_smoke(void **state)
     lg_result_free(r);
 }
 
+/* Each check's reasons reach the result, most frequent first then by text, whatever
+ * order the metrics hold them in; a check that never failed has none. */
+static void test_outcome_check_reasons_reach_the_result(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics *m = &f->rep.metrics;
+    const char *seen[] = {"TLS 1.0 is below 1.2", "not HTTPS", "TLS 1.1 is below 1.2",
+                          "TLS 1.1 is below 1.2", "not HTTPS"};
+    for (size_t i = 0; i < sizeof(seen) / sizeof(seen[0]); i++) {
+        struct lg_sample s = {.status = 200, .err = LG_ERRC_CHECK, .total_us = 1000};
+        lg_metrics_record(m, 0, &s);
+        lg_metrics_check(m, 0, 0, true);
+        lg_metrics_check_failed(m, 0, 1, seen[i]);
+    }
+    struct lg_result *r = build(f, NULL, 0);
+    const struct lg_result_check *c = &r->steps[0].checks[1];
+    assert_int_equal(c->failed, 5);
+    assert_int_equal(c->n_reasons, 3);
+    assert_string_equal(c->reasons[0].name, "TLS 1.1 is below 1.2");
+    assert_int_equal(c->reasons[0].count, 2);
+    assert_string_equal(c->reasons[1].name, "not HTTPS");
+    assert_int_equal(c->reasons[1].count, 2);
+    assert_string_equal(c->reasons[2].name, "TLS 1.0 is below 1.2");
+    assert_int_equal(c->reasons[2].count, 1);
+    assert_int_equal(r->steps[0].checks[0].n_reasons, 0);
+    assert_null(r->steps[0].checks[0].reasons);
+    lg_result_free(r);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -174,6 +203,7 @@ int main(void)
         T(test_outcome_smoke_failed_request_without_check),
         T(test_outcome_smoke_with_default_gate),
         T(test_outcome_aborted_stays_aborted_in_smoke),
+        T(test_outcome_check_reasons_reach_the_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

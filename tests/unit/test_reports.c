@@ -45,6 +45,16 @@ static void threshold(struct lg_result_threshold *t, const char *expr, const cha
     t->observed_text = lg_strdup(text);
 }
 
+/* Drops a check's reasons. */
+static void drop_reasons(struct lg_result_check *c)
+{
+    for (size_t i = 0; i < c->n_reasons; i++)
+        free(c->reasons[i].name);
+    free(c->reasons);
+    c->reasons = NULL;
+    c->n_reasons = 0;
+}
+
 /* Two steps: "start" with 1..1000 us (exact percentiles: every value below 2048 has
  * its own bucket) and checks, one failing; a long-named step with 100 x 12.345 ms
  * and one 250 ms (where buckets are 8 us wide: 12345 reads as 12351) and no checks. */
@@ -94,6 +104,10 @@ static struct lg_result *make_result(void)
     s->checks[0].label = lg_strdup("status is 201");
     s->checks[0].passed = 998;
     s->checks[0].failed = 2;
+    /* one reason kept; the other failure's reason was not */
+    s->checks[0].reasons =
+        counts(1, (const char *const[]){"HTTP 200, expected 201"}, (const uint64_t[]){1});
+    s->checks[0].n_reasons = 1;
     s->checks[1].label = lg_strdup("$.sessionId exists");
     s->checks[1].passed = 1000;
 
@@ -401,7 +415,8 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
     assert_keys(json_object_get(s, "latency_ms"), LATENCY_KEYS);
     assert_keys(json_object_get(s, "checks"), "passed,failed,list");
     assert_keys(json_array_get(json_object_get(json_object_get(s, "checks"), "list"), 0),
-                "label,passed,failed");
+                "label,passed,failed,reasons");
+    assert_keys(at(j, "steps.0.checks.list.0.reasons.0"), "text,count");
     json_t *sc = json_array_get(json_object_get(j, "scenarios"), 0);
     assert_keys(sc, "name,iterations,iterations_failed,iteration_ms,histogram");
     assert_keys(json_object_get(sc, "iteration_ms"), LATENCY_KEYS);
@@ -710,6 +725,8 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
             assert_string_equal(x->checks[k].label, y->checks[k].label);
             assert_int_equal(x->checks[k].passed, y->checks[k].passed);
             assert_int_equal(x->checks[k].failed, y->checks[k].failed);
+            assert_counts_equal(x->checks[k].reasons, x->checks[k].n_reasons, y->checks[k].reasons,
+                                y->checks[k].n_reasons);
         }
     }
 
@@ -1049,6 +1066,39 @@ static int read_doc(json_t *root, struct lg_result **out, char *err, size_t errl
     return rc;
 }
 
+/* A check's reasons: optional as a whole, each with its text and count; a broken
+ * one is named by its path. */
+static void test_reports_read_json_check_reasons(void **state)
+{
+    json_t *j = to_jansson(*state);
+    json_t *check = at(j, "steps.0.checks.list.0");
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_int_equal(back->steps[0].checks[0].n_reasons, 1);
+    assert_string_equal(back->steps[0].checks[0].reasons[0].name, "HTTP 200, expected 201");
+    assert_int_equal(back->steps[0].checks[0].reasons[0].count, 1);
+    assert_int_equal(back->steps[0].checks[1].n_reasons, 0);
+    lg_result_free(back);
+
+    json_object_del(at(check, "reasons.0"), "count");
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), LG_ESYNTAX);
+    assert_string_equal(err,
+                        "result.json: steps[0].checks.list[0].reasons[0]: missing key 'count'");
+    json_object_set_new(check, "reasons", json_string("HTTP 500"));
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), LG_ESYNTAX);
+    assert_string_equal(err, "result.json: steps[0].checks.list[0].reasons: expected an array");
+    json_object_set_new(check, "reasons", json_pack("[{s:i, s:i}]", "text", 1, "count", 1));
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), LG_ESYNTAX);
+    assert_string_equal(err,
+                        "result.json: steps[0].checks.list[0].reasons[0].text: expected a string");
+    json_object_del(check, "reasons");
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_null(back->steps[0].checks[0].reasons);
+    lg_result_free(back);
+    json_decref(j);
+}
+
 static void test_reports_read_json_without_schedule_is_closed(void **state)
 {
     /* An open-model document with "schedule" taken out reads as closed, and the
@@ -1067,9 +1117,10 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     lg_result_free(back);
     json_decref(j);
 
-    /* A file written before the open model (and the smoke rule) loads, and writes
-     * back the same bytes with only "smoke_rule": false added after "default_gate"
-     * and {"model": "closed"} after "config". */
+    /* A file written before the open model (and the smoke rule, and reasons) loads,
+     * and writes back the same bytes with only "smoke_rule": false added after
+     * "default_gate", {"model": "closed"} after "config" and an empty "reasons" after
+     * its check's "failed". */
     const char *path = DATA "closed_before_schedule.json";
     assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
     assert_false(back->schedule.open);
@@ -1084,6 +1135,15 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     char *want = lg_asprintf(
         "%.*s  \"smoke_rule\": false,\n%.*s  \"schedule\": {\n    \"model\": \"closed\"\n  },\n%s",
         (int)(cut1 - old), old, (int)(cut2 - cut1), cut1, cut2);
+    assert_null(back->steps[0].checks[0].reasons);
+    assert_int_equal(back->steps[0].checks[0].n_reasons, 0);
+    const char *check_end = "\"failed\": 0\n          }";
+    char *at_end = strstr(want, check_end);
+    assert_non_null(at_end);
+    char *with_reasons = lg_asprintf("%.*s\"failed\": 0,\n            \"reasons\": []%s",
+                                     (int)(at_end - want), want, at_end + strlen("\"failed\": 0"));
+    free(want);
+    want = with_reasons;
     assert_string_equal(now, want);
     free(want);
     free(old);
@@ -1251,6 +1311,8 @@ static const char expected_summary[] =
     "\n"
     "  failed checks\n"
     "    ✗ guest-session/start  status is 201  2 of 1,000 failed\n"
+    "        1× HTTP 200, expected 201\n"
+    "        1× other reasons (not kept)\n"
     "\n"
     "  thresholds\n"
     "    ✓ p95(latency) < 500ms            950us\n"
@@ -1266,6 +1328,40 @@ static void test_reports_text_summary_is_exact(void **state)
     char *s = text_of(*state, false);
     assert_string_equal(s, expected_summary);
     assert_null(strchr(s, '\033'));
+    free(s);
+}
+
+/* Reasons under their check, counts aligned; control characters in a hand-edited
+ * result are made harmless; a check without reasons (an older result) shows none. */
+static void test_reports_text_failed_check_reasons(void **state)
+{
+    struct lg_result *r = *state;
+    struct lg_result_check *c = &r->steps[0].checks[0];
+    drop_reasons(c);
+    c->passed = 750;
+    c->failed = 1250;
+    c->reasons = counts(3,
+                        (const char *const[]){"$.status was \"pending\", expected \"confirmed\"",
+                                              "HTTP 500: body is not JSON: invalid token near "
+                                              "\"<html>\" at byte 1",
+                                              "bell\a here"},
+                        (const uint64_t[]){1200, 35, 5});
+    c->n_reasons = 3;
+    char *s = text_of(r, false);
+    const char *want = "  failed checks\n"
+                       "    ✗ guest-session/start  status is 201  1,250 of 2,000 failed\n"
+                       "        1,200× $.status was \"pending\", expected \"confirmed\"\n"
+                       "           35× HTTP 500: body is not JSON: invalid token near \"<html>\" "
+                       "at byte 1\n"
+                       "            5× bell? here\n"
+                       "           10× other reasons (not kept)\n"
+                       "\n";
+    assert_non_null(strstr(s, want));
+    free(s);
+
+    drop_reasons(c);
+    s = text_of(r, false);
+    assert_non_null(strstr(s, "  1,250 of 2,000 failed\n\n  thresholds\n"));
     free(s);
 }
 
@@ -1458,6 +1554,8 @@ static const char expected_open_summary[] =
     "\n"
     "  failed checks\n"
     "    ✗ guest-session/start  status is 201  2 of 1,000 failed\n"
+    "        1× HTTP 200, expected 201\n"
+    "        1× other reasons (not kept)\n"
     "\n"
     "  thresholds\n"
     "    ✓ p95(latency) < 500ms            950us\n"
@@ -1559,6 +1657,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_null_histogram_is_written_empty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_smoke_rule_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_check_reasons, setup, teardown),
         cmocka_unit_test(test_reports_read_json_broken_files_give_exact_errors),
         cmocka_unit_test(test_reports_read_json_invalid_json_names_line_and_column),
         cmocka_unit_test(test_reports_read_json_directory_is_io_error),
@@ -1578,6 +1677,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_write_over_a_directory_is_eio_and_cleans_up,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_summary_is_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_text_failed_check_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_file_is_the_uncoloured_summary, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_color_marks_and_verdict, setup, teardown),

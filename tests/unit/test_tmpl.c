@@ -668,6 +668,36 @@ static void test_tmpl_env_present_missing_secret(void **state)
     unsetenv("LG_TMPL_TEST_KEY");
 }
 
+/* lg_tmpl_secrets: each env value as it is and as JSON and URL escaping write it,
+ * and pure functions of env values and constants; nothing from other templates. */
+static void test_tmpl_secrets_lists_env_values(void **state)
+{
+    struct fx *f = *state;
+    setenv("LG_TMPL_TEST_KEY", "s3cr \"et\"/+", 1);
+    setenv("LG_TMPL_TEST_OTHER", "zz", 1);
+    struct lg_secrets sec = {0};
+    struct lg_tmpl *t = compile_ok(f,
+                                   "Bearer {{env.LG_TMPL_TEST_KEY}} {{name}} {{uuid}} "
+                                   "{{base64 env.LG_TMPL_TEST_OTHER}} {{sha256 (base64 \"zz\")}} "
+                                   "{{hmac_sha256 env.LG_TMPL_TEST_OTHER name}}",
+                                   LG_TMPL_RAW);
+    lg_tmpl_secrets(t, &sec);
+    lg_tmpl_free(t);
+    const char *want[] = {
+        "s3cr%20%22et%22%2F%2B", "s3cr \\\"et\\\"/+", "s3cr \"et\"/+", "eno%3D", "eno=", "zz"};
+    assert_int_equal(sec.n, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < sec.n; i++)
+        assert_string_equal(sec.vals[i], want[i]);
+
+    t = compile_ok(f, "{{name}} {{base64 \"zz\"}}", LG_TMPL_RAW);
+    lg_tmpl_secrets(t, &sec);
+    lg_tmpl_free(t);
+    assert_int_equal(sec.n, sizeof(want) / sizeof(want[0]));
+    lg_secrets_free(&sec);
+    unsetenv("LG_TMPL_TEST_KEY");
+    unsetenv("LG_TMPL_TEST_OTHER");
+}
+
 static void test_tmpl_slots_lists_every_read(void **state)
 {
     struct fx *f = *state;
@@ -1027,6 +1057,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tmpl_random_int_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_random_int_bad_runtime_args, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_base64, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tmpl_secrets_lists_env_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_sha256, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_hmac_sha256_rfc4231, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmpl_nested_calls, setup, teardown),

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "secrets.h"
 #include "util.h"
 
 static void test_util_duration_units(void **state)
@@ -164,6 +165,32 @@ static void test_diag_prints_file_line_col(void **state)
     assert_int_equal(d.n, 0);
 }
 
+/* Secrets are kept longest first, once each; the longest one at a place wins. */
+static void test_util_secrets_longest_first(void **state)
+{
+    (void)state;
+    struct lg_secrets sec = {0};
+    assert_int_equal(lg_secrets_match(NULL, "abc", 3), 0);
+    lg_secrets_add(&sec, "abc", 3);
+    lg_secrets_add(&sec, "", 0); /* ignored */
+    lg_secrets_add(&sec, "abcdef", 6);
+    lg_secrets_add(&sec, "abc", 3); /* already held */
+    lg_secrets_add(&sec, "xy", 2);
+    lg_secrets_add(&sec, "a\0b", 3); /* bytes, not C strings: a different one */
+    assert_int_equal(sec.n, 4);
+    assert_string_equal(sec.vals[0], "abcdef");
+    assert_int_equal(sec.lens[3], 2);
+    assert_int_equal(lg_secrets_match(&sec, "abcdefgh", 8), 6);
+    assert_int_equal(lg_secrets_match(&sec, "abcdx", 5), 3);
+    assert_int_equal(lg_secrets_match(&sec, "abcdef", 5), 3); /* only 5 bytes there */
+    assert_int_equal(lg_secrets_match(&sec, "ab", 2), 0);
+    assert_int_equal(lg_secrets_match(&sec, "a\0bc", 4), 3);
+    assert_int_equal(lg_secrets_match(&sec, "zabc", 4), 0); /* only at the place given */
+    lg_secrets_free(&sec);
+    assert_int_equal(sec.n, 0);
+    lg_secrets_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_util_buf_grows_and_stays_terminated),
         cmocka_unit_test(test_util_rng_is_deterministic_and_in_range),
         cmocka_unit_test(test_diag_prints_file_line_col),
+        cmocka_unit_test(test_util_secrets_longest_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,30 @@
+/* secrets: the values a run must never show in a report or a log (whatever came
+ * from env.*), collected at load time, and the look-up that failure reasons use to
+ * hide them. */
+#ifndef LG_SECRETS_H
+#define LG_SECRETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The text that stands for a hidden value in a reason. */
+#define LG_SECRET_MARK "[secret]"
+
+/* A set of secret values, longest first. Zero-initialise ({0}). */
+struct lg_secrets {
+    char **vals;
+    size_t *lens;
+    size_t n, cap;
+};
+
+/* Adds a copy of s (len bytes). Empty values and values already held are ignored. */
+void lg_secrets_add(struct lg_secrets *sec, const char *s, size_t len);
+
+/* The length of the longest secret that starts at s (len bytes available), or 0.
+ * sec may be NULL (no secrets). */
+size_t lg_secrets_match(const struct lg_secrets *sec, const char *s, size_t len);
+
+/* Frees the values; accepts NULL. */
+void lg_secrets_free(struct lg_secrets *sec);
+
+#endif
