@@ -35,6 +35,7 @@ struct lg_result_step {
     char *scenario;
     char *name;
     uint64_t requests, errors;
+    uint64_t unsent;         /* requests that could not be sent: not in requests or errors */
     struct lg_count *status; /* by status code, ascending; "0" = no response */
     size_t n_status;
     struct lg_count *error_classes; /* non-zero classes only */
@@ -77,6 +78,27 @@ struct lg_result_threshold {
     char *observed_text; /* for humans: "412ms", "0.52%", "no samples" */
 };
 
+/* A rule of the gate besides the thresholds, as it applied to the run (names below). */
+struct lg_result_rule {
+    char *name; /* LG_RULE_* */
+    bool ok;    /* false: the rule failed the gate */
+    char *text; /* for humans, what the rule is and what it found: "no critical threshold
+                   names error_rate or checks, so any failed request fails the gate:
+                   12 of 12 requests failed (connect 12)" */
+};
+
+/* No threshold at all: no request, check or iteration may fail, no step be left
+ * unsent, no iteration dropped, no unique feed run out. */
+#define LG_RULE_DEFAULT "default"
+/* Thresholds, but no critical one names error_rate or checks: the default gate's
+ * conditions still apply, so failed requests never pass unseen (a critical
+ * threshold on `dropped` takes over the dropped iterations). */
+#define LG_RULE_FAILURES "failures"
+/* Always: a run in which no request got a response fails. */
+#define LG_RULE_NO_RESPONSE "no_response"
+/* The smoke profile: any failed check, failed request or unsent step fails. */
+#define LG_RULE_SMOKE "smoke"
+
 struct lg_result_point {
     int64_t t_s;
     uint64_t requests, errors;
@@ -118,11 +140,19 @@ struct lg_result {
     bool default_gate;  /* no thresholds were given: the strict default gate applied */
     bool smoke_rule;    /* the smoke profile's rule applied: every failed check or
                            request fails the gate, whatever the thresholds say */
+    /* The rules that applied besides the thresholds, in the order they are shown;
+     * none in results written before rules were recorded (then default_gate and
+     * smoke_rule are all there is). */
+    struct lg_result_rule *rules;
+    size_t n_rules;
     uint32_t vus;
     double duration_s;
     struct lg_result_schedule schedule;
     /* totals */
     uint64_t requests, errors, iterations, iterations_failed, dropped_iterations;
+    uint64_t unsent;         /* requests that could not be sent (not in requests) */
+    uint64_t feed_exhausted; /* VUs stopped early because a unique CSV feed ran out */
+    char *feed_note;         /* a sentence saying which feed ran out, or NULL */
     uint64_t checks_passed, checks_failed;
     double rps;
     struct lg_count *error_classes;
