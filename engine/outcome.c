@@ -295,8 +295,9 @@ static bool no_response_rule(struct lg_result *r, const struct lg_totals *t)
 }
 
 /* The unique feeds that ran out (some VU asked for a row past the last), named in
- * a sentence; NULL when no VU stopped for want of a row. */
-static char *feed_note(const struct lg_suite *s, uint64_t vus_stopped)
+ * a sentence; NULL when no VU stopped for want of a row. `open`: the open model,
+ * which asks for no number of iterations. */
+static char *feed_note(const struct lg_suite *s, uint64_t vus_stopped, bool open)
 {
     if (!vus_stopped)
         return NULL;
@@ -313,7 +314,8 @@ static char *feed_note(const struct lg_suite *s, uint64_t vus_stopped)
     const char *which = "a unique feed", *advice = "give it more rows";
     if (n == 1) {
         which = "the unique feed ";
-        advice = "give it more rows, or ask for at most that many iterations";
+        advice = open ? "give it more rows, or a lower rate or shorter duration"
+                      : "give it more rows, or ask for at most that many iterations";
     } else if (n > 1) {
         which = "the unique feeds ";
         advice = "give them more rows";
@@ -371,7 +373,7 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     r->errors = t.errors;
     r->unsent = t.unsent;
     r->feed_exhausted = t.feed_exhausted;
-    r->feed_note = feed_note(s, t.feed_exhausted);
+    r->feed_note = feed_note(s, t.feed_exhausted, m->open);
     r->iterations = t.iterations;
     r->iterations_failed = t.iterations_failed;
     r->dropped_iterations = t.dropped;

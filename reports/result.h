@@ -181,7 +181,8 @@ int lg_result_write_json(const struct lg_result *r, const char *path);
 /* Serialises to a new string ending in a newline (caller frees). Durations and rates
  * are written with at most 3 decimals (milliseconds: whole microseconds), other
  * numbers with 15 significant digits, non-finite numbers as 0, NULL names as ""
- * and NULL env/profile/base_url/abort_reason/schedule.note as null; a NULL
+ * and NULL env/profile/base_url/abort_reason/schedule.note/feed_note as null;
+ * "rules" follows "smoke_rule" (an empty array when there are none); a NULL
  * histogram is written as an empty one. "schedule" follows "config": in the closed
  * model it holds only {"model": "closed"}; in the open model every member of
  * struct lg_result_schedule, and the steps and scenarios with has_uncorrected also
@@ -199,17 +200,21 @@ int lg_result_read_json(const char *path, struct lg_result **out, char *err, siz
  * "NAME: missing key 'totals'", "NAME: steps[1].latency_ms.p95: expected a number",
  * "NAME:LINE:COL: invalid JSON: ...". Keys outside DESIGN.md's required set may be
  * absent (zero, false, or "" for names; NULL for env, profile, base_url,
- * abort_reason). A result without "schedule" (written before the open model) is a
- * closed-model one; with it, "model" ("open" or "closed") is required, and in the
- * open model so is every other key of the schedule but "note". Uncorrected figures
- * are read only in the open model (elsewhere they are ignored like any unknown key);
- * a step or scenario with either of its two uncorrected keys needs both. *out is
- * written only on success and owned by the caller (lg_result_free). */
+ * abort_reason and feed_note; no rules). A result without "schedule" (written
+ * before the open model) is a closed-model one; with it, "model" ("open" or
+ * "closed") is required, and in the open model so is every other key of the
+ * schedule but "note". Uncorrected figures are read only in the open model
+ * (elsewhere they are ignored like any unknown key); a step or scenario with either
+ * of its two uncorrected keys needs both. *out is written only on success and owned
+ * by the caller (lg_result_free). */
 int lg_result_from_json(const char *text, size_t len, const char *name, struct lg_result **out,
                         char *err, size_t errlen);
 
-/* The end-of-run terminal summary: a per-step table (count, rps, p50/p90/p95/p99/max,
- * errors, checks), each threshold with its observed value and a mark, then the
+/* The end-of-run terminal summary: a per-step table (count, rps, p50/p90/p95/p99/max
+ * or "-" for a step with no time sample, errors, unsent when some request could
+ * not be sent, checks), the errors by class and the unsent count, a spent feed's
+ * note, each threshold with its observed value and a mark, each rule with its mark
+ * and sentence (older results: the default gate and smoke lines), then the
  * verdict. In the open model the table's figures are the corrected ones; below it
  * come each step's uncorrected figures, one line on the schedule (due, started,
  * dropped, waits for a VU, the harness's lag) and, when the asked rate was not
