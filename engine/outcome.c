@@ -1,8 +1,8 @@
 /* outcome: evaluates the gate over merged metrics and assembles struct lg_result.
  * A gate never passes silently: besides the thresholds, rules see every failure
- * (the strict default gate, or the failures rule when no threshold judges errors),
- * a run in which nothing answered fails, and the smoke profile fails on any failed
- * check; each rule says in a sentence what it found. */
+ * (the strict default gate, or the failures rule when no threshold judges failed
+ * requests), a run in which nothing answered fails, and the smoke profile fails on
+ * any failed check; each rule says in a sentence what it found. */
 #include "outcome.h"
 
 #include <stdatomic.h>
@@ -203,23 +203,37 @@ static void unsent_requests(struct lg_buf *b, size_t *n, const struct lg_totals 
                   plural(t->unsent));
 }
 
+/* What a threshold takes over from the failures rule. */
+struct waived {
+    bool checks;  /* a critical threshold on checks judges failed checks */
+    bool dropped; /* a critical threshold on dropped judges dropped iterations */
+};
+
 /* The strict default gate's conditions, as causes joined by "; " into b; returns
- * how many there were. Every one of them is a failure of the run the thresholds
- * may not see: failed requests and checks (what error_rate and checks measure),
- * steps that could not be sent (they are no requests, so error_rate never counts
- * them), dropped iterations (load that was asked for and never applied: the
- * latency of the iterations that ran says nothing about them; left to a critical
- * `dropped` threshold when there is one) and a unique feed that ran out (the run
- * stopped short of what was asked). A failed iteration always has one of these
- * behind it, so it is named only when it stands alone. */
-static size_t gate_causes(const struct lg_totals *t, bool with_dropped, struct lg_buf *b)
+ * how many there were. Each is a failure of the run that the thresholds may not
+ * see: failed requests and checks (what error_rate and checks measure), requests
+ * that could not be sent (no requests, so error_rate never counts them), dropped
+ * iterations (load asked for and never applied: the latency of the iterations that
+ * ran says nothing of them) and a unique feed that ran out (the run stopped short
+ * of what was asked). What a threshold judges is left to it: with `w.checks`, the
+ * failed checks and the requests that failed only by a check (class `check`); the
+ * requests that failed otherwise (refused, reset, timed out, an unexpected status)
+ * never reach a check, so a checks threshold cannot see them. A failed iteration
+ * always has one of these behind it, so it is named only when it stands alone. */
+static size_t gate_causes(const struct lg_totals *t, struct waived w, struct lg_buf *b)
 {
     size_t n = 0;
     char x[32], y[32];
-    failed_requests(b, &n, t);
-    failed_checks(b, &n, t);
-    unsent_requests(b, &n, t);
-    if (with_dropped && t->dropped) {
+    struct lg_totals seen = *t;
+    if (w.checks) {
+        seen.errors -= t->errors_by_class[LG_ERRC_CHECK];
+        seen.errors_by_class[LG_ERRC_CHECK] = 0;
+        seen.checks_failed = 0;
+    }
+    failed_requests(b, &n, &seen);
+    failed_checks(b, &n, &seen);
+    unsent_requests(b, &n, &seen);
+    if (!w.dropped && t->dropped) {
         cause(b, &n);
         lg_buf_printf(b, "%s iteration%s dropped", lg_fmt_count(t->dropped, x, sizeof(x)),
                       plural(t->dropped));
@@ -229,7 +243,7 @@ static size_t gate_causes(const struct lg_totals *t, bool with_dropped, struct l
         lg_buf_printf(b, "a unique feed ran out (%s VU%s stopped early)",
                       lg_fmt_count(t->feed_exhausted, x, sizeof(x)), plural(t->feed_exhausted));
     }
-    if (!n && t->iterations_failed) {
+    if (!n && !w.checks && t->iterations_failed) {
         cause(b, &n);
         lg_buf_printf(b, "%s of %s iteration%s failed",
                       lg_fmt_count(t->iterations_failed, x, sizeof(x)),
@@ -239,15 +253,15 @@ static size_t gate_causes(const struct lg_totals *t, bool with_dropped, struct l
 }
 
 /* The default gate (no thresholds) or the failures rule (thresholds, none of them
- * critical on error_rate or checks). Returns whether it held. */
+ * critical on error_rate). Returns whether it held. */
 static bool failures_rule(struct lg_result *r, const char *name, const char *why,
-                          const struct lg_totals *t, bool with_dropped)
+                          const struct lg_totals *t, struct waived w)
 {
     struct lg_buf b = {0};
     lg_buf_printf(&b, "%s: ", why);
-    bool ok = gate_causes(t, with_dropped, &b) == 0;
+    bool ok = gate_causes(t, w, &b) == 0;
     if (ok)
-        lg_buf_puts(&b, "no request, check or iteration failed");
+        lg_buf_puts(&b, w.checks ? "no request failed" : "no request, check or iteration failed");
     add_rule(r, name, ok, lg_buf_take(&b));
     return ok;
 }
@@ -337,12 +351,20 @@ static bool apply_rules(struct lg_result *r, const struct lg_threshold *th, size
     if (n_th == 0) {
         r->default_gate = true;
         ok &= failures_rule(r, LG_RULE_DEFAULT,
-                            "no thresholds given, so the strict default gate applies", t, true);
-    } else if (!names_metric(th, n_th, LG_M_ERROR_RATE, LG_M_CHECKS)) {
+                            "no thresholds given, so the strict default gate applies", t,
+                            (struct waived){0});
+    } else if (!names_metric(th, n_th, LG_M_ERROR_RATE, LG_M_ERROR_RATE)) {
+        /* error_rate judges every failed request (a failed check fails its request
+         * too); without it failed requests would pass unseen. */
+        struct waived w = {.checks = names_metric(th, n_th, LG_M_CHECKS, LG_M_CHECKS),
+                           .dropped = names_metric(th, n_th, LG_M_DROPPED, LG_M_DROPPED)};
         ok &= failures_rule(r, LG_RULE_FAILURES,
-                            "no critical threshold names error_rate or checks, so any failed "
-                            "request fails the gate",
-                            t, !names_metric(th, n_th, LG_M_DROPPED, LG_M_DROPPED));
+                            w.checks ? "no critical threshold names error_rate, so any failed "
+                                       "request fails the gate (failed checks are left to the "
+                                       "checks threshold)"
+                                     : "no critical threshold names error_rate or checks, so any "
+                                       "failed request fails the gate",
+                            t, w);
     }
     if (info->profile && !strcmp(info->profile, LG_SMOKE_PROFILE)) {
         r->smoke_rule = true;

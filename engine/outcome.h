@@ -1,8 +1,8 @@
 /* outcome: turns what a run measured into its verdict and its result (the plain
  * data model that every report renders): evaluates each threshold and the rules
  * beside them (result.h LG_RULE_*): the strict default gate when there is no
- * threshold, the failures rule when no critical threshold judges errors, the
- * no-response rule always, and the smoke profile's rule. */
+ * threshold, the failures rule when no critical threshold judges failed requests,
+ * the no-response rule always, and the smoke profile's rule. */
 #ifndef LG_OUTCOME_H
 #define LG_OUTCOME_H
 
@@ -26,9 +26,10 @@ struct lg_outcome_info {
  * when a critical threshold or a rule fails:
  * - no thresholds: the strict default gate (default_gate set): any failed request
  *   or check, unsent request, dropped iteration or spent unique feed fails;
- * - thresholds, none critical on error_rate or checks: the same conditions fail
- *   (the failures rule), but for dropped iterations when a critical threshold
- *   names `dropped`;
+ * - thresholds, none critical on error_rate: the same conditions fail (the
+ *   failures rule), but for those a critical threshold judges: failed checks and
+ *   the requests failed only by a check when one names `checks`, dropped
+ *   iterations when one names `dropped`;
  * - always: a run in which no request got a response fails;
  * - with the profile LG_SMOKE_PROFILE (smoke_rule set): any failed check, failed
  *   request or unsent request fails.

@@ -90,9 +90,10 @@ struct lg_result_rule {
 /* No threshold at all: no request, check or iteration may fail, no step be left
  * unsent, no iteration dropped, no unique feed run out. */
 #define LG_RULE_DEFAULT "default"
-/* Thresholds, but no critical one names error_rate or checks: the default gate's
- * conditions still apply, so failed requests never pass unseen (a critical
- * threshold on `dropped` takes over the dropped iterations). */
+/* Thresholds, but no critical one names error_rate: the default gate's conditions
+ * still apply, so failed requests never pass unseen. A critical threshold on
+ * `checks` takes over the failed checks (and the requests failed only by a check),
+ * one on `dropped` the dropped iterations. */
 #define LG_RULE_FAILURES "failures"
 /* Always: a run in which no request got a response fails. */
 #define LG_RULE_NO_RESPONSE "no_response"

@@ -3,8 +3,10 @@
 # responses: a refused, reset or redirect-looping request is counted but is no
 # latency sample; a timeout is one, at its elapsed time. When no critical threshold
 # names error_rate or checks, the failures rule fails the gate on any failed
-# request or check; a run in which no request got a response fails whatever the
-# thresholds say. The summary and result.json name the rule that decided.
+# request or check (a checks threshold takes over the failed checks only: no check
+# runs on a request that got no response); a run in which no request got a response
+# fails whatever the thresholds say. The summary and result.json name the rule that
+# decided.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_nginx
@@ -96,6 +98,25 @@ assert_json "$RESULT" '.rules[0].text | test("gate: 4 of 4 requests failed \\([a
 assert_json "$RESULT" '.rules[1].text == "4 of 4 requests got a response"'
 assert_json "$RESULT" "$(step boom) | .status == {\"500\": 4} and .latency_ms.max > 0"
 assert_eq "$(($(nginx_requests '^GET /boom ') - before))" 4 "requests nginx received"
+
+log "a threshold on checks leaves failed requests to the rule: no check runs on a reset"
+cat >"$TEST_TMP/partial.yaml" <<'EOF'
+scenario: partial
+steps:
+  - name: health
+    request: {method: GET, url: /health}
+    expect: {status: 200}
+    on_failure: continue
+  - name: drop
+    request: {method: GET, url: /drop}
+    expect: {status: 200}
+EOF
+run_lg "$TEST_TMP/partial" "$TEST_TMP/partial.yaml" --base-url "$NGINX_URL" -i 3 \
+    "${LATENCY_ONLY[@]}" --threshold 'checks > 99%'
+assert_status 1
+assert_json "$RESULT" '[.thresholds[].ok] == [true, true]' "every check that ran passed"
+assert_json "$RESULT" '.totals.requests == 6 and .totals.error_classes.reset == 3'
+assert_json "$RESULT" '.rules[0] == {"name": "failures", "ok": false, "text": "no critical threshold names error_rate, so any failed request fails the gate (failed checks are left to the checks threshold): 3 of 6 requests failed (reset 3)"}'
 
 log "a healthy service under the same gate passes, and the summary says why"
 one_step health /health "    expect: {status: 200}"

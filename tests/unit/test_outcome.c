@@ -162,12 +162,14 @@ static void test_outcome_smoke_failed_check_fails_despite_thresholds(void **stat
     assert_non_null(rule(r, LG_RULE_FAILURES));
     assert_int_equal(r->verdict, LG_VERDICT_FAIL);
     lg_result_free(r);
-    /* With a threshold on checks, the thresholds decide. */
+    /* With a threshold on checks, that threshold judges the failed check. */
     thresholds(f, "p95(latency) < 1s", "checks > 70%", NULL);
     r = build(f, NULL, 2);
     assert_false(r->smoke_rule);
-    assert_null(rule(r, LG_RULE_FAILURES));
     assert_true(r->thresholds[1].ok); /* 3 of 4 checks passed */
+    assert_rule(r, LG_RULE_FAILURES, true,
+                "no critical threshold names error_rate, so any failed request fails the gate "
+                "(failed checks are left to the checks threshold): no request failed");
     assert_int_equal(r->verdict, LG_VERDICT_PASS);
     lg_result_free(r);
 }
@@ -318,8 +320,9 @@ static void test_outcome_failures_rule_sees_a_5xx(void **state)
     lg_result_free(r);
 }
 
-/* Which thresholds take the failures over: a critical one on error_rate or checks,
- * with any filter; a warning does not (it never fails the gate). */
+/* Which thresholds take the failures over: a critical one on error_rate (with any
+ * filter) takes them all; one on checks only the failed checks; a warning nothing
+ * (it never fails the gate). */
 static void test_outcome_failures_rule_only_without_error_thresholds(void **state)
 {
     struct fixture *f = *state;
@@ -327,12 +330,12 @@ static void test_outcome_failures_rule_only_without_error_thresholds(void **stat
     request(f, LG_ERRC_CHECK, false);
     static const struct {
         const char *expr;
-        bool applies;
+        bool applies, fails;
     } cases[] = {
-        {"error_rate < 60%", false}, {"error_rate{step=get} < 60%", false},
-        {"checks > 50%", false},     {"!error_rate < 60%", true},
-        {"!checks > 50%", true},     {"rps > 0", true},
-        {"dropped == 0", true},
+        {"error_rate < 60%", false, false}, {"error_rate{step=get} < 60%", false, false},
+        {"checks > 50%", true, false},      {"!error_rate < 60%", true, true},
+        {"!checks > 50%", true, true},      {"rps > 0", true, true},
+        {"dropped == 0", true, true},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         thresholds(f, "p95(latency) < 1s", cases[i].expr, NULL);
@@ -340,9 +343,35 @@ static void test_outcome_failures_rule_only_without_error_thresholds(void **stat
         if ((rule(r, LG_RULE_FAILURES) != NULL) != cases[i].applies)
             fail_msg("%s: the failures rule should %sapply", cases[i].expr,
                      cases[i].applies ? "" : "not ");
-        assert_int_equal(r->verdict, cases[i].applies ? LG_VERDICT_FAIL : LG_VERDICT_PASS);
+        if ((r->verdict == LG_VERDICT_FAIL) != cases[i].fails)
+            fail_msg("%s: the verdict should be %s", cases[i].expr,
+                     cases[i].fails ? "fail" : "pass");
         lg_result_free(r);
     }
+}
+
+/* A threshold on checks cannot see requests that never got a response (no check
+ * runs on them): a service refusing most connections fails the failures rule even
+ * though every check that ran passed. */
+static void test_outcome_checks_threshold_leaves_failed_requests_to_the_rule(void **state)
+{
+    struct fixture *f = *state;
+    request(f, LG_ERRC_NONE, true);
+    no_response(f, LG_ERRC_CONNECT, 9);
+    struct lg_sample boom = {.status = 503, .err = LG_ERRC_HTTP_5XX, .total_us = 900};
+    lg_metrics_record(&f->rep.metrics, 0, &boom);
+    lg_metrics_check(&f->rep.metrics, 0, 0, false); /* its status check failed */
+    thresholds(f, "p95(latency) < 1s", "checks > 60%", NULL);
+    struct lg_result *r = build(f, NULL, 2);
+    assert_true(r->thresholds[0].ok);
+    assert_true(r->thresholds[1].ok); /* 2 of 3 */
+    assert_rule(r, LG_RULE_FAILURES, false,
+                "no critical threshold names error_rate, so any failed request fails the gate "
+                "(failed checks are left to the checks threshold): 10 of 11 requests failed "
+                "(connect 9, http_5xx 1)");
+    assert_rule(r, LG_RULE_NO_RESPONSE, true, "2 of 11 requests got a response");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    lg_result_free(r);
 }
 
 /* Every condition of the default gate fails the failures rule too, and is named:
@@ -496,6 +525,7 @@ int main(void)
         T(test_outcome_nothing_sent_fails),
         T(test_outcome_failures_rule_sees_a_5xx),
         T(test_outcome_failures_rule_only_without_error_thresholds),
+        T(test_outcome_checks_threshold_leaves_failed_requests_to_the_rule),
         T(test_outcome_failures_rule_names_each_cause),
         T(test_outcome_failed_iteration_alone_is_named),
         T(test_outcome_unsent_counted_apart),
