@@ -118,7 +118,9 @@ bool lg_sample_timed(const struct lg_sample *s)
     /* No default: a new error class does not compile until it is decided here. */
     switch (s->err) {
     case LG_ERRC_TIMEOUT:
-        return true; /* a sample at its elapsed time, response or not */
+        /* Cut off while waiting, with or without a response: a sample at its elapsed
+         * time. A class for requests still in flight when the run ends goes here. */
+        return true;
     case LG_ERRC_CONNECT:
     case LG_ERRC_TLS:
     case LG_ERRC_RESET:
