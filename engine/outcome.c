@@ -136,11 +136,11 @@ static void add_rule(struct lg_result *r, const char *name, bool ok, char *text)
     r->rules[r->n_rules++] = (struct lg_result_rule){lg_strdup(name), ok, text};
 }
 
-static bool names_metric(const struct lg_threshold *th, size_t n, enum lg_metric a,
-                         enum lg_metric b)
+/* Whether a critical threshold (any aggregate, any filter) judges metric m. */
+static bool names_metric(const struct lg_threshold *th, size_t n, enum lg_metric m)
 {
     for (size_t i = 0; i < n; i++)
-        if (th[i].severity == LG_SEV_CRITICAL && (th[i].metric == a || th[i].metric == b))
+        if (th[i].severity == LG_SEV_CRITICAL && th[i].metric == m)
             return true;
     return false;
 }
@@ -353,11 +353,11 @@ static bool apply_rules(struct lg_result *r, const struct lg_threshold *th, size
         ok &= failures_rule(r, LG_RULE_DEFAULT,
                             "no thresholds given, so the strict default gate applies", t,
                             (struct waived){0});
-    } else if (!names_metric(th, n_th, LG_M_ERROR_RATE, LG_M_ERROR_RATE)) {
+    } else if (!names_metric(th, n_th, LG_M_ERROR_RATE)) {
         /* error_rate judges every failed request (a failed check fails its request
          * too); without it failed requests would pass unseen. */
-        struct waived w = {.checks = names_metric(th, n_th, LG_M_CHECKS, LG_M_CHECKS),
-                           .dropped = names_metric(th, n_th, LG_M_DROPPED, LG_M_DROPPED)};
+        struct waived w = {.checks = names_metric(th, n_th, LG_M_CHECKS),
+                           .dropped = names_metric(th, n_th, LG_M_DROPPED)};
         ok &= failures_rule(r, LG_RULE_FAILURES,
                             w.checks ? "no critical threshold names error_rate, so any failed "
                                        "request fails the gate (failed checks are left to the "
