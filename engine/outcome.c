@@ -350,9 +350,9 @@ static bool apply_rules(struct lg_result *r, const struct lg_threshold *th, size
     bool ok = true;
     if (n_th == 0) {
         r->default_gate = true;
-        ok &= failures_rule(r, LG_RULE_DEFAULT,
-                            "no thresholds given, so the strict default gate applies", t,
-                            (struct waived){0});
+        ok &=
+            failures_rule(r, LG_RULE_DEFAULT, "no thresholds given, so any failure fails the gate",
+                          t, (struct waived){0});
     } else if (!names_metric(th, n_th, LG_M_ERROR_RATE)) {
         /* error_rate judges every failed request (a failed check fails its request
          * too); without it failed requests would pass unseen. */

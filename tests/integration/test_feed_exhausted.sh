@@ -46,9 +46,9 @@ assert_json "$RESULT" '.totals.requests == 3 and .totals.errors == 0 and .totals
 assert_json "$RESULT" '.totals.feed_exhausted == 2'
 assert_json "$RESULT" ".totals.feed_note == \"$NOTE\""
 assert_json "$RESULT" '[.rules[] | {name, ok}] == [{"name": "default", "ok": false}, {"name": "no_response", "ok": true}]'
-assert_json "$RESULT" '.rules[0].text == "no thresholds given, so the strict default gate applies: a unique feed ran out (2 VUs stopped early)"'
+assert_json "$RESULT" '.rules[0].text == "no thresholds given, so any failure fails the gate: a unique feed ran out (2 VUs stopped early)"'
 assert_contains "$LG_OUT" "  ! $NOTE"
-assert_contains "$LG_OUT" "✗ strict default gate: no thresholds given, so the strict default gate applies: a unique feed ran out (2 VUs stopped early)"
+assert_contains "$LG_OUT" "✗ strict default gate: no thresholds given, so any failure fails the gate: a unique feed ran out (2 VUs stopped early)"
 assert_contains "$TEST_TMP/timed/summary.txt" "  ! $NOTE"
 
 log "the same with a latency-only threshold: the failures rule fails it"

@@ -10,7 +10,8 @@ start_pollserver --pending-polls 3
 
 # Per iteration: health (ok), login (its capture finds nothing: a capture error;
 # on_failure continue), item (reads the token never captured: unsent; continue),
-# after (ok). 3 requests sent, 1 failed, 1 unsent.
+# after (ok, then 50ms of think time so the run lasts). 3 requests sent, 1 failed,
+# 1 unsent.
 scen="$TEST_TMP/unsent.yaml"
 cat >"$scen" <<'EOF'
 scenario: unsent
@@ -28,6 +29,7 @@ steps:
     on_failure: continue
   - name: after
     request: {method: GET, url: /health}
+    think: 50ms
 EOF
 lg check "$scen"
 assert_status 0 "check"
@@ -43,14 +45,14 @@ assert_json "$RESULT" "$(step item) | .requests == 0 and .errors == 0 and .unsen
 assert_json "$RESULT" "$(step item) | .latency_ms.max == 0"
 assert_json "$RESULT" "$(step login) | .requests == 4 and .unsent == 0"
 assert_json "$RESULT" '([.series[].requests] | add) == 12 and ([.series[].errors] | add) == 4'
-assert_json "$RESULT" '(.totals.rps * .totals.duration_s / 12 - 1 | fabs) < 0.05' \
+assert_json "$RESULT" '(.totals.rps * .totals.duration_s - 12 | fabs) <= .totals.rps * 0.0005 + 0.001' \
     "rps counts sent requests (duration_s is rounded to the millisecond)"
 assert_json "$RESULT" '.rules[0].name == "default" and .rules[0].ok == false'
-assert_json "$RESULT" '.rules[0].text == "no thresholds given, so the strict default gate applies: 4 of 12 requests failed (capture 4); 4 requests could not be sent"'
+assert_json "$RESULT" '.rules[0].text == "no thresholds given, so any failure fails the gate: 4 of 12 requests failed (capture 4); 4 requests could not be sent"'
 assert_matches "$LG_OUT" '· 12 requests \([0-9.,]+/s\) · 4 unsent · 4 iterations \(4 failed\)' "header"
 assert_matches "$LG_OUT" '^  unsent/item +0 +0\.0 +- +- +- +- +- +0 +4 +- *$' "the step's row"
 assert_contains "$LG_OUT" "  unsent: 4 requests could not be sent (never reached the server; not counted as requests)"
-assert_contains "$LG_OUT" "✗ strict default gate: no thresholds given, so the strict default gate applies: 4 of 12 requests failed (capture 4); 4 requests could not be sent"
+assert_contains "$LG_OUT" "✗ strict default gate: no thresholds given, so any failure fails the gate: 4 of 12 requests failed (capture 4); 4 requests could not be sent"
 
 log "error_rate is failed requests over requests sent: 4 of 12, not 8 of 16"
 run_lg "$TEST_TMP/rate" "$scen" --base-url "$POLL_URL" -i 4 -u 2 --threshold 'error_rate < 40%'

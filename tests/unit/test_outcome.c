@@ -292,7 +292,7 @@ static void test_outcome_nothing_sent_fails(void **state)
     struct lg_result *r = build(f, NULL, 0);
     assert_true(r->default_gate);
     assert_rule(r, LG_RULE_DEFAULT, true,
-                "no thresholds given, so the strict default gate applies: no request, check or "
+                "no thresholds given, so any failure fails the gate: no request, check or "
                 "iteration failed");
     assert_rule(r, LG_RULE_NO_RESPONSE, false, "no request got a response: none was sent");
     assert_int_equal(r->verdict, LG_VERDICT_FAIL);
@@ -406,7 +406,7 @@ static void test_outcome_failures_rule_names_each_cause(void **state)
     assert_true(r->default_gate);
     assert_null(rule(r, LG_RULE_FAILURES));
     assert_rule(r, LG_RULE_DEFAULT, false,
-                "no thresholds given, so the strict default gate applies: 1 of 4 checks failed; 1 "
+                "no thresholds given, so any failure fails the gate: 1 of 4 checks failed; 1 "
                 "request could not be sent; 4 iterations dropped; a unique feed ran out (1 VU "
                 "stopped early)");
     assert_int_equal(r->verdict, LG_VERDICT_FAIL);
@@ -422,7 +422,7 @@ static void test_outcome_failed_iteration_alone_is_named(void **state)
     lg_metrics_iteration(&f->rep.metrics, 0, 1000, 1000, false);
     struct lg_result *r = build(f, NULL, 0);
     assert_rule(r, LG_RULE_DEFAULT, false,
-                "no thresholds given, so the strict default gate applies: 1 of 2 iterations "
+                "no thresholds given, so any failure fails the gate: 1 of 2 iterations "
                 "failed");
     lg_result_free(r);
 }
@@ -494,7 +494,7 @@ static void test_outcome_spent_feed_is_named_and_fails_default_gate(void **state
                         "iteration and stopped before the end of the run; give it more rows, or "
                         "ask for at most that many iterations");
     assert_rule(r, LG_RULE_DEFAULT, false,
-                "no thresholds given, so the strict default gate applies: a unique feed ran out "
+                "no thresholds given, so any failure fails the gate: a unique feed ran out "
                 "(2 VUs stopped early)");
     assert_int_equal(r->verdict, LG_VERDICT_FAIL);
     lg_result_free(r);
