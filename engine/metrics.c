@@ -117,6 +117,31 @@ static struct lg_cell *cell_for(struct lg_step_metrics *sm, int status, bool ope
     return c;
 }
 
+bool lg_sample_timed(const struct lg_sample *s)
+{
+    /* No default: a new error class does not compile until it is decided here. */
+    switch (s->err) {
+    case LG_ERRC_TIMEOUT:
+        /* Cut off while waiting, with or without a response: a sample at its elapsed
+         * time. A class for requests still in flight when the run ends goes here. */
+        return true;
+    case LG_ERRC_CONNECT:
+    case LG_ERRC_TLS:
+    case LG_ERRC_RESET:
+    case LG_ERRC_REDIRECT:
+    case LG_ERRC_OTHER:
+    case LG_ERRC__COUNT:
+        return false; /* libcurl failed the transfer: no complete response */
+    case LG_ERRC_NONE:
+    case LG_ERRC_HTTP_4XX:
+    case LG_ERRC_HTTP_5XX:
+    case LG_ERRC_CHECK:
+    case LG_ERRC_CAPTURE:
+        return s->status > 0; /* judged on a response, when there was one */
+    }
+    return false;
+}
+
 void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s)
 {
     struct lg_cell *c = cell_for(&m->steps[step_id], s->status, m->open);
@@ -127,15 +152,8 @@ void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_s
         m->second_errors++;
     }
     m->second_requests++;
-    if (s->unsent)
-        return;
     c->bytes_in += s->bytes_in;
     c->dns_us_sum += s->dns_us;
-    lg_hist_record(c->latency, s->total_us);
-    if (c->latency_uncorrected)
-        lg_hist_record(c->latency_uncorrected, s->uncorrected_us ? s->uncorrected_us : s->total_us);
-    if (s->status > 0)
-        lg_hist_record(c->ttfb, s->ttfb_us);
     if (s->connect_us > 0) {
         if (!c->connect)
             c->connect = lg_hist_new();
@@ -146,7 +164,20 @@ void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_s
             c->tls = lg_hist_new();
         lg_hist_record(c->tls, s->tls_us);
     }
+    if (!lg_sample_timed(s))
+        return;
+    int64_t elapsed_us = s->uncorrected_us ? s->uncorrected_us : s->total_us;
+    lg_hist_record(c->latency, s->total_us);
+    if (c->latency_uncorrected)
+        lg_hist_record(c->latency_uncorrected, elapsed_us);
+    /* A timeout before the first byte waited at least its whole elapsed time for it. */
+    lg_hist_record(c->ttfb, (s->status > 0 || s->ttfb_us > 0) ? s->ttfb_us : elapsed_us);
     lg_hist_record(m->second, s->total_us);
+}
+
+void lg_metrics_unsent(struct lg_metrics *m, uint32_t step_id)
+{
+    m->steps[step_id].unsent++;
 }
 
 void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool pass)
@@ -295,6 +326,7 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
             hist_merge_into(&dc->connect, sc->connect);
             hist_merge_into(&dc->tls, sc->tls);
         }
+        d->unsent += s->unsent;
         for (size_t c = 0; c < d->n_checks && c < s->n_checks; c++) {
             d->check_pass[c] += s->check_pass[c];
             d->check_fail[c] += s->check_fail[c];
@@ -341,10 +373,13 @@ void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
         const struct lg_step_metrics *sm = &m->steps[i];
         for (size_t c = 0; c < sm->n_cells; c++) {
             out->requests += sm->cells[c].requests;
+            if (sm->cells[c].status > 0)
+                out->responses += sm->cells[c].requests;
             out->errors += sm->cells[c].errors;
             for (int e = 0; e < LG_ERRC__COUNT; e++)
                 out->errors_by_class[e] += sm->cells[c].errors_by_class[e];
         }
+        out->unsent += sm->unsent;
         for (size_t k = 0; k < sm->n_checks; k++) {
             out->checks_passed += sm->check_pass[k];
             out->checks_failed += sm->check_fail[k];
@@ -355,6 +390,7 @@ void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
         out->iterations_failed += m->scenarios[i].iterations_failed;
     }
     out->dropped = m->dropped;
+    out->feed_exhausted = m->feed_exhausted;
 }
 
 void lg_metrics_clear(struct lg_metrics *m)
@@ -375,6 +411,7 @@ void lg_metrics_clear(struct lg_metrics *m)
             if (cell->tls)
                 lg_hist_reset(cell->tls);
         }
+        sm->unsent = 0;
         memset(sm->check_pass, 0, sm->n_checks * sizeof(uint64_t));
         memset(sm->check_fail, 0, sm->n_checks * sizeof(uint64_t));
         for (size_t k = 0; k < sm->n_checks; k++)

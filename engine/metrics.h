@@ -43,9 +43,15 @@ struct lg_sample {
     int64_t tls_us;         /* TLS handshake; 0 on plain HTTP or a reused connection */
     int64_t ttfb_us;        /* from the start to the first response byte */
     uint64_t bytes_in;      /* response body bytes */
-    bool unsent;            /* failed before it could be sent (a template read an unset
-                               value, for_each had no list): an error with no timings */
 };
+
+/* Whether a request's elapsed time is a time sample (latency, ttfb and the
+ * per-second percentiles; DESIGN.md section 3). Time metrics describe responses:
+ * a request that got a complete response is timed, and so is one that timed out, at
+ * its elapsed time, so that a slow server cannot look fast by timing out. A request
+ * refused, reset, failed in TLS, cut short or lost in a redirect loop got no response
+ * and is not. Requests never sent are not samples at all (lg_metrics_unsent). */
+bool lg_sample_timed(const struct lg_sample *s);
 
 /* Requests of one step that ended with one status (0 = no response). */
 struct lg_cell {
@@ -55,11 +61,14 @@ struct lg_cell {
     uint64_t errors_by_class[LG_ERRC__COUNT];
     uint64_t bytes_in;
     int64_t dns_us_sum;
-    struct lg_hist *latency;             /* every request */
+    /* latency, latency_uncorrected and ttfb hold the timed requests only
+     * (lg_sample_timed); connect and tls every connection that was established,
+     * whatever became of the request it carried. */
+    struct lg_hist *latency;
     struct lg_hist *latency_uncorrected; /* open model only, else NULL */
-    struct lg_hist *ttfb;                /* requests that got a response */
-    struct lg_hist *connect;             /* new connections only; NULL until the first */
-    struct lg_hist *tls;                 /* new TLS connections only; NULL until the first */
+    struct lg_hist *ttfb;
+    struct lg_hist *connect; /* new connections only; NULL until the first */
+    struct lg_hist *tls;     /* new TLS connections only; NULL until the first */
 };
 
 /* Why checks failed: per check, at most LG_REASONS_PER_CHECK distinct reasons of at
@@ -81,6 +90,7 @@ struct lg_reasons {
 struct lg_step_metrics {
     struct lg_cell *cells;
     size_t n_cells, cap_cells;
+    uint64_t unsent;      /* requests that could not be sent: not in any cell */
     uint64_t *check_pass; /* per check of the step (model order) */
     uint64_t *check_fail;
     struct lg_reasons **reasons; /* per check; NULL until it first fails with a reason */
@@ -107,15 +117,17 @@ struct lg_metrics {
     size_t n_steps;
     struct lg_scenario_metrics *scenarios;
     size_t n_scenarios;
+    /* VUs that could not start an iteration because a unique CSV feed had no row
+     * left (a VU that stops for the iteration budget first never reads the feed) */
+    uint64_t feed_exhausted;
     /* open model (NULL / 0 otherwise) */
     bool open;
-    uint64_t scheduled;      /* iterations due */
-    uint64_t dropped;        /* iterations that could not start within max_lateness */
-    uint64_t waited;         /* iterations that started late for want of a free VU */
-    uint64_t feed_exhausted; /* VUs that stopped because a unique CSV feed ran out */
-    struct lg_hist *lag;     /* how late a due iteration with a free VU started: the
-                                schedule clock's wake-up and the hand-over to a worker */
-    struct lg_hist *wait;    /* how long iterations waited for a free VU */
+    uint64_t scheduled;   /* iterations due */
+    uint64_t dropped;     /* iterations that could not start within max_lateness */
+    uint64_t waited;      /* iterations that started late for want of a free VU */
+    struct lg_hist *lag;  /* how late a due iteration with a free VU started: the
+                             schedule clock's wake-up and the hand-over to a worker */
+    struct lg_hist *wait; /* how long iterations waited for a free VU */
     /* the current second, closed by lg_metrics_tick */
     struct lg_hist *second;
     uint64_t second_requests, second_errors;
@@ -134,6 +146,10 @@ void lg_metrics_enable_open(struct lg_metrics *m);
 /* Records one request of step `step_id`. Allocation happens only for a status
  * the step has not seen yet. */
 void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s);
+/* Counts one request of step `step_id` that could not be sent (a template read a
+ * value never captured, for_each had no list, the transport refused it): it failed
+ * the step, but it is no request, no error of a request and no time sample. */
+void lg_metrics_unsent(struct lg_metrics *m, uint32_t step_id);
 /* Counts one evaluation of check `check` of the step. */
 void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool pass);
 /* Counts one failure of check `check` of the step and keeps its reason `why` (cut to
@@ -168,6 +184,9 @@ void lg_metrics_take_second(struct lg_metrics *dst, struct lg_metrics *src);
 /* Totals over every cell. */
 struct lg_totals {
     uint64_t requests, errors, iterations, iterations_failed, dropped;
+    uint64_t responses; /* requests that got a response (a status > 0) */
+    uint64_t unsent;    /* requests that could not be sent (not in requests) */
+    uint64_t feed_exhausted;
     uint64_t checks_passed, checks_failed;
     uint64_t errors_by_class[LG_ERRC__COUNT];
 };

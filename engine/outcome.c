@@ -1,12 +1,16 @@
 /* outcome: evaluates the gate over merged metrics and assembles struct lg_result.
- * A gate never passes silently: no thresholds means the strict default gate, and a
- * run that sent nothing fails it; the smoke profile also fails on any failed check. */
+ * A gate never passes silently: besides the thresholds, rules see every failure
+ * (the strict default gate, or the failures rule when no threshold judges failed
+ * requests), a run in which nothing answered fails, and the smoke profile fails on
+ * any failed check; each rule says in a sentence what it found. */
 #include "outcome.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "feeder.h"
 #include "gate.h"
 
 static char *dup_or_null(const char *s)
@@ -71,6 +75,7 @@ static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
             lg_hist_merge(out->histogram_uncorrected, c->latency_uncorrected);
     }
     free(cells);
+    out->unsent = sm->unsent;
     error_classes(by_class, &out->error_classes, &out->n_error_classes);
     lg_latency_from_hist(out->histogram, &out->latency_ms);
     if (open)
@@ -139,6 +144,252 @@ static void build_schedule(const struct lg_metrics *m, const struct lg_run_repor
                                 (unsigned long long)m->waited);
 }
 
+/* ---- the rules besides the thresholds ---- */
+
+static void add_rule(struct lg_result *r, const char *name, bool ok, char *text)
+{
+    r->rules = lg_realloc(r->rules, (r->n_rules + 1) * sizeof(*r->rules));
+    r->rules[r->n_rules++] = (struct lg_result_rule){lg_strdup(name), ok, text};
+}
+
+/* Whether a critical threshold (any aggregate, any filter) judges metric m. */
+static bool names_metric(const struct lg_threshold *th, size_t n, enum lg_metric m)
+{
+    for (size_t i = 0; i < n; i++)
+        if (th[i].severity == LG_SEV_CRITICAL && th[i].metric == m)
+            return true;
+    return false;
+}
+
+static const char *plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* "connect 12, http_5xx 3" */
+static void put_classes(struct lg_buf *b, const uint64_t *by_class)
+{
+    char n[32];
+    bool any = false;
+    for (int e = 1; e < LG_ERRC__COUNT; e++) {
+        if (!by_class[e])
+            continue;
+        lg_buf_printf(b, "%s%s %s", any ? ", " : "", lg_errclass_name(e),
+                      lg_fmt_count(by_class[e], n, sizeof(n)));
+        any = true;
+    }
+}
+
+static void cause(struct lg_buf *b, size_t *n)
+{
+    if ((*n)++)
+        lg_buf_puts(b, "; ");
+}
+
+static void failed_requests(struct lg_buf *b, size_t *n, const struct lg_totals *t)
+{
+    char x[32], y[32];
+    if (!t->errors)
+        return;
+    cause(b, n);
+    lg_buf_printf(b, "%s of %s request%s failed (", lg_fmt_count(t->errors, x, sizeof(x)),
+                  lg_fmt_count(t->requests, y, sizeof(y)), plural(t->requests));
+    put_classes(b, t->errors_by_class);
+    lg_buf_putc(b, ')');
+}
+
+static void failed_checks(struct lg_buf *b, size_t *n, const struct lg_totals *t)
+{
+    char x[32], y[32];
+    if (!t->checks_failed)
+        return;
+    cause(b, n);
+    uint64_t all = t->checks_passed + t->checks_failed;
+    lg_buf_printf(b, "%s of %s check%s failed", lg_fmt_count(t->checks_failed, x, sizeof(x)),
+                  lg_fmt_count(all, y, sizeof(y)), plural(all));
+}
+
+static void unsent_requests(struct lg_buf *b, size_t *n, const struct lg_totals *t)
+{
+    char x[32];
+    if (!t->unsent)
+        return;
+    cause(b, n);
+    lg_buf_printf(b, "%s request%s could not be sent", lg_fmt_count(t->unsent, x, sizeof(x)),
+                  plural(t->unsent));
+}
+
+/* What a threshold takes over from the failures rule. */
+struct waived {
+    bool checks;  /* a critical threshold on checks judges failed checks */
+    bool dropped; /* a critical threshold on dropped judges dropped iterations */
+};
+
+/* The strict default gate's conditions, as causes joined by "; " into b; returns
+ * how many there were. Each is a failure of the run that the thresholds may not
+ * see: failed requests and checks (what error_rate and checks measure), requests
+ * that could not be sent (no requests, so error_rate never counts them), dropped
+ * iterations (load asked for and never applied: the latency of the iterations that
+ * ran says nothing of them) and a unique feed that ran out (the run stopped short
+ * of what was asked). What a threshold judges is left to it: with `w.checks`, the
+ * failed checks and the requests that failed only by a check (class `check`); the
+ * requests that failed otherwise (refused, reset, timed out, an unexpected status)
+ * never reach a check, so a checks threshold cannot see them. A failed iteration
+ * always has one of these behind it, so it is named only when it stands alone. */
+static size_t gate_causes(const struct lg_totals *t, struct waived w, struct lg_buf *b)
+{
+    size_t n = 0;
+    char x[32], y[32];
+    struct lg_totals seen = *t;
+    if (w.checks) {
+        seen.errors -= t->errors_by_class[LG_ERRC_CHECK];
+        seen.errors_by_class[LG_ERRC_CHECK] = 0;
+        seen.checks_failed = 0;
+    }
+    failed_requests(b, &n, &seen);
+    failed_checks(b, &n, &seen);
+    unsent_requests(b, &n, &seen);
+    if (!w.dropped && t->dropped) {
+        cause(b, &n);
+        lg_buf_printf(b, "%s iteration%s dropped", lg_fmt_count(t->dropped, x, sizeof(x)),
+                      plural(t->dropped));
+    }
+    if (t->feed_exhausted) {
+        cause(b, &n);
+        lg_buf_printf(b, "a unique feed ran out (%s VU%s stopped early)",
+                      lg_fmt_count(t->feed_exhausted, x, sizeof(x)), plural(t->feed_exhausted));
+    }
+    if (!n && !w.checks && t->iterations_failed) {
+        cause(b, &n);
+        lg_buf_printf(b, "%s of %s iteration%s failed",
+                      lg_fmt_count(t->iterations_failed, x, sizeof(x)),
+                      lg_fmt_count(t->iterations, y, sizeof(y)), plural(t->iterations));
+    }
+    return n;
+}
+
+/* The default gate (no thresholds) or the failures rule (thresholds, none of them
+ * critical on error_rate). Returns whether it held. */
+static bool failures_rule(struct lg_result *r, const char *name, const char *why,
+                          const struct lg_totals *t, struct waived w)
+{
+    struct lg_buf b = {0};
+    lg_buf_printf(&b, "%s: ", why);
+    bool ok = gate_causes(t, w, &b) == 0;
+    if (ok)
+        lg_buf_puts(&b, w.checks ? "no request failed" : "no request, check or iteration failed");
+    add_rule(r, name, ok, lg_buf_take(&b));
+    return ok;
+}
+
+/* DESIGN.md section 2: in the smoke profile every failed check fails the gate, and
+ * so does a request that failed without a check (no response, an unexpected
+ * status) and a step that could not be sent, whatever the thresholds say. */
+static bool smoke_rule(struct lg_result *r, const struct lg_totals *t)
+{
+    struct lg_buf b = {0};
+    size_t n = 0;
+    lg_buf_puts(&b, "every check and every request must pass: ");
+    failed_checks(&b, &n, t);
+    failed_requests(&b, &n, t);
+    unsent_requests(&b, &n, t);
+    if (!n)
+        lg_buf_puts(&b, "none failed");
+    add_rule(r, LG_RULE_SMOKE, n == 0, lg_buf_take(&b));
+    return n == 0;
+}
+
+/* Whatever the thresholds say: a run in which no request got a response (all
+ * refused, reset or timed out, or none sent) has measured no service at all. */
+static bool no_response_rule(struct lg_result *r, const struct lg_totals *t)
+{
+    char x[32], y[32];
+    struct lg_buf b = {0};
+    bool ok = t->responses > 0;
+    if (ok) {
+        lg_buf_printf(&b, "%s of %s request%s got a response",
+                      lg_fmt_count(t->responses, x, sizeof(x)),
+                      lg_fmt_count(t->requests, y, sizeof(y)), plural(t->requests));
+    } else if (t->requests) {
+        lg_buf_printf(&b, "no request got a response: %s sent, none answered (",
+                      lg_fmt_count(t->requests, x, sizeof(x)));
+        put_classes(&b, t->errors_by_class);
+        lg_buf_putc(&b, ')');
+    } else {
+        lg_buf_puts(&b, "no request got a response: none was sent");
+        if (t->unsent)
+            lg_buf_printf(&b, " (%s could not be sent)", lg_fmt_count(t->unsent, x, sizeof(x)));
+    }
+    add_rule(r, LG_RULE_NO_RESPONSE, ok, lg_buf_take(&b));
+    return ok;
+}
+
+/* The unique feeds that ran out (some VU asked for a row past the last), named in
+ * a sentence; NULL when no VU stopped for want of a row. `open`: the open model,
+ * which asks for no number of iterations. */
+static char *feed_note(const struct lg_suite *s, uint64_t vus_stopped, bool open)
+{
+    if (!vus_stopped)
+        return NULL;
+    struct lg_buf names = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_feeds; i++) {
+        struct lg_feed *f = s->feeds[i];
+        if (f->mode != LG_FEED_UNIQUE ||
+            atomic_load_explicit(&f->cursor, memory_order_relaxed) <= f->n_rows)
+            continue;
+        lg_buf_printf(&names, "%s'%s' (%zu row%s)", n++ ? ", " : "", f->name, f->n_rows,
+                      f->n_rows == 1 ? "" : "s");
+    }
+    const char *which = "a unique feed", *advice = "give it more rows";
+    if (n == 1) {
+        which = "the unique feed ";
+        advice = open ? "give it more rows, or a lower rate or shorter duration"
+                      : "give it more rows, or ask for at most that many iterations";
+    } else if (n > 1) {
+        which = "the unique feeds ";
+        advice = "give them more rows";
+    }
+    char x[32];
+    char *note = lg_asprintf("%s%s ran out: %s VU%s could not start another iteration and "
+                             "stopped before the end of the run; %s",
+                             which, names.data ? names.data : "",
+                             lg_fmt_count(vus_stopped, x, sizeof(x)), plural(vus_stopped), advice);
+    lg_buf_free(&names);
+    return note;
+}
+
+/* Applies every rule that the run calls for and returns whether one failed. */
+static bool apply_rules(struct lg_result *r, const struct lg_threshold *th, size_t n_th,
+                        const struct lg_totals *t, const struct lg_outcome_info *info)
+{
+    bool ok = true;
+    if (n_th == 0) {
+        r->default_gate = true;
+        ok &=
+            failures_rule(r, LG_RULE_DEFAULT, "no thresholds given, so any failure fails the gate",
+                          t, (struct waived){0});
+    } else if (!names_metric(th, n_th, LG_M_ERROR_RATE)) {
+        /* error_rate judges every failed request (a failed check fails its request
+         * too); without it failed requests would pass unseen. */
+        struct waived w = {.checks = names_metric(th, n_th, LG_M_CHECKS),
+                           .dropped = names_metric(th, n_th, LG_M_DROPPED)};
+        ok &= failures_rule(r, LG_RULE_FAILURES,
+                            w.checks ? "no critical threshold names error_rate, so any failed "
+                                       "request fails the gate (failed checks are left to the "
+                                       "checks threshold)"
+                                     : "no critical threshold names error_rate or checks, so any "
+                                       "failed request fails the gate",
+                            t, w);
+    }
+    if (info->profile && !strcmp(info->profile, LG_SMOKE_PROFILE)) {
+        r->smoke_rule = true;
+        ok &= smoke_rule(r, t);
+    }
+    ok &= no_response_rule(r, t);
+    return !ok;
+}
+
 struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_threshold *th,
                                    size_t n_th, const struct lg_run_report *rep,
                                    const struct lg_outcome_info *info)
@@ -158,6 +409,9 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     r->duration_s = rep->duration_s;
     r->requests = t.requests;
     r->errors = t.errors;
+    r->unsent = t.unsent;
+    r->feed_exhausted = t.feed_exhausted;
+    r->feed_note = feed_note(s, t.feed_exhausted, m->open);
     r->iterations = t.iterations;
     r->iterations_failed = t.iterations_failed;
     r->dropped_iterations = t.dropped;
@@ -224,19 +478,8 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
         if (!o.ok && th[i].severity == LG_SEV_CRITICAL)
             failed = true;
     }
-    if (n_th == 0) {
-        r->default_gate = true;
-        failed = t.requests == 0 || t.errors > 0 || t.checks_failed > 0 ||
-                 t.iterations_failed > 0 || t.dropped > 0;
-    }
-    /* DESIGN.md section 2: in the smoke profile every failed check fails the gate,
-     * and so does a request that failed without a check (no response, an
-     * unexpected status), whatever the thresholds say. */
-    if (info->profile && !strcmp(info->profile, LG_SMOKE_PROFILE)) {
-        r->smoke_rule = true;
-        if (t.checks_failed > 0 || t.errors > 0)
-            failed = true;
-    }
+    if (apply_rules(r, th, n_th, &t, info))
+        failed = true;
     if (rep->aborted) {
         r->verdict = LG_VERDICT_ABORTED;
         r->abort_reason = lg_strdup(rep->abort_reason);

@@ -1,6 +1,8 @@
 /* outcome: turns what a run measured into its verdict and its result (the plain
- * data model that every report renders): evaluates each threshold, or the strict
- * default gate when there is none, and the smoke profile's rule. */
+ * data model that every report renders): evaluates each threshold and the rules
+ * beside them (result.h LG_RULE_*): the strict default gate when there is no
+ * threshold, the failures rule when no critical threshold judges failed requests,
+ * the no-response rule always, and the smoke profile's rule. */
 #ifndef LG_OUTCOME_H
 #define LG_OUTCOME_H
 
@@ -20,9 +22,19 @@ struct lg_outcome_info {
 /* The profile whose runs fail on any failed check or request (result smoke_rule). */
 #define LG_SMOKE_PROFILE "smoke"
 
-/* Builds the result of a run (caller frees with lg_result_free). With the profile
- * LG_SMOKE_PROFILE, any failed check or failed request fails the verdict even when
- * every threshold holds, and the result's smoke_rule is set. */
+/* Builds the result of a run (caller frees with lg_result_free). The verdict fails
+ * when a critical threshold or a rule fails:
+ * - no thresholds: the strict default gate (default_gate set): any failed request
+ *   or check, unsent request, dropped iteration or spent unique feed fails;
+ * - thresholds, none critical on error_rate: the same conditions fail (the
+ *   failures rule), but for those a critical threshold judges: failed checks and
+ *   the requests failed only by a check when one names `checks`, dropped
+ *   iterations when one names `dropped`;
+ * - always: a run in which no request got a response fails;
+ * - with the profile LG_SMOKE_PROFILE (smoke_rule set): any failed check, failed
+ *   request or unsent request fails.
+ * Each rule that applied is in result->rules with a sentence saying what it found.
+ * s's unique feeds are read to name one that ran out (result->feed_note). */
 struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_threshold *th,
                                    size_t n_th, const struct lg_run_report *rep,
                                    const struct lg_outcome_info *info);

@@ -272,6 +272,21 @@ char *lg_fmt_duration(int64_t us, char *buf, size_t n)
     return buf;
 }
 
+char *lg_fmt_count(uint64_t v, char *buf, size_t n)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < n; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    if (n)
+        buf[o < n ? o : n - 1] = '\0';
+    return buf;
+}
+
 int lg_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
     if (!s || *s < '0' || *s > '9')

@@ -82,6 +82,9 @@ bool lg_url_is_absolute(const char *url);
  * "2m30s", "812us") into buf; returns buf. */
 char *lg_fmt_duration(int64_t us, char *buf, size_t n);
 
+/* Formats a count with thousands separators ("1,234,567") into buf; returns buf. */
+char *lg_fmt_count(uint64_t v, char *buf, size_t n);
+
 /* Parses a non-negative decimal integer that fits in long long, the whole string. */
 int lg_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 

@@ -325,10 +325,11 @@ static void step_failed(struct lg_vu *vu)
     }
 }
 
+/* The step's request could not be sent: the step fails, but nothing reached the
+ * wire, so it is counted apart from requests (lg_metrics_unsent). */
 static void record_unsent(struct lg_vu *vu)
 {
-    struct lg_sample s = {.err = LG_ERRC_CAPTURE, .unsent = true};
-    lg_metrics_record(&vu->w->metrics, cur_step(vu)->id, &s);
+    lg_metrics_unsent(&vu->w->metrics, cur_step(vu)->id);
     step_failed(vu);
 }
 
@@ -446,8 +447,9 @@ int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struc
     return LG_OK;
 }
 
-/* Renders and starts the current step's request. Returns false (and has recorded
- * the failure) when it could not be sent. */
+/* Renders and starts the current step's request. Returns false when it could not
+ * be sent (a template read an unset value, or the transport refused the handle):
+ * nothing reached the wire, and the caller counts it as unsent. */
 static bool send_request(struct lg_vu *vu)
 {
     struct lg_worker *w = vu->w;
@@ -502,12 +504,8 @@ static bool send_request(struct lg_vu *vu)
     lg_buf_reset(&vu->resp);
     vu->body_bytes = 0;
     vu->keep_body = w->plan->keep_body[st->id];
-    if (lg_transport_start(w->transport, e, vu->id)) {
-        struct lg_sample s = {.err = LG_ERRC_OTHER, .unsent = true};
-        lg_metrics_record(&w->metrics, st->id, &s);
-        step_failed(vu);
-        return true; /* recorded already */
-    }
+    if (lg_transport_start(w->transport, e, vu->id))
+        return false; /* refused before anything was sent */
     vu->in_flight = true;
     vu->iter_sent = true;
     vu->req_start_us = lg_now_us();

@@ -178,6 +178,7 @@ static json_t *step_obj(const struct lg_result_step *s, bool open)
     set(o, "name", jstr(s->name));
     set(o, "requests", jint(s->requests));
     set(o, "errors", jint(s->errors));
+    set(o, "unsent", jint(s->unsent));
     set(o, "status", counts_obj(s->status, s->n_status));
     set(o, "error_classes", counts_obj(s->error_classes, s->n_error_classes));
     set(o, "latency_ms", latency_obj(&s->latency_ms));
@@ -276,6 +277,15 @@ char *lg_result_to_json(const struct lg_result *r)
     set(root, "abort_reason", jstr_or_null(r->abort_reason));
     set(root, "default_gate", chk(json_boolean(r->default_gate)));
     set(root, "smoke_rule", chk(json_boolean(r->smoke_rule)));
+    json_t *rules = chk(json_array());
+    for (size_t i = 0; i < r->n_rules; i++) {
+        json_t *o = chk(json_object());
+        set(o, "name", jstr(r->rules[i].name));
+        set(o, "ok", chk(json_boolean(r->rules[i].ok)));
+        set(o, "text", jstr(r->rules[i].text));
+        json_array_append_new(rules, o);
+    }
+    set(root, "rules", rules);
 
     json_t *config = chk(json_object());
     set(config, "vus", jint(r->vus));
@@ -285,9 +295,12 @@ char *lg_result_to_json(const struct lg_result *r)
     json_t *totals = chk(json_object());
     set(totals, "requests", jint(r->requests));
     set(totals, "errors", jint(r->errors));
+    set(totals, "unsent", jint(r->unsent));
     set(totals, "iterations", jint(r->iterations));
     set(totals, "iterations_failed", jint(r->iterations_failed));
     set(totals, "dropped_iterations", jint(r->dropped_iterations));
+    set(totals, "feed_exhausted", jint(r->feed_exhausted));
+    set(totals, "feed_note", jstr_or_null(r->feed_note));
     set(totals, "duration_s", jdec3(r->duration_s));
     set(totals, "rps", jdec3(r->rps));
     set(totals, "checks_passed", jint(r->checks_passed));

@@ -61,6 +61,12 @@ void lg_result_free(struct lg_result *r)
     free(r->started_at);
     free(r->abort_reason);
     free(r->schedule.note);
+    free(r->feed_note);
+    for (size_t i = 0; i < r->n_rules; i++) {
+        free(r->rules[i].name);
+        free(r->rules[i].text);
+    }
+    free(r->rules);
     free_counts(r->error_classes, r->n_error_classes);
     for (size_t i = 0; i < r->n_steps; i++) {
         struct lg_result_step *s = &r->steps[i];
@@ -412,6 +418,7 @@ static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
         (rc = get_str(rd, o, w, "name", true, false, &s->name)) ||
         (rc = get_u64(rd, o, w, "requests", true, &s->requests)) ||
         (rc = get_u64(rd, o, w, "errors", true, &s->errors)) ||
+        (rc = get_u64(rd, o, w, "unsent", false, &s->unsent)) ||
         (rc = read_counts(rd, o, w, "status", true, &s->status, &s->n_status)) ||
         (rc = read_counts(rd, o, w, "error_classes", false, &s->error_classes,
                           &s->n_error_classes)) ||
@@ -462,6 +469,17 @@ static int read_threshold(struct rd *rd, json_t *o, const char *w, void *elem)
         free(sw);
     }
     return rc;
+}
+
+static int read_rule(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_rule *u = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "name", true, false, &u->name)) ||
+        (rc = get_bool(rd, o, w, "ok", true, &u->ok)) ||
+        (rc = get_str(rd, o, w, "text", false, false, &u->text)))
+        return rc;
+    return 0;
 }
 
 static int read_point(struct rd *rd, json_t *o, const char *w, void *elem)
@@ -570,6 +588,9 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         (rc = get_bool(rd, root, "", "default_gate", false, &r->default_gate)) ||
         (rc = get_bool(rd, root, "", "smoke_rule", false, &r->smoke_rule)))
         return rc;
+    READ_ARRAY(rc, rd, root, "", "rules", false, r->rules, r->n_rules, read_rule);
+    if (rc)
+        return rc;
 
     if ((rc = get_typed(rd, root, "", "config", false, JSON_OBJECT, &config)))
         return rc;
@@ -590,9 +611,12 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         return rc;
     if ((rc = get_u64(rd, totals, "totals", "requests", true, &r->requests)) ||
         (rc = get_u64(rd, totals, "totals", "errors", true, &r->errors)) ||
+        (rc = get_u64(rd, totals, "totals", "unsent", false, &r->unsent)) ||
         (rc = get_u64(rd, totals, "totals", "iterations", true, &r->iterations)) ||
         (rc = get_u64(rd, totals, "totals", "iterations_failed", false, &r->iterations_failed)) ||
         (rc = get_u64(rd, totals, "totals", "dropped_iterations", true, &r->dropped_iterations)) ||
+        (rc = get_u64(rd, totals, "totals", "feed_exhausted", false, &r->feed_exhausted)) ||
+        (rc = get_str(rd, totals, "totals", "feed_note", false, true, &r->feed_note)) ||
         (rc = get_double(rd, totals, "totals", "duration_s", true, &r->duration_s)) ||
         (rc = get_double(rd, totals, "totals", "rps", true, &r->rps)) ||
         (rc = get_u64(rd, totals, "totals", "checks_passed", false, &r->checks_passed)) ||

@@ -41,6 +41,7 @@ struct lg_result_step {
     char *scenario;
     char *name;
     uint64_t requests, errors;
+    uint64_t unsent;         /* requests that could not be sent: not in requests or errors */
     struct lg_count *status; /* by status code, ascending; "0" = no response */
     size_t n_status;
     struct lg_count *error_classes; /* non-zero classes only */
@@ -83,6 +84,28 @@ struct lg_result_threshold {
     char *observed_text; /* for humans: "412ms", "0.52%", "no samples" */
 };
 
+/* A rule of the gate besides the thresholds, as it applied to the run (names below). */
+struct lg_result_rule {
+    char *name; /* LG_RULE_* */
+    bool ok;    /* false: the rule failed the gate */
+    char *text; /* for humans, what the rule is and what it found: "no critical threshold
+                   names error_rate or checks, so any failed request fails the gate:
+                   12 of 12 requests failed (connect 12)" */
+};
+
+/* No threshold at all: no request, check or iteration may fail, no step be left
+ * unsent, no iteration dropped, no unique feed run out. */
+#define LG_RULE_DEFAULT "default"
+/* Thresholds, but no critical one names error_rate: the default gate's conditions
+ * still apply, so failed requests never pass unseen. A critical threshold on
+ * `checks` takes over the failed checks (and the requests failed only by a check),
+ * one on `dropped` the dropped iterations. */
+#define LG_RULE_FAILURES "failures"
+/* Always: a run in which no request got a response fails. */
+#define LG_RULE_NO_RESPONSE "no_response"
+/* The smoke profile: any failed check, failed request or unsent step fails. */
+#define LG_RULE_SMOKE "smoke"
+
 struct lg_result_point {
     int64_t t_s;
     uint64_t requests, errors;
@@ -124,11 +147,19 @@ struct lg_result {
     bool default_gate;  /* no thresholds were given: the strict default gate applied */
     bool smoke_rule;    /* the smoke profile's rule applied: every failed check or
                            request fails the gate, whatever the thresholds say */
+    /* The rules that applied besides the thresholds, in the order they are shown;
+     * none in results written before rules were recorded (then default_gate and
+     * smoke_rule are all there is). */
+    struct lg_result_rule *rules;
+    size_t n_rules;
     uint32_t vus;
     double duration_s;
     struct lg_result_schedule schedule;
     /* totals */
     uint64_t requests, errors, iterations, iterations_failed, dropped_iterations;
+    uint64_t unsent;         /* requests that could not be sent (not in requests) */
+    uint64_t feed_exhausted; /* VUs stopped early because a unique CSV feed ran out */
+    char *feed_note;         /* a sentence saying which feed ran out, or NULL */
     uint64_t checks_passed, checks_failed;
     double rps;
     struct lg_count *error_classes;
@@ -157,7 +188,8 @@ int lg_result_write_json(const struct lg_result *r, const char *path);
 /* Serialises to a new string ending in a newline (caller frees). Durations and rates
  * are written with at most 3 decimals (milliseconds: whole microseconds), other
  * numbers with 15 significant digits, non-finite numbers as 0, NULL names as ""
- * and NULL env/profile/base_url/abort_reason/schedule.note as null; a NULL
+ * and NULL env/profile/base_url/abort_reason/schedule.note/feed_note as null;
+ * "rules" follows "smoke_rule" (an empty array when there are none); a NULL
  * histogram is written as an empty one. "schedule" follows "config": in the closed
  * model it holds only {"model": "closed"}; in the open model every member of
  * struct lg_result_schedule, and the steps and scenarios with has_uncorrected also
@@ -176,18 +208,22 @@ int lg_result_read_json(const char *path, struct lg_result **out, char *err, siz
  * "NAME: missing key 'totals'", "NAME: steps[1].latency_ms.p95: expected a number",
  * "NAME:LINE:COL: invalid JSON: ...". Keys outside DESIGN.md's required set may be
  * absent (zero, false, or "" for names; NULL for env, profile, base_url,
- * abort_reason; no reasons for a check without "reasons", whose entries each need
- * "text" and "count"). A result without "schedule" (written before the open model) is a
- * closed-model one; with it, "model" ("open" or "closed") is required, and in the
- * open model so is every other key of the schedule but "note". Uncorrected figures
- * are read only in the open model (elsewhere they are ignored like any unknown key);
- * a step or scenario with either of its two uncorrected keys needs both. *out is
- * written only on success and owned by the caller (lg_result_free). */
+ * abort_reason and feed_note; no rules; no reasons for a check without "reasons",
+ * whose entries each need "text" and "count"). A result without "schedule" (written
+ * before the open model) is a closed-model one; with it, "model" ("open" or
+ * "closed") is required, and in the open model so is every other key of the
+ * schedule but "note". Uncorrected figures are read only in the open model
+ * (elsewhere they are ignored like any unknown key); a step or scenario with either
+ * of its two uncorrected keys needs both. *out is written only on success and owned
+ * by the caller (lg_result_free). */
 int lg_result_from_json(const char *text, size_t len, const char *name, struct lg_result **out,
                         char *err, size_t errlen);
 
-/* The end-of-run terminal summary: a per-step table (count, rps, p50/p90/p95/p99/max,
- * errors, checks), each threshold with its observed value and a mark, then the
+/* The end-of-run terminal summary: a per-step table (count, rps, p50/p90/p95/p99/max
+ * or "-" for a step with no time sample, errors, unsent when some request could
+ * not be sent, checks), the errors by class and the unsent count, a spent feed's
+ * note, each threshold with its observed value and a mark, each rule with its mark
+ * and sentence (older results: the default gate and smoke lines), then the
  * verdict. In the open model the table's figures are the corrected ones; below it
  * come each step's uncorrected figures, one line on the schedule (due, started,
  * dropped, waits for a VU, the harness's lag) and, when the asked rate was not

@@ -87,21 +87,6 @@ static char *fmt_ms(double ms, char *buf, size_t n)
     return buf;
 }
 
-/* 1234567 -> "1,234,567". */
-static char *fmt_count(uint64_t v, char *buf, size_t n)
-{
-    char digits[32];
-    int len = snprintf(digits, sizeof(digits), "%" PRIu64, v);
-    size_t o = 0;
-    for (int i = 0; i < len && o + 2 < n; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = digits[i];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 /* Decimals for a rate: one, or three below 0.1/s so that a slow run does not read as
  * "0.0/s". */
 static int rate_decimals(double v)
@@ -121,7 +106,7 @@ static char *fmt_rate(double v, char *buf, size_t n)
     }
     double tenths = round(v * 10.0);
     char whole[32];
-    fmt_count((uint64_t)(tenths / 10.0), whole, sizeof(whole));
+    lg_fmt_count((uint64_t)(tenths / 10.0), whole, sizeof(whole));
     snprintf(buf, n, "%s.%d", whole, (int)fmod(tenths, 10.0));
     return buf;
 }
@@ -156,21 +141,44 @@ static void header(const struct lg_result *r, FILE *f)
     }
     fprintf(f, "%" PRIu32 " VU%s" SEP "%s" SEP, r->vus, r->vus == 1 ? "" : "s",
             fmt_ms(r->duration_s * 1000.0, a, sizeof(a)));
-    fprintf(f, "%s request%s (%s/s)" SEP, fmt_count(r->requests, a, sizeof(a)),
+    fprintf(f, "%s request%s (%s/s)" SEP, lg_fmt_count(r->requests, a, sizeof(a)),
             r->requests == 1 ? "" : "s", fmt_rate(r->rps, b, sizeof(b)));
-    fprintf(f, "%s iteration%s", fmt_count(r->iterations, a, sizeof(a)),
+    if (r->unsent)
+        fprintf(f, "%s unsent" SEP, lg_fmt_count(r->unsent, a, sizeof(a)));
+    fprintf(f, "%s iteration%s", lg_fmt_count(r->iterations, a, sizeof(a)),
             r->iterations == 1 ? "" : "s");
     if (r->iterations_failed)
-        fprintf(f, " (%s failed)", fmt_count(r->iterations_failed, a, sizeof(a)));
+        fprintf(f, " (%s failed)", lg_fmt_count(r->iterations_failed, a, sizeof(a)));
     if (r->dropped_iterations)
-        fprintf(f, SEP "%s dropped", fmt_count(r->dropped_iterations, a, sizeof(a)));
+        fprintf(f, SEP "%s dropped", lg_fmt_count(r->dropped_iterations, a, sizeof(a)));
     fputc('\n', f);
 }
 
-enum { C_STEP, C_COUNT, C_RPS, C_P50, C_P90, C_P95, C_P99, C_MAX, C_ERRORS, C_CHECKS, NCOLS };
+enum {
+    C_STEP,
+    C_COUNT,
+    C_RPS,
+    C_P50,
+    C_P90,
+    C_P95,
+    C_P99,
+    C_MAX,
+    C_ERRORS,
+    C_UNSENT,
+    C_CHECKS,
+    NCOLS
+};
 
-static const char *const col_names[NCOLS] = {"step", "count", "rps", "p50",    "p90",
-                                             "p95",  "p99",   "max", "errors", "checks"};
+static const char *const col_names[NCOLS] = {"step", "count", "rps",    "p50",    "p90",   "p95",
+                                             "p99",  "max",   "errors", "unsent", "checks"};
+
+/* Whether the step's figures from h have time samples (responses and timeouts): a
+ * step whose every request was refused has requests but no latency, shown as "-",
+ * never as 0. */
+static bool step_timed(const struct lg_result_step *s, const struct lg_hist *h)
+{
+    return s->requests > 0 && (!h || h->total_count > 0);
+}
 
 static char *step_label(const struct lg_result_step *s)
 {
@@ -190,6 +198,10 @@ static void step_table(const struct lg_result *r, FILE *f)
     size_t width[NCOLS];
     for (int c = 0; c < NCOLS; c++)
         width[c] = strlen(col_names[c]);
+    /* the unsent column only when some request could not be sent */
+    bool unsent = false;
+    for (size_t i = 0; i < r->n_steps; i++)
+        unsent = unsent || r->steps[i].unsent > 0;
 
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct lg_result_step *s = &r->steps[i];
@@ -202,8 +214,10 @@ static void step_table(const struct lg_result *r, FILE *f)
         row[C_RPS] = lg_asprintf("%.*f", rate_decimals(rps), rps);
         double lat[] = {l->p50, l->p90, l->p95, l->p99, l->max};
         for (int k = 0; k < 5; k++)
-            row[C_P50 + k] = lg_strdup(s->requests ? fmt_ms(lat[k], buf, sizeof(buf)) : "-");
+            row[C_P50 + k] =
+                lg_strdup(step_timed(s, s->histogram) ? fmt_ms(lat[k], buf, sizeof(buf)) : "-");
         row[C_ERRORS] = lg_asprintf("%" PRIu64, s->errors);
+        row[C_UNSENT] = lg_asprintf("%" PRIu64, s->unsent);
         uint64_t total = s->checks_passed + s->checks_failed;
         row[C_CHECKS] =
             total ? lg_asprintf("%" PRIu64 "/%" PRIu64, s->checks_passed, total) : lg_strdup("-");
@@ -216,6 +230,8 @@ static void step_table(const struct lg_result *r, FILE *f)
     for (size_t i = 0; i <= r->n_steps; i++) {
         fputs("  ", f);
         for (int c = 0; c < NCOLS; c++) {
+            if (c == C_UNSENT && !unsent)
+                continue;
             const char *v = i == 0 ? col_names[c] : cells[i - 1][c];
             size_t gap = width[c] - dwidth(v);
             if (c == C_STEP) {
@@ -263,7 +279,8 @@ static void uncorrected_lines(const struct lg_result *r, FILE *f)
         pad(f, w - dwidth(label));
         for (int k = 0; k < 4; k++) {
             char buf[64];
-            fprintf(f, " %s %s", names[k], s->requests ? fmt_ms(v[k], buf, sizeof(buf)) : "-");
+            bool timed = step_timed(s, s->histogram_uncorrected);
+            fprintf(f, " %s %s", names[k], timed ? fmt_ms(v[k], buf, sizeof(buf)) : "-");
         }
         fputc('\n', f);
         free(label);
@@ -280,11 +297,11 @@ static void schedule_lines(const struct lg_result *r, FILE *f, bool color)
         return;
     char a[32], b[32], c[32], d[32];
     fprintf(f, "\n  open model: %s iteration%s due at up to %s/s, ",
-            fmt_count(sc->scheduled, a, sizeof(a)), sc->scheduled == 1 ? "" : "s",
+            lg_fmt_count(sc->scheduled, a, sizeof(a)), sc->scheduled == 1 ? "" : "s",
             fmt_rate(sc->peak_rate_per_s, b, sizeof(b)));
-    fprintf(f, "%s started, %s dropped; ", fmt_count(sc->started, a, sizeof(a)),
-            fmt_count(sc->dropped, b, sizeof(b)));
-    fprintf(f, "waited for a VU: %s", fmt_count(sc->waited, c, sizeof(c)));
+    fprintf(f, "%s started, %s dropped; ", lg_fmt_count(sc->started, a, sizeof(a)),
+            lg_fmt_count(sc->dropped, b, sizeof(b)));
+    fprintf(f, "waited for a VU: %s", lg_fmt_count(sc->waited, c, sizeof(c)));
     if (sc->waited)
         fprintf(f, " (p99 %s)", fmt_ms(sc->wait_ms.p99, d, sizeof(d)));
     fprintf(f, "; harness lag p99 %s\n", fmt_ms(sc->lag_ms.p99, a, sizeof(a)));
@@ -297,21 +314,44 @@ static void schedule_lines(const struct lg_result *r, FILE *f, bool color)
     fputc('\n', f);
 }
 
+/* Failed requests by class, then the requests that could not be sent: failures of
+ * their steps, counted apart from requests. */
 static void error_line(const struct lg_result *r, FILE *f)
 {
     bool any = false;
+    char buf[32];
     for (size_t i = 0; i < r->n_error_classes; i++) {
         const struct lg_count *e = &r->error_classes[i];
         if (!e->count)
             continue;
-        char buf[32];
         fputs(any ? ", " : "\n  errors: ", f);
         put_clean(f, e->name);
-        fprintf(f, " %s", fmt_count(e->count, buf, sizeof(buf)));
+        fprintf(f, " %s", lg_fmt_count(e->count, buf, sizeof(buf)));
         any = true;
     }
     if (any)
         fputc('\n', f);
+    if (r->unsent)
+        fprintf(f,
+                "%s  unsent: %s request%s could not be sent (never reached the server; not "
+                "counted as requests)\n",
+                any ? "" : "\n", lg_fmt_count(r->unsent, buf, sizeof(buf)),
+                r->unsent == 1 ? "" : "s");
+}
+
+/* A unique feed that ran out stopped VUs early: the run did less than was asked. */
+static void feed_line(const struct lg_result *r, FILE *f, bool color)
+{
+    if (!r->feed_exhausted && !r->feed_note)
+        return;
+    char a[32];
+    fprintf(f, "\n  %s!%s ", color ? YELLOW : "", color ? RESET : "");
+    if (r->feed_note)
+        put_clean(f, r->feed_note);
+    else
+        fprintf(f, "a unique feed ran out: %s VU%s stopped early",
+                lg_fmt_count(r->feed_exhausted, a, sizeof(a)), r->feed_exhausted == 1 ? "" : "s");
+    fputc('\n', f);
 }
 
 /* A failed check's reasons under it, each after how many failures gave it; the
@@ -323,23 +363,23 @@ static void reasons(const struct lg_result_check *c, FILE *f)
     char a[32];
     for (size_t k = 0; k < c->n_reasons; k++) {
         kept += c->reasons[k].count;
-        size_t w = strlen(fmt_count(c->reasons[k].count, a, sizeof(a)));
+        size_t w = strlen(lg_fmt_count(c->reasons[k].count, a, sizeof(a)));
         wcount = w > wcount ? w : wcount;
     }
     if (!c->n_reasons)
         return;
     uint64_t other = c->failed > kept ? c->failed - kept : 0;
-    if (other && strlen(fmt_count(other, a, sizeof(a))) > wcount)
+    if (other && strlen(lg_fmt_count(other, a, sizeof(a))) > wcount)
         wcount = strlen(a);
     for (size_t k = 0; k < c->n_reasons; k++) {
-        fmt_count(c->reasons[k].count, a, sizeof(a));
+        lg_fmt_count(c->reasons[k].count, a, sizeof(a));
         pad(f, 8 + wcount - strlen(a));
         fprintf(f, "%s" TIMES " ", a);
         put_clean(f, c->reasons[k].name);
         fputc('\n', f);
     }
     if (other) {
-        fmt_count(other, a, sizeof(a));
+        lg_fmt_count(other, a, sizeof(a));
         pad(f, 8 + wcount - strlen(a));
         fprintf(f, "%s" TIMES " other reasons (not kept)\n", a);
     }
@@ -379,8 +419,8 @@ static void failed_checks(const struct lg_result *r, FILE *f, bool color)
             pad(f, wstep - dwidth(st) + 2);
             fputs(lb, f);
             pad(f, wlabel - dwidth(lb) + 2);
-            fprintf(f, "%s of %s failed\n", fmt_count(c->failed, a, sizeof(a)),
-                    fmt_count(c->passed + c->failed, b, sizeof(b)));
+            fprintf(f, "%s of %s failed\n", lg_fmt_count(c->failed, a, sizeof(a)),
+                    lg_fmt_count(c->passed + c->failed, b, sizeof(b)));
             reasons(c, f);
             free(st);
             free(lb);
@@ -434,18 +474,55 @@ static void smoke_line(const struct lg_result *r, FILE *f, bool color)
     char a[32], b[32];
     fprintf(f, "    %s%s%s smoke profile: every check must pass \xe2\x80\x94 %s failed",
             color ? (ok ? GREEN : RED) : "", ok ? MARK_OK : MARK_FAIL, color ? RESET : "",
-            fmt_count(r->checks_failed, a, sizeof(a)));
+            lg_fmt_count(r->checks_failed, a, sizeof(a)));
     if (other)
-        fprintf(f, ", %s failed request%s", fmt_count(other, b, sizeof(b)), other == 1 ? "" : "s");
+        fprintf(f, ", %s failed request%s", lg_fmt_count(other, b, sizeof(b)),
+                other == 1 ? "" : "s");
     fputc('\n', f);
+}
+
+/* How a rule is named on screen: "failures rule: no critical threshold ...". */
+static const char *rule_label(const char *name)
+{
+    static const struct {
+        const char *name, *label;
+    } labels[] = {{LG_RULE_DEFAULT, "strict default gate"},
+                  {LG_RULE_FAILURES, "failures rule"},
+                  {LG_RULE_NO_RESPONSE, "no-response rule"},
+                  {LG_RULE_SMOKE, "smoke profile"}};
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (name && !strcmp(name, labels[i].name))
+            return labels[i].label;
+    return NULL;
+}
+
+/* The rules beside the thresholds, each with its mark and its sentence, so that a
+ * failed verdict always names what decided it. */
+static void rule_lines(const struct lg_result *r, FILE *f, bool color)
+{
+    for (size_t i = 0; i < r->n_rules; i++) {
+        const struct lg_result_rule *u = &r->rules[i];
+        const char *label = rule_label(u->name);
+        fprintf(f, "    %s%s%s ", color ? (u->ok ? GREEN : RED) : "", u->ok ? MARK_OK : MARK_FAIL,
+                color ? RESET : "");
+        put_clean(f, label ? label : u->name);
+        if (!label)
+            fputs(" rule", f);
+        if (u->text && *u->text) {
+            fputs(": ", f);
+            put_clean(f, u->text);
+        }
+        fputc('\n', f);
+    }
 }
 
 static void thresholds(const struct lg_result *r, FILE *f, bool color)
 {
-    if (!r->n_thresholds && !r->default_gate && !r->smoke_rule)
+    if (!r->n_thresholds && !r->default_gate && !r->smoke_rule && !r->n_rules)
         return;
     fputs("\n  thresholds\n", f);
-    if (r->default_gate && !r->n_thresholds)
+    /* Results written before rules were recorded say only which rules applied. */
+    if (r->default_gate && !r->n_thresholds && !r->n_rules)
         fprintf(f,
                 "    no thresholds given: the strict default gate applies (no failed request, "
                 "no failed check%s)\n",
@@ -474,7 +551,10 @@ static void thresholds(const struct lg_result *r, FILE *f, bool color)
         free(l);
         free(o);
     }
-    smoke_line(r, f, color);
+    if (r->n_rules)
+        rule_lines(r, f, color);
+    else
+        smoke_line(r, f, color);
 }
 
 static void verdict(const struct lg_result *r, FILE *f, bool color)
@@ -508,6 +588,7 @@ void lg_report_text(const struct lg_result *r, FILE *f, bool color)
     uncorrected_lines(r, f);
     schedule_lines(r, f, color);
     error_line(r, f);
+    feed_line(r, f, color);
     failed_checks(r, f, color);
     thresholds(r, f, color);
     verdict(r, f, color);

@@ -50,8 +50,10 @@ bad 'usage|frob' frob
 assert_eq "$(poll_count)" 0 "requests pollserver received"
 
 log "the same scenario with good flags runs"
-run_lg "$TEST_TMP/out" "$scen" --base-url "$POLL_URL" --var id=7 --threshold 'count(latency) >= 1' -u 1 -i 1
-# pollserver answers /v1/items/7 with 404: the threshold decides alone
+# pollserver answers /v1/items/7 with 404: with a threshold on error_rate beside the
+# latency one, the thresholds decide alone (no failures rule)
+run_lg "$TEST_TMP/out" "$scen" --base-url "$POLL_URL" --var id=7 --threshold 'count(latency) >= 1' \
+    --threshold 'error_rate <= 100%' -u 1 -i 1
 assert_status 0
 assert_json "$RESULT" '.totals.requests == 1'
 assert_eq "$(poll_count)" 1 "requests pollserver received"

@@ -151,6 +151,7 @@ assert_json "$RESULT" '.totals.requests >= 39 and .totals.requests <= 40'
 assert_json "$RESULT" '.totals.requests == ([.steps[].requests] | add)'
 after=$(target_responses --cacert "$CA")
 assert_eq "$((after - before - 1))" "$(jq .totals.requests "$RESULT")" "responses the target sent for the smoke run"
-assert_contains "$LG_OUT" "smoke profile: every check must pass" "the summary states the smoke rule"
+assert_contains "$LG_OUT" "✓ smoke profile: every check and every request must pass: none failed" \
+    "the summary states the smoke rule"
 assert_contains "$LG_OUT" "verdict: PASS"
 assert_file "$TEST_TMP/smoke/summary.txt"

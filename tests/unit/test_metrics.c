@@ -93,17 +93,142 @@ static void test_metrics_connect_and_tls_only_for_new_connections(void **state)
     lg_metrics_free(&m);
 }
 
-static void test_metrics_unsent_counts_as_error_without_timings(void **state)
+/* The one predicate: a response (status > 0, libcurl's result OK, whatever the
+ * checks said) or a timeout is timed; a transfer libcurl failed is not. */
+static void test_metrics_sample_timed_for_responses_and_timeouts(void **state)
+{
+    (void)state;
+    static const struct {
+        int status;
+        enum lg_errclass err;
+        bool timed;
+    } cases[] = {
+        {200, LG_ERRC_NONE, true},    {404, LG_ERRC_HTTP_4XX, true},  {503, LG_ERRC_HTTP_5XX, true},
+        {200, LG_ERRC_CHECK, true},   {200, LG_ERRC_CAPTURE, true},   {0, LG_ERRC_TIMEOUT, true},
+        {0, LG_ERRC_CONNECT, false},  {0, LG_ERRC_TLS, false},        {0, LG_ERRC_RESET, false},
+        {0, LG_ERRC_REDIRECT, false}, {0, LG_ERRC_OTHER, false},      {0, LG_ERRC_CAPTURE, false},
+        {0, LG_ERRC_NONE, false},     {302, LG_ERRC_REDIRECT, false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct lg_sample s = {.status = cases[i].status, .err = cases[i].err, .total_us = 500};
+        if (lg_sample_timed(&s) != cases[i].timed)
+            fail_msg("status %d class '%s': timed should be %d", cases[i].status,
+                     lg_errclass_name(cases[i].err), cases[i].timed);
+    }
+}
+
+/* A dead service gives requests and errors but no latency, ttfb or per-second
+ * percentile: 1,000 refusals at 40us must not read as a fast service. */
+static void test_metrics_no_time_sample_without_a_response(void **state)
 {
     struct fixture *f = *state;
     struct lg_metrics m;
     lg_metrics_init(&m, &f->suite);
-    struct lg_sample s = {.err = LG_ERRC_CAPTURE, .unsent = true};
-    lg_metrics_record(&m, 1, &s);
-    assert_int_equal(m.steps[1].cells[0].requests, 1);
-    assert_int_equal(m.steps[1].cells[0].errors_by_class[LG_ERRC_CAPTURE], 1);
-    assert_int_equal(m.steps[1].cells[0].latency->total_count, 0);
+    for (int i = 0; i < 1000; i++) {
+        struct lg_sample s = {.status = 0, .err = LG_ERRC_CONNECT, .total_us = 40};
+        lg_metrics_record(&m, 0, &s);
+    }
+    struct lg_sample reset = {.status = 0, .err = LG_ERRC_RESET, .total_us = 300, .connect_us = 50};
+    lg_metrics_record(&m, 0, &reset);
+    struct lg_sample loop = {.status = 0, .err = LG_ERRC_REDIRECT, .total_us = 900, .ttfb_us = 80};
+    lg_metrics_record(&m, 0, &loop);
+    const struct lg_cell *c = &m.steps[0].cells[0];
+    assert_int_equal(m.steps[0].n_cells, 1);
+    assert_int_equal(c->requests, 1002);
+    assert_int_equal(c->errors, 1002);
+    assert_int_equal(c->latency->total_count, 0);
+    assert_int_equal(c->ttfb->total_count, 0);
+    /* the reset's connection was established: a connect sample all the same */
+    assert_int_equal(c->connect->total_count, 1);
+    assert_int_equal(m.second->total_count, 0);
+    assert_int_equal(m.second_requests, 1002);
+    assert_int_equal(m.second_errors, 1002);
+    lg_metrics_tick(&m, 0, 5);
+    assert_int_equal(m.series[0].requests, 1002);
+    assert_int_equal(m.series[0].p50_us, 0);
+    assert_int_equal(m.series[0].p99_us, 0);
+    struct lg_totals t;
+    lg_metrics_totals(&m, &t);
+    assert_int_equal(t.requests, 1002);
+    assert_int_equal(t.responses, 0);
     lg_metrics_free(&m);
+}
+
+/* A timeout is a sample at its elapsed time (latency, ttfb when no byte came, the
+ * second's percentiles), beside the responses, whatever their status. */
+static void test_metrics_timeout_is_a_sample_at_its_elapsed_time(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    struct lg_sample fast = ok(200, 1000);
+    lg_metrics_record(&m, 0, &fast);
+    struct lg_sample boom = {
+        .status = 500, .err = LG_ERRC_HTTP_5XX, .total_us = 3000, .ttfb_us = 2900};
+    lg_metrics_record(&m, 0, &boom);
+    struct lg_sample slow = {.status = 0, .err = LG_ERRC_TIMEOUT, .total_us = 2000000};
+    lg_metrics_record(&m, 0, &slow);
+    struct lg_sample late = {.status = 0,
+                             .err = LG_ERRC_TIMEOUT,
+                             .total_us = 2000000,
+                             .ttfb_us = 100000}; /* headers came, the body did not */
+    lg_metrics_record(&m, 1, &late);
+
+    const struct lg_cell *c0 = NULL, *c500 = NULL;
+    for (size_t i = 0; i < m.steps[0].n_cells; i++) {
+        if (m.steps[0].cells[i].status == 0)
+            c0 = &m.steps[0].cells[i];
+        if (m.steps[0].cells[i].status == 500)
+            c500 = &m.steps[0].cells[i];
+    }
+    assert_non_null(c0);
+    assert_non_null(c500);
+    assert_int_equal(c500->latency->total_count, 1);
+    assert_int_equal(c500->ttfb->total_count, 1);
+    assert_int_equal(c0->latency->total_count, 1);
+    assert_int_equal(lg_hist_min(c0->latency), 1999872); /* 2s at 3 digits */
+    assert_int_equal(c0->ttfb->total_count, 1);
+    assert_int_equal(lg_hist_min(c0->ttfb), 1999872); /* no byte: all of it */
+    assert_int_equal(lg_hist_min(m.steps[1].cells[0].ttfb), 99968);
+    assert_int_equal(m.second->total_count, 4);
+    lg_metrics_tick(&m, 0, 1);
+    assert_int_equal(m.series[0].p99_us, 2000895);
+    struct lg_totals t;
+    lg_metrics_totals(&m, &t);
+    assert_int_equal(t.requests, 4);
+    assert_int_equal(t.responses, 2);
+    assert_int_equal(t.errors_by_class[LG_ERRC_TIMEOUT], 2);
+    lg_metrics_free(&m);
+}
+
+/* A request that could not be sent fails its step but is no request: not in any
+ * cell, the second's counts, the totals' requests and errors, or a histogram. */
+static void test_metrics_unsent_is_counted_apart(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m, other;
+    lg_metrics_init(&m, &f->suite);
+    lg_metrics_init(&other, &f->suite);
+    lg_metrics_unsent(&m, 1);
+    lg_metrics_unsent(&m, 1);
+    struct lg_sample s = ok(200, 700);
+    lg_metrics_record(&m, 0, &s);
+    lg_metrics_unsent(&other, 1);
+    assert_int_equal(m.steps[1].unsent, 2);
+    assert_int_equal(m.steps[1].n_cells, 0);
+    assert_int_equal(m.second_requests, 1);
+    assert_int_equal(m.second_errors, 0);
+    struct lg_totals t;
+    lg_metrics_totals(&m, &t);
+    assert_int_equal(t.requests, 1);
+    assert_int_equal(t.errors, 0);
+    assert_int_equal(t.unsent, 2);
+    lg_metrics_merge(&m, &other);
+    assert_int_equal(m.steps[1].unsent, 3);
+    lg_metrics_clear(&m);
+    assert_int_equal(m.steps[1].unsent, 0);
+    lg_metrics_free(&m);
+    lg_metrics_free(&other);
 }
 
 static void test_metrics_checks_and_iterations(void **state)
@@ -357,8 +482,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metrics_cells_by_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_connect_and_tls_only_for_new_connections,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_metrics_unsent_counts_as_error_without_timings, setup,
+        cmocka_unit_test(test_metrics_sample_timed_for_responses_and_timeouts),
+        cmocka_unit_test_setup_teardown(test_metrics_no_time_sample_without_a_response, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_timeout_is_a_sample_at_its_elapsed_time, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_unsent_is_counted_apart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_checks_and_iterations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_tick_closes_a_second, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_merge_equals_recording_in_one, setup,

@@ -1,6 +1,8 @@
 /* Unit tests for outcome: the verdict and the result built from hand-recorded
- * metrics over a hand-built suite, above all the smoke profile's rule (every failed
- * check or request fails the gate even when every threshold holds). */
+ * metrics over a hand-built suite: the rules beside the thresholds (the strict
+ * default gate, the failures rule, the no-response rule, the smoke profile's rule),
+ * each with the sentence it leaves in the result, and unsent requests and a spent
+ * unique feed as the result reports them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "feeder.h"
 #include "gate.h"
 #include "outcome.h"
 #include "util.h"
@@ -23,9 +26,33 @@ struct fixture {
     struct lg_step step;
     struct lg_step *flat[1];
     struct lg_check checks[2];
-    struct lg_threshold th[1];
+    struct lg_threshold th[4];
+    size_t n_th;
     struct lg_run_report rep;
 };
+
+/* Replaces the fixture's thresholds with the given expressions (NULL-terminated);
+ * a leading '!' makes one a warning. */
+static void thresholds(struct fixture *f, ...)
+{
+    for (size_t i = 0; i < f->n_th; i++)
+        lg_threshold_clear(&f->th[i]);
+    f->n_th = 0;
+    va_list ap;
+    va_start(ap, f);
+    for (const char *e; (e = va_arg(ap, const char *)) != NULL;) {
+        bool warning = e[0] == '!';
+        char err[128];
+        int off;
+        assert_true(f->n_th < sizeof(f->th) / sizeof(f->th[0]));
+        if (lg_threshold_parse(e + warning, &f->th[f->n_th], err, sizeof(err), &off))
+            fail_msg("%s: %s at %d", e, err, off);
+        if (warning)
+            f->th[f->n_th].severity = LG_SEV_WARNING;
+        f->n_th++;
+    }
+    va_end(ap);
+}
 
 static int setup(void **state)
 {
@@ -43,10 +70,7 @@ static int setup(void **state)
                                  .n_scenarios = 1,
                                  .steps = f->flat,
                                  .n_steps = 1};
-    char err[128];
-    int off;
-    if (lg_threshold_parse("p95(latency) < 1s", &f->th[0], err, sizeof(err), &off))
-        fail_msg("%s at %d", err, off);
+    thresholds(f, "p95(latency) < 1s", NULL);
     lg_metrics_init(&f->rep.metrics, &f->suite);
     f->rep.duration_s = 2;
     f->rep.started_wall_ms = 1700000000000LL;
@@ -58,7 +82,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     lg_metrics_free(&f->rep.metrics);
-    lg_threshold_clear(&f->th[0]);
+    thresholds(f, NULL);
     free(f);
     return 0;
 }
@@ -77,11 +101,38 @@ static void request(struct fixture *f, enum lg_errclass err, bool tls_ok)
     lg_metrics_check(&f->rep.metrics, 0, 1, tls_ok);
 }
 
+/* n requests that got no response, of class err (connect, reset, ...). */
+static void no_response(struct fixture *f, enum lg_errclass err, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct lg_sample s = {.status = 0, .err = err, .total_us = 40};
+        lg_metrics_record(&f->rep.metrics, 0, &s);
+    }
+}
+
 static struct lg_result *build(struct fixture *f, const char *profile, size_t n_th)
 {
     struct lg_outcome_info info = {
         .file = "suite.yaml", .env = "local", .profile = profile, .vus = 1};
     return lg_outcome_build(&f->suite, f->th, n_th, &f->rep, &info);
+}
+
+/* The result's rule called name, or NULL. */
+static const struct lg_result_rule *rule(const struct lg_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_rules; i++)
+        if (!strcmp(r->rules[i].name, name))
+            return &r->rules[i];
+    return NULL;
+}
+
+static void assert_rule(const struct lg_result *r, const char *name, bool ok, const char *text)
+{
+    const struct lg_result_rule *u = rule(r, name);
+    if (!u)
+        fail_msg("no rule '%s'", name);
+    assert_string_equal(u->text, text);
+    assert_int_equal(u->ok, ok);
 }
 
 /* ---- the smoke rule ---- */
@@ -103,13 +154,22 @@ static void test_outcome_smoke_failed_check_fails_despite_thresholds(void **stat
     assert_int_equal(lg_outcome_exit_code(r->verdict), 1);
     lg_result_free(r);
 
-    /* The same run in another profile: the thresholds decide. */
+    /* The same run in another profile, with only a latency threshold: the failures
+     * rule sees the failed check. */
     r = build(f, "load", 1);
     assert_false(r->smoke_rule);
-    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    assert_null(rule(r, LG_RULE_SMOKE));
+    assert_non_null(rule(r, LG_RULE_FAILURES));
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
     lg_result_free(r);
-    r = build(f, NULL, 1);
+    /* With a threshold on checks, that threshold judges the failed check. */
+    thresholds(f, "p95(latency) < 1s", "checks > 70%", NULL);
+    r = build(f, NULL, 2);
     assert_false(r->smoke_rule);
+    assert_true(r->thresholds[1].ok); /* 3 of 4 checks passed */
+    assert_rule(r, LG_RULE_FAILURES, true,
+                "no critical threshold names error_rate, so any failed request fails the gate "
+                "(failed checks are left to the checks threshold): no request failed");
     assert_int_equal(r->verdict, LG_VERDICT_PASS);
     lg_result_free(r);
 }
@@ -123,6 +183,7 @@ static void test_outcome_smoke_all_checks_pass(void **state)
     assert_true(r->smoke_rule);
     assert_int_equal(r->checks_failed, 0);
     assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    assert_rule(r, LG_RULE_SMOKE, true, "every check and every request must pass: none failed");
     lg_result_free(r);
 }
 
@@ -137,6 +198,8 @@ static void test_outcome_smoke_failed_request_without_check(void **state)
     assert_int_equal(r->errors, 1);
     assert_true(r->smoke_rule);
     assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    assert_rule(r, LG_RULE_SMOKE, false,
+                "every check and every request must pass: 1 of 2 requests failed (timeout 1)");
     lg_result_free(r);
 }
 
@@ -193,6 +256,289 @@ static void test_outcome_check_reasons_reach_the_result(void **state)
     lg_result_free(r);
 }
 
+/* ---- time metrics and the no-response rule ---- */
+
+/* The issue's dead service: every request refused, a latency-only threshold. The
+ * threshold has no sample (refusals are not latencies), the failures rule and the
+ * no-response rule fail, and each says why. */
+static void test_outcome_dead_service_fails_latency_only_gate(void **state)
+{
+    struct fixture *f = *state;
+    no_response(f, LG_ERRC_CONNECT, 1200);
+    struct lg_result *r = build(f, NULL, 1);
+    assert_int_equal(r->requests, 1200);
+    assert_int_equal(r->errors, 1200);
+    assert_true(r->thresholds[0].no_samples);
+    assert_false(r->thresholds[0].ok);
+    assert_int_equal(r->steps[0].histogram->total_count, 0);
+    assert_true(r->steps[0].latency_ms.p95 == 0);
+    assert_false(r->default_gate);
+    assert_int_equal(r->n_rules, 2);
+    assert_string_equal(r->rules[0].name, LG_RULE_FAILURES);
+    assert_string_equal(r->rules[1].name, LG_RULE_NO_RESPONSE);
+    assert_rule(r, LG_RULE_FAILURES, false,
+                "no critical threshold names error_rate or checks, so any failed request fails "
+                "the gate: 1,200 of 1,200 requests failed (connect 1,200)");
+    assert_rule(r, LG_RULE_NO_RESPONSE, false,
+                "no request got a response: 1,200 sent, none answered (connect 1,200)");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    lg_result_free(r);
+}
+
+/* No response at all fails whatever the thresholds say, even thresholds that a
+ * dead service meets (an error rate allowed up to 100%, a count). */
+static void test_outcome_no_response_fails_whatever_the_thresholds(void **state)
+{
+    struct fixture *f = *state;
+    no_response(f, LG_ERRC_RESET, 3);
+    struct lg_sample slow = {.status = 0, .err = LG_ERRC_TIMEOUT, .total_us = 2000000};
+    lg_metrics_record(&f->rep.metrics, 0, &slow);
+    thresholds(f, "error_rate <= 100%", "count(latency) >= 0", NULL);
+    struct lg_result *r = build(f, NULL, 2);
+    assert_true(r->thresholds[0].ok);
+    assert_true(r->thresholds[1].ok);
+    assert_int_equal(r->thresholds[1].observed, 1); /* the timeout is the only sample */
+    assert_null(rule(r, LG_RULE_FAILURES));
+    assert_int_equal(r->n_rules, 1);
+    assert_rule(r, LG_RULE_NO_RESPONSE, false,
+                "no request got a response: 4 sent, none answered (timeout 1, reset 3)");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    lg_result_free(r);
+
+    /* One response is enough for this rule (the error rate judges the rest). */
+    request(f, LG_ERRC_NONE, true);
+    r = build(f, NULL, 2);
+    assert_rule(r, LG_RULE_NO_RESPONSE, true, "1 of 5 requests got a response");
+    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    lg_result_free(r);
+}
+
+/* A run that sent nothing fails the no-response rule, also in the default gate
+ * (which no longer needs a condition of its own for it). */
+static void test_outcome_nothing_sent_fails(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_result *r = build(f, NULL, 0);
+    assert_true(r->default_gate);
+    assert_rule(r, LG_RULE_DEFAULT, true,
+                "no thresholds given, so any failure fails the gate: no request, check or "
+                "iteration failed");
+    assert_rule(r, LG_RULE_NO_RESPONSE, false, "no request got a response: none was sent");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    lg_result_free(r);
+}
+
+/* ---- the failures rule ---- */
+
+/* A 500 under a latency-only gate: the threshold holds (the 500 is a response, and
+ * fast), the failures rule does not. */
+static void test_outcome_failures_rule_sees_a_5xx(void **state)
+{
+    struct fixture *f = *state;
+    request(f, LG_ERRC_NONE, true);
+    struct lg_sample boom = {.status = 500, .err = LG_ERRC_HTTP_5XX, .total_us = 1000};
+    lg_metrics_record(&f->rep.metrics, 0, &boom);
+    struct lg_result *r = build(f, NULL, 1);
+    assert_true(r->thresholds[0].ok);
+    assert_int_equal(r->steps[0].histogram->total_count, 2);
+    assert_rule(r, LG_RULE_FAILURES, false,
+                "no critical threshold names error_rate or checks, so any failed request fails "
+                "the gate: 1 of 2 requests failed (http_5xx 1)");
+    assert_rule(r, LG_RULE_NO_RESPONSE, true, "2 of 2 requests got a response");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    lg_result_free(r);
+}
+
+/* Which thresholds take the failures over: a critical one on error_rate (with any
+ * filter) takes them all; one on checks only the failed checks; a warning nothing
+ * (it never fails the gate). */
+static void test_outcome_failures_rule_only_without_error_thresholds(void **state)
+{
+    struct fixture *f = *state;
+    request(f, LG_ERRC_NONE, true);
+    request(f, LG_ERRC_CHECK, false);
+    static const struct {
+        const char *expr;
+        bool applies, fails;
+    } cases[] = {
+        {"error_rate < 60%", false, false}, {"error_rate{step=get} < 60%", false, false},
+        {"checks > 50%", true, false},      {"!error_rate < 60%", true, true},
+        {"!checks > 50%", true, true},      {"rps > 0", true, true},
+        {"dropped == 0", true, true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        thresholds(f, "p95(latency) < 1s", cases[i].expr, NULL);
+        struct lg_result *r = build(f, NULL, 2);
+        if ((rule(r, LG_RULE_FAILURES) != NULL) != cases[i].applies)
+            fail_msg("%s: the failures rule should %sapply", cases[i].expr,
+                     cases[i].applies ? "" : "not ");
+        if ((r->verdict == LG_VERDICT_FAIL) != cases[i].fails)
+            fail_msg("%s: the verdict should be %s", cases[i].expr,
+                     cases[i].fails ? "fail" : "pass");
+        lg_result_free(r);
+    }
+}
+
+/* A threshold on checks cannot see requests that never got a response (no check
+ * runs on them): a service refusing most connections fails the failures rule even
+ * though every check that ran passed. */
+static void test_outcome_checks_threshold_leaves_failed_requests_to_the_rule(void **state)
+{
+    struct fixture *f = *state;
+    request(f, LG_ERRC_NONE, true);
+    no_response(f, LG_ERRC_CONNECT, 9);
+    struct lg_sample boom = {.status = 503, .err = LG_ERRC_HTTP_5XX, .total_us = 900};
+    lg_metrics_record(&f->rep.metrics, 0, &boom);
+    lg_metrics_check(&f->rep.metrics, 0, 0, false); /* its status check failed */
+    thresholds(f, "p95(latency) < 1s", "checks > 60%", NULL);
+    struct lg_result *r = build(f, NULL, 2);
+    assert_true(r->thresholds[0].ok);
+    assert_true(r->thresholds[1].ok); /* 2 of 3 */
+    assert_rule(r, LG_RULE_FAILURES, false,
+                "no critical threshold names error_rate, so any failed request fails the gate "
+                "(failed checks are left to the checks threshold): 10 of 11 requests failed "
+                "(connect 9, http_5xx 1)");
+    assert_rule(r, LG_RULE_NO_RESPONSE, true, "2 of 11 requests got a response");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    lg_result_free(r);
+}
+
+/* Every condition of the default gate fails the failures rule too, and is named:
+ * failed checks, unsent requests, dropped iterations (unless a critical `dropped`
+ * threshold judges them) and a spent feed. */
+static void test_outcome_failures_rule_names_each_cause(void **state)
+{
+    struct fixture *f = *state;
+    request(f, LG_ERRC_NONE, true);
+    request(f, LG_ERRC_NONE, false); /* a check failed, the request did not */
+    lg_metrics_unsent(&f->rep.metrics, 0);
+    f->rep.metrics.dropped = 4;
+    f->rep.metrics.feed_exhausted = 1;
+    struct lg_result *r = build(f, NULL, 1);
+    assert_rule(r, LG_RULE_FAILURES, false,
+                "no critical threshold names error_rate or checks, so any failed request fails "
+                "the gate: 1 of 4 checks failed; 1 request could not be sent; 4 iterations "
+                "dropped; a unique feed ran out (1 VU stopped early)");
+    lg_result_free(r);
+
+    thresholds(f, "p95(latency) < 1s", "dropped < 10", NULL);
+    r = build(f, NULL, 2);
+    assert_true(r->thresholds[1].ok);
+    assert_rule(r, LG_RULE_FAILURES, false,
+                "no critical threshold names error_rate or checks, so any failed request fails "
+                "the gate: 1 of 4 checks failed; 1 request could not be sent; a unique feed ran "
+                "out (1 VU stopped early)");
+    lg_result_free(r);
+
+    /* The default gate names the same causes, dropped iterations included. */
+    r = build(f, NULL, 0);
+    assert_true(r->default_gate);
+    assert_null(rule(r, LG_RULE_FAILURES));
+    assert_rule(r, LG_RULE_DEFAULT, false,
+                "no thresholds given, so any failure fails the gate: 1 of 4 checks failed; 1 "
+                "request could not be sent; 4 iterations dropped; a unique feed ran out (1 VU "
+                "stopped early)");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    lg_result_free(r);
+}
+
+/* A failed iteration with nothing else behind it is named as such. */
+static void test_outcome_failed_iteration_alone_is_named(void **state)
+{
+    struct fixture *f = *state;
+    request(f, LG_ERRC_NONE, true);
+    lg_metrics_iteration(&f->rep.metrics, 0, 1000, 1000, true);
+    lg_metrics_iteration(&f->rep.metrics, 0, 1000, 1000, false);
+    struct lg_result *r = build(f, NULL, 0);
+    assert_rule(r, LG_RULE_DEFAULT, false,
+                "no thresholds given, so any failure fails the gate: 1 of 2 iterations "
+                "failed");
+    lg_result_free(r);
+}
+
+/* ---- unsent requests ---- */
+
+/* Requests that could not be sent are no requests: not in requests, errors, rps or
+ * error_rate, nor in a step's status map; counted apart per step and in total. */
+static void test_outcome_unsent_counted_apart(void **state)
+{
+    struct fixture *f = *state;
+    request(f, LG_ERRC_NONE, true);
+    request(f, LG_ERRC_NONE, true);
+    for (int i = 0; i < 6; i++)
+        lg_metrics_unsent(&f->rep.metrics, 0);
+    thresholds(f, "error_rate < 1%", "rps <= 1", NULL);
+    struct lg_result *r = build(f, NULL, 2);
+    assert_int_equal(r->requests, 2);
+    assert_int_equal(r->errors, 0);
+    assert_int_equal(r->unsent, 6);
+    assert_true(r->rps == 1.0); /* 2 requests in 2s */
+    assert_int_equal(r->steps[0].requests, 2);
+    assert_int_equal(r->steps[0].unsent, 6);
+    assert_int_equal(r->steps[0].n_status, 1);
+    assert_string_equal(r->steps[0].status[0].name, "200");
+    assert_int_equal(r->n_error_classes, 0);
+    assert_true(r->thresholds[0].ok);
+    assert_true(r->thresholds[0].observed == 0);
+    assert_true(r->thresholds[1].ok);
+    lg_result_free(r);
+}
+
+/* ---- a spent unique feed ---- */
+
+static void test_outcome_spent_feed_is_named_and_fails_default_gate(void **state)
+{
+    struct fixture *f = *state;
+    static const char csv[] = "email\na@x\nb@x\n";
+    struct lg_feed *feed = NULL;
+    struct lg_feed_err ferr;
+    assert_int_equal(lg_feed_parse("users", csv, sizeof(csv) - 1, &feed, &ferr), 0);
+    feed->mode = LG_FEED_UNIQUE;
+    struct lg_feed *feeds[1] = {feed};
+    f->suite.feeds = feeds;
+    f->suite.n_feeds = 1;
+    size_t row;
+    struct lg_rng rng;
+    lg_rng_seed(&rng, 1);
+    request(f, LG_ERRC_NONE, true);
+    request(f, LG_ERRC_NONE, true);
+
+    /* Both rows used, none asked past the last: not spent. */
+    assert_int_equal(lg_feed_take(feed, &rng, &row), 0);
+    assert_int_equal(lg_feed_take(feed, &rng, &row), 0);
+    struct lg_result *r = build(f, NULL, 0);
+    assert_int_equal(r->feed_exhausted, 0);
+    assert_null(r->feed_note);
+    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    lg_result_free(r);
+
+    /* Two VUs asked for a third row. */
+    assert_int_equal(lg_feed_take(feed, &rng, &row), LG_FEED_EXHAUSTED);
+    assert_int_equal(lg_feed_take(feed, &rng, &row), LG_FEED_EXHAUSTED);
+    f->rep.metrics.feed_exhausted = 2;
+    r = build(f, NULL, 0);
+    assert_int_equal(r->feed_exhausted, 2);
+    assert_string_equal(r->feed_note,
+                        "the unique feed 'users' (2 rows) ran out: 2 VUs could not start another "
+                        "iteration and stopped before the end of the run; give it more rows, or "
+                        "ask for at most that many iterations");
+    assert_rule(r, LG_RULE_DEFAULT, false,
+                "no thresholds given, so any failure fails the gate: a unique feed ran out "
+                "(2 VUs stopped early)");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    lg_result_free(r);
+
+    /* A threshold on error_rate takes the failures over: the feed is reported only. */
+    thresholds(f, "error_rate < 1%", NULL);
+    r = build(f, NULL, 1);
+    assert_non_null(r->feed_note);
+    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    lg_result_free(r);
+    f->suite.feeds = NULL;
+    f->suite.n_feeds = 0;
+    lg_feed_free(feed);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -204,6 +550,16 @@ int main(void)
         T(test_outcome_smoke_with_default_gate),
         T(test_outcome_aborted_stays_aborted_in_smoke),
         T(test_outcome_check_reasons_reach_the_result),
+        T(test_outcome_dead_service_fails_latency_only_gate),
+        T(test_outcome_no_response_fails_whatever_the_thresholds),
+        T(test_outcome_nothing_sent_fails),
+        T(test_outcome_failures_rule_sees_a_5xx),
+        T(test_outcome_failures_rule_only_without_error_thresholds),
+        T(test_outcome_checks_threshold_leaves_failed_requests_to_the_rule),
+        T(test_outcome_failures_rule_names_each_cause),
+        T(test_outcome_failed_iteration_alone_is_named),
+        T(test_outcome_unsent_counted_apart),
+        T(test_outcome_spent_feed_is_named_and_fails_default_gate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -398,19 +398,21 @@ static void test_reports_free_accepts_null_and_empty(void **state)
 static void test_reports_json_has_exact_keys_in_order(void **state)
 {
     json_t *j = to_jansson(*state);
-    assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
-                   "default_gate,smoke_rule,config,schedule,totals,thresholds,steps,scenarios,"
-                   "series");
+    assert_keys(j,
+                "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
+                "default_gate,smoke_rule,rules,config,schedule,totals,thresholds,steps,scenarios,"
+                "series");
     assert_keys(json_object_get(j, "config"), "vus");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
-    assert_keys(json_object_get(j, "totals"),
-                "requests,errors,iterations,iterations_failed,dropped_iterations,duration_s,rps,"
-                "checks_passed,checks_failed,error_classes");
+    assert_keys(
+        json_object_get(j, "totals"),
+        "requests,errors,unsent,iterations,iterations_failed,dropped_iterations,"
+        "feed_exhausted,feed_note,duration_s,rps,checks_passed,checks_failed,error_classes");
     json_t *t = json_array_get(json_object_get(j, "thresholds"), 0);
     assert_keys(t, "expr,severity,ok,observed,unit,observed_text,no_samples,abort");
     json_t *s = json_array_get(json_object_get(j, "steps"), 0);
-    assert_keys(s, "scenario,name,requests,errors,status,error_classes,latency_ms,checks,"
+    assert_keys(s, "scenario,name,requests,errors,unsent,status,error_classes,latency_ms,checks,"
                    "histogram");
     assert_keys(json_object_get(s, "latency_ms"), LATENCY_KEYS);
     assert_keys(json_object_get(s, "checks"), "passed,failed,list");
@@ -530,16 +532,17 @@ static void test_reports_json_never_writes_invalid_strings_or_numbers(void **sta
 static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
 {
     json_t *j = to_jansson(*state);
-    assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
-                   "default_gate,smoke_rule,config,schedule,totals,thresholds,steps,scenarios,"
-                   "series");
+    assert_keys(j,
+                "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
+                "default_gate,smoke_rule,rules,config,schedule,totals,thresholds,steps,scenarios,"
+                "series");
     json_t *sc = json_object_get(j, "schedule");
     assert_keys(sc, OPEN_SCHEDULE_KEYS);
     assert_keys(json_object_get(sc, "lag_ms"), LATENCY_KEYS);
     assert_keys(json_object_get(sc, "wait_ms"), LATENCY_KEYS);
     for (size_t i = 0; i < 2; i++) {
         json_t *s = json_array_get(json_object_get(j, "steps"), i);
-        assert_keys(s, "scenario,name,requests,errors,status,error_classes,latency_ms,"
+        assert_keys(s, "scenario,name,requests,errors,unsent,status,error_classes,latency_ms,"
                        "latency_uncorrected_ms,checks,histogram,histogram_uncorrected");
         assert_keys(json_object_get(s, "latency_uncorrected_ms"), LATENCY_KEYS);
     }
@@ -612,7 +615,7 @@ static void test_reports_json_closed_model_writes_no_uncorrected_figures(void **
     json_t *j = to_jansson(r);
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_keys(json_array_get(json_object_get(j, "steps"), 0),
-                "scenario,name,requests,errors,status,error_classes,latency_ms,checks,"
+                "scenario,name,requests,errors,unsent,status,error_classes,latency_ms,checks,"
                 "histogram");
     assert_keys(json_array_get(json_object_get(j, "scenarios"), 0),
                 "name,iterations,iterations_failed,iteration_ms,histogram");
@@ -688,6 +691,15 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_str_or_null_equal(a->abort_reason, b->abort_reason);
     assert_int_equal(a->default_gate, b->default_gate);
     assert_int_equal(a->smoke_rule, b->smoke_rule);
+    assert_int_equal(a->n_rules, b->n_rules);
+    for (size_t i = 0; i < a->n_rules; i++) {
+        assert_string_equal(a->rules[i].name, b->rules[i].name);
+        assert_int_equal(a->rules[i].ok, b->rules[i].ok);
+        assert_string_equal(a->rules[i].text, b->rules[i].text);
+    }
+    assert_int_equal(a->unsent, b->unsent);
+    assert_int_equal(a->feed_exhausted, b->feed_exhausted);
+    assert_str_or_null_equal(a->feed_note, b->feed_note);
     assert_int_equal(a->vus, b->vus);
     assert_true(a->duration_s == b->duration_s);
     assert_int_equal(a->requests, b->requests);
@@ -708,6 +720,7 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
         assert_string_equal(x->name, y->name);
         assert_int_equal(x->requests, y->requests);
         assert_int_equal(x->errors, y->errors);
+        assert_int_equal(x->unsent, y->unsent);
         assert_counts_equal(x->status, x->n_status, y->status, y->n_status);
         assert_counts_equal(x->error_classes, x->n_error_classes, y->error_classes,
                             y->n_error_classes);
@@ -1057,6 +1070,19 @@ static void test_reports_read_json_open_round_trip_is_exact(void **state)
     free(dir);
 }
 
+/* A new string: text with addition inserted right after the first occurrence of
+ * anchor (which must occur). Frees text. */
+static char *insert_after(char *text, const char *anchor, const char *addition)
+{
+    const char *at = strstr(text, anchor);
+    if (!at)
+        fail_msg("'%s' not found", anchor);
+    size_t cut = (size_t)(at - text) + strlen(anchor);
+    char *out = lg_asprintf("%.*s%s%s", (int)cut, text, addition, text + cut);
+    free(text);
+    return out;
+}
+
 /* Reads root (serialised) into *out; returns the reader's code. */
 static int read_doc(json_t *root, struct lg_result **out, char *err, size_t errlen)
 {
@@ -1117,24 +1143,29 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     lg_result_free(back);
     json_decref(j);
 
-    /* A file written before the open model (and the smoke rule, and reasons) loads,
-     * and writes back the same bytes with only "smoke_rule": false added after
-     * "default_gate", {"model": "closed"} after "config" and an empty "reasons" after
-     * its check's "failed". */
+    /* A file written before the open model (and the smoke rule, the rules, unsent
+     * requests, spent feeds and check reasons) loads, and writes back the same bytes
+     * with only those keys added, each zero, false, empty or null. */
     const char *path = DATA "closed_before_schedule.json";
     assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
     assert_false(back->schedule.open);
     assert_false(back->smoke_rule);
+    assert_int_equal(back->n_rules, 0);
+    assert_int_equal(back->unsent, 0);
+    assert_int_equal(back->feed_exhausted, 0);
+    assert_null(back->feed_note);
     assert_int_equal(back->vus, 2);
     assert_int_equal(back->steps[0].requests, 4);
+    assert_int_equal(back->steps[0].unsent, 0);
     char *old = slurp(path), *now = lg_result_to_json(back);
-    const char *cut1 = strstr(old, "  \"config\"");
-    const char *cut2 = strstr(old, "  \"totals\"");
-    assert_non_null(cut1);
-    assert_non_null(cut2);
-    char *want = lg_asprintf(
-        "%.*s  \"smoke_rule\": false,\n%.*s  \"schedule\": {\n    \"model\": \"closed\"\n  },\n%s",
-        (int)(cut1 - old), old, (int)(cut2 - cut1), cut1, cut2);
+    char *want = insert_after(lg_strdup(old), "  \"default_gate\": true,\n",
+                              "  \"smoke_rule\": false,\n  \"rules\": [],\n");
+    want = insert_after(want, "    \"vus\": 2\n  },\n",
+                        "  \"schedule\": {\n    \"model\": \"closed\"\n  },\n");
+    want = insert_after(want, "    \"errors\": 0,\n", "    \"unsent\": 0,\n");
+    want = insert_after(want, "    \"dropped_iterations\": 0,\n",
+                        "    \"feed_exhausted\": 0,\n    \"feed_note\": null,\n");
+    want = insert_after(want, "      \"errors\": 0,\n", "      \"unsent\": 0,\n");
     assert_null(back->steps[0].checks[0].reasons);
     assert_int_equal(back->steps[0].checks[0].n_reasons, 0);
     const char *check_end = "\"failed\": 0\n          }";
@@ -1158,6 +1189,70 @@ static void expect_doc_error(json_t *root, const char *msg)
     assert_int_equal(read_doc(root, &out, err, sizeof(err)), LG_ESYNTAX);
     assert_string_equal(err, msg);
     assert_null(out);
+}
+
+static void add_result_rule(struct lg_result *r, const char *name, bool ok, const char *text)
+{
+    r->rules = lg_realloc(r->rules, (r->n_rules + 1) * sizeof(*r->rules));
+    r->rules[r->n_rules++] = (struct lg_result_rule){lg_strdup(name), ok, lg_strdup(text)};
+}
+
+/* The rules (after smoke_rule), unsent requests (totals and steps) and a spent
+ * feed (totals) are written, read back exactly, and read as none from older files;
+ * a malformed rule is named by its path. */
+static void test_reports_rules_unsent_feed_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    add_result_rule(r, LG_RULE_FAILURES, false, "no critical threshold ...: 1 of 2 failed");
+    add_result_rule(r, LG_RULE_NO_RESPONSE, true, "1 of 2 requests got a response");
+    r->unsent = 6;
+    r->steps[1].unsent = 6;
+    r->feed_exhausted = 2;
+    r->feed_note = lg_strdup("the unique feed 'users' (2 rows) ran out");
+    char *s = lg_result_to_json(r);
+    assert_non_null(strstr(s, "  \"smoke_rule\": false,\n"
+                              "  \"rules\": [\n"
+                              "    {\n"
+                              "      \"name\": \"failures\",\n"
+                              "      \"ok\": false,\n"
+                              "      \"text\": \"no critical threshold ...: 1 of 2 failed\"\n"
+                              "    },\n"));
+    assert_non_null(strstr(s, "    \"errors\": 12,\n    \"unsent\": 6,\n"));
+    assert_non_null(strstr(s,
+                           "    \"dropped_iterations\": 2,\n    \"feed_exhausted\": 2,\n"
+                           "    \"feed_note\": \"the unique feed 'users' (2 rows) ran out\",\n"));
+    assert_non_null(strstr(s, "      \"errors\": 10,\n      \"unsent\": 6,\n"));
+    struct lg_result *back = NULL;
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_result_equal(r, back);
+    lg_result_free(back);
+    free(s);
+
+    json_t *j = to_jansson(r);
+    json_object_del(j, "rules");
+    json_object_del(json_object_get(j, "totals"), "unsent");
+    json_object_del(json_object_get(j, "totals"), "feed_exhausted");
+    json_object_del(json_object_get(j, "totals"), "feed_note");
+    json_object_del(json_array_get(json_object_get(j, "steps"), 1), "unsent");
+    s = json_dumps(j, 0);
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_int_equal(back->n_rules, 0);
+    assert_int_equal(back->unsent, 0);
+    assert_int_equal(back->feed_exhausted, 0);
+    assert_null(back->feed_note);
+    assert_int_equal(back->steps[1].unsent, 0);
+    lg_result_free(back);
+    free(s);
+    json_decref(j);
+
+    j = to_jansson(r);
+    json_object_set_new(json_array_get(json_object_get(j, "rules"), 1), "ok", json_string("yes"));
+    expect_doc_error(j, "result.json: rules[1].ok: expected true or false");
+    json_object_del(json_array_get(json_object_get(j, "rules"), 0), "name");
+    expect_doc_error(j, "result.json: rules[0]: missing key 'name'");
+    json_object_set_new(j, "rules", json_object());
+    expect_doc_error(j, "result.json: rules: expected an array");
+    json_decref(j);
 }
 
 static void test_reports_read_json_schedule_errors_are_exact(void **state)
@@ -1528,6 +1623,78 @@ static void test_reports_text_smoke_rule(void **state)
     lg_result_free(r);
 }
 
+/* A dead service with a latency-only threshold, a step that could not be sent and a
+ * spent feed: "-" for a step with requests but no time sample, the unsent count in
+ * the header, a column and a line, the feed's sentence, and each rule with its mark
+ * and sentence after the thresholds. */
+static void test_reports_text_rules_unsent_and_feed(void **state)
+{
+    (void)state;
+    struct lg_result *r = lg_calloc(1, sizeof(*r));
+    r->verdict = LG_VERDICT_FAIL;
+    r->suite = lg_strdup("quickstart");
+    r->file = lg_strdup("quickstart.yaml");
+    r->vus = 5;
+    r->duration_s = 2;
+    r->requests = 1200;
+    r->errors = 1200;
+    r->unsent = 3;
+    r->iterations = 1200;
+    r->iterations_failed = 1200;
+    r->rps = 600;
+    r->error_classes = counts(1, (const char *const[]){"connect"}, (const uint64_t[]){1200});
+    r->n_error_classes = 1;
+    r->feed_exhausted = 2;
+    r->feed_note = lg_strdup("the unique feed 'users' (2 rows) ran out");
+    r->n_steps = 2;
+    r->steps = lg_calloc(2, sizeof(*r->steps));
+    r->steps[0].scenario = lg_strdup("quickstart");
+    r->steps[0].name = lg_strdup("health");
+    r->steps[0].requests = 1200;
+    r->steps[0].errors = 1200;
+    r->steps[0].histogram = lg_hist_new();
+    r->steps[1].scenario = lg_strdup("quickstart");
+    r->steps[1].name = lg_strdup("item");
+    r->steps[1].unsent = 3;
+    r->n_thresholds = 1;
+    r->thresholds = lg_calloc(1, sizeof(*r->thresholds));
+    threshold(&r->thresholds[0], "p95(latency) < 200ms", "critical", false, 0, "ms", "no samples");
+    r->thresholds[0].no_samples = true;
+    add_result_rule(r, LG_RULE_FAILURES, false, "no critical threshold ...: 1,200 of 1,200 failed");
+    add_result_rule(r, LG_RULE_NO_RESPONSE, false, "no request got a response");
+    add_result_rule(r, "future", true, "a rule this reader does not know");
+    char *s = text_of(r, false);
+    assert_string_equal(
+        s, "  loadgate " LG_VERSION " \u00b7 quickstart (quickstart.yaml)\n"
+           "  5 VUs \u00b7 2.00s \u00b7 1,200 requests (600.0/s) \u00b7 3 unsent \u00b7 1,200 "
+           "iterations (1,200 failed)\n"
+           "\n"
+           "  step               count    rps  p50  p90  p95  p99  max  errors  unsent  checks\n"
+           "  quickstart/health   1200  600.0    -    -    -    -    -    1200       0       -\n"
+           "  quickstart/item        0    0.0    -    -    -    -    -       0       3       -\n"
+           "\n"
+           "  errors: connect 1,200\n"
+           "  unsent: 3 requests could not be sent (never reached the server; not counted as "
+           "requests)\n"
+           "\n"
+           "  ! the unique feed 'users' (2 rows) ran out\n"
+           "\n"
+           "  thresholds\n"
+           "    \u2717 p95(latency) < 200ms  no samples\n"
+           "    \u2717 failures rule: no critical threshold ...: 1,200 of 1,200 failed\n"
+           "    \u2717 no-response rule: no request got a response\n"
+           "    \u2713 future rule: a rule this reader does not know\n"
+           "\n"
+           "  verdict: FAIL\n");
+    free(s);
+    s = text_of(r, true);
+    assert_non_null(strstr(s, "\n    \033[31m\u2717\033[0m failures rule: "));
+    assert_non_null(strstr(s, "\n    \033[32m\u2713\033[0m future rule: "));
+    assert_non_null(strstr(s, "\n  \033[33m!\033[0m the unique feed 'users'"));
+    free(s);
+    lg_result_free(r);
+}
+
 /* The open model: the table holds the corrected figures; the uncorrected ones, the
  * schedule and (when the rate was not kept) the engine's note follow it. */
 static const char expected_open_summary[] =
@@ -1658,6 +1825,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_smoke_rule_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_check_reasons, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_rules_unsent_feed_round_trip, setup, teardown),
         cmocka_unit_test(test_reports_read_json_broken_files_give_exact_errors),
         cmocka_unit_test(test_reports_read_json_invalid_json_names_line_and_column),
         cmocka_unit_test(test_reports_read_json_directory_is_io_error),
@@ -1683,6 +1851,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_text_color_marks_and_verdict, setup, teardown),
         cmocka_unit_test(test_reports_text_default_gate_and_abort),
         cmocka_unit_test(test_reports_text_smoke_rule),
+        cmocka_unit_test(test_reports_text_rules_unsent_and_feed),
         cmocka_unit_test_setup_teardown(test_reports_text_open_model_sustained_is_exact, setup_open,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_open_model_not_sustained_says_so,
