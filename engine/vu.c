@@ -273,9 +273,7 @@ static void iteration_begin(struct lg_vu *vu)
         lg_worker_vu_done(w);
         return;
     }
-    if (w->stopping ||
-        (w->ctl->limit_iterations &&
-         atomic_fetch_sub_explicit(&w->ctl->iterations_left, 1, memory_order_relaxed) <= 0)) {
+    if (w->stopping || !lg_worker_take_iteration(w)) {
         vu_finish(vu);
         return;
     }

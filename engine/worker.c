@@ -17,15 +17,35 @@ static bool open_model(const struct lg_worker *w)
     return w->ctl->rate != NULL;
 }
 
+static bool budget_spent(const struct lg_worker *w)
+{
+    return w->ctl->limit_iterations &&
+           atomic_load_explicit(&w->ctl->iterations_left, memory_order_relaxed) <= 0;
+}
+
 static void set_active(struct lg_worker *w, uint32_t n)
 {
     w->active_vus = n;
     atomic_store_explicit(&w->pub_active_vus, n, memory_order_relaxed);
-    /* The closed model ends when every VU is done; the open model keeps idle VUs
-     * for later arrivals until no more are due and none waits in the queue. */
-    bool over = open_model(w) ? w->arrivals_over && w->q_len == 0 : !w->ctl->staged;
+    /* The closed model ends when every VU is done (under VU stages, parked VUs wait
+     * for the target to rise, unless the iteration budget is spent); the open model
+     * keeps idle VUs for later arrivals until no more are due and none waits in
+     * the queue. */
+    bool over = open_model(w) ? w->arrivals_over && w->q_len == 0
+                              : !w->ctl->staged || budget_spent(w);
     if (n == 0 && (over || w->stopping))
         ev_break(w->loop, EVBREAK_ALL);
+}
+
+bool lg_worker_take_iteration(struct lg_worker *w)
+{
+    struct lg_control *c = w->ctl;
+    if (!c->limit_iterations)
+        return true;
+    int64_t left = atomic_fetch_sub_explicit(&c->iterations_left, 1, memory_order_relaxed);
+    if (left == 1 && c->budget_spent)
+        ev_async_send(c->coord_loop, c->budget_spent);
+    return left > 0;
 }
 
 void lg_worker_vu_done(struct lg_worker *w)
@@ -356,6 +376,8 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
         publish(w);
     if (cmd & LG_CMD_TARGET)
         apply_target(w);
+    if ((cmd & LG_CMD_SPENT) && w->active_vus == 0 && !open_model(w))
+        ev_break(w->loop, EVBREAK_ALL); /* the VUs still running end it themselves */
     if (cmd & LG_CMD_STOP) {
         drop_queue(w);
         stop_all(w);
