@@ -11,6 +11,7 @@
 static const char *const errclass_names[LG_ERRC__COUNT] = {
     [LG_ERRC_NONE] = "",
     [LG_ERRC_TIMEOUT] = "timeout",
+    [LG_ERRC_UNFINISHED] = "unfinished",
     [LG_ERRC_CONNECT] = "connect",
     [LG_ERRC_TLS] = "tls",
     [LG_ERRC_RESET] = "reset",
@@ -113,9 +114,15 @@ static struct lg_cell *cell_for(struct lg_step_metrics *sm, int status, bool ope
     return c;
 }
 
+bool lg_sample_timed(const struct lg_sample *s)
+{
+    return !s->unsent;
+}
+
 void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s)
 {
-    struct lg_cell *c = cell_for(&m->steps[step_id], s->status, m->open);
+    struct lg_step_metrics *sm = &m->steps[step_id];
+    struct lg_cell *c = cell_for(sm, s->status, m->open);
     c->requests++;
     if (s->err != LG_ERRC_NONE) {
         c->errors++;
@@ -123,14 +130,16 @@ void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_s
         m->second_errors++;
     }
     m->second_requests++;
-    if (s->unsent)
+    sm->retries += s->retries;
+    sm->retries_refused += s->retry_refused;
+    if (!lg_sample_timed(s))
         return;
     c->bytes_in += s->bytes_in;
     c->dns_us_sum += s->dns_us;
     lg_hist_record(c->latency, s->total_us);
     if (c->latency_uncorrected)
         lg_hist_record(c->latency_uncorrected, s->uncorrected_us ? s->uncorrected_us : s->total_us);
-    if (s->status > 0)
+    if (s->status > 0 || s->err == LG_ERRC_UNFINISHED)
         lg_hist_record(c->ttfb, s->ttfb_us);
     if (s->connect_us > 0) {
         if (!c->connect)
@@ -163,6 +172,20 @@ void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t durat
     sc->iterations++;
     if (failed)
         sc->iterations_failed++;
+    lg_hist_record(sc->duration, duration_us);
+    if (sc->duration_uncorrected)
+        lg_hist_record(sc->duration_uncorrected, uncorrected_us);
+}
+
+void lg_metrics_interrupted(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
+                            int64_t uncorrected_us, bool failed, bool timed)
+{
+    struct lg_scenario_metrics *sc = &m->scenarios[scenario];
+    sc->iterations_interrupted++;
+    if (failed)
+        sc->iterations_failed++;
+    if (!timed)
+        return;
     lg_hist_record(sc->duration, duration_us);
     if (sc->duration_uncorrected)
         lg_hist_record(sc->duration_uncorrected, uncorrected_us);
@@ -218,6 +241,8 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
             hist_merge_into(&dc->connect, sc->connect);
             hist_merge_into(&dc->tls, sc->tls);
         }
+        d->retries += s->retries;
+        d->retries_refused += s->retries_refused;
         for (size_t c = 0; c < d->n_checks && c < s->n_checks; c++) {
             d->check_pass[c] += s->check_pass[c];
             d->check_fail[c] += s->check_fail[c];
@@ -226,6 +251,7 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
     for (size_t i = 0; i < dst->n_scenarios && i < src->n_scenarios; i++) {
         dst->scenarios[i].iterations += src->scenarios[i].iterations;
         dst->scenarios[i].iterations_failed += src->scenarios[i].iterations_failed;
+        dst->scenarios[i].iterations_interrupted += src->scenarios[i].iterations_interrupted;
         lg_hist_merge(dst->scenarios[i].duration, src->scenarios[i].duration);
         hist_merge_into(&dst->scenarios[i].duration_uncorrected,
                         src->scenarios[i].duration_uncorrected);
@@ -267,6 +293,8 @@ void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
             for (int e = 0; e < LG_ERRC__COUNT; e++)
                 out->errors_by_class[e] += sm->cells[c].errors_by_class[e];
         }
+        out->retries += sm->retries;
+        out->retries_refused += sm->retries_refused;
         for (size_t k = 0; k < sm->n_checks; k++) {
             out->checks_passed += sm->check_pass[k];
             out->checks_failed += sm->check_fail[k];
@@ -275,6 +303,7 @@ void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
     for (size_t i = 0; i < m->n_scenarios; i++) {
         out->iterations += m->scenarios[i].iterations;
         out->iterations_failed += m->scenarios[i].iterations_failed;
+        out->iterations_interrupted += m->scenarios[i].iterations_interrupted;
     }
     out->dropped = m->dropped;
 }
@@ -297,11 +326,13 @@ void lg_metrics_clear(struct lg_metrics *m)
             if (cell->tls)
                 lg_hist_reset(cell->tls);
         }
+        sm->retries = sm->retries_refused = 0;
         memset(sm->check_pass, 0, sm->n_checks * sizeof(uint64_t));
         memset(sm->check_fail, 0, sm->n_checks * sizeof(uint64_t));
     }
     for (size_t i = 0; i < m->n_scenarios; i++) {
         m->scenarios[i].iterations = m->scenarios[i].iterations_failed = 0;
+        m->scenarios[i].iterations_interrupted = 0;
         lg_hist_reset(m->scenarios[i].duration);
         if (m->scenarios[i].duration_uncorrected)
             lg_hist_reset(m->scenarios[i].duration_uncorrected);

@@ -31,8 +31,8 @@ static void set_active(struct lg_worker *w, uint32_t n)
      * for the target to rise, unless the iteration budget is spent); the open model
      * keeps idle VUs for later arrivals until no more are due and none waits in
      * the queue. */
-    bool over = open_model(w) ? w->arrivals_over && w->q_len == 0
-                              : !w->ctl->staged || budget_spent(w);
+    bool over =
+        open_model(w) ? w->arrivals_over && w->q_len == 0 : !w->ctl->staged || budget_spent(w);
     if (n == 0 && (over || w->stopping))
         ev_break(w->loop, EVBREAK_ALL);
 }
@@ -358,12 +358,15 @@ static void publish(struct lg_worker *w)
     lg_metrics_clear(&w->metrics);
 }
 
+/* The run ends now (hard stop, signal, abort): what finished is counted as
+ * finished, what is still in flight as unfinished, iterations in progress as
+ * interrupted; then the last publish (worker_main) hands all of it over. */
 static void stop_all(struct lg_worker *w)
 {
     w->stopping = true;
-    lg_transport_flush(w->transport); /* count what finished before the stop */
+    lg_transport_flush(w->transport);
     for (uint32_t i = 0; i < w->n_vus; i++)
-        lg_vu_abandon(&w->vus[i]);
+        lg_vu_stop(&w->vus[i]);
     ev_break(w->loop, EVBREAK_ALL);
 }
 
@@ -392,11 +395,12 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
             ev_break(w->loop, EVBREAK_ALL);
     } else if (cmd & LG_CMD_END) {
         /* The duration is over: no new requests. VUs that wait (think, poll) stop
-         * now; those with a request in flight stop when it completes. */
+         * now, their iterations interrupted; those with a request in flight stop
+         * when it completes. */
         w->stopping = true;
         for (uint32_t i = 0; i < w->n_vus; i++)
             if (!w->vus[i].in_flight)
-                lg_vu_abandon(&w->vus[i]);
+                lg_vu_stop(&w->vus[i]);
         if (w->active_vus == 0)
             ev_break(w->loop, EVBREAK_ALL);
     }
@@ -505,10 +509,8 @@ void lg_worker_free(struct lg_worker *w)
         return; /* never initialised */
     if (w->thread)
         pthread_join(w->thread, NULL);
-    for (uint32_t i = 0; i < w->n_vus; i++) {
-        lg_vu_abandon(&w->vus[i]);
+    for (uint32_t i = 0; i < w->n_vus; i++)
         lg_vu_free(&w->vus[i]);
-    }
     free(w->vus);
     free(w->free_vus);
     free(w->queue);

@@ -48,7 +48,7 @@ struct lg_control {
      * of it started), so that it can end every worker, idle ones included. */
     struct ev_loop *coord_loop;
     ev_async *budget_spent;
-    int64_t start_us;                /* monotonic start of the run */
+    int64_t start_us; /* monotonic start of the run */
     /* open model */
     const struct lg_schedule *rate; /* NULL in the closed model */
     unsigned n_workers;             /* worker k takes arrivals k, k + n, k + 2n, ... */

@@ -178,6 +178,8 @@ static json_t *step_obj(const struct lg_result_step *s, bool open)
     set(o, "name", jstr(s->name));
     set(o, "requests", jint(s->requests));
     set(o, "errors", jint(s->errors));
+    set(o, "retries", jint(s->retries));
+    set(o, "retries_refused", jint(s->retries_refused));
     set(o, "status", counts_obj(s->status, s->n_status));
     set(o, "error_classes", counts_obj(s->error_classes, s->n_error_classes));
     set(o, "latency_ms", latency_obj(&s->latency_ms));
@@ -209,6 +211,7 @@ static json_t *scenario_obj(const struct lg_result_scenario *sc, bool open)
     set(o, "name", jstr(sc->name));
     set(o, "iterations", jint(sc->iterations));
     set(o, "iterations_failed", jint(sc->iterations_failed));
+    set(o, "iterations_interrupted", jint(sc->iterations_interrupted));
     set(o, "iteration_ms", latency_obj(&sc->iteration_ms));
     if (unc)
         set(o, "iteration_uncorrected_ms", latency_obj(&sc->iteration_uncorrected_ms));
@@ -279,11 +282,14 @@ char *lg_result_to_json(const struct lg_result *r)
     set(totals, "errors", jint(r->errors));
     set(totals, "iterations", jint(r->iterations));
     set(totals, "iterations_failed", jint(r->iterations_failed));
+    set(totals, "iterations_interrupted", jint(r->iterations_interrupted));
     set(totals, "dropped_iterations", jint(r->dropped_iterations));
     set(totals, "duration_s", jdec3(r->duration_s));
     set(totals, "rps", jdec3(r->rps));
     set(totals, "checks_passed", jint(r->checks_passed));
     set(totals, "checks_failed", jint(r->checks_failed));
+    set(totals, "retries", jint(r->retries));
+    set(totals, "retries_refused", jint(r->retries_refused));
     set(totals, "error_classes", counts_obj(r->error_classes, r->n_error_classes));
     set(root, "totals", totals);
 

@@ -157,8 +157,15 @@ static void header(const struct lg_result *r, FILE *f)
             fmt_ms(r->duration_s * 1000.0, a, sizeof(a)));
     fprintf(f, "%s request%s (%s/s)" SEP, fmt_count(r->requests, a, sizeof(a)),
             r->requests == 1 ? "" : "s", fmt_rate(r->rps, b, sizeof(b)));
-    fprintf(f, "%s iteration%s", fmt_count(r->iterations, a, sizeof(a)),
-            r->iterations == 1 ? "" : "s");
+    /* Interrupted iterations are not finished ones, and "failed" covers both. */
+    if (r->iterations_interrupted)
+        fprintf(f, "%s finished + %s interrupted iteration%s",
+                fmt_count(r->iterations, a, sizeof(a)),
+                fmt_count(r->iterations_interrupted, b, sizeof(b)),
+                r->iterations_interrupted == 1 ? "" : "s");
+    else
+        fprintf(f, "%s iteration%s", fmt_count(r->iterations, a, sizeof(a)),
+                r->iterations == 1 ? "" : "s");
     if (r->iterations_failed)
         fprintf(f, " (%s failed)", fmt_count(r->iterations_failed, a, sizeof(a)));
     if (r->dropped_iterations)
@@ -296,7 +303,8 @@ static void schedule_lines(const struct lg_result *r, FILE *f, bool color)
     fputc('\n', f);
 }
 
-static void error_line(const struct lg_result *r, FILE *f)
+/* Returns whether it printed anything. */
+static bool error_line(const struct lg_result *r, FILE *f)
 {
     bool any = false;
     for (size_t i = 0; i < r->n_error_classes; i++) {
@@ -311,6 +319,27 @@ static void error_line(const struct lg_result *r, FILE *f)
     }
     if (any)
         fputc('\n', f);
+    return any;
+}
+
+/* libcurl's re-sends after a reused connection closed without an answer: those it
+ * made (idempotent methods; the server saw the request more than once) and those
+ * refused (other methods, whose requests failed instead). */
+static void retries_line(const struct lg_result *r, FILE *f, bool after_errors)
+{
+    char a[32], b[32];
+    if (!r->retries && !r->retries_refused)
+        return;
+    fputs(after_errors ? "  retries: " : "\n  retries: ", f);
+    if (r->retries)
+        fprintf(f, "%s sent again after a reused connection closed unanswered",
+                fmt_count(r->retries, a, sizeof(a)));
+    if (r->retries && r->retries_refused)
+        fputs("; ", f);
+    if (r->retries_refused)
+        fprintf(f, "%s refused (not idempotent: failed as reset, never sent twice)",
+                fmt_count(r->retries_refused, b, sizeof(b)));
+    fputc('\n', f);
 }
 
 /* Each failing check with its step, so that a smoke run says which check broke. */
@@ -473,7 +502,7 @@ void lg_report_text(const struct lg_result *r, FILE *f, bool color)
     step_table(r, f);
     uncorrected_lines(r, f);
     schedule_lines(r, f, color);
-    error_line(r, f);
+    retries_line(r, f, error_line(r, f));
     failed_checks(r, f, color);
     thresholds(r, f, color);
     verdict(r, f, color);
