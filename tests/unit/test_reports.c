@@ -1363,6 +1363,8 @@ static void test_reports_text_interrupted_and_retries(void **state)
     free(s);
 
     /* Without an error line, the retries line opens its own paragraph. */
+    for (size_t i = 0; i < r->n_error_classes; i++)
+        free(r->error_classes[i].name);
     r->n_error_classes = 0;
     r->retries = 0;
     r->iterations_interrupted = 1;
