@@ -43,6 +43,7 @@ static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primar
 {
     struct lg_vu *vu = clientp;
     long redirects = 0;
+    vu->on_wire = true;
     vu->attempts++;
     curl_easy_getinfo(vu->easy, CURLINFO_REDIRECT_COUNT, &redirects);
     if ((long)vu->attempts - 1 - redirects > (long)vu->replays) {
@@ -68,6 +69,15 @@ static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primar
         vu->tls_known = true;
     }
     return CURL_PREREQFUNC_OK;
+}
+
+/* CURLOPT_SOCKOPTFUNCTION: a socket for a new connection, about to connect. From
+ * here the request has reached the wire (prereq_cb says so on a reused one). */
+static int sockopt_cb(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+    struct lg_vu *vu = clientp;
+    vu->on_wire = true;
+    return CURL_SOCKOPT_OK;
 }
 
 static const struct lg_step *cur_step(const struct lg_vu *vu)
@@ -140,6 +150,8 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_
     curl_easy_setopt(e, CURLOPT_WRITEDATA, vu);
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, vu);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, sockopt_cb);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, vu);
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* in-memory jar, one per VU */
     /* The User-Agent goes in the request's header list (lg_vu_render_headers): as
      * CURLOPT_USERAGENT, libcurl 7.88 formats it anew for every request, byte by
@@ -225,8 +237,11 @@ static void iteration_interrupted(struct lg_vu *vu, int64_t now, bool unfinished
 void lg_vu_stop(struct lg_vu *vu)
 {
     int64_t now = lg_now_us();
-    bool unfinished = vu->in_flight;
-    if (vu->in_flight) {
+    /* A request that had not reached the wire (no connection begun for it, nothing
+     * sent: it was started just now) is cancelled uncounted, its iteration merely
+     * interrupted: the run ended before it, not the server. */
+    bool unfinished = vu->in_flight && vu->on_wire;
+    if (unfinished) {
         /* What a server that never answers looks like: a failure, timed until now
          * (ttfb too, unless the first byte came). */
         curl_off_t ttfb = 0;
@@ -239,6 +254,8 @@ void lg_vu_stop(struct lg_vu *vu)
         correct_first(vu, &s);
         lg_metrics_record(&vu->w->metrics, cur_step(vu)->id, &s);
         vu->iter_failed = true;
+    }
+    if (vu->in_flight) {
         lg_transport_cancel(vu->w->transport, vu->easy, vu->id);
         vu->in_flight = false;
     }
@@ -558,6 +575,7 @@ static bool send_request(struct lg_vu *vu)
     vu->idempotent = rq->idempotent;
     vu->attempts = vu->replays = 0;
     vu->replay_refused = false;
+    vu->on_wire = false;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                      (long)((rq->timeout_us ? rq->timeout_us : LG_DEFAULT_TIMEOUT_US) / 1000));
 

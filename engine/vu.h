@@ -72,6 +72,7 @@ struct lg_vu {
     uint32_t replays;      /* of those, libcurl's own re-sends after a reused
                               connection closed unanswered */
     bool replay_refused;   /* a re-send was refused (the method is not idempotent) */
+    bool on_wire;          /* a connection was begun for it, or it was sent */
     bool idempotent;       /* the step's method may be re-sent */
     bool tls_wanted;       /* the step checks TLS: prereq_cb reads the session */
     bool tls_known;        /* the last response came over TLS: */
@@ -90,10 +91,12 @@ void lg_vu_start(struct lg_vu *vu);
 /* Open model: runs one iteration that was due at sched_us (monotonic); when it
  * ends the VU hands itself back with lg_worker_vu_idle. */
 void lg_vu_begin(struct lg_vu *vu, int64_t sched_us);
-/* The run ends for the VU now: cancels its timer and any request in flight. The
- * request is recorded as failed, class LG_ERRC_UNFINISHED, with its elapsed time;
- * an iteration in progress is counted as interrupted (and failed when a request of
- * it failed or was unfinished). Call it before the worker's last publish. */
+/* The run ends for the VU now: cancels its timer and any request in flight. A
+ * request that reached the wire (a connection was begun for it, or it was sent) is
+ * recorded as failed, class LG_ERRC_UNFINISHED, with its elapsed time; one that had
+ * not is not counted. An iteration in progress is counted as interrupted (and
+ * failed when a request of it failed or was unfinished). Call it before the
+ * worker's last publish. */
 void lg_vu_stop(struct lg_vu *vu);
 /* Frees the VU; a request still in flight is cancelled without being counted (by
  * then the worker has published for the last time: lg_vu_stop counts). */

@@ -92,10 +92,14 @@ set -e
 RESULT="$out/result.json"
 assert_status 3 "aborted by SIGINT"
 assert_json "$RESULT" '.verdict == "aborted"'
-# As above but for the latency bound: a signal stops the run without the graceful stop.
+# As above, but a signal stops the run without the graceful stop: a request sent
+# just before it may not have been read by pollserver yet, so the count is bounded
+# (it is exact once every VU hangs, which takes a fraction of the 1.5 s).
 after=$(poll_count)
-assert_eq "$(jq '.totals.requests' "$RESULT")" "$((after - before))" \
-    "requests counted by loadgate vs received by pollserver (SIGINT)"
+served=$((after - before))
+assert_json "$RESULT" ".totals.requests >= $served" "every request pollserver received is counted (SIGINT)"
+assert_json "$RESULT" ".totals.requests - .totals.error_classes.unfinished <= $served" \
+    "no finished request counted that pollserver did not receive (SIGINT)"
 assert_json "$RESULT" '.totals.error_classes.unfinished >= 1'
 assert_json "$RESULT" '.totals.requests == ([.series[].requests] | add)' "totals vs series (SIGINT)"
 assert_json "$RESULT" '.totals.requests == .totals.iterations + .totals.iterations_interrupted' \
