@@ -525,6 +525,16 @@ static void prepare_slots(struct ld *l, struct lg_scenario *sc, const struct yno
         sc->init[i] = NULL;
 }
 
+/* The methods RFC 9110 (9.2.2) calls idempotent. */
+static bool is_idempotent(const char *method)
+{
+    static const char *const names[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+        if (!strcmp(method, names[i]))
+            return true;
+    return false;
+}
+
 void lg_cfg_parse_steps(struct ld *l, struct lg_scenario *sc, const struct ynode *steps)
 {
     struct lg_cfg_slots sl = {0};
@@ -557,6 +567,7 @@ void lg_cfg_parse_steps(struct ld *l, struct lg_scenario *sc, const struct ynode
                               : !strcmp(st->req.method, "HEAD") ? LG_METHOD_HEAD
                               : !strcmp(st->req.method, "POST") ? LG_METHOD_POST
                                                                 : LG_METHOD_OTHER;
+        st->req.idempotent = is_idempotent(st->req.method);
         if (!st->req.url)
             st->req.url = lg_tmpl_new();
         for (size_t j = 0; *st->name && j < k; j++) {

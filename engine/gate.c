@@ -887,7 +887,8 @@ void lg_gate_eval(const struct lg_threshold *t, const struct lg_suite *s,
         for (size_t i = 0; i < m->n_scenarios && i < s->n_scenarios; i++) {
             if (fscen && strcmp(s->scenarios[i].name, fscen->value))
                 continue;
-            base += m->scenarios[i].iterations;
+            /* interrupted iterations ran too (some are duration samples) */
+            base += m->scenarios[i].iterations + m->scenarios[i].iterations_interrupted;
             merge_into(&h, m->scenarios[i].duration);
         }
     } else if (t->metric != LG_M_DROPPED) {

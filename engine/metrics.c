@@ -11,6 +11,7 @@
 static const char *const errclass_names[LG_ERRC__COUNT] = {
     [LG_ERRC_NONE] = "",
     [LG_ERRC_TIMEOUT] = "timeout",
+    [LG_ERRC_UNFINISHED] = "unfinished",
     [LG_ERRC_CONNECT] = "connect",
     [LG_ERRC_TLS] = "tls",
     [LG_ERRC_RESET] = "reset",
@@ -122,8 +123,9 @@ bool lg_sample_timed(const struct lg_sample *s)
     /* No default: a new error class does not compile until it is decided here. */
     switch (s->err) {
     case LG_ERRC_TIMEOUT:
-        /* Cut off while waiting, with or without a response: a sample at its elapsed
-         * time. A class for requests still in flight when the run ends goes here. */
+    case LG_ERRC_UNFINISHED:
+        /* Cut off while waiting (by its timeout, or by the end of the run), with or
+         * without a response: a sample at its elapsed time. */
         return true;
     case LG_ERRC_CONNECT:
     case LG_ERRC_TLS:
@@ -144,7 +146,8 @@ bool lg_sample_timed(const struct lg_sample *s)
 
 void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s)
 {
-    struct lg_cell *c = cell_for(&m->steps[step_id], s->status, m->open);
+    struct lg_step_metrics *sm = &m->steps[step_id];
+    struct lg_cell *c = cell_for(sm, s->status, m->open);
     c->requests++;
     if (s->err != LG_ERRC_NONE) {
         c->errors++;
@@ -152,6 +155,8 @@ void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_s
         m->second_errors++;
     }
     m->second_requests++;
+    sm->retries += s->retries;
+    sm->retries_refused += s->retry_refused;
     c->bytes_in += s->bytes_in;
     c->dns_us_sum += s->dns_us;
     if (s->connect_us > 0) {
@@ -243,6 +248,20 @@ void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t durat
         lg_hist_record(sc->duration_uncorrected, uncorrected_us);
 }
 
+void lg_metrics_interrupted(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
+                            int64_t uncorrected_us, bool failed, bool timed)
+{
+    struct lg_scenario_metrics *sc = &m->scenarios[scenario];
+    sc->iterations_interrupted++;
+    if (failed)
+        sc->iterations_failed++;
+    if (!timed)
+        return;
+    lg_hist_record(sc->duration, duration_us);
+    if (sc->duration_uncorrected)
+        lg_hist_record(sc->duration_uncorrected, uncorrected_us);
+}
+
 void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus)
 {
     LG_GROW(m->series, m->n_series + 1, m->cap_series);
@@ -327,6 +346,8 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
             hist_merge_into(&dc->tls, sc->tls);
         }
         d->unsent += s->unsent;
+        d->retries += s->retries;
+        d->retries_refused += s->retries_refused;
         for (size_t c = 0; c < d->n_checks && c < s->n_checks; c++) {
             d->check_pass[c] += s->check_pass[c];
             d->check_fail[c] += s->check_fail[c];
@@ -336,6 +357,7 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
     for (size_t i = 0; i < dst->n_scenarios && i < src->n_scenarios; i++) {
         dst->scenarios[i].iterations += src->scenarios[i].iterations;
         dst->scenarios[i].iterations_failed += src->scenarios[i].iterations_failed;
+        dst->scenarios[i].iterations_interrupted += src->scenarios[i].iterations_interrupted;
         lg_hist_merge(dst->scenarios[i].duration, src->scenarios[i].duration);
         hist_merge_into(&dst->scenarios[i].duration_uncorrected,
                         src->scenarios[i].duration_uncorrected);
@@ -380,6 +402,8 @@ void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
                 out->errors_by_class[e] += sm->cells[c].errors_by_class[e];
         }
         out->unsent += sm->unsent;
+        out->retries += sm->retries;
+        out->retries_refused += sm->retries_refused;
         for (size_t k = 0; k < sm->n_checks; k++) {
             out->checks_passed += sm->check_pass[k];
             out->checks_failed += sm->check_fail[k];
@@ -388,6 +412,7 @@ void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
     for (size_t i = 0; i < m->n_scenarios; i++) {
         out->iterations += m->scenarios[i].iterations;
         out->iterations_failed += m->scenarios[i].iterations_failed;
+        out->iterations_interrupted += m->scenarios[i].iterations_interrupted;
     }
     out->dropped = m->dropped;
     out->feed_exhausted = m->feed_exhausted;
@@ -412,6 +437,7 @@ void lg_metrics_clear(struct lg_metrics *m)
                 lg_hist_reset(cell->tls);
         }
         sm->unsent = 0;
+        sm->retries = sm->retries_refused = 0;
         memset(sm->check_pass, 0, sm->n_checks * sizeof(uint64_t));
         memset(sm->check_fail, 0, sm->n_checks * sizeof(uint64_t));
         for (size_t k = 0; k < sm->n_checks; k++)
@@ -420,6 +446,7 @@ void lg_metrics_clear(struct lg_metrics *m)
     }
     for (size_t i = 0; i < m->n_scenarios; i++) {
         m->scenarios[i].iterations = m->scenarios[i].iterations_failed = 0;
+        m->scenarios[i].iterations_interrupted = 0;
         lg_hist_reset(m->scenarios[i].duration);
         if (m->scenarios[i].duration_uncorrected)
             lg_hist_reset(m->scenarios[i].duration_uncorrected);

@@ -16,15 +16,16 @@
 enum lg_errclass {
     LG_ERRC_NONE = 0,
     LG_ERRC_TIMEOUT,
-    LG_ERRC_CONNECT,  /* DNS failure, connection refused or unreachable */
-    LG_ERRC_TLS,      /* handshake or certificate failure */
-    LG_ERRC_RESET,    /* connection reset, closed or empty reply */
-    LG_ERRC_HTTP_4XX, /* status 400..499 that the step did not expect */
-    LG_ERRC_HTTP_5XX, /* status >= 500 that the step did not expect */
-    LG_ERRC_CHECK,    /* an expectation failed */
-    LG_ERRC_CAPTURE,  /* a capture found nothing, or a template read an unset value */
-    LG_ERRC_REDIRECT, /* more than 10 redirects (a loop) */
-    LG_ERRC_OTHER,    /* any other transfer failure */
+    LG_ERRC_UNFINISHED, /* still in flight when the run ended (hard stop, signal, abort) */
+    LG_ERRC_CONNECT,    /* DNS failure, connection refused or unreachable */
+    LG_ERRC_TLS,        /* handshake or certificate failure */
+    LG_ERRC_RESET,      /* connection reset, closed or empty reply */
+    LG_ERRC_HTTP_4XX,   /* status 400..499 that the step did not expect */
+    LG_ERRC_HTTP_5XX,   /* status >= 500 that the step did not expect */
+    LG_ERRC_CHECK,      /* an expectation failed */
+    LG_ERRC_CAPTURE,    /* a capture found nothing, or a template read an unset value */
+    LG_ERRC_REDIRECT,   /* more than 10 redirects (a loop) */
+    LG_ERRC_OTHER,      /* any other transfer failure */
     LG_ERRC__COUNT,
 };
 
@@ -43,12 +44,17 @@ struct lg_sample {
     int64_t tls_us;         /* TLS handshake; 0 on plain HTTP or a reused connection */
     int64_t ttfb_us;        /* from the start to the first response byte */
     uint64_t bytes_in;      /* response body bytes */
+    uint32_t retries;       /* times libcurl sent it again on a new connection after a
+                               reused one closed unanswered (idempotent methods) */
+    bool retry_refused;     /* such a replay was refused (other methods): the request
+                               failed instead of being sent twice */
 };
 
 /* Whether a request's elapsed time is a time sample (latency, ttfb and the
  * per-second percentiles; DESIGN.md section 3). Time metrics describe responses:
- * a request that got a complete response is timed, and so is one that timed out, at
- * its elapsed time, so that a slow server cannot look fast by timing out. A request
+ * a request that got a complete response is timed, and so is one that timed out or
+ * was still in flight when the run ended, at its elapsed time, so that a slow server
+ * cannot look fast by timing out or hanging. A request
  * refused, reset, failed in TLS, cut short or lost in a redirect loop got no response
  * and is not. Requests never sent are not samples at all (lg_metrics_unsent). */
 bool lg_sample_timed(const struct lg_sample *s);
@@ -90,16 +96,19 @@ struct lg_reasons {
 struct lg_step_metrics {
     struct lg_cell *cells;
     size_t n_cells, cap_cells;
-    uint64_t unsent;      /* requests that could not be sent: not in any cell */
-    uint64_t *check_pass; /* per check of the step (model order) */
+    uint64_t unsent;          /* requests that could not be sent: not in any cell */
+    uint64_t retries;         /* sum of the samples' retries */
+    uint64_t retries_refused; /* samples whose replay was refused */
+    uint64_t *check_pass;     /* per check of the step (model order) */
     uint64_t *check_fail;
     struct lg_reasons **reasons; /* per check; NULL until it first fails with a reason */
     size_t n_checks;
 };
 
 struct lg_scenario_metrics {
-    uint64_t iterations; /* finished, passed or failed */
-    uint64_t iterations_failed;
+    uint64_t iterations;                  /* finished, passed or failed */
+    uint64_t iterations_failed;           /* failed, finished or interrupted */
+    uint64_t iterations_interrupted;      /* cut short by the end of the run */
     struct lg_hist *duration;             /* from the scheduled instant (open model) */
     struct lg_hist *duration_uncorrected; /* open model only: from the actual start */
 };
@@ -143,6 +152,11 @@ void lg_metrics_free(struct lg_metrics *m); /* the members; accepts NULL */
  * beside the corrected ones, and the scheduling lag and wait. */
 void lg_metrics_enable_open(struct lg_metrics *m);
 
+/* Whether a sample is a time sample (latency, ttfb, the per-second series). A
+ * request still in flight at the end (LG_ERRC_UNFINISHED) and one that timed out
+ * are, at their elapsed time: a server must not look fast by not answering. */
+bool lg_sample_timed(const struct lg_sample *s);
+
 /* Records one request of step `step_id`. Allocation happens only for a status
  * the step has not seen yet. */
 void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s);
@@ -161,6 +175,13 @@ void lg_metrics_check_failed(struct lg_metrics *m, uint32_t step_id, size_t chec
  * its actual start (kept in the open model only). */
 void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
                           int64_t uncorrected_us, bool failed);
+/* Counts one iteration cut short by the end of the run (a request in flight,
+ * thinking, polling): not a finished one. `timed`: it ended in a request still in
+ * flight, and its elapsed time (duration_us, uncorrected_us as above) is a
+ * duration sample, as the request's is a latency sample; an iteration cut short
+ * otherwise is not one (its duration would read short). */
+void lg_metrics_interrupted(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
+                            int64_t uncorrected_us, bool failed, bool timed);
 /* Closes the current second: appends a series point for second t_s with the given
  * number of active VUs, and starts a new second. */
 void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus);
@@ -183,10 +204,11 @@ void lg_metrics_take_second(struct lg_metrics *dst, struct lg_metrics *src);
 
 /* Totals over every cell. */
 struct lg_totals {
-    uint64_t requests, errors, iterations, iterations_failed, dropped;
+    uint64_t requests, errors, iterations, iterations_failed, iterations_interrupted, dropped;
     uint64_t responses; /* requests that got a response (a status > 0) */
     uint64_t unsent;    /* requests that could not be sent (not in requests) */
     uint64_t feed_exhausted;
+    uint64_t retries, retries_refused;
     uint64_t checks_passed, checks_failed;
     uint64_t errors_by_class[LG_ERRC__COUNT];
 };

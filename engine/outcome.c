@@ -76,6 +76,8 @@ static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
     }
     free(cells);
     out->unsent = sm->unsent;
+    out->retries = sm->retries;
+    out->retries_refused = sm->retries_refused;
     error_classes(by_class, &out->error_classes, &out->n_error_classes);
     lg_latency_from_hist(out->histogram, &out->latency_ms);
     if (open)
@@ -414,7 +416,10 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     r->feed_note = feed_note(s, t.feed_exhausted, m->open);
     r->iterations = t.iterations;
     r->iterations_failed = t.iterations_failed;
+    r->iterations_interrupted = t.iterations_interrupted;
     r->dropped_iterations = t.dropped;
+    r->retries = t.retries;
+    r->retries_refused = t.retries_refused;
     r->checks_passed = t.checks_passed;
     r->checks_failed = t.checks_failed;
     r->rps = rep->duration_s > 0 ? (double)t.requests / rep->duration_s : 0;
@@ -433,6 +438,7 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
         rs->name = lg_strdup(s->scenarios[i].name);
         rs->iterations = m->scenarios[i].iterations;
         rs->iterations_failed = m->scenarios[i].iterations_failed;
+        rs->iterations_interrupted = m->scenarios[i].iterations_interrupted;
         rs->histogram = lg_hist_new();
         lg_hist_merge(rs->histogram, m->scenarios[i].duration);
         lg_latency_from_hist(rs->histogram, &rs->iteration_ms);

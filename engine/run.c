@@ -41,7 +41,8 @@ struct runner {
     struct ev_loop *loop;
     ev_timer tick, end, hard_stop;
     ev_signal sigint, sigterm;
-    ev_async done; /* a worker finished */
+    ev_async done;         /* a worker finished */
+    ev_async budget_spent; /* the last iteration of the budget started */
     int64_t start_us;
     int64_t ticks;                /* series points closed */
     int64_t ticks_sent;           /* publish requests sent */
@@ -153,6 +154,13 @@ static void done_cb(struct ev_loop *loop, ev_async *a, int revents)
         if (!atomic_load(&r->workers[i].finished))
             return;
     ev_break(loop, EVBREAK_ALL);
+}
+
+/* The iteration budget is spent: every worker ends once its VUs are done, also
+ * under VU stages that would go on (a worker whose VUs are all parked ends now). */
+static void budget_spent_cb(struct ev_loop *loop, ev_async *a, int revents)
+{
+    command_all(a->data, LG_CMD_SPENT);
 }
 
 static uint32_t active_vus(const struct runner *r)
@@ -419,8 +427,9 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     ev_signal_init(&r->sigint, signal_cb, SIGINT);
     ev_signal_init(&r->sigterm, signal_cb, SIGTERM);
     ev_async_init(&r->done, done_cb);
+    ev_async_init(&r->budget_spent, budget_spent_cb);
     r->tick.data = r->end.data = r->hard_stop.data = r;
-    r->sigint.data = r->sigterm.data = r->done.data = r;
+    r->sigint.data = r->sigterm.data = r->done.data = r->budget_spent.data = r;
     ev_signal_start(loop, &r->sigint);
     ev_signal_start(loop, &r->sigterm);
     ev_async_start(loop, &r->done);
@@ -431,6 +440,9 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
         ev_io_init(&r->arrival_io, arrival_cb, r->arrival_fd, EV_READ);
         r->arrival_io.data = r;
     }
+    ev_async_start(loop, &r->budget_spent);
+    r->ctl.coord_loop = loop;
+    r->ctl.budget_spent = &r->budget_spent;
 
     rc = init_workers(r);
     r->start_us = r->ctl.start_us = lg_now_us();

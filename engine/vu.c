@@ -27,14 +27,35 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
     return size * n;
 }
 
-/* CURLOPT_PREREQFUNCTION, set only for steps that check TLS: the connection and
- * its TLS session are established and still attached to the handle here (by the
- * end of the transfer libcurl has released them), so this is where the version
- * and the peer certificate's expiry are read. Called again after a redirect. */
+/* CURLOPT_PREREQFUNCTION: libcurl calls it each time the request is about to go
+ * out on a connection (lib/multi.c, state MSTATE_DO), so once per attempt, the
+ * attempts after a redirect included. An attempt beyond the first that no redirect
+ * explains (CURLINFO_REDIRECT_COUNT) is libcurl sending the request again on a new
+ * connection because a reused one closed without a byte of answer
+ * (Curl_retry_request): let it go and count it for idempotent methods; refuse it
+ * for the others, whose body the server may have acted on already. Runs per
+ * attempt: no allocation, no formatting.
+ * For steps that check TLS, the connection and its TLS session are established
+ * and still attached to the handle here (by the end of the transfer libcurl has
+ * released them), so this is also where the version and the peer certificate's
+ * expiry are read; again after a redirect. */
 static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primary_port,
                      int local_port)
 {
     struct lg_vu *vu = clientp;
+    long redirects = 0;
+    vu->on_wire = true;
+    vu->attempts++;
+    curl_easy_getinfo(vu->easy, CURLINFO_REDIRECT_COUNT, &redirects);
+    if ((long)vu->attempts - 1 - redirects > (long)vu->replays) {
+        if (!vu->idempotent) {
+            vu->replay_refused = true;
+            return CURL_PREREQFUNC_ABORT;
+        }
+        vu->replays++;
+    }
+    if (!vu->tls_wanted)
+        return CURL_PREREQFUNC_OK;
     struct curl_tlssessioninfo *ti = NULL;
     vu->tls_known = false;
     if (curl_easy_getinfo(vu->easy, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || !ti ||
@@ -49,6 +70,15 @@ static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primar
         vu->tls_known = true;
     }
     return CURL_PREREQFUNC_OK;
+}
+
+/* CURLOPT_SOCKOPTFUNCTION: a socket for a new connection, about to connect. From
+ * here the request has reached the wire (prereq_cb says so on a reused one). */
+static int sockopt_cb(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+    struct lg_vu *vu = clientp;
+    vu->on_wire = true;
+    return CURL_SOCKOPT_OK;
 }
 
 static const struct lg_step *cur_step(const struct lg_vu *vu)
@@ -119,7 +149,10 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, vu);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, vu);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, sockopt_cb);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, vu);
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* in-memory jar, one per VU */
     /* The User-Agent goes in the request's header list (lg_vu_render_headers): as
      * CURLOPT_USERAGENT, libcurl 7.88 formats it anew for every request, byte by
@@ -158,6 +191,10 @@ void lg_vu_free(struct lg_vu *vu)
 {
     if (!vu)
         return;
+    if (vu->in_flight) {
+        lg_transport_cancel(vu->w->transport, vu->easy, vu->id);
+        vu->in_flight = false;
+    }
     clear_slots(vu);
     free(vu->slots);
     lg_wallet_free(vu->wallet);
@@ -178,12 +215,58 @@ void lg_vu_start(struct lg_vu *vu)
     continue_after(vu, 0);
 }
 
-void lg_vu_abandon(struct lg_vu *vu)
+/* Open model: the first request of an iteration that started late is measured from
+ * when the iteration was due (coordinated omission, as wrk2 does), not from when
+ * it got a VU. */
+static void correct_first(struct lg_vu *vu, struct lg_sample *s)
 {
+    if (!vu->first_pending)
+        return;
+    vu->first_pending = false;
+    if (vu->sched_us && vu->req_start_us > vu->sched_us) {
+        s->uncorrected_us = s->total_us;
+        s->total_us += vu->req_start_us - vu->sched_us;
+    }
+}
+
+/* The iteration in progress is cut short by the end of the run. It is a duration
+ * sample only when it ended in an unfinished request (see lg_metrics_interrupted). */
+static void iteration_interrupted(struct lg_vu *vu, int64_t now, bool unfinished)
+{
+    if (!vu->in_iteration)
+        return;
+    vu->in_iteration = false;
+    lg_metrics_interrupted(&vu->w->metrics, vu->sc->index,
+                           now - (vu->sched_us ? vu->sched_us : vu->iter_start_us),
+                           now - vu->iter_start_us, vu->iter_failed, unfinished);
+}
+
+void lg_vu_stop(struct lg_vu *vu)
+{
+    int64_t now = lg_now_us();
+    /* A request that had not reached the wire (no connection begun for it, nothing
+     * sent: it was started just now) is cancelled uncounted, its iteration merely
+     * interrupted: the run ended before it, not the server. */
+    bool unfinished = vu->in_flight && vu->on_wire;
+    if (unfinished) {
+        /* What a server that never answers looks like: a failure, timed until now
+         * (ttfb too, unless the first byte came). */
+        curl_off_t ttfb = 0;
+        curl_easy_getinfo(vu->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);
+        struct lg_sample s = {.err = LG_ERRC_UNFINISHED,
+                              .total_us = now - vu->req_start_us,
+                              .bytes_in = vu->body_bytes,
+                              .retries = vu->replays};
+        s.ttfb_us = ttfb > 0 && ttfb < s.total_us ? (int64_t)ttfb : s.total_us;
+        correct_first(vu, &s);
+        lg_metrics_record(&vu->w->metrics, cur_step(vu)->id, &s);
+        vu->iter_failed = true;
+    }
     if (vu->in_flight) {
         lg_transport_cancel(vu->w->transport, vu->easy, vu->id);
         vu->in_flight = false;
     }
+    iteration_interrupted(vu, now, unfinished);
     vu_finish(vu);
 }
 
@@ -207,6 +290,7 @@ static void iteration_end(struct lg_vu *vu)
 {
     struct lg_worker *w = vu->w;
     int64_t now = lg_now_us();
+    vu->in_iteration = false;
     lg_metrics_iteration(&w->metrics, vu->sc->index,
                          now - (vu->sched_us ? vu->sched_us : vu->iter_start_us),
                          now - vu->iter_start_us, vu->iter_failed);
@@ -255,6 +339,7 @@ static void start_iteration(struct lg_vu *vu, int64_t sched_us)
         vu->slots[i] = vu->sc->init[i] ? json_incref(vu->sc->init[i]) : NULL;
     vu->iter_start_us = lg_now_us();
     vu->sched_us = sched_us;
+    vu->in_iteration = true;
     vu->first_pending = true;
     vu->iter_sent = false;
     vu->iter_failed = false;
@@ -280,9 +365,7 @@ static void iteration_begin(struct lg_vu *vu)
         lg_worker_vu_done(w);
         return;
     }
-    if (w->stopping ||
-        (w->ctl->limit_iterations &&
-         atomic_fetch_sub_explicit(&w->ctl->iterations_left, 1, memory_order_relaxed) <= 0)) {
+    if (w->stopping || !lg_worker_take_iteration(w)) {
         vu_finish(vu);
         return;
     }
@@ -497,7 +580,11 @@ static bool send_request(struct lg_vu *vu)
     }
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, rq->follow ? 1L : 0L);
     vu->tls_known = false;
-    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, st->needs_tls ? prereq_cb : NULL);
+    vu->tls_wanted = st->needs_tls;
+    vu->idempotent = rq->idempotent;
+    vu->attempts = vu->replays = 0;
+    vu->replay_refused = false;
+    vu->on_wire = false;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                      (long)((rq->timeout_us ? rq->timeout_us : LG_DEFAULT_TIMEOUT_US) / 1000));
 
@@ -528,7 +615,8 @@ static void run_step(struct lg_vu *vu)
             iteration_end(vu);
             return;
         }
-        if (w->stopping) { /* an interrupted iteration is not counted */
+        if (w->stopping) {
+            iteration_interrupted(vu, lg_now_us(), false);
             vu_finish(vu);
             return;
         }
@@ -742,19 +830,17 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
     const struct lg_step *st = cur_step(vu);
     vu->in_flight = false;
 
-    struct lg_sample s = {.err = curl_errclass(rc), .bytes_in = vu->body_bytes};
+    struct lg_sample s = {.err = curl_errclass(rc),
+                          .bytes_in = vu->body_bytes,
+                          .retries = vu->replays,
+                          .retry_refused = vu->replay_refused};
+    /* prereq_cb refused to send it again: the reused connection closed unanswered */
+    if (rc == CURLE_ABORTED_BY_CALLBACK && vu->replay_refused)
+        s.err = LG_ERRC_RESET;
     fill_timings(easy, &s);
     if (rc != CURLE_OK)
         s.status = 0; /* a partial response is no response */
-    if (vu->first_pending) {
-        vu->first_pending = false;
-        /* Coordinated omission: the first request of a late iteration is measured
-         * from when the iteration was due, as wrk2 does, not from when it got a VU. */
-        if (vu->sched_us && vu->req_start_us > vu->sched_us) {
-            s.uncorrected_us = s.total_us;
-            s.total_us += vu->req_start_us - vu->sched_us;
-        }
-    }
+    correct_first(vu, &s);
 
     bool polling = false, until_counted = false;
     int64_t poll_wait_us = 0;

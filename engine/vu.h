@@ -60,14 +60,24 @@ struct lg_vu {
     bool idle_pending;     /* open model: hand back to the pool on the next loop pass */
     int64_t poll_start_us; /* until: when polling of the current item started */
     bool iter_failed;
+    bool in_iteration; /* an iteration has started and not ended: the end of the run
+                          cuts it short (counted as interrupted) */
     bool in_flight;
     bool done;                     /* this VU will start nothing more */
     ev_timer wait;                 /* think time, poll interval */
     struct lg_buf url, body, resp; /* resp: the body, when a check or capture reads it */
     size_t body_bytes;             /* response body bytes, kept or not */
-    bool tls_known;                /* the last response came over TLS: */
-    int tls_version;               /* SSL_version(), e.g. 0x0303 for TLS 1.2 */
-    int64_t tls_not_after;         /* the peer certificate's notAfter, Unix seconds */
+    /* The request in flight, as prereq_cb sees it go out (once per attempt). */
+    uint32_t attempts;     /* times it went out on a connection, redirects included */
+    uint32_t replays;      /* of those, libcurl's own re-sends after a reused
+                              connection closed unanswered */
+    bool replay_refused;   /* a re-send was refused (the method is not idempotent) */
+    bool on_wire;          /* a connection was begun for it, or it was sent */
+    bool idempotent;       /* the step's method may be re-sent */
+    bool tls_wanted;       /* the step checks TLS: prereq_cb reads the session */
+    bool tls_known;        /* the last response came over TLS: */
+    int tls_version;       /* SSL_version(), e.g. 0x0303 for TLS 1.2 */
+    int64_t tls_not_after; /* the peer certificate's notAfter, Unix seconds */
     bool keep_body;
     struct lg_header_list hdrs; /* per-request headers when not constant */
 };
@@ -81,8 +91,15 @@ void lg_vu_start(struct lg_vu *vu);
 /* Open model: runs one iteration that was due at sched_us (monotonic); when it
  * ends the VU hands itself back with lg_worker_vu_idle. */
 void lg_vu_begin(struct lg_vu *vu, int64_t sched_us);
-/* Stops the VU at once: cancels its timer and any request in flight (not counted). */
-void lg_vu_abandon(struct lg_vu *vu);
+/* The run ends for the VU now: cancels its timer and any request in flight. A
+ * request that reached the wire (a connection was begun for it, or it was sent) is
+ * recorded as failed, class LG_ERRC_UNFINISHED, with its elapsed time; one that had
+ * not is not counted. An iteration in progress is counted as interrupted (and
+ * failed when a request of it failed or was unfinished). Call it before the
+ * worker's last publish. */
+void lg_vu_stop(struct lg_vu *vu);
+/* Frees the VU; a request still in flight is cancelled without being counted (by
+ * then the worker has published for the last time: lg_vu_stop counts). */
 void lg_vu_free(struct lg_vu *vu);
 
 /* Renders a step's header list into *out, replacing what it held: "Name: value" for

@@ -16,16 +16,34 @@ static bool open_model(const struct lg_worker *w)
     return w->ctl->rate != NULL;
 }
 
+static bool budget_spent(const struct lg_worker *w)
+{
+    return w->ctl->limit_iterations &&
+           atomic_load_explicit(&w->ctl->iterations_left, memory_order_relaxed) <= 0;
+}
+
 static void set_active(struct lg_worker *w, uint32_t n)
 {
     w->active_vus = n;
     atomic_store_explicit(&w->pub_active_vus, n, memory_order_relaxed);
-    /* The closed model ends when every VU is done; the open model keeps idle VUs
-     * for later arrivals until no more are due. (The run's queue then needs none
-     * of them: it holds arrivals only while no VU in any worker is free.) */
-    bool over = open_model(w) ? w->arrivals_over : !w->ctl->staged;
+    /* The closed model ends when every VU is done (under VU stages, parked VUs wait
+     * for the target to rise, unless the iteration budget is spent); the open model
+     * keeps idle VUs for later arrivals until no more are due. (The run's queue then
+     * needs none of them: it holds arrivals only while no VU in any worker is free.) */
+    bool over = open_model(w) ? w->arrivals_over : !w->ctl->staged || budget_spent(w);
     if (n == 0 && (over || w->stopping))
         ev_break(w->loop, EVBREAK_ALL);
+}
+
+bool lg_worker_take_iteration(struct lg_worker *w)
+{
+    struct lg_control *c = w->ctl;
+    if (!c->limit_iterations)
+        return true;
+    int64_t left = atomic_fetch_sub_explicit(&c->iterations_left, 1, memory_order_relaxed);
+    if (left == 1 && c->budget_spent)
+        ev_async_send(c->coord_loop, c->budget_spent);
+    return left > 0;
 }
 
 void lg_worker_vu_done(struct lg_worker *w)
@@ -278,12 +296,15 @@ static void publish(struct lg_worker *w)
     lg_metrics_clear(&w->metrics);
 }
 
+/* The run ends now (hard stop, signal, abort): what finished is counted as
+ * finished, what is still in flight as unfinished, iterations in progress as
+ * interrupted; then the last publish (worker_main) hands all of it over. */
 static void stop_all(struct lg_worker *w)
 {
     w->stopping = true;
-    lg_transport_flush(w->transport); /* count what finished before the stop */
+    lg_transport_flush(w->transport);
     for (uint32_t i = 0; i < w->n_vus; i++)
-        lg_vu_abandon(&w->vus[i]);
+        lg_vu_stop(&w->vus[i]);
     ev_break(w->loop, EVBREAK_ALL);
 }
 
@@ -302,6 +323,8 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
         publish(w);
     if (cmd & LG_CMD_TARGET)
         apply_target(w);
+    if ((cmd & LG_CMD_SPENT) && w->active_vus == 0 && !open_model(w))
+        ev_break(w->loop, EVBREAK_ALL); /* the VUs still running end it themselves */
     if (cmd & LG_CMD_STOP) {
         stop_all(w);
     } else if ((cmd & LG_CMD_END) && open_model(w)) {
@@ -313,11 +336,12 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
             ev_break(w->loop, EVBREAK_ALL);
     } else if (cmd & LG_CMD_END) {
         /* The duration is over: no new requests. VUs that wait (think, poll) stop
-         * now; those with a request in flight stop when it completes. */
+         * now, their iterations interrupted; those with a request in flight stop
+         * when it completes. */
         w->stopping = true;
         for (uint32_t i = 0; i < w->n_vus; i++)
             if (!w->vus[i].in_flight)
-                lg_vu_abandon(&w->vus[i]);
+                lg_vu_stop(&w->vus[i]);
         if (w->active_vus == 0)
             ev_break(w->loop, EVBREAK_ALL);
     }
@@ -419,10 +443,8 @@ void lg_worker_free(struct lg_worker *w)
         return; /* never initialised */
     if (w->thread)
         pthread_join(w->thread, NULL);
-    for (uint32_t i = 0; i < w->n_vus; i++) {
-        lg_vu_abandon(&w->vus[i]);
+    for (uint32_t i = 0; i < w->n_vus; i++)
         lg_vu_free(&w->vus[i]);
-    }
     free(w->vus);
     free(w->free_vus);
     lg_transport_free(w->transport);

@@ -45,7 +45,11 @@ struct lg_plan {
 struct lg_control {
     bool limit_iterations;
     _Atomic int64_t iterations_left; /* budget of iterations still to start */
-    int64_t start_us;                /* monotonic start of the run */
+    /* The coordinator's watcher told once the budget is spent (the last iteration
+     * of it started), so that it can end every worker, idle ones included. */
+    struct ev_loop *coord_loop;
+    ev_async *budget_spent;
+    int64_t start_us; /* monotonic start of the run */
     /* open model: the coordinator makes arrivals due on the schedule's clock; any
      * worker's free VU takes them (arrivals.h) */
     const struct lg_schedule *rate; /* NULL in the closed model */
@@ -65,6 +69,7 @@ enum lg_command {
     LG_CMD_STOP = 4,     /* stop at once, abandoning what is in flight */
     LG_CMD_TARGET = 8,   /* VU stages: target_vus changed */
     LG_CMD_ARRIVAL = 16, /* open model: the worker's inbox got an arrival */
+    LG_CMD_SPENT = 32,   /* the iteration budget is spent: end once no VU is active */
 };
 
 struct lg_worker {
@@ -103,6 +108,11 @@ struct lg_worker {
 /* Called by a VU that stops being active (the run is ending, or VU stages park
  * it); the worker stops its loop when none is left and nothing more can start. */
 void lg_worker_vu_done(struct lg_worker *w);
+/* Closed model: takes one iteration from the run's budget (always granted when
+ * the run has none). Returns false when the budget is spent; the call that takes
+ * the last one tells the coordinator, which ends the workers once their VUs are
+ * done, even while VU stages would still run for a while. */
+bool lg_worker_take_iteration(struct lg_worker *w);
 /* Open model: a VU finished its iteration; it starts the oldest arrival waiting in
  * the run's queue, or joins the worker's free VUs. */
 void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu);

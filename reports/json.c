@@ -179,6 +179,8 @@ static json_t *step_obj(const struct lg_result_step *s, bool open)
     set(o, "requests", jint(s->requests));
     set(o, "errors", jint(s->errors));
     set(o, "unsent", jint(s->unsent));
+    set(o, "retries", jint(s->retries));
+    set(o, "retries_refused", jint(s->retries_refused));
     set(o, "status", counts_obj(s->status, s->n_status));
     set(o, "error_classes", counts_obj(s->error_classes, s->n_error_classes));
     set(o, "latency_ms", latency_obj(&s->latency_ms));
@@ -218,6 +220,7 @@ static json_t *scenario_obj(const struct lg_result_scenario *sc, bool open)
     set(o, "name", jstr(sc->name));
     set(o, "iterations", jint(sc->iterations));
     set(o, "iterations_failed", jint(sc->iterations_failed));
+    set(o, "iterations_interrupted", jint(sc->iterations_interrupted));
     set(o, "iteration_ms", latency_obj(&sc->iteration_ms));
     if (unc)
         set(o, "iteration_uncorrected_ms", latency_obj(&sc->iteration_uncorrected_ms));
@@ -298,6 +301,7 @@ char *lg_result_to_json(const struct lg_result *r)
     set(totals, "unsent", jint(r->unsent));
     set(totals, "iterations", jint(r->iterations));
     set(totals, "iterations_failed", jint(r->iterations_failed));
+    set(totals, "iterations_interrupted", jint(r->iterations_interrupted));
     set(totals, "dropped_iterations", jint(r->dropped_iterations));
     set(totals, "feed_exhausted", jint(r->feed_exhausted));
     set(totals, "feed_note", jstr_or_null(r->feed_note));
@@ -305,6 +309,8 @@ char *lg_result_to_json(const struct lg_result *r)
     set(totals, "rps", jdec3(r->rps));
     set(totals, "checks_passed", jint(r->checks_passed));
     set(totals, "checks_failed", jint(r->checks_failed));
+    set(totals, "retries", jint(r->retries));
+    set(totals, "retries_refused", jint(r->retries_refused));
     set(totals, "error_classes", counts_obj(r->error_classes, r->n_error_classes));
     set(root, "totals", totals);
 

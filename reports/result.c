@@ -419,6 +419,8 @@ static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
         (rc = get_u64(rd, o, w, "requests", true, &s->requests)) ||
         (rc = get_u64(rd, o, w, "errors", true, &s->errors)) ||
         (rc = get_u64(rd, o, w, "unsent", false, &s->unsent)) ||
+        (rc = get_u64(rd, o, w, "retries", false, &s->retries)) ||
+        (rc = get_u64(rd, o, w, "retries_refused", false, &s->retries_refused)) ||
         (rc = read_counts(rd, o, w, "status", true, &s->status, &s->n_status)) ||
         (rc = read_counts(rd, o, w, "error_classes", false, &s->error_classes,
                           &s->n_error_classes)) ||
@@ -443,6 +445,7 @@ static int read_scenario(struct rd *rd, json_t *o, const char *w, void *elem)
     if ((rc = get_str(rd, o, w, "name", true, false, &s->name)) ||
         (rc = get_u64(rd, o, w, "iterations", true, &s->iterations)) ||
         (rc = get_u64(rd, o, w, "iterations_failed", false, &s->iterations_failed)) ||
+        (rc = get_u64(rd, o, w, "iterations_interrupted", false, &s->iterations_interrupted)) ||
         (rc = read_latency(rd, o, w, "iteration_ms", false, &s->iteration_ms)) ||
         (rc = read_hist(rd, o, w, "histogram", false, &s->histogram)))
         return rc;
@@ -614,6 +617,8 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         (rc = get_u64(rd, totals, "totals", "unsent", false, &r->unsent)) ||
         (rc = get_u64(rd, totals, "totals", "iterations", true, &r->iterations)) ||
         (rc = get_u64(rd, totals, "totals", "iterations_failed", false, &r->iterations_failed)) ||
+        (rc = get_u64(rd, totals, "totals", "iterations_interrupted", false,
+                      &r->iterations_interrupted)) ||
         (rc = get_u64(rd, totals, "totals", "dropped_iterations", true, &r->dropped_iterations)) ||
         (rc = get_u64(rd, totals, "totals", "feed_exhausted", false, &r->feed_exhausted)) ||
         (rc = get_str(rd, totals, "totals", "feed_note", false, true, &r->feed_note)) ||
@@ -621,6 +626,8 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         (rc = get_double(rd, totals, "totals", "rps", true, &r->rps)) ||
         (rc = get_u64(rd, totals, "totals", "checks_passed", false, &r->checks_passed)) ||
         (rc = get_u64(rd, totals, "totals", "checks_failed", false, &r->checks_failed)) ||
+        (rc = get_u64(rd, totals, "totals", "retries", false, &r->retries)) ||
+        (rc = get_u64(rd, totals, "totals", "retries_refused", false, &r->retries_refused)) ||
         (rc = read_counts(rd, totals, "totals", "error_classes", false, &r->error_classes,
                           &r->n_error_classes)))
         return rc;

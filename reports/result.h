@@ -41,8 +41,12 @@ struct lg_result_step {
     char *scenario;
     char *name;
     uint64_t requests, errors;
-    uint64_t unsent;         /* requests that could not be sent: not in requests or errors */
-    struct lg_count *status; /* by status code, ascending; "0" = no response */
+    uint64_t unsent;          /* requests that could not be sent: not in requests or errors */
+    uint64_t retries;         /* extra sends by libcurl after a reused connection closed
+                                 unanswered (idempotent methods; not in requests) */
+    uint64_t retries_refused; /* such re-sends refused (other methods): each of these
+                                 requests failed, class "reset" */
+    struct lg_count *status;  /* by status code, ascending; "0" = no response */
     size_t n_status;
     struct lg_count *error_classes; /* non-zero classes only */
     size_t n_error_classes;
@@ -61,7 +65,9 @@ struct lg_result_step {
 
 struct lg_result_scenario {
     char *name;
-    uint64_t iterations, iterations_failed;
+    uint64_t iterations;             /* finished */
+    uint64_t iterations_failed;      /* failed, finished or interrupted */
+    uint64_t iterations_interrupted; /* cut short by the end of the run */
     struct lg_latency_ms iteration_ms;
     struct lg_hist *histogram; /* iteration duration in microseconds (owned) */
     /* Open model only, as in struct lg_result_step: iteration_ms and histogram are
@@ -155,11 +161,14 @@ struct lg_result {
     uint32_t vus;
     double duration_s;
     struct lg_result_schedule schedule;
-    /* totals */
+    /* totals (iterations, iterations_failed, iterations_interrupted and the retries
+     * as in the steps and scenarios) */
     uint64_t requests, errors, iterations, iterations_failed, dropped_iterations;
     uint64_t unsent;         /* requests that could not be sent (not in requests) */
     uint64_t feed_exhausted; /* VUs stopped early because a unique CSV feed ran out */
     char *feed_note;         /* a sentence saying which feed ran out, or NULL */
+    uint64_t iterations_interrupted;
+    uint64_t retries, retries_refused;
     uint64_t checks_passed, checks_failed;
     double rps;
     struct lg_count *error_classes;
@@ -219,12 +228,14 @@ int lg_result_read_json(const char *path, struct lg_result **out, char *err, siz
 int lg_result_from_json(const char *text, size_t len, const char *name, struct lg_result **out,
                         char *err, size_t errlen);
 
-/* The end-of-run terminal summary: a per-step table (count, rps, p50/p90/p95/p99/max
- * or "-" for a step with no time sample, errors, unsent when some request could
- * not be sent, checks), the errors by class and the unsent count, a spent feed's
- * note, each threshold with its observed value and a mark, each rule with its mark
- * and sentence (older results: the default gate and smoke lines), then the
- * verdict. In the open model the table's figures are the corrected ones; below it
+/* The end-of-run terminal summary: a header counting finished and interrupted
+ * iterations apart, a per-step table (count, rps, p50/p90/p95/p99/max or "-" for a
+ * step with no time sample, errors, unsent when some request could not be sent,
+ * checks), the errors by class and the unsent count, libcurl's retries (made and
+ * refused) when there were any, a spent feed's note, each threshold with its
+ * observed value and a mark, each rule with its mark and sentence (older results:
+ * the default gate and smoke lines), then the verdict. In the open model the
+ * table's figures are the corrected ones; below it
  * come each step's uncorrected figures, one line on the schedule (due, started,
  * dropped, waits for a VU, the harness's lag) and, when the asked rate was not
  * kept or the engine left a note, that note. `color` adds ANSI colours. */

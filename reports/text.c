@@ -145,8 +145,15 @@ static void header(const struct lg_result *r, FILE *f)
             r->requests == 1 ? "" : "s", fmt_rate(r->rps, b, sizeof(b)));
     if (r->unsent)
         fprintf(f, "%s unsent" SEP, lg_fmt_count(r->unsent, a, sizeof(a)));
-    fprintf(f, "%s iteration%s", lg_fmt_count(r->iterations, a, sizeof(a)),
-            r->iterations == 1 ? "" : "s");
+    /* Interrupted iterations are not finished ones, and "failed" covers both. */
+    if (r->iterations_interrupted)
+        fprintf(f, "%s finished + %s interrupted iteration%s",
+                lg_fmt_count(r->iterations, a, sizeof(a)),
+                lg_fmt_count(r->iterations_interrupted, b, sizeof(b)),
+                r->iterations_interrupted == 1 ? "" : "s");
+    else
+        fprintf(f, "%s iteration%s", lg_fmt_count(r->iterations, a, sizeof(a)),
+                r->iterations == 1 ? "" : "s");
     if (r->iterations_failed)
         fprintf(f, " (%s failed)", lg_fmt_count(r->iterations_failed, a, sizeof(a)));
     if (r->dropped_iterations)
@@ -315,8 +322,8 @@ static void schedule_lines(const struct lg_result *r, FILE *f, bool color)
 }
 
 /* Failed requests by class, then the requests that could not be sent: failures of
- * their steps, counted apart from requests. */
-static void error_line(const struct lg_result *r, FILE *f)
+ * their steps, counted apart from requests. Returns whether it printed anything. */
+static bool error_line(const struct lg_result *r, FILE *f)
 {
     bool any = false;
     char buf[32];
@@ -337,6 +344,27 @@ static void error_line(const struct lg_result *r, FILE *f)
                 "counted as requests)\n",
                 any ? "" : "\n", lg_fmt_count(r->unsent, buf, sizeof(buf)),
                 r->unsent == 1 ? "" : "s");
+    return any || r->unsent;
+}
+
+/* libcurl's re-sends after a reused connection closed without an answer: those it
+ * made (idempotent methods; the server saw the request more than once) and those
+ * refused (other methods, whose requests failed instead). */
+static void retries_line(const struct lg_result *r, FILE *f, bool after_errors)
+{
+    char a[32], b[32];
+    if (!r->retries && !r->retries_refused)
+        return;
+    fputs(after_errors ? "  retries: " : "\n  retries: ", f);
+    if (r->retries)
+        fprintf(f, "%s sent again after a reused connection closed unanswered",
+                lg_fmt_count(r->retries, a, sizeof(a)));
+    if (r->retries && r->retries_refused)
+        fputs("; ", f);
+    if (r->retries_refused)
+        fprintf(f, "%s refused (not idempotent: failed as reset, never sent twice)",
+                lg_fmt_count(r->retries_refused, b, sizeof(b)));
+    fputc('\n', f);
 }
 
 /* A unique feed that ran out stopped VUs early: the run did less than was asked. */
@@ -587,7 +615,7 @@ void lg_report_text(const struct lg_result *r, FILE *f, bool color)
     step_table(r, f);
     uncorrected_lines(r, f);
     schedule_lines(r, f, color);
-    error_line(r, f);
+    retries_line(r, f, error_line(r, f));
     feed_line(r, f, color);
     failed_checks(r, f, color);
     thresholds(r, f, color);

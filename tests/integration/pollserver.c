@@ -22,6 +22,14 @@
  *   GET  /bad-gzip  200 {"ok":true} labelled Content-Encoding: gzip, which it is
  *                   not: a response no client can decode
  *   GET  /count     the number of requests received so far, /count excluded
+ *   GET  /hang?every=N  every N-th request to /hang (counted over the server's
+ *                   life, default N = 20) is never answered: it waits until the
+ *                   server exits; the others get 200 {"hung":false} at once
+ *   ANY  /first-only  the first request to it on a connection gets 200
+ *                   {"first":true}; a later one on the same connection is read
+ *                   whole and counted, then the connection is closed unanswered
+ *                   (what a server's keep-alive race looks like to its client)
+ *   GET  /redirect?to=PATH  302 to PATH (a path on this server)
  */
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -51,6 +59,7 @@ static unsigned job_polls[MAX_JOBS];
 static unsigned pending_polls = 3;
 static volatile sig_atomic_t stopping;
 static unsigned long n_slow_first; /* requests to /slow-first so far */
+static unsigned long hang_seen; /* requests to /hang so far (under lock) */
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *body,
                              const char *location)
@@ -114,6 +123,36 @@ static enum MHD_Result job_poll(struct MHD_Connection *conn, const char *id_text
     snprintf(body, sizeof body, "{\"id\":\"j%lu\",\"status\":\"%s\",\"polls\":%u}", id,
              polls <= pending_polls ? "pending" : "done", polls);
     return reply(conn, 200, body, NULL);
+}
+
+/* GET /hang: a request that never gets its answer holds its connection's thread
+ * (one per connection) until the server stops. */
+static enum MHD_Result hang(struct MHD_Connection *conn)
+{
+    const char *every_text = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "every");
+    unsigned long every = every_text ? strtoul(every_text, NULL, 10) : 20, seen;
+    if (every == 0)
+        every = 20;
+    pthread_mutex_lock(&lock);
+    seen = ++hang_seen;
+    pthread_mutex_unlock(&lock);
+    if (seen % every == 0) {
+        while (!stopping)
+            sleep_ms(10);
+        return MHD_NO;
+    }
+    return reply(conn, 200, "{\"hung\":false}", NULL);
+}
+
+/* /first-only: a thread serves one connection (MHD_USE_THREAD_PER_CONNECTION), so a
+ * thread-local counter counts the requests of one connection. */
+static __thread unsigned first_only_seen;
+
+static enum MHD_Result first_only(struct MHD_Connection *conn)
+{
+    if (first_only_seen++ > 0)
+        return MHD_NO; /* closes the connection without a response */
+    return reply(conn, 200, "{\"first\":true}", NULL);
 }
 
 static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const char *url,
@@ -203,6 +242,16 @@ static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const c
             return reply(conn, 413, "{\"error\":\"body too large\"}", NULL);
         echo_body[echo_len] = '\0';
         return reply(conn, 200, echo_body, NULL);
+    }
+    if (strcmp(url, "/hang") == 0)
+        return hang(conn);
+    if (strcmp(url, "/first-only") == 0)
+        return first_only(conn);
+    if (strcmp(url, "/redirect") == 0) {
+        const char *to = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "to");
+        if (!to || to[0] != '/')
+            return reply(conn, 400, "{\"error\":\"to must be a path\"}", NULL);
+        return reply(conn, 302, "{}", to);
     }
     return reply(conn, 404, "{\"error\":\"not found\"}", NULL);
 }

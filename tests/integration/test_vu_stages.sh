@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load shapes from a suite's profiles: VU stages for the closed model (ramp up,
-# hold, ramp down: never more VUs than the highest target, every request counted)
-# and rate stages for the open model (the arrivals due are exactly those where the
+# hold, ramp down: never more VUs than the highest target, every request counted;
+# an iteration budget ends the run when it is spent, not when the stages end) and
+# rate stages for the open model (the arrivals due are exactly those where the
 # integral of the rate reaches i + 0.5 before the end).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -26,6 +27,9 @@ profiles:
   ramp: {vus: {stages: [{ramp: 1s, to: 4}, {hold: 1s}, {ramp: 1s, to: 0}]}}
   plateau: {vus: {start: 1, stages: [{ramp: 500ms, to: 4}, {hold: 2500ms}]}}
   spike: {rate: {stages: [{ramp: 1s, to: 40/s}, {ramp: 1s, to: 0/s}]}, max_vus: 10}
+  budget: {vus: {stages: [{ramp: 200ms, to: 3}, {hold: 30s}]}, iterations: 20}
+  budget-idle: {vus: {start: 1, stages: [{hold: 20s}, {ramp: 100ms, to: 2}, {hold: 20s}]},
+                iterations: 20}
 EOF
 
 log "check accepts VU and rate stages"
@@ -81,3 +85,19 @@ assert_json "$RESULT" '.totals.requests == ([.series[].requests] | add)' "totals
 after=$(nginx_requests '^GET /health ')
 assert_eq "$(jq '.totals.requests' "$RESULT")" "$((after - before))" \
     "requests counted by loadgate vs received by nginx (rate stages)"
+
+# An iteration budget ends the run once spent, whatever the stages still hold: 20
+# iterations of a fast request take well under a second, against stages of 30 s
+# (and of 40 s, where the second worker's VUs stay parked for the first 20 s:
+# it must end too, not wait for its target to rise).
+for profile in budget budget-idle; do
+    log "--profile $profile --threads 2: 20 iterations, then the run ends"
+    before=$(nginx_requests '^GET /health ')
+    run_lg "$TEST_TMP/out-$profile" "$suite" --env local --profile "$profile" --threads 2
+    assert_status 0
+    assert_json "$RESULT" '.verdict == "pass" and .totals.iterations == 20 and .totals.requests == 20'
+    assert_json "$RESULT" '.totals.duration_s < 15' "the run ended when the budget was spent, not with the stages"
+    assert_json "$RESULT" '(.series | length) < 15' "no idle seconds in the series"
+    after=$(nginx_requests '^GET /health ')
+    assert_eq "$((after - before))" 20 "requests received by nginx ($profile)"
+done

@@ -747,6 +747,25 @@ static void test_gate_eval_iteration_per_scenario(void **state)
     assert_false(o.ok);
 }
 
+/* An iteration cut short by a request that never answered is an iteration sample at
+ * its elapsed time; one cut short while thinking is not a sample, but the scenario
+ * ran, so its count is a real 0 rather than "no samples". */
+static void test_gate_eval_iteration_counts_interrupted(void **state)
+{
+    struct fixture *f = *state;
+    lg_metrics_interrupted(&f->m, 1, 13000000, 13000000, false, false);
+    struct lg_gate_outcome o = eval(f, "count(iteration{scenario=board}) == 0");
+    assert_observed(o, 0, "0");
+    assert_true(o.ok);
+    lg_metrics_interrupted(&f->m, 1, 13000000, 13000000, true, true);
+    o = eval(f, "count(iteration{scenario=board}) == 1");
+    assert_observed(o, 1, "1");
+    assert_true(o.ok);
+    o = eval(f, "p95(iteration{scenario=board}) < 1s");
+    assert_false(o.ok);
+    assert_true(o.observed >= 13000000);
+}
+
 static void test_gate_eval_rps_and_dropped(void **state)
 {
     struct fixture *f = *state;
@@ -1160,6 +1179,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gate_eval_checks_ratio, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gate_eval_tag_filter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gate_eval_iteration_per_scenario, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gate_eval_iteration_counts_interrupted, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_gate_eval_rps_and_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gate_eval_no_samples_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gate_eval_zero_duration_has_no_rate, setup, teardown),

@@ -468,11 +468,97 @@ static void test_metrics_merge_reasons_keeps_most_frequent(void **state)
     lg_metrics_free(&empty);
 }
 
+/* A request still in flight at the end is a failure timed at its elapsed time, in
+ * latency, ttfb and the second's series, like a timeout: never a fast sample. */
+static void test_metrics_unfinished_is_an_error_and_a_time_sample(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics m;
+    lg_metrics_init(&m, &f->suite);
+    struct lg_sample s = {.err = LG_ERRC_UNFINISHED, .total_us = 12000000, .ttfb_us = 12000000};
+    assert_true(lg_sample_timed(&s));
+    lg_metrics_record(&m, 1, &s);
+    const struct lg_cell *c = &m.steps[1].cells[0];
+    assert_int_equal(c->status, 0);
+    assert_int_equal(c->requests, 1);
+    assert_int_equal(c->errors_by_class[LG_ERRC_UNFINISHED], 1);
+    assert_int_equal(c->latency->total_count, 1);
+    assert_int_equal(c->ttfb->total_count, 1);
+    assert_true(lg_hist_min(c->latency) > 11980000); /* 3 significant digits */
+    assert_int_equal(m.second_errors, 1);
+    lg_metrics_tick(&m, 0, 0);
+    assert_true(m.series[0].p99_us > 11980000);
+    struct lg_totals t;
+    lg_metrics_totals(&m, &t);
+    assert_int_equal(t.requests, 1);
+    assert_int_equal(t.errors, 1);
+    assert_int_equal(t.errors_by_class[LG_ERRC_UNFINISHED], 1);
+    lg_metrics_free(&m);
+}
+
+/* Interrupted iterations are their own count, apart from finished ones; failed
+ * counts both; only one that ended in an unfinished request is a duration sample. */
+static void test_metrics_interrupted_iterations(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics a, b;
+    lg_metrics_init(&a, &f->suite);
+    lg_metrics_init(&b, &f->suite);
+    lg_metrics_iteration(&a, 0, 40000, 40000, false);
+    lg_metrics_interrupted(&a, 0, 13000000, 13000000, true, true); /* a request hung */
+    lg_metrics_interrupted(&b, 0, 700000, 700000, false, false);   /* thinking */
+    lg_metrics_merge(&a, &b);
+    struct lg_totals t;
+    lg_metrics_totals(&a, &t);
+    assert_int_equal(t.iterations, 1);
+    assert_int_equal(t.iterations_interrupted, 2);
+    assert_int_equal(t.iterations_failed, 1);
+    assert_int_equal(a.scenarios[0].duration->total_count, 2);
+    assert_true(lg_hist_max(a.scenarios[0].duration) > 12980000);
+    lg_metrics_clear(&a);
+    lg_metrics_totals(&a, &t);
+    assert_int_equal(t.iterations_interrupted, 0);
+    lg_metrics_free(&a);
+    lg_metrics_free(&b);
+}
+
+/* libcurl's re-sends and the refused ones are counted per step, merged and cleared;
+ * a refused one is the request's own failure, not an extra request. */
+static void test_metrics_retries_per_step(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics a, b;
+    lg_metrics_init(&a, &f->suite);
+    lg_metrics_init(&b, &f->suite);
+    struct lg_sample resent = ok(200, 1000);
+    resent.retries = 2;
+    lg_metrics_record(&a, 0, &resent);
+    struct lg_sample refused = {.err = LG_ERRC_RESET, .retry_refused = true, .total_us = 500};
+    lg_metrics_record(&b, 1, &refused);
+    lg_metrics_record(&b, 1, &refused);
+    lg_metrics_merge(&a, &b);
+    assert_int_equal(a.steps[0].retries, 2);
+    assert_int_equal(a.steps[0].retries_refused, 0);
+    assert_int_equal(a.steps[1].retries, 0);
+    assert_int_equal(a.steps[1].retries_refused, 2);
+    struct lg_totals t;
+    lg_metrics_totals(&a, &t);
+    assert_int_equal(t.requests, 3);
+    assert_int_equal(t.errors_by_class[LG_ERRC_RESET], 2);
+    assert_int_equal(t.retries, 2);
+    assert_int_equal(t.retries_refused, 2);
+    lg_metrics_clear(&a);
+    assert_int_equal(a.steps[0].retries + a.steps[1].retries_refused, 0);
+    lg_metrics_free(&a);
+    lg_metrics_free(&b);
+}
+
 static void test_metrics_errclass_names(void **state)
 {
     assert_string_equal(lg_errclass_name(LG_ERRC_TIMEOUT), "timeout");
     assert_string_equal(lg_errclass_name(LG_ERRC_HTTP_4XX), "http_4xx");
     assert_string_equal(lg_errclass_name(LG_ERRC_REDIRECT), "redirect");
+    assert_string_equal(lg_errclass_name(LG_ERRC_UNFINISHED), "unfinished");
     assert_string_equal(lg_errclass_name(LG_ERRC_NONE), "");
 }
 
@@ -498,6 +584,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metrics_check_reasons_are_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_merge_reasons_keeps_most_frequent, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_unfinished_is_an_error_and_a_time_sample,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_interrupted_iterations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_retries_per_step, setup, teardown),
         cmocka_unit_test(test_metrics_errclass_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

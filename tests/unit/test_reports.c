@@ -405,22 +405,23 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
     assert_keys(json_object_get(j, "config"), "vus");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
-    assert_keys(
-        json_object_get(j, "totals"),
-        "requests,errors,unsent,iterations,iterations_failed,dropped_iterations,"
-        "feed_exhausted,feed_note,duration_s,rps,checks_passed,checks_failed,error_classes");
+    assert_keys(json_object_get(j, "totals"),
+                "requests,errors,unsent,iterations,iterations_failed,iterations_interrupted,"
+                "dropped_iterations,feed_exhausted,feed_note,duration_s,rps,checks_passed,"
+                "checks_failed,retries,retries_refused,error_classes");
     json_t *t = json_array_get(json_object_get(j, "thresholds"), 0);
     assert_keys(t, "expr,severity,ok,observed,unit,observed_text,no_samples,abort");
     json_t *s = json_array_get(json_object_get(j, "steps"), 0);
-    assert_keys(s, "scenario,name,requests,errors,unsent,status,error_classes,latency_ms,checks,"
-                   "histogram");
+    assert_keys(s, "scenario,name,requests,errors,unsent,retries,retries_refused,status,"
+                   "error_classes,latency_ms,checks,histogram");
     assert_keys(json_object_get(s, "latency_ms"), LATENCY_KEYS);
     assert_keys(json_object_get(s, "checks"), "passed,failed,list");
     assert_keys(json_array_get(json_object_get(json_object_get(s, "checks"), "list"), 0),
                 "label,passed,failed,reasons");
     assert_keys(at(j, "steps.0.checks.list.0.reasons.0"), "text,count");
     json_t *sc = json_array_get(json_object_get(j, "scenarios"), 0);
-    assert_keys(sc, "name,iterations,iterations_failed,iteration_ms,histogram");
+    assert_keys(sc, "name,iterations,iterations_failed,iterations_interrupted,iteration_ms,"
+                    "histogram");
     assert_keys(json_object_get(sc, "iteration_ms"), LATENCY_KEYS);
     assert_keys(json_array_get(json_object_get(j, "series"), 0),
                 "t,requests,errors,vus,p50_ms,p95_ms,p99_ms");
@@ -542,17 +543,18 @@ static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
     assert_keys(json_object_get(sc, "wait_ms"), LATENCY_KEYS);
     for (size_t i = 0; i < 2; i++) {
         json_t *s = json_array_get(json_object_get(j, "steps"), i);
-        assert_keys(s, "scenario,name,requests,errors,unsent,status,error_classes,latency_ms,"
-                       "latency_uncorrected_ms,checks,histogram,histogram_uncorrected");
+        assert_keys(s, "scenario,name,requests,errors,unsent,retries,retries_refused,status,"
+                       "error_classes,latency_ms,latency_uncorrected_ms,checks,histogram,"
+                       "histogram_uncorrected");
         assert_keys(json_object_get(s, "latency_uncorrected_ms"), LATENCY_KEYS);
     }
     json_t *c0 = json_array_get(json_object_get(j, "scenarios"), 0);
-    assert_keys(c0, "name,iterations,iterations_failed,iteration_ms,iteration_uncorrected_ms,"
-                    "histogram,histogram_uncorrected");
+    assert_keys(c0, "name,iterations,iterations_failed,iterations_interrupted,iteration_ms,"
+                    "iteration_uncorrected_ms,histogram,histogram_uncorrected");
     assert_keys(json_object_get(c0, "iteration_uncorrected_ms"), LATENCY_KEYS);
     /* Only where the engine gave uncorrected figures. */
     assert_keys(json_array_get(json_object_get(j, "scenarios"), 1),
-                "name,iterations,iterations_failed,iteration_ms,histogram");
+                "name,iterations,iterations_failed,iterations_interrupted,iteration_ms,histogram");
     json_decref(j);
 }
 
@@ -615,10 +617,10 @@ static void test_reports_json_closed_model_writes_no_uncorrected_figures(void **
     json_t *j = to_jansson(r);
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_keys(json_array_get(json_object_get(j, "steps"), 0),
-                "scenario,name,requests,errors,unsent,status,error_classes,latency_ms,checks,"
-                "histogram");
+                "scenario,name,requests,errors,unsent,retries,retries_refused,status,"
+                "error_classes,latency_ms,checks,histogram");
     assert_keys(json_array_get(json_object_get(j, "scenarios"), 0),
-                "name,iterations,iterations_failed,iteration_ms,histogram");
+                "name,iterations,iterations_failed,iterations_interrupted,iteration_ms,histogram");
     json_decref(j);
 }
 
@@ -706,7 +708,10 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_int_equal(a->errors, b->errors);
     assert_int_equal(a->iterations, b->iterations);
     assert_int_equal(a->iterations_failed, b->iterations_failed);
+    assert_int_equal(a->iterations_interrupted, b->iterations_interrupted);
     assert_int_equal(a->dropped_iterations, b->dropped_iterations);
+    assert_int_equal(a->retries, b->retries);
+    assert_int_equal(a->retries_refused, b->retries_refused);
     assert_int_equal(a->checks_passed, b->checks_passed);
     assert_int_equal(a->checks_failed, b->checks_failed);
     assert_true(a->rps == b->rps);
@@ -721,6 +726,8 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
         assert_int_equal(x->requests, y->requests);
         assert_int_equal(x->errors, y->errors);
         assert_int_equal(x->unsent, y->unsent);
+        assert_int_equal(x->retries, y->retries);
+        assert_int_equal(x->retries_refused, y->retries_refused);
         assert_counts_equal(x->status, x->n_status, y->status, y->n_status);
         assert_counts_equal(x->error_classes, x->n_error_classes, y->error_classes,
                             y->n_error_classes);
@@ -749,6 +756,7 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
         assert_string_equal(x->name, y->name);
         assert_int_equal(x->iterations, y->iterations);
         assert_int_equal(x->iterations_failed, y->iterations_failed);
+        assert_int_equal(x->iterations_interrupted, y->iterations_interrupted);
         assert_latency_equal(&x->iteration_ms, &y->iteration_ms);
         assert_hist_equal(x->histogram, y->histogram);
         assert_int_equal(x->has_uncorrected, y->has_uncorrected);
@@ -805,6 +813,44 @@ static void test_reports_read_json_round_trip_is_exact(void **state)
     rm_dir(dir);
     free(path);
     free(dir);
+}
+
+/* Interrupted iterations and libcurl's retries: written in totals, per step and per
+ * scenario, and read back exactly. */
+static void set_interrupted_and_retries(struct lg_result *r)
+{
+    r->iterations_interrupted = 4;
+    r->iterations_failed = 7; /* 3 finished and failed, 4 interrupted with a request unfinished */
+    r->scenarios[0].iterations_interrupted = 4;
+    r->scenarios[0].iterations_failed = 7;
+    r->retries = 9;
+    r->retries_refused = 5;
+    r->steps[0].retries = 9;
+    r->steps[1].retries_refused = 5;
+}
+
+static void test_reports_json_interrupted_and_retries_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    set_interrupted_and_retries(r);
+    json_t *j = to_jansson(r);
+    assert_true(num(j, "totals.iterations_interrupted") == 4);
+    assert_true(num(j, "totals.retries") == 9);
+    assert_true(num(j, "totals.retries_refused") == 5);
+    json_t *s0 = json_array_get(json_object_get(j, "steps"), 0);
+    json_t *s1 = json_array_get(json_object_get(j, "steps"), 1);
+    assert_true(num(s0, "retries") == 9 && num(s0, "retries_refused") == 0);
+    assert_true(num(s1, "retries") == 0 && num(s1, "retries_refused") == 5);
+    json_t *c0 = json_array_get(json_object_get(j, "scenarios"), 0);
+    assert_true(num(c0, "iterations_interrupted") == 4 && num(c0, "iterations_failed") == 7);
+    char *text = lg_result_to_json(r);
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(lg_result_from_json(text, strlen(text), NULL, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    lg_result_free(back);
+    free(text);
+    json_decref(j);
 }
 
 static void test_reports_read_json_aborted_result_with_nulls(void **state)
@@ -1144,8 +1190,9 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     json_decref(j);
 
     /* A file written before the open model (and the smoke rule, the rules, unsent
-     * requests, spent feeds and check reasons) loads, and writes back the same bytes
-     * with only those keys added, each zero, false, empty or null. */
+     * requests, spent feeds, interrupted iterations, retries and check reasons)
+     * loads, and writes back the same bytes with only those keys added, each zero,
+     * false, empty or null. */
     const char *path = DATA "closed_before_schedule.json";
     assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
     assert_false(back->schedule.open);
@@ -1157,15 +1204,24 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     assert_int_equal(back->vus, 2);
     assert_int_equal(back->steps[0].requests, 4);
     assert_int_equal(back->steps[0].unsent, 0);
+    assert_int_equal(back->iterations_interrupted, 0);
+    assert_int_equal(back->retries + back->retries_refused, 0);
     char *old = slurp(path), *now = lg_result_to_json(back);
     char *want = insert_after(lg_strdup(old), "  \"default_gate\": true,\n",
                               "  \"smoke_rule\": false,\n  \"rules\": [],\n");
     want = insert_after(want, "    \"vus\": 2\n  },\n",
                         "  \"schedule\": {\n    \"model\": \"closed\"\n  },\n");
     want = insert_after(want, "    \"errors\": 0,\n", "    \"unsent\": 0,\n");
+    want = insert_after(want, "\n    \"iterations_failed\": 0,\n",
+                        "    \"iterations_interrupted\": 0,\n");
     want = insert_after(want, "    \"dropped_iterations\": 0,\n",
                         "    \"feed_exhausted\": 0,\n    \"feed_note\": null,\n");
-    want = insert_after(want, "      \"errors\": 0,\n", "      \"unsent\": 0,\n");
+    want = insert_after(want, "\n    \"checks_failed\": 0,\n",
+                        "    \"retries\": 0,\n    \"retries_refused\": 0,\n");
+    want = insert_after(want, "      \"errors\": 0,\n",
+                        "      \"unsent\": 0,\n      \"retries\": 0,\n      \"retries_refused\": 0,\n");
+    want = insert_after(want, "\n      \"iterations_failed\": 0,\n",
+                        "      \"iterations_interrupted\": 0,\n");
     assert_null(back->steps[0].checks[0].reasons);
     assert_int_equal(back->steps[0].checks[0].n_reasons, 0);
     const char *check_end = "\"failed\": 0\n          }";
@@ -1177,7 +1233,6 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     want = with_reasons;
     assert_string_equal(now, want);
     free(want);
-    free(old);
     free(now);
     lg_result_free(back);
 }
@@ -1471,6 +1526,32 @@ static void test_reports_text_file_is_the_uncoloured_summary(void **state)
     rm_dir(dir);
     free(path);
     free(dir);
+}
+
+static void test_reports_text_interrupted_and_retries(void **state)
+{
+    struct lg_result *r = *state;
+    set_interrupted_and_retries(r);
+    char *s = text_of(r, false);
+    assert_non_null(strstr(s, " · 1,101 requests (110.1/s) · 617 finished + 4 interrupted "
+                              "iterations (7 failed) · 2 dropped\n"));
+    assert_non_null(strstr(s, "  errors: timeout 2, http_5xx 10\n"
+                              "  retries: 9 sent again after a reused connection closed "
+                              "unanswered; 5 refused (not idempotent: failed as reset, never "
+                              "sent twice)\n\n  failed checks\n"));
+    free(s);
+
+    /* Without an error line, the retries line opens its own paragraph. */
+    for (size_t i = 0; i < r->n_error_classes; i++)
+        free(r->error_classes[i].name);
+    r->n_error_classes = 0;
+    r->retries = 0;
+    r->iterations_interrupted = 1;
+    s = text_of(r, false);
+    assert_non_null(strstr(s, " · 617 finished + 1 interrupted iteration (7 failed)"));
+    assert_non_null(strstr(s, "      10          -\n\n  retries: 5 refused (not idempotent: "
+                              "failed as reset, never sent twice)\n\n  failed checks\n"));
+    free(s);
 }
 
 static void test_reports_text_color_marks_and_verdict(void **state)
@@ -1819,6 +1900,8 @@ int main(void)
             test_reports_json_closed_model_writes_no_uncorrected_figures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_round_trip_is_exact, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_reports_json_interrupted_and_retries_round_trip, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_aborted_result_with_nulls, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_null_histogram_is_written_empty, setup,
@@ -1848,6 +1931,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_text_failed_check_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_file_is_the_uncoloured_summary, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_reports_text_interrupted_and_retries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_color_marks_and_verdict, setup, teardown),
         cmocka_unit_test(test_reports_text_default_gate_and_abort),
         cmocka_unit_test(test_reports_text_smoke_rule),
