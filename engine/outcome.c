@@ -326,6 +326,30 @@ static bool no_response_rule(struct lg_result *r, const struct lg_totals *t)
     return ok;
 }
 
+/* Only when the end of the run interrupted iterations: some iteration must have
+ * finished. Interrupted iterations are no failures, so without this a journey that
+ * never completes within the run (an `until` still polling for a workflow that
+ * never confirms) would pass every other rule. */
+static bool completion_rule(struct lg_result *r, const struct lg_totals *t)
+{
+    if (!t->iterations_interrupted)
+        return true;
+    char x[32], y[32];
+    struct lg_buf b = {0};
+    bool ok = t->iterations > 0;
+    if (ok)
+        lg_buf_printf(&b, "%s iteration%s finished (%s interrupted by the end of the run)",
+                      lg_fmt_count(t->iterations, x, sizeof(x)), plural(t->iterations),
+                      lg_fmt_count(t->iterations_interrupted, y, sizeof(y)));
+    else
+        lg_buf_printf(&b,
+                      "no iteration finished: %s interrupted by the end of the run, so no "
+                      "journey was verified end to end",
+                      lg_fmt_count(t->iterations_interrupted, x, sizeof(x)));
+    add_rule(r, LG_RULE_COMPLETION, ok, lg_buf_take(&b));
+    return ok;
+}
+
 /* The unique feeds that ran out (some VU asked for a row past the last), named in
  * a sentence; NULL when no VU stopped for want of a row. `open`: the open model,
  * which asks for no number of iterations. */
@@ -389,6 +413,7 @@ static bool apply_rules(struct lg_result *r, const struct lg_threshold *th, size
         ok &= smoke_rule(r, t);
     }
     ok &= no_response_rule(r, t);
+    ok &= completion_rule(r, t);
     return !ok;
 }
 

@@ -111,6 +111,10 @@ struct lg_result_rule {
 #define LG_RULE_NO_RESPONSE "no_response"
 /* The smoke profile: any failed check, failed request or unsent step fails. */
 #define LG_RULE_SMOKE "smoke"
+/* When the end of the run interrupted iterations: at least one must have finished,
+ * or no journey was verified end to end (an `until` still polling, a journey longer
+ * than the run). */
+#define LG_RULE_COMPLETION "completion"
 
 struct lg_result_point {
     int64_t t_s;

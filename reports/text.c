@@ -517,6 +517,7 @@ static const char *rule_label(const char *name)
     } labels[] = {{LG_RULE_DEFAULT, "strict default gate"},
                   {LG_RULE_FAILURES, "failures rule"},
                   {LG_RULE_NO_RESPONSE, "no-response rule"},
+                  {LG_RULE_COMPLETION, "completion rule"},
                   {LG_RULE_SMOKE, "smoke profile"}};
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
         if (name && !strcmp(name, labels[i].name))

@@ -78,3 +78,20 @@ assert_json "$RESULT" "$(step poll) | .requests >= 3 and .requests <= 15 and .er
 assert_json "$RESULT" "([$(step after) | .requests] | add // 0) == 0" "the iteration stops after the timed-out poll"
 polls=$(jq "$(step poll) | .requests" "$RESULT" 2>/dev/null || echo "?")
 assert_eq "$(poll_count)" "$((polls + 1))" "requests pollserver received"
+
+log "a job that never finishes within a shorter run: no iteration finishes, the completion rule fails it"
+# The until's timeout (60s) outlasts the 2 s run: every iteration is still polling
+# at the end and is interrupted; no request and no check failed, yet nothing was
+# verified end to end.
+sed 's/timeout: 1s/timeout: 60s/' "$TEST_TMP/never.yaml" >"$TEST_TMP/never-long.yaml"
+before=$(poll_count)
+run_lg "$TEST_TMP/out4" "$TEST_TMP/never-long.yaml" --base-url "$POLL_URL" -u 2 -d 2s \
+    --threshold 'p95(latency) < 5s'
+assert_status 1
+assert_json "$RESULT" '.verdict == "fail" and .totals.errors == 0 and .totals.checks_failed == 0'
+assert_json "$RESULT" '.totals.iterations == 0 and .totals.iterations_interrupted == 2'
+assert_json "$RESULT" '.thresholds[0].ok == true'
+assert_json "$RESULT" '.rules[] | select(.name == "completion") | .ok == false'
+assert_contains "$LG_OUT" "✗ completion rule: no iteration finished: 2 interrupted by the end of the run"
+polls=$(jq "$(step poll) | .requests" "$RESULT" 2>/dev/null || echo "?")
+assert_eq "$(($(poll_count) - before))" "$((polls + 2))" "requests pollserver received (2 creates)"

@@ -328,6 +328,41 @@ static void test_outcome_nothing_sent_fails(void **state)
     lg_result_free(r);
 }
 
+/* ---- the completion rule ---- */
+
+/* Every iteration was cut short by the end of the run (an until still polling):
+ * no request failed, yet no journey was verified, so the run fails, whatever the
+ * thresholds say; one finished iteration is enough. Without interrupted iterations
+ * the rule does not apply at all. */
+static void test_outcome_completion_rule_needs_a_finished_iteration(void **state)
+{
+    struct fixture *f = *state;
+    request(f, LG_ERRC_NONE, true);
+    lg_metrics_interrupted(&f->rep.metrics, 0, 3000000, 3000000, false, false);
+    lg_metrics_interrupted(&f->rep.metrics, 0, 3000000, 3000000, false, false);
+    struct lg_result *r = build(f, NULL, 1);
+    assert_true(r->thresholds[0].ok);
+    assert_rule(r, LG_RULE_COMPLETION, false,
+                "no iteration finished: 2 interrupted by the end of the run, so no journey "
+                "was verified end to end");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    lg_result_free(r);
+
+    lg_metrics_iteration(&f->rep.metrics, 0, 40000, 40000, false);
+    r = build(f, NULL, 1);
+    assert_rule(r, LG_RULE_COMPLETION, true,
+                "1 iteration finished (2 interrupted by the end of the run)");
+    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    lg_result_free(r);
+
+    lg_metrics_clear(&f->rep.metrics);
+    request(f, LG_ERRC_NONE, true);
+    lg_metrics_iteration(&f->rep.metrics, 0, 40000, 40000, false);
+    r = build(f, NULL, 1);
+    assert_null(rule(r, LG_RULE_COMPLETION));
+    lg_result_free(r);
+}
+
 /* ---- the failures rule ---- */
 
 /* A 500 under a latency-only gate: the threshold holds (the 500 is a response, and
@@ -550,6 +585,7 @@ int main(void)
         T(test_outcome_smoke_with_default_gate),
         T(test_outcome_aborted_stays_aborted_in_smoke),
         T(test_outcome_check_reasons_reach_the_result),
+        T(test_outcome_completion_rule_needs_a_finished_iteration),
         T(test_outcome_dead_service_fails_latency_only_gate),
         T(test_outcome_no_response_fails_whatever_the_thresholds),
         T(test_outcome_nothing_sent_fails),
