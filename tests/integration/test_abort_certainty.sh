@@ -31,12 +31,14 @@ steps:
 EOF
 health_scenario "$TEST_TMP/health.yaml"
 
-log "(1) the first request takes 600 ms, the rest answer at once: p95 < 150ms must not abort"
+log "(1) the first request takes 600 ms, the rest answer at once: p95 < 300ms must not abort"
 # In the first second the p95 of ~10 samples is the slow one; over the whole run
-# (30 samples) it is fast. Not enough samples for p95 (see gate.h): no abort.
+# (50 samples) it is fast. Not enough samples for p95 (see gate.h): no abort. The
+# margins are wide (3 samples over 300ms needed at the end) since the open model
+# measures from the due instant and a loaded machine adds to that.
 suite "$TEST_TMP/slow.yaml" "$POLL_URL" slow-first.yaml \
-    '{expr: "p95(latency) < 150ms", abort: true}'
-run_lg "$TEST_TMP/out-slow" "$TEST_TMP/slow.yaml" --env local --rate 10/s --max-vus 4 -d 3s
+    '{expr: "p95(latency) < 300ms", abort: true}'
+run_lg "$TEST_TMP/out-slow" "$TEST_TMP/slow.yaml" --env local --rate 10/s --max-vus 4 -d 5s
 assert_status 0 "one slow sample does not abort"
 assert_json "$RESULT" '.verdict == "pass" and .abort_reason == null'
 assert_json "$RESULT" '.thresholds[0].abort == true and .thresholds[0].ok == true'
