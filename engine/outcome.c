@@ -155,10 +155,13 @@ static void add_rule(struct lg_result *r, const char *name, bool ok, char *text)
 }
 
 /* Whether a critical threshold (any aggregate, any filter) judges metric m. */
-static bool names_metric(const struct lg_threshold *th, size_t n, enum lg_metric m)
+/* Whether a critical threshold judges metric m over the whole run: one with a
+ * filter (a step, a scenario, a status, a tag) sees only part of it, so it takes
+ * nothing over from the failures rule. */
+static bool judges_all(const struct lg_threshold *th, size_t n, enum lg_metric m)
 {
     for (size_t i = 0; i < n; i++)
-        if (th[i].severity == LG_SEV_CRITICAL && th[i].metric == m)
+        if (th[i].severity == LG_SEV_CRITICAL && th[i].metric == m && th[i].n_filters == 0)
             return true;
     return false;
 }
@@ -223,8 +226,10 @@ static void unsent_requests(struct lg_buf *b, size_t *n, const struct lg_totals 
 
 /* What a threshold takes over from the failures rule. */
 struct waived {
-    bool checks;  /* a critical threshold on checks judges failed checks */
-    bool dropped; /* a critical threshold on dropped judges dropped iterations */
+    bool requests; /* a critical threshold on error_rate judges failed requests (and
+                      so failed checks and the iterations they failed) */
+    bool checks;   /* a critical threshold on checks judges failed checks */
+    bool dropped;  /* a critical threshold on dropped judges dropped iterations */
 };
 
 /* The strict default gate's conditions, as causes joined by "; " into b; returns
@@ -243,7 +248,11 @@ static size_t gate_causes(const struct lg_totals *t, struct waived w, struct lg_
     size_t n = 0;
     char x[32], y[32];
     struct lg_totals seen = *t;
-    if (w.checks) {
+    if (w.requests) {
+        seen.errors = 0;
+        memset(seen.errors_by_class, 0, sizeof(seen.errors_by_class));
+        seen.checks_failed = 0;
+    } else if (w.checks) {
         seen.errors -= t->errors_by_class[LG_ERRC_CHECK];
         seen.errors_by_class[LG_ERRC_CHECK] = 0;
         seen.checks_failed = 0;
@@ -261,7 +270,7 @@ static size_t gate_causes(const struct lg_totals *t, struct waived w, struct lg_
         lg_buf_printf(b, "a unique feed ran out (%s VU%s stopped early)",
                       lg_fmt_count(t->feed_exhausted, x, sizeof(x)), plural(t->feed_exhausted));
     }
-    if (!n && !w.checks && t->iterations_failed) {
+    if (!n && !w.checks && !w.requests && t->iterations_failed) {
         cause(b, &n);
         lg_buf_printf(b, "%s of %s iteration%s failed",
                       lg_fmt_count(t->iterations_failed, x, sizeof(x)),
@@ -279,7 +288,9 @@ static bool failures_rule(struct lg_result *r, const char *name, const char *why
     lg_buf_printf(&b, "%s: ", why);
     bool ok = gate_causes(t, w, &b) == 0;
     if (ok)
-        lg_buf_puts(&b, w.checks ? "no request failed" : "no request, check or iteration failed");
+        lg_buf_puts(&b, w.requests ? "none"
+                        : w.checks ? "no request failed"
+                                   : "no request, check or iteration failed");
     add_rule(r, name, ok, lg_buf_take(&b));
     return ok;
 }
@@ -395,17 +406,23 @@ static bool apply_rules(struct lg_result *r, const struct lg_threshold *th, size
         ok &=
             failures_rule(r, LG_RULE_DEFAULT, "no thresholds given, so any failure fails the gate",
                           t, (struct waived){0});
-    } else if (!names_metric(th, n_th, LG_M_ERROR_RATE)) {
-        /* error_rate judges every failed request (a failed check fails its request
-         * too); without it failed requests would pass unseen. */
-        struct waived w = {.checks = names_metric(th, n_th, LG_M_CHECKS),
-                           .dropped = names_metric(th, n_th, LG_M_DROPPED)};
+    } else {
+        /* error_rate over the whole run judges every failed request (a failed check
+         * fails its request too); without it failed requests would pass unseen. What
+         * no threshold can count (requests never sent, dropped iterations unless a
+         * dropped threshold judges them, a spent feed) fails the gate in any case. */
+        struct waived w = {.requests = judges_all(th, n_th, LG_M_ERROR_RATE),
+                           .checks = judges_all(th, n_th, LG_M_CHECKS),
+                           .dropped = judges_all(th, n_th, LG_M_DROPPED)};
         ok &= failures_rule(r, LG_RULE_FAILURES,
-                            w.checks ? "no critical threshold names error_rate, so any failed "
-                                       "request fails the gate (failed checks are left to the "
-                                       "checks threshold)"
-                                     : "no critical threshold names error_rate or checks, so any "
-                                       "failed request fails the gate",
+                            w.requests ? "error_rate judges the failed requests; what it cannot "
+                                         "count still fails the gate (unsent requests, dropped "
+                                         "iterations, a spent feed)"
+                            : w.checks ? "no critical threshold on error_rate covers the whole "
+                                         "run, so any failed request fails the gate (failed "
+                                         "checks are left to the checks threshold)"
+                                       : "no critical threshold on error_rate or checks covers "
+                                         "the whole run, so any failed request fails the gate",
                             t, w);
     }
     if (info->profile && !strcmp(info->profile, LG_SMOKE_PROFILE)) {

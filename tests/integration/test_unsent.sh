@@ -56,11 +56,12 @@ assert_contains "$LG_OUT" "✗ strict default gate: no thresholds given, so any 
 
 log "error_rate is failed requests over requests sent: 4 of 12, not 8 of 16"
 run_lg "$TEST_TMP/rate" "$scen" --base-url "$POLL_URL" -i 4 -u 2 --threshold 'error_rate < 40%'
-assert_status 0
+assert_status 1 "error_rate cannot count unsent requests: the failures rule still does"
 assert_eq "$(poll_count)" 24 "requests pollserver received (both runs)"
 assert_json "$RESULT" '.thresholds[0].ok == true and (.thresholds[0].observed * 1000 | round) == 333'
-assert_json "$RESULT" '[.rules[] | {name, ok}] == [{"name": "no_response", "ok": true}]' \
-    "a threshold on error_rate takes the failures over"
+assert_json "$RESULT" '[.rules[] | {name, ok}] == [{"name": "failures", "ok": false}, {"name": "no_response", "ok": true}]' \
+    "a threshold on error_rate takes the failed requests over, not the unsent ones"
+assert_json "$RESULT" '.rules[0].text == "error_rate judges the failed requests; what it cannot count still fails the gate (unsent requests, dropped iterations, a spent feed): 4 requests could not be sent"'
 
 log "the failures rule (latency-only threshold) counts them"
 run_lg "$TEST_TMP/latency" "$scen" --base-url "$POLL_URL" -i 2 --threshold 'p95(latency) < 5s'

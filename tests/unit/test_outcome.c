@@ -168,7 +168,8 @@ static void test_outcome_smoke_failed_check_fails_despite_thresholds(void **stat
     assert_false(r->smoke_rule);
     assert_true(r->thresholds[1].ok); /* 3 of 4 checks passed */
     assert_rule(r, LG_RULE_FAILURES, true,
-                "no critical threshold names error_rate, so any failed request fails the gate "
+                "no critical threshold on error_rate covers the whole run, so any failed request "
+                "fails the gate "
                 "(failed checks are left to the checks threshold): no request failed");
     assert_int_equal(r->verdict, LG_VERDICT_PASS);
     lg_result_free(r);
@@ -277,7 +278,8 @@ static void test_outcome_dead_service_fails_latency_only_gate(void **state)
     assert_string_equal(r->rules[0].name, LG_RULE_FAILURES);
     assert_string_equal(r->rules[1].name, LG_RULE_NO_RESPONSE);
     assert_rule(r, LG_RULE_FAILURES, false,
-                "no critical threshold names error_rate or checks, so any failed request fails "
+                "no critical threshold on error_rate or checks covers the whole run, so any failed "
+                "request fails "
                 "the gate: 1,200 of 1,200 requests failed (connect 1,200)");
     assert_rule(r, LG_RULE_NO_RESPONSE, false,
                 "no request got a response: 1,200 sent, none answered (connect 1,200)");
@@ -298,8 +300,10 @@ static void test_outcome_no_response_fails_whatever_the_thresholds(void **state)
     assert_true(r->thresholds[0].ok);
     assert_true(r->thresholds[1].ok);
     assert_int_equal(r->thresholds[1].observed, 1); /* the timeout is the only sample */
-    assert_null(rule(r, LG_RULE_FAILURES));
-    assert_int_equal(r->n_rules, 1);
+    assert_rule(r, LG_RULE_FAILURES, true,
+                "error_rate judges the failed requests; what it cannot count still fails the "
+                "gate (unsent requests, dropped iterations, a spent feed): none");
+    assert_int_equal(r->n_rules, 2);
     assert_rule(r, LG_RULE_NO_RESPONSE, false,
                 "no request got a response: 4 sent, none answered (timeout 1, reset 3)");
     assert_int_equal(r->verdict, LG_VERDICT_FAIL);
@@ -377,38 +381,40 @@ static void test_outcome_failures_rule_sees_a_5xx(void **state)
     assert_true(r->thresholds[0].ok);
     assert_int_equal(r->steps[0].histogram->total_count, 2);
     assert_rule(r, LG_RULE_FAILURES, false,
-                "no critical threshold names error_rate or checks, so any failed request fails "
+                "no critical threshold on error_rate or checks covers the whole run, so any failed "
+                "request fails "
                 "the gate: 1 of 2 requests failed (http_5xx 1)");
     assert_rule(r, LG_RULE_NO_RESPONSE, true, "2 of 2 requests got a response");
     assert_int_equal(r->verdict, LG_VERDICT_FAIL);
     lg_result_free(r);
 }
 
-/* Which thresholds take the failures over: a critical one on error_rate (with any
- * filter) takes them all; one on checks only the failed checks; a warning nothing
- * (it never fails the gate). */
-static void test_outcome_failures_rule_only_without_error_thresholds(void **state)
+/* Which thresholds take the failures over: a critical one on error_rate over the
+ * whole run takes the failed requests and checks; one on checks only the failed
+ * checks; one with a filter (it sees part of the run) or a warning (it never fails
+ * the gate) nothing. The rule applies whenever there are thresholds. */
+static void test_outcome_failures_rule_waived_only_by_whole_run_thresholds(void **state)
 {
     struct fixture *f = *state;
     request(f, LG_ERRC_NONE, true);
     request(f, LG_ERRC_CHECK, false);
     static const struct {
         const char *expr;
-        bool applies, fails;
+        bool fails;
     } cases[] = {
-        {"error_rate < 60%", false, false}, {"error_rate{step=get} < 60%", false, false},
-        {"checks > 50%", true, false},      {"!error_rate < 60%", true, true},
-        {"!checks > 50%", true, true},      {"rps > 0", true, true},
-        {"dropped == 0", true, true},
+        {"error_rate < 60%", false}, {"error_rate{step=get} < 60%", true},
+        {"checks > 50%", false},     {"checks{step=get} > 50%", true},
+        {"!error_rate < 60%", true}, {"!checks > 50%", true},
+        {"rps > 0", true},           {"dropped == 0", true},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         thresholds(f, "p95(latency) < 1s", cases[i].expr, NULL);
         struct lg_result *r = build(f, NULL, 2);
-        if ((rule(r, LG_RULE_FAILURES) != NULL) != cases[i].applies)
-            fail_msg("%s: the failures rule should %sapply", cases[i].expr,
-                     cases[i].applies ? "" : "not ");
-        if ((r->verdict == LG_VERDICT_FAIL) != cases[i].fails)
-            fail_msg("%s: the verdict should be %s", cases[i].expr,
+        const struct lg_result_rule *u = rule(r, LG_RULE_FAILURES);
+        if (!u)
+            fail_msg("%s: the failures rule should apply", cases[i].expr);
+        if (u->ok == cases[i].fails || (r->verdict == LG_VERDICT_FAIL) != cases[i].fails)
+            fail_msg("%s: the rule and the verdict should %s", cases[i].expr,
                      cases[i].fails ? "fail" : "pass");
         lg_result_free(r);
     }
@@ -430,7 +436,8 @@ static void test_outcome_checks_threshold_leaves_failed_requests_to_the_rule(voi
     assert_true(r->thresholds[0].ok);
     assert_true(r->thresholds[1].ok); /* 2 of 3 */
     assert_rule(r, LG_RULE_FAILURES, false,
-                "no critical threshold names error_rate, so any failed request fails the gate "
+                "no critical threshold on error_rate covers the whole run, so any failed request "
+                "fails the gate "
                 "(failed checks are left to the checks threshold): 10 of 11 requests failed "
                 "(connect 9, http_5xx 1)");
     assert_rule(r, LG_RULE_NO_RESPONSE, true, "2 of 11 requests got a response");
@@ -451,7 +458,8 @@ static void test_outcome_failures_rule_names_each_cause(void **state)
     f->rep.metrics.feed_exhausted = 1;
     struct lg_result *r = build(f, NULL, 1);
     assert_rule(r, LG_RULE_FAILURES, false,
-                "no critical threshold names error_rate or checks, so any failed request fails "
+                "no critical threshold on error_rate or checks covers the whole run, so any failed "
+                "request fails "
                 "the gate: 1 of 4 checks failed; 1 request could not be sent; 4 iterations "
                 "dropped; a unique feed ran out (1 VU stopped early)");
     lg_result_free(r);
@@ -460,7 +468,8 @@ static void test_outcome_failures_rule_names_each_cause(void **state)
     r = build(f, NULL, 2);
     assert_true(r->thresholds[1].ok);
     assert_rule(r, LG_RULE_FAILURES, false,
-                "no critical threshold names error_rate or checks, so any failed request fails "
+                "no critical threshold on error_rate or checks covers the whole run, so any failed "
+                "request fails "
                 "the gate: 1 of 4 checks failed; 1 request could not be sent; a unique feed ran "
                 "out (1 VU stopped early)");
     lg_result_free(r);
@@ -563,11 +572,17 @@ static void test_outcome_spent_feed_is_named_and_fails_default_gate(void **state
     assert_int_equal(r->verdict, LG_VERDICT_FAIL);
     lg_result_free(r);
 
-    /* A threshold on error_rate takes the failures over: the feed is reported only. */
+    /* A threshold on error_rate takes the failed requests over, but it cannot count a
+     * spent feed: that still fails the gate. */
     thresholds(f, "error_rate < 1%", NULL);
     r = build(f, NULL, 1);
+    assert_true(r->thresholds[0].ok);
     assert_non_null(r->feed_note);
-    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    assert_rule(r, LG_RULE_FAILURES, false,
+                "error_rate judges the failed requests; what it cannot count still fails the "
+                "gate (unsent requests, dropped iterations, a spent feed): a unique feed ran out "
+                "(2 VUs stopped early)");
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
     lg_result_free(r);
     f->suite.feeds = NULL;
     f->suite.n_feeds = 0;
@@ -590,7 +605,7 @@ int main(void)
         T(test_outcome_no_response_fails_whatever_the_thresholds),
         T(test_outcome_nothing_sent_fails),
         T(test_outcome_failures_rule_sees_a_5xx),
-        T(test_outcome_failures_rule_only_without_error_thresholds),
+        T(test_outcome_failures_rule_waived_only_by_whole_run_thresholds),
         T(test_outcome_checks_threshold_leaves_failed_requests_to_the_rule),
         T(test_outcome_failures_rule_names_each_cause),
         T(test_outcome_failed_iteration_alone_is_named),
