@@ -131,7 +131,11 @@ static void build_schedule(const struct lg_metrics *m, const struct lg_run_repor
     out->sustained = m->dropped == 0 && lag_p99 <= LG_LAG_TOLERANCE_US;
     char late[32];
     lg_fmt_duration(info->max_lateness_us, late, sizeof(late));
-    if (m->dropped > 0)
+    if (m->dropped > 0 && m->feed_exhausted > 0)
+        out->note = lg_asprintf("could not keep the asked rate: %llu of %llu iterations "
+                                "dropped: a unique feed ran out and its VUs stopped",
+                                (unsigned long long)m->dropped, (unsigned long long)m->scheduled);
+    else if (m->dropped > 0)
         out->note =
             lg_asprintf("could not keep the asked rate: %llu of %llu iterations "
                         "dropped (no free VU within %s); raise max_vus",

@@ -329,8 +329,12 @@ static void start_iteration(struct lg_vu *vu, int64_t sched_us)
     vu->sc = &p->suite->scenarios[k];
     if (lg_feeds_next(vu->sc->feeds, vu->sc->n_feeds, &vu->feed_rows, &vu->rng) ==
         LG_FEED_EXHAUSTED) {
-        /* A unique feed is used up: no iteration can start for this VU any more. */
+        /* A unique feed is used up: no iteration can start for this VU any more. In
+         * the open model the arrival it took never starts: dropped, so that what
+         * was due still adds up (started = finished + interrupted). */
         vu->w->metrics.feed_exhausted++;
+        if (sched_us)
+            vu->w->metrics.dropped++;
         vu_finish(vu);
         return;
     }

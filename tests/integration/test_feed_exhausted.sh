@@ -74,3 +74,14 @@ assert_status 1
 assert_eq "$(($(poll_count) - before))" 3 "requests pollserver received"
 assert_json "$RESULT" '.totals.iterations == 3 and .totals.feed_exhausted == 1'
 assert_json "$RESULT" '.totals.feed_note | startswith("the unique feed '"'"'users'"'"' (3 rows) ran out: 1 VU could not start")'
+
+log "the open model: arrivals whose VU finds no row left never start; they count as dropped"
+before=$(poll_count)
+run_lg "$TEST_TMP/open" "$suite" --env local --rate 10/s -d 2s --max-vus 5
+assert_status 1
+assert_eq "$(($(poll_count) - before))" 3 "requests pollserver received"
+assert_json "$RESULT" '.schedule.scheduled == 20 and .totals.iterations == 3'
+assert_json "$RESULT" '.schedule.started == .totals.iterations + .totals.iterations_interrupted' \
+    "every started iteration is counted"
+assert_json "$RESULT" '.schedule.dropped == 17 and .totals.feed_exhausted == 5'
+assert_json "$RESULT" '.schedule.note | endswith("dropped: a unique feed ran out and its VUs stopped")'
