@@ -174,11 +174,12 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_
     /* Sized by the number of VUs (lg_plan_init): at 16 KiB, the buffers alone would
      * hold 160 MiB for 10,000 virtual users. */
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, p->recv_buffer);
-    /* "" asks for every encoding this libcurl can decode (Debian's: deflate, gzip,
-     * br, zstd) and decodes the response before write_cb, so checks, captures and
-     * the byte count see the decoded body, as a browser's user would. Set once: it
-     * holds for every request of the handle. */
-    if (!p->env || !p->env->no_compression)
+    /* Set, the option makes libcurl decode the response before write_cb, so checks,
+     * captures and the byte count see the decoded body, as a browser's user would.
+     * The header that asks for the encodings is in the request's header list
+     * (p->accept_encoding): left to libcurl, it is formatted anew for every
+     * request, byte by byte, as the User-Agent would be. */
+    if (p->accept_encoding)
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     if (p->insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -461,12 +462,13 @@ static void header_line(struct lg_header_list *l, const char *line)
 }
 
 /* Renders "Name: value" lines for the environment's and the step's headers, plus
- * loadgate's User-Agent unless either sets one, and the content type of JSON and
- * form bodies. Used per request only when some header is not constant; otherwise
- * the plan holds the list prebuilt. The nodes point into the text only once it is
+ * loadgate's User-Agent and Accept-Encoding unless either sets one, and the
+ * content type of JSON and form bodies. Used per request only when some header is not constant;
+ * otherwise the plan holds the list prebuilt. The nodes point into the text only once it is
  * complete, as appending may move it. */
 int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
-                         const struct lg_tmpl_ctx *ctx, struct lg_header_list *out, int *unset)
+                         const char *accept_encoding, const struct lg_tmpl_ctx *ctx,
+                         struct lg_header_list *out, int *unset)
 {
     out->n = 0;
     lg_buf_reset(&out->text);
@@ -488,6 +490,13 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
     }
     if (!names_header(own, n_own, "user-agent") && !names_header(env_h, n_env, "user-agent"))
         header_line(out, "User-Agent: " LG_USER_AGENT);
+    if (accept_encoding && !names_header(own, n_own, "accept-encoding") &&
+        !names_header(env_h, n_env, "accept-encoding")) {
+        header_line_begin(out);
+        lg_buf_puts(&out->text, "Accept-Encoding: ");
+        lg_buf_puts(&out->text, accept_encoding);
+        header_line_end(out);
+    }
     if (st->req.body_kind == LG_BODY_JSON && !names_header(own, n_own, "content-type"))
         header_line(out, "Content-Type: application/json");
     if (st->req.body_kind == LG_BODY_FORM && !names_header(own, n_own, "content-type"))
@@ -562,7 +571,8 @@ static bool send_request(struct lg_vu *vu)
 
     struct curl_slist *hdrs = lg_header_list_head(&w->plan->const_headers[st->id]);
     if (!hdrs) {
-        if (lg_vu_render_headers(st, w->plan->env, &ctx, &vu->hdrs, &unset))
+        if (lg_vu_render_headers(st, w->plan->env, w->plan->accept_encoding, &ctx, &vu->hdrs,
+                                 &unset))
             return false;
         hdrs = lg_header_list_head(&vu->hdrs);
     }

@@ -104,11 +104,14 @@ void lg_vu_free(struct lg_vu *vu);
 
 /* Renders a step's header list into *out, replacing what it held: "Name: value" for
  * the environment's headers, then the step's, which win over the environment's of
- * the same name; the content type of JSON and form bodies; an empty Expect:.
- * Returns 0, or LG_EUNSET with *unset naming the slot (*out is then unusable until
- * rendered again). */
+ * the same name; loadgate's User-Agent and, when accept_encoding is not NULL,
+ * "Accept-Encoding: <accept_encoding>", each unless those headers set their own;
+ * the content type of JSON and form bodies; an empty Expect:. Returns 0, or
+ * LG_EUNSET with *unset naming the slot (*out is then unusable until rendered
+ * again). */
 int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
-                         const struct lg_tmpl_ctx *ctx, struct lg_header_list *out, int *unset);
+                         const char *accept_encoding, const struct lg_tmpl_ctx *ctx,
+                         struct lg_header_list *out, int *unset);
 
 /* Renders a step's full URL (base URL joined with a relative URL, then the query)
  * into out (reset first). Returns 0, or LG_EUNSET with *unset naming the slot. */

@@ -197,6 +197,20 @@ static bool proxy_env_set(void)
     return false;
 }
 
+const char *lg_accept_encodings(void)
+{
+    /* The order libcurl itself writes them in for CURLOPT_ACCEPT_ENCODING "". */
+    static const char *const lists[8] = {
+        "identity", "deflate, gzip",       "br",       "deflate, gzip, br",
+        "zstd",     "deflate, gzip, zstd", "br, zstd", "deflate, gzip, br, zstd",
+    };
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    int k = ((v->features & CURL_VERSION_LIBZ) ? 1 : 0) |
+            ((v->features & CURL_VERSION_BROTLI) ? 2 : 0) |
+            ((v->features & CURL_VERSION_ZSTD) ? 4 : 0);
+    return lists[k];
+}
+
 /* The receive buffer of each VU's handle: libcurl's default of 16 KiB while the run
  * is small, halved as VUs grow so that all of them together hold about 8 MiB, down
  * to libcurl's minimum of 1 KiB (from 4,097 VUs on). A response that fits is read
@@ -226,6 +240,8 @@ void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o)
     p->insecure = o->insecure;
     p->proxy_from_env = proxy_env_set();
     p->recv_buffer = lg_recv_buffer_size(o->vus);
+    if (!o->env || !o->env->no_compression)
+        p->accept_encoding = lg_accept_encodings();
     double total = 0;
     for (size_t i = 0; i < s->n_scenarios; i++)
         total += s->scenarios[i].weight;
@@ -255,7 +271,8 @@ void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o)
             const struct lg_step *st = &sc->steps[j];
             int unset;
             if (headers_fixed(st, o->env, written, sc))
-                lg_vu_render_headers(st, o->env, &init, &p->const_headers[st->id], &unset);
+                lg_vu_render_headers(st, o->env, p->accept_encoding, &init,
+                                     &p->const_headers[st->id], &unset);
             if (url_fixed(st, written, sc) &&
                 !lg_vu_render_url(st, p->base_url, &init, &scratch, &unset)) {
                 CURLU *u = curl_url();

@@ -38,6 +38,8 @@ struct lg_plan {
     bool proxy_from_env;                  /* a *_proxy variable is set: let libcurl
                                              read the environment per request */
     long recv_buffer;                     /* CURLOPT_BUFFERSIZE of every VU's handle */
+    const char *accept_encoding;          /* what the requests ask for (static; NULL:
+                                             compression is off), lg_accept_encodings */
 };
 
 /* Shared by every worker; set before they start, then read-only except the
@@ -126,6 +128,9 @@ void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o);
  * virtual users: 16 KiB up to 512 VUs, halved as they double, 1 KiB from 4,097. */
 long lg_recv_buffer_size(uint32_t vus);
 void lg_plan_free(struct lg_plan *p);
+/* The content encodings this libcurl decodes, as an Accept-Encoding value:
+ * "deflate, gzip, br, zstd" with Debian's. Static string. */
+const char *lg_accept_encodings(void);
 
 /* Prepares worker `index` with virtual users first_vu_id .. first_vu_id + n_vus - 1
  * (VU i is seeded with seed + i). Returns 0, or LG_EIO / LG_ECURL; lg_worker_free

@@ -93,7 +93,7 @@ static void test_vu_headers_env_then_step_and_step_wins(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
     const char *want[] = {"X-Env: staging", "authorization: Bearer t-1", "X-Id: item-7",
                           "User-Agent: " LG_USER_AGENT, "Expect:"};
     assert_lines(&f->list, want, 5);
@@ -105,13 +105,13 @@ static void test_vu_headers_content_type_for_json_and_form_bodies(void **state)
     int unset = -1;
     f->step.req.n_headers = 0;
     f->step.req.body_kind = LG_BODY_JSON;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const char *json[] = {"User-Agent: " LG_USER_AGENT, "Content-Type: application/json",
                           "Expect:"};
     assert_lines(&f->list, json, 3);
 
     f->step.req.body_kind = LG_BODY_FORM;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const char *form[] = {"User-Agent: " LG_USER_AGENT,
                           "Content-Type: application/x-www-form-urlencoded", "Expect:"};
     assert_lines(&f->list, form, 3);
@@ -120,7 +120,7 @@ static void test_vu_headers_content_type_for_json_and_form_bodies(void **state)
     struct lg_header_tmpl own = header("content-type", compile(f, "text/plain"));
     f->step.req.headers = &own;
     f->step.req.n_headers = 1;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const char *mine[] = {"content-type: text/plain", "User-Agent: " LG_USER_AGENT, "Expect:"};
     assert_lines(&f->list, mine, 3);
     lg_tmpl_free(own.value);
@@ -134,7 +134,7 @@ static void test_vu_headers_user_agent_unless_env_or_step_sets_one(void **state)
     struct lg_header_tmpl mine = header("user-agent", compile(f, "probe/1"));
     f->step.req.headers = &mine;
     f->step.req.n_headers = 1;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
     const char *step_ua[] = {"X-Env: staging", "Authorization: Basic ZW52", "user-agent: probe/1",
                              "Expect:"};
     assert_lines(&f->list, step_ua, 4);
@@ -144,7 +144,7 @@ static void test_vu_headers_user_agent_unless_env_or_step_sets_one(void **state)
     f->env.headers = &env_ua;
     f->env.n_headers = 1;
     f->step.req.n_headers = 0;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
     const char *env_only[] = {"User-Agent: staging-smoke", "Expect:"};
     assert_lines(&f->list, env_only, 2);
     lg_tmpl_free(mine.value);
@@ -155,7 +155,7 @@ static void test_vu_headers_rerender_reuses_storage(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
     const struct curl_slist *nodes = f->list.nodes;
     const char *text = f->list.text.data;
 
@@ -164,7 +164,7 @@ static void test_vu_headers_rerender_reuses_storage(void **state)
     f->slots[S_TOKEN] = json_string("t-2");
     json_decref(f->slots[S_ID]);
     f->slots[S_ID] = json_integer(8);
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
     const char *want[] = {"X-Env: staging", "authorization: Bearer t-2", "X-Id: item-8",
                           "User-Agent: " LG_USER_AGENT, "Expect:"};
     assert_lines(&f->list, want, 5);
@@ -173,7 +173,7 @@ static void test_vu_headers_rerender_reuses_storage(void **state)
 
     /* Fewer lines: the list ends where the new render ends. */
     f->step.req.n_headers = 0;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const char *only[] = {"User-Agent: " LG_USER_AGENT, "Expect:"};
     assert_lines(&f->list, only, 2);
 }
@@ -192,7 +192,7 @@ static void test_vu_headers_grow_past_first_capacity(void **state)
     }
     f->step.req.headers = many;
     f->step.req.n_headers = 19;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const struct curl_slist *node = lg_header_list_head(&f->list);
     for (int i = 0; i < 19; i++) {
         char want[80];
@@ -216,10 +216,11 @@ static void test_vu_headers_unset_slot_leaves_no_list(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
     json_decref(f->slots[S_TOKEN]);
     f->slots[S_TOKEN] = NULL;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, &f->ctx, &f->list, &unset), LG_EUNSET);
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     LG_EUNSET);
     assert_int_equal(unset, S_TOKEN);
     assert_null(lg_header_list_head(&f->list));
 }
