@@ -59,7 +59,7 @@ static unsigned job_polls[MAX_JOBS];
 static unsigned pending_polls = 3;
 static volatile sig_atomic_t stopping;
 static unsigned long n_slow_first; /* requests to /slow-first so far */
-static unsigned long hang_seen; /* requests to /hang so far (under lock) */
+static unsigned long hang_seen;    /* requests to /hang so far (under lock) */
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *body,
                              const char *location)

@@ -1166,16 +1166,20 @@ static void test_check_json_big_numbers_equal_exactly(void **state)
                  "$.wei was 1000000000000000000000, expected 1000000000000000000001");
     check_equals(f, "$.wei", json_real(1e21), NULL); /* a real compares as a double */
     check_equals(f, "$.wei", json_integer(5), "$.wei was 1000000000000000000000, expected 5");
-    check_equals(f, "$.wei", json_string("1000000000000000000000"),
-                 "$.wei was 1000000000000000000000, expected \"1000000000000000000000\""); /* a string is not a number */
+    check_equals(
+        f, "$.wei", json_string("1000000000000000000000"),
+        "$.wei was 1000000000000000000000, expected \"1000000000000000000000\""); /* a string is not
+                                                                                     a number */
     check_equals(f, "$.huge", big("10e308"), NULL);
     check_equals(f, "$.neg", big("1e400"), "$.neg was -1e400, expected 1e400");
-    check_equals(f, "$.s", big("1e400"), "$.s was \"1e400\", expected 1e400"); /* the document's string */
+    check_equals(f, "$.s", big("1e400"),
+                 "$.s was \"1e400\", expected 1e400"); /* the document's string */
     check_equals(f, "$.s", json_string("1e400"), NULL);
     check_equals(f, "$.list", json_pack("[o, i]", big("1e400"), 2), NULL);
     check_equals(f, "$.list", json_pack("[i, i]", 2, 1), "$.list was [1e400,2], expected [2,1]");
-    check_equals(f, "$.long", json_integer(1),
-                 "$.long was 100000000000000000000000000000000000000000000000000000000000..., expected 1");
+    check_equals(
+        f, "$.long", json_integer(1),
+        "$.long was 100000000000000000000000000000000000000000000000000000000000..., expected 1");
 
     /* a template renders a number kept as text as its digits */
     struct tmpl_env e;
@@ -1237,11 +1241,13 @@ static void test_check_json_big_numbers_compare_exactly(void **state)
     struct fixture *f = *state;
     check_bound(f, "$.wei", LG_OP_GT, big("999999999999999999999"), 1e21, NULL);
     check_bound(f, "$.wei", LG_OP_LT, big("1000000000000000000001"), 1e21, NULL);
-    check_bound(f, "$.wei", LG_OP_LT, big("1e21"), 1e21, "$.wei was 1000000000000000000000, expected < 1e21");
+    check_bound(f, "$.wei", LG_OP_LT, big("1e21"), 1e21,
+                "$.wei was 1000000000000000000000, expected < 1e21");
     check_bound(f, "$.wei", LG_OP_LTE, big("1e21"), 1e21, NULL);
     check_bound(f, "$.wei", LG_OP_GTE, json_integer(INT64_MAX), 9.2e18, NULL);
     check_bound(f, "$.huge", LG_OP_GT, big("1e308"), 1e308, NULL);
-    check_bound(f, "$.huge", LG_OP_GT, big("1e310"), HUGE_VAL, "$.huge was 1e309, expected > 1e310");
+    check_bound(f, "$.huge", LG_OP_GT, big("1e310"), HUGE_VAL,
+                "$.huge was 1e309, expected > 1e310");
     check_bound(f, "$.neg", LG_OP_LT, json_integer(INT64_MIN), -9.2e18, NULL);
     check_bound(f, "$.neg", LG_OP_GTE, big("-1e401"), -HUGE_VAL, NULL);
     /* an integer the double rounds (2^53 + 1) compares exactly with its bound */

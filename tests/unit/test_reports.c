@@ -1218,8 +1218,9 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
                         "    \"feed_exhausted\": 0,\n    \"feed_note\": null,\n");
     want = insert_after(want, "\n    \"checks_failed\": 0,\n",
                         "    \"retries\": 0,\n    \"retries_refused\": 0,\n");
-    want = insert_after(want, "      \"errors\": 0,\n",
-                        "      \"unsent\": 0,\n      \"retries\": 0,\n      \"retries_refused\": 0,\n");
+    want = insert_after(
+        want, "      \"errors\": 0,\n",
+        "      \"unsent\": 0,\n      \"retries\": 0,\n      \"retries_refused\": 0,\n");
     want = insert_after(want, "\n      \"iterations_failed\": 0,\n",
                         "      \"iterations_interrupted\": 0,\n");
     assert_null(back->steps[0].checks[0].reasons);
