@@ -72,7 +72,7 @@ hops() {
 }
 all="key=[$secret] tok=[tok-1] trace=[t-1] cookie=[sid=c00kie]"
 none="key=[-] tok=[-] trace=[t-1] cookie=[-]"
-nginx_requests >/dev/null
+nginx_requests . >/dev/null # let the log settle
 assert_eq "$(hops "$A_LOG" /landing "$all")" 2 "a redirect within the origin keeps every header and the cookie"
 assert_eq "$(hops "$A_LOG" /landing2 "$all")" 2 "back at the first origin, every header and the cookie again"
 assert_eq "$(hops "$B_LOG" /landing "$none")" 2 \
