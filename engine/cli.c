@@ -20,6 +20,7 @@
 #include "outcome.h"
 #include "result.h"
 #include "run.h"
+#include "url.h"
 
 enum { EXIT_PASS = 0, EXIT_GATE = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3, EXIT_INTERNAL = 4 };
 
@@ -199,9 +200,12 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->profile = optarg;
             break;
         case OPT_BASE_URL:
-            if (!lg_url_is_absolute(optarg))
-                rc = usage_error("--base-url: expected an http:// or https:// URL, got '%s'",
-                                 optarg);
+            if (lg_url_kind(optarg, strlen(optarg), NULL) != LG_URL_HTTP) {
+                char *shown = lg_url_redact(optarg);
+                rc =
+                    usage_error("--base-url: expected an http:// or https:// URL, got '%s'", shown);
+                free(shown);
+            }
             a->base_url = optarg;
             break;
         case 'u':
@@ -378,10 +382,12 @@ static int check_protected(const struct run_args *a, const struct lg_environment
 {
     if (!env || !env->is_protected || a->yes_production)
         return -1;
+    char *shown = lg_url_redact(env->base_url);
     fprintf(stderr,
             "loadgate: environment '%s' is protected (%s): refusing to run without "
             "--yes-production\n",
-            env->name, env->base_url ? env->base_url : "no base_url");
+            env->name, shown ? shown : "no base_url");
+    free(shown);
     return EXIT_ABORTED;
 }
 
@@ -574,6 +580,12 @@ static int cmd_run(int argc, char **argv)
                          rel->loc.file, rel->loc.line, rel->loc.col, rel->name);
         goto done;
     }
+    /* The base URL's password is a secret: failure reasons hide it too (outputs
+     * show the base URL redacted). */
+    size_t pw_len = 0;
+    const char *pw = lg_url_userinfo_secret(o.base_url, &pw_len);
+    if (pw)
+        lg_secrets_add(&s->secrets, pw, pw_len);
     /* Strip a trailing '/' so that "/path" joins cleanly. */
     char *base = o.base_url ? lg_strdup(o.base_url) : NULL;
     if (base && base[0] && base[strlen(base) - 1] == '/')

@@ -17,6 +17,7 @@
 
 #include "config_int.h"
 #include "gate.h"
+#include "url.h"
 
 /* ---- files ---- */
 
@@ -196,7 +197,7 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
                 continue;
             if (strstr(s, "{{"))
                 lg_cfg_err(l, v, "'base_url' cannot use templates");
-            else if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
+            else if (lg_url_kind(s, strlen(s), NULL) != LG_URL_HTTP)
                 lg_cfg_err(l, v, "'base_url' must start with http:// or https://");
             else if (!e->base_url)
                 e->base_url = lg_strdup(s);

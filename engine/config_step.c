@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "url.h"
 
 /* ---- request bodies ---- */
 
@@ -220,6 +221,21 @@ static void parse_request(const struct lg_cfg_tctx *c, const struct ynode *n, st
             }
             if (has_space_outside_exprs(s)) {
                 lg_cfg_err(l, v, "'url' must not contain spaces or line breaks (encode them)");
+                continue;
+            }
+            /* The scheme is known at load time when it comes before any {{ }}. */
+            const char *expr = strstr(s, "{{");
+            size_t lit = expr ? (size_t)(expr - s) : strlen(s), scheme;
+            enum lg_url_kind kind = lg_url_kind(s, lit, &scheme);
+            if (scheme && !lg_url_scheme_is_http(s, scheme)) {
+                lg_cfg_err(l, v,
+                           "'url' must be an http:// or https:// URL or a path ('%.*s:' is "
+                           "not supported)",
+                           (int)scheme, s);
+                continue;
+            }
+            if (kind == LG_URL_OTHER && !expr) {
+                lg_cfg_err(l, v, "'url' must be an http:// or https:// URL or a path");
                 continue;
             }
             r->url = lg_cfg_tmpl_new(c, v, s, LG_TMPL_RAW);

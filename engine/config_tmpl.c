@@ -264,5 +264,6 @@ void lg_cfg_headers(const struct lg_cfg_tctx *c, const struct ynode *n, struct l
         h->name = lg_strdup(k->s);
         h->value = t;
         h->secret = lg_tmpl_is_secret(t);
+        h->same_origin_only = h->secret || lg_secrets_header_name(h->name);
     }
 }

@@ -23,6 +23,9 @@ struct lg_header_tmpl {
     char *name; /* as written */
     struct lg_tmpl *value;
     bool secret; /* marked secret, or the value reads env.* */
+    /* Never sent to another origin (scheme, host, port) after a redirect: secret,
+     * or named like a credential (lg_secrets_header_name). */
+    bool same_origin_only;
 };
 
 struct lg_query_tmpl {

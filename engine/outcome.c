@@ -12,6 +12,7 @@
 
 #include "feeder.h"
 #include "gate.h"
+#include "url.h"
 
 static char *dup_or_null(const char *s)
 {
@@ -451,7 +452,7 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     r->file = lg_strdup(info->file);
     r->env = dup_or_null(info->env);
     r->profile = dup_or_null(info->profile);
-    r->base_url = dup_or_null(info->base_url);
+    r->base_url = lg_url_redact(info->base_url); /* never its password */
     r->started_at = iso8601(rep->started_wall_ms);
     r->vus = info->vus;
     r->duration_s = rep->duration_s;

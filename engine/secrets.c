@@ -42,6 +42,16 @@ size_t lg_secrets_match(const struct lg_secrets *sec, const char *s, size_t len)
     return 0;
 }
 
+bool lg_secrets_header_name(const char *name)
+{
+    static const char *const words[] = {"auth",   "cookie",  "key",      "token",
+                                        "secret", "session", "password", "credential"};
+    for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+        if (strcasestr(name, words[i]))
+            return true;
+    return false;
+}
+
 void lg_secrets_free(struct lg_secrets *sec)
 {
     if (!sec)

@@ -24,6 +24,13 @@ void lg_secrets_add(struct lg_secrets *sec, const char *s, size_t len);
  * sec may be NULL (no secrets). */
 size_t lg_secrets_match(const struct lg_secrets *sec, const char *s, size_t len);
 
+/* Whether a header called name carries a credential by its name alone: its name
+ * contains auth, cookie, key, token, secret, session, password or credential,
+ * ignoring case (Authorization, Proxy-Authorization, Cookie, X-Api-Key,
+ * X-Auth-Token, ...). Such headers, and those whose value reads env.*, never
+ * follow a redirect to another origin. */
+bool lg_secrets_header_name(const char *name);
+
 /* Frees the values; accepts NULL. */
 void lg_secrets_free(struct lg_secrets *sec);
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "url.h"
 #include "jnum.h"
 #include "worker.h"
 
@@ -38,7 +39,9 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
  * For steps that check TLS, the connection and its TLS session are established
  * and still attached to the handle here (by the end of the transfer libcurl has
  * released them), so this is also where the version and the peer certificate's
- * expiry are read; again after a redirect. */
+ * expiry are read; again after a redirect.
+ * Before a hop that a redirect led to, the origin guard decides what of the
+ * request may go along (origin.h). */
 static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primary_port,
                      int local_port)
 {
@@ -53,6 +56,11 @@ static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primar
             return CURL_PREREQFUNC_ABORT;
         }
         vu->replays++;
+    }
+    if (redirects > 0) {
+        struct lg_header_list *h = vu->req_hdrs;
+        lg_origin_guard_hop(&vu->origin, vu->easy, vu->req_cu, vu->url.data, h ? h->nodes : NULL,
+                            h ? h->same_origin_only : NULL, h ? h->n : 0);
     }
     if (!vu->tls_wanted)
         return CURL_PREREQFUNC_OK;
@@ -153,7 +161,8 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_
     curl_easy_setopt(e, CURLOPT_PREREQDATA, vu);
     curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, sockopt_cb);
     curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, vu);
-    curl_easy_setopt(e, CURLOPT_COOKIEFILE, ""); /* in-memory jar, one per VU */
+    if (lg_origin_guard_init(&vu->origin, e)) /* in-memory jar, one per VU */
+        return LG_ECURL;
     /* The User-Agent goes in the request's header list (lg_vu_render_headers): as
      * CURLOPT_USERAGENT, libcurl 7.88 formats it anew for every request, byte by
      * byte. A proxy's CONNECT sees only this option, so it stays set then. */
@@ -194,6 +203,7 @@ void lg_vu_free(struct lg_vu *vu)
         return;
     if (vu->in_flight) {
         lg_transport_cancel(vu->w->transport, vu->easy, vu->id);
+        lg_origin_guard_end(&vu->origin, vu->easy);
         vu->in_flight = false;
     }
     clear_slots(vu);
@@ -202,6 +212,7 @@ void lg_vu_free(struct lg_vu *vu)
     lg_feed_rows_free(&vu->feed_rows);
     if (vu->easy)
         curl_easy_cleanup(vu->easy);
+    lg_origin_guard_free(&vu->origin);
     lg_header_list_free(&vu->hdrs);
     lg_buf_free(&vu->url);
     lg_buf_free(&vu->body);
@@ -265,6 +276,7 @@ void lg_vu_stop(struct lg_vu *vu)
     }
     if (vu->in_flight) {
         lg_transport_cancel(vu->w->transport, vu->easy, vu->id);
+        lg_origin_guard_end(&vu->origin, vu->easy);
         vu->in_flight = false;
     }
     iteration_interrupted(vu, now, unfinished);
@@ -435,6 +447,7 @@ void lg_header_list_free(struct lg_header_list *l)
     lg_buf_free(&l->text);
     free(l->starts);
     free(l->nodes);
+    free(l->same_origin_only);
     memset(l, 0, sizeof(*l));
 }
 
@@ -445,7 +458,10 @@ static void header_line_begin(struct lg_header_list *l)
         l->cap = l->cap ? l->cap * 2 : 8;
         l->starts = lg_realloc(l->starts, l->cap * sizeof(*l->starts));
         l->nodes = lg_realloc(l->nodes, l->cap * sizeof(*l->nodes));
+        l->same_origin_only =
+            lg_realloc(l->same_origin_only, l->cap * sizeof(*l->same_origin_only));
     }
+    l->same_origin_only[l->n] = false;
     l->starts[l->n++] = l->text.len;
 }
 
@@ -459,6 +475,16 @@ static void header_line(struct lg_header_list *l, const char *line)
     header_line_begin(l);
     lg_buf_puts(&l->text, line);
     header_line_end(l);
+}
+
+/* A rendered value with CR or LF would end its header line and start another
+ * (header injection); one with a NUL would be cut short where libcurl reads it. */
+static bool header_value_safe(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == '\r' || v[i] == '\n' || v[i] == '\0')
+            return false;
+    return true;
 }
 
 /* Renders "Name: value" lines for the environment's and the step's headers, plus
@@ -481,11 +507,15 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
         header_line_begin(out);
         lg_buf_puts(&out->text, h->name);
         lg_buf_puts(&out->text, ": ");
+        size_t value_at = out->text.len;
         int rc = lg_tmpl_render(h->value, ctx, &out->text, unset);
+        if (!rc && !header_value_safe(out->text.data + value_at, out->text.len - value_at))
+            rc = LG_EINVAL;
         if (rc) {
             out->n = 0;
             return rc;
         }
+        out->same_origin_only[out->n - 1] = h->same_origin_only;
         header_line_end(out);
     }
     if (!names_header(own, n_own, "user-agent") && !names_header(env_h, n_env, "user-agent"))
@@ -517,8 +547,13 @@ int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struc
     if (lg_tmpl_render(rq->url, ctx, out, unset))
         return LG_EUNSET;
     /* Rendered first, the URL may turn out absolute (it may come whole from a
-     * variable); otherwise the base URL goes in front, without allocating. */
-    if (base_url && !lg_url_is_absolute(out->data ? out->data : "")) {
+     * variable); otherwise the base URL goes in front, without allocating. A
+     * scheme other than http and https is refused, never taken for a path; so is
+     * a path with no base URL, which libcurl would guess a scheme and host for. */
+    enum lg_url_kind kind = lg_url_kind(out->data ? out->data : "", out->len, NULL);
+    if (kind == LG_URL_OTHER || (kind == LG_URL_RELATIVE && !base_url))
+        return LG_EINVAL;
+    if (kind == LG_URL_RELATIVE) {
         size_t path_len = out->len;
         bool slash = path_len > 0 && out->data[0] == '/';
         size_t base_len = strlen(base_url), pre = base_len + (slash ? 0 : 1);
@@ -540,6 +575,11 @@ int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struc
         if (rc)
             return rc;
     }
+    /* A rendered value may hold what no URL may: libcurl would refuse controls
+     * and spaces only once the request is under way, and stop at a NUL. */
+    for (size_t i = 0; i < out->len; i++)
+        if ((unsigned char)out->data[i] <= ' ' || out->data[i] == 0x7f)
+            return LG_EINVAL;
     return LG_OK;
 }
 
@@ -556,6 +596,7 @@ static bool send_request(struct lg_vu *vu)
     int unset = -1;
 
     CURLU *cu = w->plan->const_url[st->id];
+    vu->req_cu = cu;
     if (cu) {
         curl_easy_setopt(e, CURLOPT_CURLU, cu);
     } else {
@@ -569,11 +610,13 @@ static bool send_request(struct lg_vu *vu)
     if (rq->body_kind != LG_BODY_NONE && lg_tmpl_render(rq->body, &ctx, &vu->body, &unset))
         return false;
 
-    struct curl_slist *hdrs = lg_header_list_head(&w->plan->const_headers[st->id]);
+    vu->req_hdrs = &w->plan->const_headers[st->id];
+    struct curl_slist *hdrs = lg_header_list_head(vu->req_hdrs);
     if (!hdrs) {
         if (lg_vu_render_headers(st, w->plan->env, w->plan->accept_encoding, &ctx, &vu->hdrs,
                                  &unset))
             return false;
+        vu->req_hdrs = &vu->hdrs;
         hdrs = lg_header_list_head(&vu->hdrs);
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
@@ -843,6 +886,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
     struct lg_worker *w = vu->w;
     const struct lg_step *st = cur_step(vu);
     vu->in_flight = false;
+    lg_origin_guard_end(&vu->origin, easy); /* before the cookies are read */
 
     struct lg_sample s = {.err = curl_errclass(rc),
                           .bytes_in = vu->body_bytes,

@@ -12,6 +12,7 @@
 
 #include "feeder.h"
 #include "model.h"
+#include "origin.h"
 #include "util.h"
 #include "wallet.h"
 
@@ -27,6 +28,7 @@ struct lg_header_list {
     struct lg_buf text;       /* the lines, each ending in a NUL */
     size_t *starts;           /* each line's offset in text */
     struct curl_slist *nodes; /* nodes[i].data = text.data + starts[i] */
+    bool *same_origin_only;   /* line i carries a secret (lg_header_tmpl) */
     size_t n, cap;
 };
 /* The list to hand libcurl, or NULL when the last render failed or none was made. */
@@ -80,6 +82,12 @@ struct lg_vu {
     int64_t tls_not_after; /* the peer certificate's notAfter, Unix seconds */
     bool keep_body;
     struct lg_header_list hdrs; /* per-request headers when not constant */
+    /* The request in flight's first URL and header list, for the redirect's hops:
+     * req_cu is the plan's parsed URL, or NULL when url holds it rendered;
+     * req_hdrs is the plan's list or hdrs. */
+    CURLU *req_cu;
+    struct lg_header_list *req_hdrs;
+    struct lg_origin_guard origin; /* the cookie jar; what follows a redirect */
 };
 
 /* Prepares a VU (its easy handle and buffers); its PRNG is seeded with
@@ -106,15 +114,19 @@ void lg_vu_free(struct lg_vu *vu);
  * the environment's headers, then the step's, which win over the environment's of
  * the same name; loadgate's User-Agent and, when accept_encoding is not NULL,
  * "Accept-Encoding: <accept_encoding>", each unless those headers set their own;
- * the content type of JSON and form bodies; an empty Expect:. Returns 0, or
- * LG_EUNSET with *unset naming the slot (*out is then unusable until rendered
- * again). */
+ * the content type of JSON and form bodies; an empty Expect:. Returns 0; LG_EUNSET
+ * with *unset naming the slot; or LG_EINVAL when a rendered value holds CR, LF or
+ * NUL (it would inject a header line or be cut short). On an error *out is
+ * unusable until rendered again. */
 int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
                          const char *accept_encoding, const struct lg_tmpl_ctx *ctx,
                          struct lg_header_list *out, int *unset);
 
 /* Renders a step's full URL (base URL joined with a relative URL, then the query)
- * into out (reset first). Returns 0, or LG_EUNSET with *unset naming the slot. */
+ * into out (reset first). Returns 0; LG_EUNSET with *unset naming the slot; or
+ * LG_EINVAL when the URL cannot be requested: it names a scheme other than http
+ * or https, it is a path and base_url is NULL, or it holds a control character or
+ * a space. */
 int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struct lg_tmpl_ctx *ctx,
                      struct lg_buf *out, int *unset);
 

@@ -111,7 +111,8 @@ require_nginx() {
 #   until it accepts connections.
 #   Sets NGINX_PORT, NGINX_URL, NGINX_DIR and NGINX_ACCESS_LOG (one line per
 #   request: "METHOD URI STATUS PROTOCOL CONNECTION", CONNECTION being nginx's
-#   serial number of the TCP connection that carried it).
+#   serial number of the TCP connection that carried it, then NGINX_LOG_EXTRA
+#   when set: more log_format variables, e.g. '[\$http_x_api_key]').
 start_nginx() {
     local tls="" body nginx dir port pid attempt listen tls_conf=""
     if [[ "${1:-}" == --tls ]]; then
@@ -141,7 +142,7 @@ pid $dir/nginx.pid;
 error_log $dir/error.log warn;
 events { worker_connections 1024; }
 http {
-    log_format lg '\$request_method \$request_uri \$status \$server_protocol \$connection';
+    log_format lg '\$request_method \$request_uri \$status \$server_protocol \$connection${NGINX_LOG_EXTRA:+ $NGINX_LOG_EXTRA}';
     access_log $dir/access.log lg;
     client_body_temp_path $dir/body;
     proxy_temp_path $dir/proxy;

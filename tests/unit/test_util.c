@@ -1,4 +1,5 @@
-/* Unit tests for util (durations, buffers, PRNG) and diag (FILE:LINE:COL output). */
+/* Unit tests for util (durations, buffers, PRNG), diag (FILE:LINE:COL output),
+ * secrets and url (schemes, userinfo redaction). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include "diag.h"
 #include "secrets.h"
+#include "url.h"
 #include "util.h"
 
 static void test_util_duration_units(void **state)
@@ -191,6 +193,71 @@ static void test_util_secrets_longest_first(void **state)
     lg_secrets_free(NULL);
 }
 
+static void test_util_url_kind_by_scheme(void **state)
+{
+    (void)state;
+    size_t n = 99;
+#define KIND(s) lg_url_kind((s), strlen(s), &n)
+    assert_int_equal(KIND("http://h/x"), LG_URL_HTTP);
+    assert_int_equal(n, 4);
+    assert_int_equal(KIND("HTTPS://h"), LG_URL_HTTP);
+    assert_int_equal(n, 5);
+    assert_int_equal(KIND("/file:///etc/hostname"), LG_URL_RELATIVE);
+    assert_int_equal(n, 0);
+    assert_int_equal(KIND("items?next=http://h"), LG_URL_RELATIVE);
+    assert_int_equal(KIND("127.0.0.1:8080/x"), LG_URL_RELATIVE);
+    assert_int_equal(KIND(""), LG_URL_RELATIVE);
+    assert_int_equal(KIND("file:///etc/hostname"), LG_URL_OTHER);
+    assert_int_equal(n, 4);
+    assert_int_equal(KIND("gopher://h/"), LG_URL_OTHER);
+    assert_int_equal(KIND("svn+ssh://h/"), LG_URL_OTHER);
+    assert_int_equal(n, 7);
+    assert_int_equal(KIND("localhost:8080/x"), LG_URL_OTHER);
+    assert_int_equal(KIND("https:h"), LG_URL_OTHER);
+    assert_int_equal(KIND("http:/h"), LG_URL_OTHER);
+#undef KIND
+    assert_true(lg_url_scheme_is_http("HttP", 4));
+    assert_false(lg_url_scheme_is_http("httpx", 5));
+}
+
+static void test_util_url_redact_userinfo(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"https://user:pa55@host:8443/p?q=1", "https://user:***@host:8443/p?q=1"},
+        {"http://tok3n@host", "http://***@host"},
+        {"http://u:p@ss@host/x@y", "http://u:***@host/x@y"},
+        {"http://host/a@b", "http://host/a@b"},
+        {"http://u:@host", "http://u:@host"},
+        {"https://host", "https://host"},
+        {"not a url", "not a url"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        char *r = lg_url_redact(cases[i][0]);
+        assert_string_equal(r, cases[i][1]);
+        free(r);
+    }
+    assert_null(lg_url_redact(NULL));
+    size_t len = 0;
+    const char *url = "http://u:p@ss@host";
+    assert_ptr_equal(lg_url_userinfo_secret(url, &len), url + 9);
+    assert_int_equal(len, 4);
+}
+
+static void test_util_secrets_header_names(void **state)
+{
+    (void)state;
+    static const char *const secret[] = {"Authorization", "proxy-authorization", "Cookie",
+                                         "X-Api-Key",     "x-auth-token",        "X-Secret",
+                                         "X-Session-Id",  "X-Password",          "X-Credentials"};
+    static const char *const plain[] = {"Accept", "X-Trace", "User-Agent", "Content-Type",
+                                        "Keep-Alive"};
+    for (size_t i = 0; i < sizeof(secret) / sizeof(*secret); i++)
+        assert_true(lg_secrets_header_name(secret[i]));
+    for (size_t i = 0; i < sizeof(plain) / sizeof(*plain); i++)
+        assert_false(lg_secrets_header_name(plain[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +273,9 @@ int main(void)
         cmocka_unit_test(test_util_rng_is_deterministic_and_in_range),
         cmocka_unit_test(test_diag_prints_file_line_col),
         cmocka_unit_test(test_util_secrets_longest_first),
+        cmocka_unit_test(test_util_url_kind_by_scheme),
+        cmocka_unit_test(test_util_url_redact_userinfo),
+        cmocka_unit_test(test_util_secrets_header_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

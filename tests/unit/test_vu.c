@@ -252,6 +252,76 @@ static void test_vu_url_joins_base_and_query(void **state)
     lg_buf_free(&out);
 }
 
+static void test_vu_headers_refuse_cr_lf_nul_in_a_rendered_value(void **state)
+{
+    struct fx *f = *state;
+    int unset = -1;
+    static const char *const bad[] = {"t\r\nX-Injected: yes", "t\nX-Injected: yes", "t\r"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        json_decref(f->slots[S_TOKEN]);
+        f->slots[S_TOKEN] = json_string(bad[i]);
+        assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                         LG_EINVAL);
+        assert_null(lg_header_list_head(&f->list));
+    }
+    json_decref(f->slots[S_TOKEN]);
+    f->slots[S_TOKEN] = json_stringn("t\0evil", 6); /* would be cut short at the NUL */
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     LG_EINVAL);
+    assert_null(lg_header_list_head(&f->list));
+    json_decref(f->slots[S_TOKEN]);
+    f->slots[S_TOKEN] = json_string("t-2\tok"); /* a tab is allowed in a field value */
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_string_equal(lg_header_list_head(&f->list)->data, "X-Env: staging");
+}
+
+static void test_vu_headers_flag_the_lines_kept_on_their_origin(void **state)
+{
+    struct fx *f = *state;
+    int unset = -1;
+    f->env_headers[0].same_origin_only = false;  /* X-Env */
+    f->step_headers[0].same_origin_only = true;  /* authorization */
+    f->step_headers[1].same_origin_only = false; /* X-Id */
+    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    /* X-Env, authorization, X-Id, User-Agent, Expect */
+    static const bool want[] = {false, true, false, false, false};
+    assert_int_equal(f->list.n, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(f->list.same_origin_only[i], want[i]);
+}
+
+static void test_vu_url_refuses_what_cannot_be_requested(void **state)
+{
+    struct fx *f = *state;
+    int unset = -1;
+    struct lg_buf out = {0};
+    static const char *const bad[] = {"file:///etc/hostname",
+                                      "ftp://127.0.0.1/x",
+                                      "gopher://127.0.0.1/",
+                                      "https:example.com",
+                                      "/a\r\nX-Injected: yes",
+                                      "/a b",
+                                      "/a\x7f"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        json_decref(f->slots[S_TOKEN]);
+        f->slots[S_TOKEN] = json_string(bad[i]);
+        lg_tmpl_free(f->step.req.url);
+        f->step.req.url = compile(f, "{{token}}");
+        assert_int_equal(lg_vu_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset),
+                         LG_EINVAL);
+    }
+    json_decref(f->slots[S_TOKEN]);
+    f->slots[S_TOKEN] = json_string("/items/1");
+    assert_int_equal(lg_vu_render_url(&f->step, NULL, &f->ctx, &out, &unset), LG_EINVAL);
+    assert_int_equal(lg_vu_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
+    assert_string_equal(out.data, "http://127.0.0.1:8080/items/1");
+    json_decref(f->slots[S_TOKEN]);
+    f->slots[S_TOKEN] = json_string("HTTPS://127.0.0.2/x");
+    assert_int_equal(lg_vu_render_url(&f->step, NULL, &f->ctx, &out, &unset), 0);
+    assert_string_equal(out.data, "HTTPS://127.0.0.2/x");
+    lg_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +335,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vu_headers_grow_past_first_capacity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vu_headers_unset_slot_leaves_no_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vu_url_joins_base_and_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vu_headers_refuse_cr_lf_nul_in_a_rendered_value, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_vu_headers_flag_the_lines_kept_on_their_origin, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_vu_url_refuses_what_cannot_be_requested, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
