@@ -385,40 +385,60 @@ static int check_protected(const struct run_args *a, const struct lg_environment
     return EXIT_ABORTED;
 }
 
-/* An environment's limits cap the load whatever the flags and profile say. Capped
- * rate stages are copied into *stages_copy (the caller frees it). */
+/* An environment's limits cap the load whatever the flags and the profile ask:
+ * max_vus the VUs of every model (the open model's pool, the peak of VU stages);
+ * max_rate the requests per second of every model (the run's pacer), and the open
+ * model's arrivals too. Says so on stderr once, before the run, and records it in
+ * *lim for the result. Capped rate stages are copied into *stages_copy (the caller
+ * frees it). */
 static void apply_limits(const struct lg_environment *env, struct lg_run_opts *o,
-                         struct lg_stage **stages_copy)
+                         struct lg_stage **stages_copy, struct lg_result_limits *lim)
 {
-    if (!env)
+    memset(lim, 0, sizeof(*lim));
+    if (!env || (!env->max_vus && !(env->max_rate_per_s > 0)))
         return;
-    if (env->max_vus && o->vus > env->max_vus) {
-        fprintf(stderr, "loadgate: environment '%s' limits VUs to %u (asked %u)\n", env->name,
-                env->max_vus, o->vus);
-        o->vus = env->max_vus;
-    }
     double cap = env->max_rate_per_s;
-    if (!o->open || cap <= 0)
-        return;
-    double asked = o->rate_per_s;
-    bool capped = o->rate_per_s > cap;
-    if (capped)
-        o->rate_per_s = cap;
-    if (o->n_rate_stages) {
-        *stages_copy = lg_calloc(o->n_rate_stages, sizeof(**stages_copy));
-        memcpy(*stages_copy, o->rate_stages, o->n_rate_stages * sizeof(**stages_copy));
-        for (size_t i = 0; i < o->n_rate_stages; i++)
-            if ((*stages_copy)[i].target > cap) {
-                if ((*stages_copy)[i].target > asked)
-                    asked = (*stages_copy)[i].target;
-                (*stages_copy)[i].target = cap;
-                capped = true;
-            }
-        o->rate_stages = *stages_copy;
+    lim->has = true;
+    lim->max_rate_per_s = cap;
+    lim->max_vus = env->max_vus;
+    lim->vus_asked = o->vus;
+    if (env->max_vus && o->vus > env->max_vus) {
+        o->vus = env->max_vus;
+        lim->vus_capped = true;
     }
-    if (capped)
-        fprintf(stderr, "loadgate: environment '%s' limits the rate to %g/s (asked %g/s)\n",
-                env->name, cap, asked);
+    o->max_rate_per_s = cap;
+    if (o->open) {
+        double asked = o->rate_per_s;
+        for (size_t i = 0; i < o->n_rate_stages; i++)
+            if (o->rate_stages[i].target > asked)
+                asked = o->rate_stages[i].target;
+        lim->rate_asked_per_s = asked;
+        if (cap > 0 && asked > cap) {
+            lim->rate_capped = true;
+            if (o->rate_per_s > cap)
+                o->rate_per_s = cap;
+            if (o->n_rate_stages) {
+                *stages_copy = lg_calloc(o->n_rate_stages, sizeof(**stages_copy));
+                memcpy(*stages_copy, o->rate_stages, o->n_rate_stages * sizeof(**stages_copy));
+                for (size_t i = 0; i < o->n_rate_stages; i++)
+                    if ((*stages_copy)[i].target > cap)
+                        (*stages_copy)[i].target = cap;
+                o->rate_stages = *stages_copy;
+            }
+        }
+    }
+    struct lg_buf b = {0};
+    lg_buf_printf(&b, "loadgate: environment '%s' limits", env->name);
+    if (cap > 0)
+        lg_buf_printf(&b, " requests to %g/s (each request waits for its turn)", cap);
+    if (env->max_vus)
+        lg_buf_printf(&b, "%s VUs to %u", cap > 0 ? " and" : "", env->max_vus);
+    if (lim->vus_capped)
+        lg_buf_printf(&b, "; VUs capped at %u (asked %u)", env->max_vus, lim->vus_asked);
+    if (lim->rate_capped)
+        lg_buf_printf(&b, "; arrival rate capped at %g/s (asked %g/s)", cap, lim->rate_asked_per_s);
+    fprintf(stderr, "%s\n", b.data);
+    lg_buf_free(&b);
 }
 
 /* The load shape. Flags override the profile: --rate makes the run open; --vus,
@@ -562,7 +582,8 @@ static int cmd_run(int argc, char **argv)
         goto done;
     if ((rc = load_shape(&a, prof, &o)) != -1)
         goto done;
-    apply_limits(env, &o, &capped_stages);
+    struct lg_result_limits limits;
+    apply_limits(env, &o, &capped_stages, &limits);
     o.threads = (unsigned)a.threads;
     /* The smoke profile runs every scenario once: in turn, not by weight. */
     o.scenarios_in_turn = prof && !strcmp(prof->name, LG_SMOKE_PROFILE);
@@ -609,6 +630,7 @@ static int cmd_run(int argc, char **argv)
         .base_url = o.base_url,
         .vus = o.vus,
         .max_lateness_us = o.max_lateness_us ? o.max_lateness_us : LG_DEFAULT_MAX_LATENESS_US,
+        .limits = limits,
     };
     result = lg_outcome_build(s, th, n_th, &rep, &info);
     free(base);

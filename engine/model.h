@@ -228,8 +228,11 @@ struct lg_environment {
     /* `protected: true`: a run needs --yes-production (else exit 3, nothing sent). */
     bool is_protected;
     /* `limits`: caps whatever the profile or the flags ask for; 0 = no cap. */
-    double max_rate_per_s; /* the open model's arrival rate (and every rate stage) */
-    uint32_t max_vus;      /* VUs of the closed model, max_vus of the open model */
+    double max_rate_per_s; /* requests per second in every model (a transfer is one
+                              request, redirects included), and the open model's
+                              arrival rate (every rate stage) */
+    uint32_t max_vus;      /* VUs of every model: the closed model's, the peak of VU
+                              stages, the open model's pool */
 };
 
 /* One stage of a ramping profile: move linearly from the previous stage's value
