@@ -205,10 +205,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->base_url = optarg;
             break;
         case 'u':
-            rc = parse_count("--vus", optarg, 1000000, &a->vus);
+            rc = parse_count("--vus", optarg, LG_MAX_VUS, &a->vus);
             break;
         case 'i':
-            rc = parse_count("--iterations", optarg, 1ULL << 53, &a->iterations);
+            rc = parse_count("--iterations", optarg, LG_MAX_ITERATIONS, &a->iterations);
             break;
         case 'd':
             if (lg_parse_duration_us(optarg, 0, &a->duration_us) || a->duration_us <= 0)
@@ -250,7 +250,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         }
         case OPT_MAX_VUS:
-            rc = parse_count("--max-vus", optarg, 1000000, &a->max_vus);
+            rc = parse_count("--max-vus", optarg, LG_MAX_VUS, &a->max_vus);
             break;
         case OPT_MAX_LATENESS:
             if (lg_parse_duration_us(optarg, 0, &a->max_lateness_us) || a->max_lateness_us <= 0)
@@ -310,6 +310,44 @@ static int mkdir_p(const char *dir)
         rc = -1;
     free(p);
     return rc;
+}
+
+/* The reports a run writes in --out. */
+static const char *const report_names[] = {"result.json", "summary.txt"};
+
+/* The report folder, before anything else happens: made if missing and proved
+ * writable by creating (and removing) a file in it, so that a file, a read-only
+ * folder or /dev/null is refused before any load is sent rather than after it.
+ * An earlier run's reports there are removed: a run that is refused, fails or
+ * dies before it writes its own leaves none that could pass for them. Returns
+ * an exit code, or -1 to go on. */
+static int prepare_out_dir(const char *dir)
+{
+    struct stat st;
+    if (mkdir_p(dir))
+        return usage_error("--out: cannot create the folder '%s': %s", dir, strerror(errno));
+    if (stat(dir, &st))
+        return usage_error("--out: cannot use '%s': %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return usage_error("--out: '%s' is not a folder", dir);
+    char *probe = lg_asprintf("%s/.loadgate-probe-XXXXXX", dir);
+    int fd = mkstemp(probe), err = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(probe);
+    }
+    free(probe);
+    if (fd < 0)
+        return usage_error("--out: cannot write in '%s': %s", dir, strerror(err));
+    for (size_t i = 0; i < sizeof(report_names) / sizeof(*report_names); i++) {
+        char *path = lg_asprintf("%s/%s", dir, report_names[i]);
+        int rc = unlink(path) && errno != ENOENT ? errno : 0;
+        free(path);
+        if (rc)
+            return usage_error("--out: cannot remove an earlier run's %s in '%s': %s",
+                               report_names[i], dir, strerror(rc));
+    }
+    return -1;
 }
 
 static void list_names(struct lg_buf *b, const void *base, size_t n, size_t size, size_t name_off)
@@ -477,6 +515,8 @@ static int load_shape(const struct run_args *a, const struct lg_profile *prof,
     }
     if (a->max_vus > 0)
         return usage_error("--max-vus applies to the open model: give --rate too");
+    if (a->max_lateness_us > 0)
+        return usage_error("--max-lateness applies to the open model: give --rate too");
     if (!closed_flags && prof && prof->n_vu_stages) {
         double peak = prof->vus;
         for (size_t i = 0; i < prof->n_vu_stages; i++)
@@ -510,8 +550,8 @@ static uint64_t random_seed(void)
 
 static int write_reports(const struct lg_result *r, const char *dir)
 {
-    char *json = lg_asprintf("%s/result.json", dir);
-    char *txt = lg_asprintf("%s/summary.txt", dir);
+    char *json = lg_asprintf("%s/%s", dir, report_names[0]);
+    char *txt = lg_asprintf("%s/%s", dir, report_names[1]);
     int rc = lg_result_write_json(r, json);
     if (rc)
         fprintf(stderr, "loadgate: cannot write %s: %s\n", json, strerror(errno));
@@ -540,6 +580,8 @@ static int cmd_run(int argc, char **argv)
     struct lg_stage *capped_stages = NULL;
     bool ran = false;
     struct lg_load_opts lo = {.env = a.env, .vars = a.vars, .n_vars = a.n_vars, .for_run = true};
+    if (a.out_dir && (rc = prepare_out_dir(a.out_dir)) != -1)
+        goto done;
     if (lg_config_load(a.file, &lo, &s, &diags)) {
         lg_diags_print(&diags, stderr);
         rc = EXIT_USAGE;
@@ -600,11 +642,6 @@ static int cmd_run(int argc, char **argv)
     if (base && base[0] && base[strlen(base) - 1] == '/')
         base[strlen(base) - 1] = '\0';
     o.base_url = base;
-    if (a.out_dir && mkdir_p(a.out_dir)) {
-        rc = usage_error("--out: cannot create '%s': %s", a.out_dir, strerror(errno));
-        free(base);
-        goto done;
-    }
     o.progress = (a.quiet || a.no_progress) ? LG_PROGRESS_NONE
                  : isatty(STDERR_FILENO)    ? LG_PROGRESS_TTY
                                             : LG_PROGRESS_PLAIN;
@@ -702,7 +739,8 @@ static int cmd_check(int argc, char **argv)
     return rc;
 }
 
-int lg_cli_main(int argc, char **argv)
+/* Runs the command; the exit code as lg_cli_main returns it, before stdout is checked. */
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(main_usage, stderr);
@@ -730,5 +768,22 @@ int lg_cli_main(int argc, char **argv)
     else
         rc = usage_error("unknown command '%s' (see loadgate --help)", cmd);
     curl_global_cleanup();
+    return rc;
+}
+
+int lg_cli_main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* What went to stdout (the summary, the verdict line, check's findings) is the
+     * output a pipeline reads: when it could not all be written (a full disk, a
+     * closed pipe), the run's own verdict cannot stand as the exit code. */
+    int failed = fflush(stdout) ? errno : 0;
+    if (!failed && ferror(stdout))
+        failed = EIO;
+    if (failed) {
+        fprintf(stderr, "loadgate: internal error: cannot write to standard output: %s\n",
+                strerror(failed));
+        rc = EXIT_INTERNAL;
+    }
     return rc;
 }

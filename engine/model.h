@@ -263,6 +263,13 @@ struct lg_profile {
     int64_t max_lateness_us; /* 0 = not set (LG_DEFAULT_MAX_LATENESS_US) */
 };
 
+/* The most virtual users a run may have, however asked: --vus, --max-vus, a
+ * profile's vus, max_vus or VU stages, an environment's limits.max_vus. */
+#define LG_MAX_VUS 1000000
+/* The most iterations a run may be asked for (--iterations, a profile's
+ * iterations): every count stays exact in result.json's numbers. */
+#define LG_MAX_ITERATIONS (1ULL << 53)
+
 /* An iteration of the open model that cannot start within this long of its
  * scheduled instant is dropped. */
 #define LG_DEFAULT_MAX_LATENESS_US (10LL * 1000000)
