@@ -209,10 +209,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->base_url = optarg;
             break;
         case 'u':
-            rc = parse_count("--vus", optarg, 1000000, &a->vus);
+            rc = parse_count("--vus", optarg, LG_MAX_VUS, &a->vus);
             break;
         case 'i':
-            rc = parse_count("--iterations", optarg, 1ULL << 53, &a->iterations);
+            rc = parse_count("--iterations", optarg, LG_MAX_ITERATIONS, &a->iterations);
             break;
         case 'd':
             if (lg_parse_duration_us(optarg, 0, &a->duration_us) || a->duration_us <= 0)
@@ -254,7 +254,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         }
         case OPT_MAX_VUS:
-            rc = parse_count("--max-vus", optarg, 1000000, &a->max_vus);
+            rc = parse_count("--max-vus", optarg, LG_MAX_VUS, &a->max_vus);
             break;
         case OPT_MAX_LATENESS:
             if (lg_parse_duration_us(optarg, 0, &a->max_lateness_us) || a->max_lateness_us <= 0)
@@ -314,6 +314,44 @@ static int mkdir_p(const char *dir)
         rc = -1;
     free(p);
     return rc;
+}
+
+/* The reports a run writes in --out. */
+static const char *const report_names[] = {"result.json", "summary.txt"};
+
+/* The report folder, before anything else happens: made if missing and proved
+ * writable by creating (and removing) a file in it, so that a file, a read-only
+ * folder or /dev/null is refused before any load is sent rather than after it.
+ * An earlier run's reports there are removed: a run that is refused, fails or
+ * dies before it writes its own leaves none that could pass for them. Returns
+ * an exit code, or -1 to go on. */
+static int prepare_out_dir(const char *dir)
+{
+    struct stat st;
+    if (mkdir_p(dir))
+        return usage_error("--out: cannot create the folder '%s': %s", dir, strerror(errno));
+    if (stat(dir, &st))
+        return usage_error("--out: cannot use '%s': %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return usage_error("--out: '%s' is not a folder", dir);
+    char *probe = lg_asprintf("%s/.loadgate-probe-XXXXXX", dir);
+    int fd = mkstemp(probe), err = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(probe);
+    }
+    free(probe);
+    if (fd < 0)
+        return usage_error("--out: cannot write in '%s': %s", dir, strerror(err));
+    for (size_t i = 0; i < sizeof(report_names) / sizeof(*report_names); i++) {
+        char *path = lg_asprintf("%s/%s", dir, report_names[i]);
+        int rc = unlink(path) && errno != ENOENT ? errno : 0;
+        free(path);
+        if (rc)
+            return usage_error("--out: cannot remove an earlier run's %s in '%s': %s",
+                               report_names[i], dir, strerror(rc));
+    }
+    return -1;
 }
 
 static void list_names(struct lg_buf *b, const void *base, size_t n, size_t size, size_t name_off)
@@ -391,40 +429,60 @@ static int check_protected(const struct run_args *a, const struct lg_environment
     return EXIT_ABORTED;
 }
 
-/* An environment's limits cap the load whatever the flags and profile say. Capped
- * rate stages are copied into *stages_copy (the caller frees it). */
+/* An environment's limits cap the load whatever the flags and the profile ask:
+ * max_vus the VUs of every model (the open model's pool, the peak of VU stages);
+ * max_rate the requests per second of every model (the run's pacer), and the open
+ * model's arrivals too. Says so on stderr once, before the run, and records it in
+ * *lim for the result. Capped rate stages are copied into *stages_copy (the caller
+ * frees it). */
 static void apply_limits(const struct lg_environment *env, struct lg_run_opts *o,
-                         struct lg_stage **stages_copy)
+                         struct lg_stage **stages_copy, struct lg_result_limits *lim)
 {
-    if (!env)
+    memset(lim, 0, sizeof(*lim));
+    if (!env || (!env->max_vus && !(env->max_rate_per_s > 0)))
         return;
-    if (env->max_vus && o->vus > env->max_vus) {
-        fprintf(stderr, "loadgate: environment '%s' limits VUs to %u (asked %u)\n", env->name,
-                env->max_vus, o->vus);
-        o->vus = env->max_vus;
-    }
     double cap = env->max_rate_per_s;
-    if (!o->open || cap <= 0)
-        return;
-    double asked = o->rate_per_s;
-    bool capped = o->rate_per_s > cap;
-    if (capped)
-        o->rate_per_s = cap;
-    if (o->n_rate_stages) {
-        *stages_copy = lg_calloc(o->n_rate_stages, sizeof(**stages_copy));
-        memcpy(*stages_copy, o->rate_stages, o->n_rate_stages * sizeof(**stages_copy));
-        for (size_t i = 0; i < o->n_rate_stages; i++)
-            if ((*stages_copy)[i].target > cap) {
-                if ((*stages_copy)[i].target > asked)
-                    asked = (*stages_copy)[i].target;
-                (*stages_copy)[i].target = cap;
-                capped = true;
-            }
-        o->rate_stages = *stages_copy;
+    lim->has = true;
+    lim->max_rate_per_s = cap;
+    lim->max_vus = env->max_vus;
+    lim->vus_asked = o->vus;
+    if (env->max_vus && o->vus > env->max_vus) {
+        o->vus = env->max_vus;
+        lim->vus_capped = true;
     }
-    if (capped)
-        fprintf(stderr, "loadgate: environment '%s' limits the rate to %g/s (asked %g/s)\n",
-                env->name, cap, asked);
+    o->max_rate_per_s = cap;
+    if (o->open) {
+        double asked = o->rate_per_s;
+        for (size_t i = 0; i < o->n_rate_stages; i++)
+            if (o->rate_stages[i].target > asked)
+                asked = o->rate_stages[i].target;
+        lim->rate_asked_per_s = asked;
+        if (cap > 0 && asked > cap) {
+            lim->rate_capped = true;
+            if (o->rate_per_s > cap)
+                o->rate_per_s = cap;
+            if (o->n_rate_stages) {
+                *stages_copy = lg_calloc(o->n_rate_stages, sizeof(**stages_copy));
+                memcpy(*stages_copy, o->rate_stages, o->n_rate_stages * sizeof(**stages_copy));
+                for (size_t i = 0; i < o->n_rate_stages; i++)
+                    if ((*stages_copy)[i].target > cap)
+                        (*stages_copy)[i].target = cap;
+                o->rate_stages = *stages_copy;
+            }
+        }
+    }
+    struct lg_buf b = {0};
+    lg_buf_printf(&b, "loadgate: environment '%s' limits", env->name);
+    if (cap > 0)
+        lg_buf_printf(&b, " requests to %g/s (each request waits for its turn)", cap);
+    if (env->max_vus)
+        lg_buf_printf(&b, "%s VUs to %u", cap > 0 ? " and" : "", env->max_vus);
+    if (lim->vus_capped)
+        lg_buf_printf(&b, "; VUs capped at %u (asked %u)", env->max_vus, lim->vus_asked);
+    if (lim->rate_capped)
+        lg_buf_printf(&b, "; arrival rate capped at %g/s (asked %g/s)", cap, lim->rate_asked_per_s);
+    fprintf(stderr, "%s\n", b.data);
+    lg_buf_free(&b);
 }
 
 /* The load shape. Flags override the profile: --rate makes the run open; --vus,
@@ -463,6 +521,8 @@ static int load_shape(const struct run_args *a, const struct lg_profile *prof,
     }
     if (a->max_vus > 0)
         return usage_error("--max-vus applies to the open model: give --rate too");
+    if (a->max_lateness_us > 0)
+        return usage_error("--max-lateness applies to the open model: give --rate too");
     if (!closed_flags && prof && prof->n_vu_stages) {
         double peak = prof->vus;
         for (size_t i = 0; i < prof->n_vu_stages; i++)
@@ -496,8 +556,8 @@ static uint64_t random_seed(void)
 
 static int write_reports(const struct lg_result *r, const char *dir)
 {
-    char *json = lg_asprintf("%s/result.json", dir);
-    char *txt = lg_asprintf("%s/summary.txt", dir);
+    char *json = lg_asprintf("%s/%s", dir, report_names[0]);
+    char *txt = lg_asprintf("%s/%s", dir, report_names[1]);
     int rc = lg_result_write_json(r, json);
     if (rc)
         fprintf(stderr, "loadgate: cannot write %s: %s\n", json, strerror(errno));
@@ -526,6 +586,8 @@ static int cmd_run(int argc, char **argv)
     struct lg_stage *capped_stages = NULL;
     bool ran = false;
     struct lg_load_opts lo = {.env = a.env, .vars = a.vars, .n_vars = a.n_vars, .for_run = true};
+    if (a.out_dir && (rc = prepare_out_dir(a.out_dir)) != -1)
+        goto done;
     if (lg_config_load(a.file, &lo, &s, &diags)) {
         lg_diags_print(&diags, stderr);
         rc = EXIT_USAGE;
@@ -568,7 +630,8 @@ static int cmd_run(int argc, char **argv)
         goto done;
     if ((rc = load_shape(&a, prof, &o)) != -1)
         goto done;
-    apply_limits(env, &o, &capped_stages);
+    struct lg_result_limits limits;
+    apply_limits(env, &o, &capped_stages, &limits);
     o.threads = (unsigned)a.threads;
     /* The smoke profile runs every scenario once: in turn, not by weight. */
     o.scenarios_in_turn = prof && !strcmp(prof->name, LG_SMOKE_PROFILE);
@@ -591,11 +654,6 @@ static int cmd_run(int argc, char **argv)
     if (base && base[0] && base[strlen(base) - 1] == '/')
         base[strlen(base) - 1] = '\0';
     o.base_url = base;
-    if (a.out_dir && mkdir_p(a.out_dir)) {
-        rc = usage_error("--out: cannot create '%s': %s", a.out_dir, strerror(errno));
-        free(base);
-        goto done;
-    }
     o.progress = (a.quiet || a.no_progress) ? LG_PROGRESS_NONE
                  : isatty(STDERR_FILENO)    ? LG_PROGRESS_TTY
                                             : LG_PROGRESS_PLAIN;
@@ -621,6 +679,7 @@ static int cmd_run(int argc, char **argv)
         .base_url = o.base_url,
         .vus = o.vus,
         .max_lateness_us = o.max_lateness_us ? o.max_lateness_us : LG_DEFAULT_MAX_LATENESS_US,
+        .limits = limits,
     };
     result = lg_outcome_build(s, th, n_th, &rep, &info);
     free(base);
@@ -692,7 +751,8 @@ static int cmd_check(int argc, char **argv)
     return rc;
 }
 
-int lg_cli_main(int argc, char **argv)
+/* Runs the command; the exit code as lg_cli_main returns it, before stdout is checked. */
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(main_usage, stderr);
@@ -720,5 +780,22 @@ int lg_cli_main(int argc, char **argv)
     else
         rc = usage_error("unknown command '%s' (see loadgate --help)", cmd);
     curl_global_cleanup();
+    return rc;
+}
+
+int lg_cli_main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* What went to stdout (the summary, the verdict line, check's findings) is the
+     * output a pipeline reads: when it could not all be written (a full disk, a
+     * closed pipe), the run's own verdict cannot stand as the exit code. */
+    int failed = fflush(stdout) ? errno : 0;
+    if (!failed && ferror(stdout))
+        failed = EIO;
+    if (failed) {
+        fprintf(stderr, "loadgate: internal error: cannot write to standard output: %s\n",
+                strerror(failed));
+        rc = EXIT_INTERNAL;
+    }
     return rc;
 }

@@ -169,7 +169,7 @@ static void parse_limits(struct ld *l, const struct ynode *n, struct lg_environm
             else
                 e->max_rate_per_s = rate;
         } else if (!strcmp(k->s, "max_vus")) {
-            if (positive_int(l, v, "max_vus", UINT32_MAX, &u))
+            if (positive_int(l, v, "max_vus", LG_MAX_VUS, &u))
                 e->max_vus = (uint32_t)u;
         } else {
             lg_cfg_unknown_key(l, k, "limits", limit_keys);
@@ -268,12 +268,15 @@ static bool positive_int(struct ld *l, const struct ynode *n, const char *what,
                          unsigned long long max, unsigned long long *out)
 {
     long long iv;
-    if (n->type == YN_SCALAR && lg_cfg_resolve(n, &iv, NULL, NULL) == YS_INT && iv > 0 &&
-        (unsigned long long)iv <= max) {
+    bool is_int = n->type == YN_SCALAR && lg_cfg_resolve(n, &iv, NULL, NULL) == YS_INT;
+    if (is_int && iv > 0 && (unsigned long long)iv <= max) {
         *out = (unsigned long long)iv;
         return true;
     }
-    lg_cfg_err(l, n, "'%s' must be a positive integer", what);
+    if (is_int && iv > 0)
+        lg_cfg_err(l, n, "'%s' must be at most %llu", what, max);
+    else
+        lg_cfg_err(l, n, "'%s' must be a positive integer", what);
     return false;
 }
 
@@ -298,12 +301,15 @@ static bool shape_value(struct ld *l, const struct ynode *n, const char *what, b
     long long iv;
     if (rate)
         return lg_cfg_rate(l, n, what, out);
-    if (n->type == YN_SCALAR && lg_cfg_resolve(n, &iv, NULL, NULL) == YS_INT && iv >= 0 &&
-        iv <= UINT32_MAX) {
+    bool is_int = n->type == YN_SCALAR && lg_cfg_resolve(n, &iv, NULL, NULL) == YS_INT;
+    if (is_int && iv >= 0 && iv <= LG_MAX_VUS) {
         *out = (double)iv;
         return true;
     }
-    lg_cfg_err(l, n, "'%s' must be a non-negative integer", what);
+    if (is_int && iv > LG_MAX_VUS)
+        lg_cfg_err(l, n, "'%s' must be at most %d (virtual users)", what, LG_MAX_VUS);
+    else
+        lg_cfg_err(l, n, "'%s' must be a non-negative integer", what);
     return false;
 }
 
@@ -486,7 +492,7 @@ static void parse_open(struct ld *l, const struct pkeys *pk, struct lg_profile *
     } else {
         lg_cfg_err(l, rate, "'rate' must be a rate such as 50/s, or a mapping with 'stages'");
     }
-    if (pk->max_vus.k && positive_int(l, pk->max_vus.v, "max_vus", UINT32_MAX, &u))
+    if (pk->max_vus.k && positive_int(l, pk->max_vus.v, "max_vus", LG_MAX_VUS, &u))
         p->max_vus = (uint32_t)u;
     if (pk->max_lateness.k)
         positive_duration(l, pk->max_lateness.v, "max_lateness", &p->max_lateness_us);
@@ -515,10 +521,10 @@ static void parse_closed(struct ld *l, const struct pkeys *pk, struct lg_profile
         }
     } else if (vus && vus->type == YN_SEQ) {
         lg_cfg_err(l, vus, "'vus' must be a positive integer, or a mapping with 'stages'");
-    } else if (vus && positive_int(l, vus, "vus", UINT32_MAX, &u)) {
+    } else if (vus && positive_int(l, vus, "vus", LG_MAX_VUS, &u)) {
         p->vus = (uint32_t)u;
     }
-    if (pk->iterations.k && positive_int(l, pk->iterations.v, "iterations", LLONG_MAX, &u))
+    if (pk->iterations.k && positive_int(l, pk->iterations.v, "iterations", LG_MAX_ITERATIONS, &u))
         p->iterations = u;
     if (pk->duration.k && staged)
         lg_cfg_err(l, pk->duration.k, "'duration' comes from the stages");

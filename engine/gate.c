@@ -450,11 +450,14 @@ static int parse_value(struct parser *p, size_t off, size_t n, const struct lg_t
             if (x > 1)
                 return fail(p, off, "'%.*s' is more than 100%%", (int)n, v);
         } else if (unit_len == 0) {
-            if (x > 1)
+            /* A bare 1 is read as 100% by some tools and as 1% by others ("error_rate
+             * < 1" meant as one percent would pass every run): only a ratio below 1
+             * may go without the percent sign. */
+            if (x >= 1)
                 return fail(p, off,
-                            "'%.*s' is not a ratio: %s is a ratio from 0 to 1 or a percentage "
-                            "(e.g. 1%%)",
-                            (int)n, v, name);
+                            "'%.*s' is ambiguous: %s is a ratio below 1 or a percentage; "
+                            "write %.*s%% (or 100%% for all)",
+                            (int)n, v, name, (int)n, v);
         } else {
             return fail(p, off, "'%.*s' is not a ratio or a percentage", (int)n, v);
         }

@@ -366,6 +366,7 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
     dst->dropped += src->dropped;
     dst->waited += src->waited;
     dst->feed_exhausted += src->feed_exhausted;
+    dst->paced += src->paced;
     hist_merge_into(&dst->lag, src->lag);
     hist_merge_into(&dst->wait, src->wait);
     for (size_t k = 0; k < src->n_series; k++) {
@@ -451,7 +452,7 @@ void lg_metrics_clear(struct lg_metrics *m)
         if (m->scenarios[i].duration_uncorrected)
             lg_hist_reset(m->scenarios[i].duration_uncorrected);
     }
-    m->scheduled = m->dropped = m->waited = m->feed_exhausted = 0;
+    m->scheduled = m->dropped = m->waited = m->feed_exhausted = m->paced = 0;
     if (m->lag)
         lg_hist_reset(m->lag);
     if (m->wait)

@@ -129,6 +129,8 @@ struct lg_metrics {
     /* VUs that could not start an iteration because a unique CSV feed had no row
      * left (a VU that stops for the iteration budget first never reads the feed) */
     uint64_t feed_exhausted;
+    /* requests that waited for the environment's rate cap (limits.max_rate) */
+    uint64_t paced;
     /* open model (NULL / 0 otherwise) */
     bool open;
     uint64_t scheduled;   /* iterations due */

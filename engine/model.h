@@ -231,8 +231,11 @@ struct lg_environment {
     /* `protected: true`: a run needs --yes-production (else exit 3, nothing sent). */
     bool is_protected;
     /* `limits`: caps whatever the profile or the flags ask for; 0 = no cap. */
-    double max_rate_per_s; /* the open model's arrival rate (and every rate stage) */
-    uint32_t max_vus;      /* VUs of the closed model, max_vus of the open model */
+    double max_rate_per_s; /* requests per second in every model (a transfer is one
+                              request, redirects included), and the open model's
+                              arrival rate (every rate stage) */
+    uint32_t max_vus;      /* VUs of every model: the closed model's, the peak of VU
+                              stages, the open model's pool */
 };
 
 /* One stage of a ramping profile: move linearly from the previous stage's value
@@ -262,6 +265,13 @@ struct lg_profile {
     uint32_t max_vus;        /* open model: the pool's cap; 0 = not set */
     int64_t max_lateness_us; /* 0 = not set (LG_DEFAULT_MAX_LATENESS_US) */
 };
+
+/* The most virtual users a run may have, however asked: --vus, --max-vus, a
+ * profile's vus, max_vus or VU stages, an environment's limits.max_vus. */
+#define LG_MAX_VUS 1000000
+/* The most iterations a run may be asked for (--iterations, a profile's
+ * iterations): every count stays exact in result.json's numbers. */
+#define LG_MAX_ITERATIONS (1ULL << 53)
 
 /* An iteration of the open model that cannot start within this long of its
  * scheduled instant is dropped. */

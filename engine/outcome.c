@@ -132,7 +132,17 @@ static void build_schedule(const struct lg_metrics *m, const struct lg_run_repor
     out->sustained = m->dropped == 0 && lag_p99 <= LG_LAG_TOLERANCE_US;
     char late[32];
     lg_fmt_duration(info->max_lateness_us, late, sizeof(late));
-    if (m->dropped > 0 && m->feed_exhausted > 0)
+    double cap = info->limits.has ? info->limits.max_rate_per_s : 0;
+    if (cap > 0 && m->paced > 0 && (m->dropped > 0 || m->waited > 0))
+        /* The VUs were busy waiting for the cap: the asked arrival rate needs more
+         * requests per second than the environment allows. */
+        out->note = lg_asprintf(
+            "could not keep the asked rate: the environment's max_rate (%g requests/s) paced "
+            "%llu requests, so %llu of %llu iterations waited for a VU and %llu were dropped; "
+            "ask for a lower rate",
+            cap, (unsigned long long)m->paced, (unsigned long long)m->waited,
+            (unsigned long long)m->scheduled, (unsigned long long)m->dropped);
+    else if (m->dropped > 0 && m->feed_exhausted > 0)
         out->note = lg_asprintf("could not keep the asked rate: %llu of %llu iterations "
                                 "dropped: a unique feed ran out and its VUs stopped",
                                 (unsigned long long)m->dropped, (unsigned long long)m->scheduled);
@@ -455,6 +465,9 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     r->base_url = lg_url_redact(info->base_url); /* never its password */
     r->started_at = iso8601(rep->started_wall_ms);
     r->vus = info->vus;
+    r->limits = info->limits;
+    if (r->limits.has)
+        r->limits.paced = m->paced;
     r->duration_s = rep->duration_s;
     r->requests = t.requests;
     r->errors = t.errors;

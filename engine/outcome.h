@@ -17,6 +17,9 @@ struct lg_outcome_info {
     const char *base_url;    /* may be NULL */
     uint32_t vus;            /* the closed model's VUs, or the open model's max_vus */
     int64_t max_lateness_us; /* open model */
+    /* the environment's limits and what they capped (paced is filled from the
+     * metrics); limits.has false: none */
+    struct lg_result_limits limits;
 };
 
 /* The profile whose runs fail on any failed check or request (result smoke_rule). */

@@ -28,8 +28,9 @@ struct runner {
     struct lg_control ctl;
     struct lg_schedule rate; /* open model */
     struct lg_arrivals arrivals;
-    int arrival_fd; /* timerfd armed at the next due instant (microsecond precision:
-                       libev's own timers round up to whole milliseconds) */
+    struct lg_pacer pacer; /* the request rate cap, when there is one */
+    int arrival_fd;        /* timerfd armed at the next due instant (microsecond precision:
+                              libev's own timers round up to whole milliseconds) */
     ev_io arrival_io;
     uint64_t next_arrival;  /* index of the next arrival in the schedule */
     uint64_t scheduled;     /* arrivals made due */
@@ -401,6 +402,10 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     r->ctl.limit_iterations = o->iterations > 0 && !o->open;
     r->ctl.in_turn = o->scenarios_in_turn;
     atomic_store(&r->ctl.iterations_left, (int64_t)o->iterations);
+    if (o->max_rate_per_s > 0) {
+        lg_pacer_init(&r->pacer, o->max_rate_per_s);
+        r->ctl.pacer = &r->pacer;
+    }
     lg_plan_init(&r->plan, o);
     lg_metrics_init(&r->agg, o->suite);
     int64_t duration_us = o->duration_us ? o->duration_us : LG_MAX_ITERATIONS_DURATION_US;

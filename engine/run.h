@@ -39,6 +39,10 @@ struct lg_run_opts {
     const struct lg_stage *rate_stages;
     size_t n_rate_stages;
     int64_t max_lateness_us;
+    /* requests per second across the run, in every model (an environment's
+     * limits.max_rate); 0 = no cap. A transfer is one request: redirects libcurl
+     * follows, and its re-sends on a new connection, go out within it unpaced. */
+    double max_rate_per_s;
     const struct lg_threshold *thresholds; /* every threshold; those with abort are
                                               watched each second */
     size_t n_thresholds;

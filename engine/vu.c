@@ -17,6 +17,7 @@
 
 static void run_step(struct lg_vu *vu);
 static void iteration_begin(struct lg_vu *vu);
+static void send_now(struct lg_vu *vu, bool paced);
 
 /* CURLOPT_WRITEFUNCTION: keeps the body in the VU's buffer. */
 static size_t write_cb(char *data, size_t size, size_t n, void *userp)
@@ -101,6 +102,19 @@ static void wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
         vu->idle_pending = false;
         vu->busy = false;
         lg_worker_vu_idle(vu->w, vu);
+        return;
+    }
+    if (vu->pace_at_us) {
+        /* The timer runs on the loop's cached clock, which may lag: never send
+         * before the reserved instant. */
+        int64_t now = lg_now_us();
+        if (now < vu->pace_at_us) {
+            ev_timer_set(&vu->wait, (double)(vu->pace_at_us - now) / 1e6, 0.);
+            ev_timer_start(vu->w->loop, &vu->wait);
+            return;
+        }
+        vu->pace_at_us = 0;
+        send_now(vu, true);
         return;
     }
     run_step(vu);
@@ -235,9 +249,12 @@ static void correct_first(struct lg_vu *vu, struct lg_sample *s)
     if (!vu->first_pending)
         return;
     vu->first_pending = false;
-    if (vu->sched_us && vu->req_start_us > vu->sched_us) {
+    /* The wait for the rate cap (limits.max_rate) is the harness's own pacing, which
+     * the user asked for: the service is not blamed for it. */
+    int64_t late = vu->req_start_us - vu->sched_us - vu->first_paced_us;
+    if (vu->sched_us && late > 0) {
         s->uncorrected_us = s->total_us;
-        s->total_us += vu->req_start_us - vu->sched_us;
+        s->total_us += late;
     }
 }
 
@@ -279,6 +296,7 @@ void lg_vu_stop(struct lg_vu *vu)
         lg_origin_guard_end(&vu->origin, vu->easy);
         vu->in_flight = false;
     }
+    vu->pace_at_us = 0; /* a request waiting for the rate cap was never sent */
     iteration_interrupted(vu, now, unfinished);
     vu_finish(vu);
 }
@@ -358,6 +376,8 @@ static void start_iteration(struct lg_vu *vu, int64_t sched_us)
     vu->sched_us = sched_us;
     vu->in_iteration = true;
     vu->first_pending = true;
+    vu->first_paced_us = 0;
+    vu->pace_at_us = 0;
     vu->iter_sent = false;
     vu->iter_failed = false;
     vu->step = 0;
@@ -658,6 +678,36 @@ static bool send_request(struct lg_vu *vu)
     return true;
 }
 
+/* Sends the current step's request now; one that cannot be sent is counted so.
+ * paced: it waited for the rate cap. */
+static void send_now(struct lg_vu *vu, bool paced)
+{
+    if (!send_request(vu))
+        record_unsent(vu);
+    else if (paced)
+        vu->w->metrics.paced++;
+}
+
+/* Sends the current step's request, after the instant the run's pacer gives it
+ * when the environment caps the request rate: meanwhile the VU waits on its timer,
+ * as in think time (the wait is not part of the request's latency). */
+static void send_paced(struct lg_vu *vu)
+{
+    struct lg_pacer *p = vu->w->ctl->pacer;
+    if (p) {
+        int64_t now = lg_now_us();
+        int64_t at = lg_pacer_reserve(p, now);
+        if (at > now) {
+            if (vu->first_pending)
+                vu->first_paced_us += at - now;
+            vu->pace_at_us = at;
+            continue_after(vu, at - now);
+            return;
+        }
+    }
+    send_now(vu, false);
+}
+
 static void run_step(struct lg_vu *vu)
 {
     struct lg_worker *w = vu->w;
@@ -697,8 +747,7 @@ static void run_step(struct lg_vu *vu)
             json_decref(vu->slots[st->foreach_var]);
             vu->slots[st->foreach_var] = json_incref(json_array_get(list, vu->item));
         }
-        if (!send_request(vu))
-            record_unsent(vu);
+        send_paced(vu);
         return;
     }
 }

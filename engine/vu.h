@@ -66,7 +66,11 @@ struct lg_vu {
                           cuts it short (counted as interrupted) */
     bool in_flight;
     bool done;                     /* this VU will start nothing more */
-    ev_timer wait;                 /* think time, poll interval */
+    int64_t pace_at_us;            /* the request waits for this instant, reserved on
+                                      the run's pacer (0: not waiting) */
+    int64_t first_paced_us;        /* the iteration's first request waited this long
+                                      for the pacer (not counted against the service) */
+    ev_timer wait;                 /* think time, poll interval, rate cap */
     struct lg_buf url, body, resp; /* resp: the body, when a check or capture reads it */
     size_t body_bytes;             /* response body bytes, kept or not */
     /* The request in flight, as prereq_cb sees it go out (once per attempt). */

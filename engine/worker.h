@@ -14,6 +14,7 @@
 
 #include "arrivals.h"
 #include "metrics.h"
+#include "pacer.h"
 #include "schedule.h"
 #include "run.h"
 #include "model.h"
@@ -61,6 +62,10 @@ struct lg_control {
     /* scenarios in turn rather than by weight (the smoke profile: each once) */
     bool in_turn;
     _Atomic uint64_t next_scenario;
+    /* the environment's max_rate: every request of every model reserves its send
+     * instant here (one atomic per request); NULL without a limit, which costs the
+     * request path one test */
+    struct lg_pacer *pacer;
 };
 
 /* What the coordinator asks a worker through its ev_async (bits: several may be

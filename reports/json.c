@@ -251,6 +251,22 @@ static json_t *schedule_obj(const struct lg_result_schedule *sc)
     return o;
 }
 
+static json_t *limits_obj(const struct lg_result_limits *l)
+{
+    if (!l->has)
+        return chk(json_null());
+    json_t *o = chk(json_object());
+    set(o, "max_rate_per_s", l->max_rate_per_s > 0 ? jdec3(l->max_rate_per_s) : chk(json_null()));
+    set(o, "max_vus", l->max_vus ? jint(l->max_vus) : chk(json_null()));
+    set(o, "vus_asked", jint(l->vus_asked));
+    set(o, "vus_capped", chk(json_boolean(l->vus_capped)));
+    set(o, "rate_asked_per_s",
+        l->rate_asked_per_s > 0 ? jdec3(l->rate_asked_per_s) : chk(json_null()));
+    set(o, "rate_capped", chk(json_boolean(l->rate_capped)));
+    set(o, "requests_paced", jint(l->paced));
+    return o;
+}
+
 static json_t *threshold_obj(const struct lg_result_threshold *t)
 {
     json_t *o = chk(json_object());
@@ -294,6 +310,7 @@ char *lg_result_to_json(const struct lg_result *r)
     set(config, "vus", jint(r->vus));
     set(root, "config", config);
     set(root, "schedule", schedule_obj(&r->schedule));
+    set(root, "limits", limits_obj(&r->limits));
 
     json_t *totals = chk(json_object());
     set(totals, "requests", jint(r->requests));

@@ -549,6 +549,47 @@ static int read_schedule(struct rd *rd, json_t *root, struct lg_result_schedule 
     return 0;
 }
 
+/* A number that may be null (read as 0, as when absent). */
+static int get_double_or_null(struct rd *rd, json_t *obj, const char *where, const char *key,
+                              double *out)
+{
+    if (json_is_null(json_object_get(obj, key))) {
+        *out = 0;
+        return 0;
+    }
+    return get_double(rd, obj, where, key, false, out);
+}
+
+/* "limits": absent or null when the environment had none. */
+static int read_limits(struct rd *rd, json_t *root, struct lg_result_limits *l)
+{
+    json_t *o = NULL;
+    int rc;
+    if (json_is_null(json_object_get(root, "limits")))
+        return 0;
+    if ((rc = get_typed(rd, root, "", "limits", false, JSON_OBJECT, &o)) || !o)
+        return rc;
+    const char *w = "limits";
+    double max_vus = 0;
+    uint64_t asked = 0;
+    if ((rc = get_double_or_null(rd, o, w, "max_rate_per_s", &l->max_rate_per_s)) ||
+        (rc = get_double_or_null(rd, o, w, "max_vus", &max_vus)) ||
+        (rc = get_u64(rd, o, w, "vus_asked", false, &asked)) ||
+        (rc = get_bool(rd, o, w, "vus_capped", false, &l->vus_capped)) ||
+        (rc = get_double_or_null(rd, o, w, "rate_asked_per_s", &l->rate_asked_per_s)) ||
+        (rc = get_bool(rd, o, w, "rate_capped", false, &l->rate_capped)) ||
+        (rc = get_u64(rd, o, w, "requests_paced", false, &l->paced)))
+        return rc;
+    if (!(max_vus >= 0 && max_vus <= UINT32_MAX && max_vus == (double)(uint32_t)max_vus))
+        return rd_fail(rd, "limits.max_vus", "expected a number of virtual users");
+    if (asked > UINT32_MAX)
+        return rd_fail(rd, "limits.vus_asked", "expected a number of virtual users");
+    l->has = true;
+    l->max_vus = (uint32_t)max_vus;
+    l->vus_asked = (uint32_t)asked;
+    return 0;
+}
+
 static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
 {
     int rc;
@@ -606,7 +647,7 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         r->vus = (uint32_t)vus;
     }
 
-    if ((rc = read_schedule(rd, root, &r->schedule)))
+    if ((rc = read_schedule(rd, root, &r->schedule)) || (rc = read_limits(rd, root, &r->limits)))
         return rc;
     rd->open = r->schedule.open;
 

@@ -145,6 +145,20 @@ struct lg_result_schedule {
     char *note;
 };
 
+/* The environment's `limits` and what they did to the run. has is false when the
+ * environment set none (every other member is then zero). */
+struct lg_result_limits {
+    bool has;
+    double max_rate_per_s;   /* requests per second in every model; 0: no cap */
+    uint32_t max_vus;        /* 0: no cap */
+    uint32_t vus_asked;      /* the VUs the flags and profile asked for (the peak of VU
+                                stages, or the open model's max_vus) */
+    bool vus_capped;         /* vus_asked was above max_vus */
+    double rate_asked_per_s; /* open model: the highest arrival rate asked; else 0 */
+    bool rate_capped;        /* open model: the arrivals were capped at max_rate */
+    uint64_t paced;          /* requests that waited for max_rate before going out */
+};
+
 struct lg_result {
     enum lg_verdict verdict;
     char *suite;        /* suite (or single scenario) name */
@@ -165,6 +179,7 @@ struct lg_result {
     uint32_t vus;
     double duration_s;
     struct lg_result_schedule schedule;
+    struct lg_result_limits limits;
     /* totals (iterations, iterations_failed, iterations_interrupted and the retries
      * as in the steps and scenarios) */
     uint64_t requests, errors, iterations, iterations_failed, dropped_iterations;
@@ -208,7 +223,10 @@ int lg_result_write_json(const struct lg_result *r, const char *path);
  * struct lg_result_schedule, and the steps and scenarios with has_uncorrected also
  * carry their uncorrected figures (latency_uncorrected_ms after latency_ms,
  * iteration_uncorrected_ms after iteration_ms, histogram_uncorrected after
- * histogram). Each entry of a step's checks.list carries "reasons": an array (empty
+ * histogram). "limits" follows "schedule": null when limits.has is false, else
+ * every member of struct lg_result_limits but `has` ("requests_paced" for paced),
+ * with max_rate_per_s, max_vus and rate_asked_per_s null when 0. Each entry of a
+ * step's checks.list carries "reasons": an array (empty
  * when there are none) of {"text", "count"}. A result whose numbers already fit
  * that form (as every result the engine builds does) reads back exactly. */
 char *lg_result_to_json(const struct lg_result *r);
@@ -222,7 +240,8 @@ int lg_result_read_json(const char *path, struct lg_result **out, char *err, siz
  * "NAME:LINE:COL: invalid JSON: ...". Keys outside DESIGN.md's required set may be
  * absent (zero, false, or "" for names; NULL for env, profile, base_url,
  * abort_reason and feed_note; no rules; no reasons for a check without "reasons",
- * whose entries each need "text" and "count"). A result without "schedule" (written
+ * whose entries each need "text" and "count"; no limits when "limits" is absent or
+ * null, and a member of it that is absent or null reads as 0). A result without "schedule" (written
  * before the open model) is a closed-model one; with it, "model" ("open" or
  * "closed") is required, and in the open model so is every other key of the
  * schedule but "note". Uncorrected figures are read only in the open model
@@ -233,7 +252,8 @@ int lg_result_from_json(const char *text, size_t len, const char *name, struct l
                         char *err, size_t errlen);
 
 /* The end-of-run terminal summary: a header counting finished and interrupted
- * iterations apart, a per-step table (count, rps, p50/p90/p95/p99/max or "-" for a
+ * iterations apart (and, when the environment had limits, a line saying them and
+ * what they capped or paced), a per-step table (count, rps, p50/p90/p95/p99/max or "-" for a
  * step with no time sample, errors, unsent when some request could not be sent,
  * checks), the errors by class and the unsent count, libcurl's retries (made and
  * refused) when there were any, a spent feed's note, each threshold with its

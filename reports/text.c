@@ -161,6 +161,29 @@ static void header(const struct lg_result *r, FILE *f)
     fputc('\n', f);
 }
 
+/* The environment's limits, and what they capped or paced. */
+static void limits_line(const struct lg_result *r, FILE *f)
+{
+    const struct lg_result_limits *l = &r->limits;
+    if (!l->has)
+        return;
+    char a[32], b[32];
+    fputs("  limits:", f);
+    if (l->max_rate_per_s > 0)
+        fprintf(f, " %s requests/s", fmt_rate(l->max_rate_per_s, a, sizeof(a)));
+    if (l->max_vus)
+        fprintf(f, "%s %s VU%s", l->max_rate_per_s > 0 ? "," : "",
+                lg_fmt_count(l->max_vus, a, sizeof(a)), l->max_vus == 1 ? "" : "s");
+    if (l->vus_capped)
+        fprintf(f, SEP "VUs capped (asked %s)", lg_fmt_count(l->vus_asked, a, sizeof(a)));
+    if (l->rate_capped)
+        fprintf(f, SEP "arrivals capped (asked %s/s)", fmt_rate(l->rate_asked_per_s, a, sizeof(a)));
+    if (l->max_rate_per_s > 0)
+        fprintf(f, SEP "%s request%s waited for the rate cap", lg_fmt_count(l->paced, b, sizeof(b)),
+                l->paced == 1 ? "" : "s");
+    fputc('\n', f);
+}
+
 enum {
     C_STEP,
     C_COUNT,
@@ -612,6 +635,7 @@ static void verdict(const struct lg_result *r, FILE *f, bool color)
 void lg_report_text(const struct lg_result *r, FILE *f, bool color)
 {
     header(r, f);
+    limits_line(r, f);
     fputc('\n', f);
     step_table(r, f);
     uncorrected_lines(r, f);

@@ -69,8 +69,8 @@ assert_json "$RESULT" '.schedule.scheduled == 20 and .schedule.max_vus == 2'
 assert_json "$RESULT" '.schedule.started + .schedule.dropped == 20'
 assert_json "$RESULT" '.config.vus == 2'
 assert_json "$RESULT" '.totals.iterations == .schedule.started and .totals.requests == 3 * .totals.iterations'
-assert_contains "$LG_ERR" "limits the rate to 10/s" "stderr says the rate was capped"
-assert_contains "$LG_ERR" "limits VUs to 2" "stderr says the VUs were capped"
+assert_contains "$LG_ERR" "arrival rate capped at 10/s" "stderr says the rate was capped"
+assert_contains "$LG_ERR" "VUs capped at 2" "stderr says the VUs were capped"
 after=$(target_responses)
 assert_eq "$((after - before - 1))" "$(jq .totals.requests "$RESULT")" "requests the target received"
 
@@ -79,7 +79,7 @@ run_lg "$TEST_TMP/vus" "$suite" --env production --yes-production -u 5 -d 1s
 assert_status 0
 assert_json "$RESULT" '.verdict == "pass" and .config.vus == 2 and .schedule.model == "closed"'
 assert_json "$RESULT" '.totals.iterations > 0'
-assert_contains "$LG_ERR" "limits VUs to 2 (asked 5)"
+assert_contains "$LG_ERR" "VUs capped at 2 (asked 5)"
 
 log "--yes-production -u 5 -i 6: capped at 2 VUs, all 6 iterations done"
 run_lg "$TEST_TMP/iters" "$suite" --env production --yes-production -u 5 -i 6
@@ -91,17 +91,17 @@ run_lg "$TEST_TMP/burst" "$suite" --env production --yes-production --profile bu
 assert_status 0
 assert_json "$RESULT" '.profile == "burst" and .schedule.peak_rate_per_s == 10 and .schedule.max_vus == 2'
 assert_json "$RESULT" '.schedule.scheduled == 20'
-assert_contains "$LG_ERR" "limits the rate to 10/s"
+assert_contains "$LG_ERR" "arrival rate capped at 10/s"
 
 log "--yes-production --profile crowd (8 VUs, 4 iterations): capped at 2 VUs"
 run_lg "$TEST_TMP/crowd" "$suite" --env production --yes-production --profile crowd
 assert_status 0
 assert_json "$RESULT" '.config.vus == 2 and .totals.iterations == 4'
-assert_contains "$LG_ERR" "limits VUs to 2 (asked 8)"
+assert_contains "$LG_ERR" "VUs capped at 2 (asked 8)"
 
 log "limits within the asked figures change nothing: -u 1 --rate 4/s -d 1s"
 run_lg "$TEST_TMP/below" "$suite" --env production --yes-production --rate 4/s -d 1s --max-vus 1
 assert_status 0
 assert_json "$RESULT" '.schedule.peak_rate_per_s == 4 and .schedule.scheduled == 4 and .config.vus == 1'
-assert_not_contains "$LG_ERR" "limits the rate"
-assert_not_contains "$LG_ERR" "limits VUs"
+assert_not_contains "$LG_ERR" "arrival rate capped"
+assert_not_contains "$LG_ERR" "VUs capped"

@@ -554,6 +554,51 @@ static void test_config_environment_protected_and_limits_mistakes(void **state)
     unlink("tmp_limits.yaml");
 }
 
+/* A profile's VUs and iterations share the command line's caps (LG_MAX_VUS,
+ * LG_MAX_ITERATIONS): one more is refused, located, saying the cap. */
+static void test_config_profile_vus_share_the_flags_cap(void **state)
+{
+    const char *ok = "suite: s\n"
+                     "vars: {category: x}\n"
+                     "environments:\n"
+                     "  a: {base_url: \"https://a\", limits: {max_vus: 1000000}}\n"
+                     "scenarios:\n"
+                     "  - fx/suite/board.yaml\n"
+                     "profiles:\n"
+                     "  most: {vus: 1000000, iterations: 9007199254740992}\n"
+                     "  staged: {vus: {start: 1000000, stages: [{ramp: 1s, to: 1000000}]}}\n"
+                     "  open: {rate: 5/s, duration: 1s, max_vus: 1000000}\n";
+    write_file("tmp_vus_ok.yaml", ok, strlen(ok));
+    struct lg_suite *s = load_ok("tmp_vus_ok.yaml", NULL);
+    assert_int_equal(s->profiles[0].vus, LG_MAX_VUS);
+    assert_int_equal(s->profiles[0].iterations, LG_MAX_ITERATIONS);
+    assert_true(s->profiles[1].vu_stages[0].target == LG_MAX_VUS);
+    assert_int_equal(s->profiles[2].max_vus, LG_MAX_VUS);
+    assert_int_equal(s->envs[0].max_vus, LG_MAX_VUS);
+    lg_suite_free(s);
+    unlink("tmp_vus_ok.yaml");
+
+    const char *y = "suite: s\n"
+                    "vars: {category: x}\n"
+                    "environments:\n"
+                    "  a: {base_url: \"https://a\", limits: {max_vus: 1000001}}\n"
+                    "scenarios:\n"
+                    "  - fx/suite/board.yaml\n"
+                    "profiles:\n"
+                    "  many: {vus: 1000001, iterations: 9007199254740993}\n"
+                    "  staged: {vus: {start: 1000001, stages: [{ramp: 1s, to: 4294967295}]}}\n"
+                    "  open: {rate: 5/s, duration: 1s, max_vus: 4294967296}\n";
+    write_file("tmp_vus.yaml", y, strlen(y));
+    load_err("tmp_vus.yaml", NULL,
+             "tmp_vus.yaml:4:48: error: 'max_vus' must be at most 1000000\n"
+             "tmp_vus.yaml:8:15: error: 'vus' must be at most 1000000\n"
+             "tmp_vus.yaml:8:36: error: 'iterations' must be at most 9007199254740992\n"
+             "tmp_vus.yaml:9:25: error: 'start' must be at most 1000000 (virtual users)\n"
+             "tmp_vus.yaml:9:58: error: 'to' must be at most 1000000 (virtual users)\n"
+             "tmp_vus.yaml:10:44: error: 'max_vus' must be at most 1000000\n");
+    unlink("tmp_vus.yaml");
+}
+
 /* ---- compression ---- */
 
 static void test_config_environment_compression(void **state)
@@ -1507,6 +1552,7 @@ int main(void)
         cmocka_unit_test(test_config_suite_mistakes_and_missing_scenario),
         cmocka_unit_test(test_config_environment_protected_and_limits),
         cmocka_unit_test(test_config_environment_protected_and_limits_mistakes),
+        cmocka_unit_test(test_config_profile_vus_share_the_flags_cap),
         cmocka_unit_test(test_config_environment_compression),
         cmocka_unit_test(test_config_big_numbers_are_kept_exactly),
         cmocka_unit_test(test_config_tls_expectation),

@@ -155,7 +155,9 @@ static void test_gate_parse_ratio_forms(void **state)
         {"error_rate == 0", LG_M_ERROR_RATE, 0},
         {"error_rate <= 100%", LG_M_ERROR_RATE, 1},
         {"checks >= 99.9%", LG_M_CHECKS, 0.999},
-        {"checks == 1", LG_M_CHECKS, 1},
+        {"checks == 100%", LG_M_CHECKS, 1},
+        {"error_rate < 100%", LG_M_ERROR_RATE, 1},
+        {"error_rate < 0.999", LG_M_ERROR_RATE, 0.999},
         {"checks > 0.95", LG_M_CHECKS, 0.95},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -383,8 +385,18 @@ static void test_gate_parse_error_operator_and_value(void **state)
     parse_err("p95(latency) < 500ms extra", "unexpected 'extra' after the value", 21);
     parse_err("error_rate < 150%", "'150%' is more than 100%", 13);
     parse_err("error_rate < 2",
-              "'2' is not a ratio: error_rate is a ratio from 0 to 1 or a percentage (e.g. 1%)",
+              "'2' is ambiguous: error_rate is a ratio below 1 or a percentage; write 2% (or "
+              "100% for all)",
               13);
+    /* a bare 1 is one percent to some, all to others: the percent sign decides */
+    parse_err("error_rate < 1",
+              "'1' is ambiguous: error_rate is a ratio below 1 or a percentage; write 1% (or "
+              "100% for all)",
+              13);
+    parse_err("checks >= 1.0",
+              "'1.0' is ambiguous: checks is a ratio below 1 or a percentage; write 1.0% (or "
+              "100% for all)",
+              10);
     parse_err("error_rate < 5ms", "'5ms' is not a ratio or a percentage", 13);
     parse_err("rps > 5ms", "'5ms' is not a rate (e.g. 100/s)", 6);
     parse_err("rate(latency) > 5%", "'5%' is not a rate (e.g. 100/s)", 16);
@@ -919,7 +931,6 @@ static void test_gate_abort_certain_when_it_can_only_get_worse(void **state)
     assert_true(certain("error_rate == 0", 0.001, 1));
     assert_true(certain("error_rate <= 0%", 0.001, 1));
     assert_true(certain("checks == 100%", 0.99, 1));
-    assert_true(certain("checks >= 1", 0.99, 1));
     assert_false(certain("error_rate < 100%", 1, 99));
 }
 

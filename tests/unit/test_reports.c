@@ -398,10 +398,9 @@ static void test_reports_free_accepts_null_and_empty(void **state)
 static void test_reports_json_has_exact_keys_in_order(void **state)
 {
     json_t *j = to_jansson(*state);
-    assert_keys(j,
-                "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
-                "default_gate,smoke_rule,rules,config,schedule,totals,thresholds,steps,scenarios,"
-                "series");
+    assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
+                   "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
+                   "scenarios,series");
     assert_keys(json_object_get(j, "config"), "vus");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
@@ -533,10 +532,9 @@ static void test_reports_json_never_writes_invalid_strings_or_numbers(void **sta
 static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
 {
     json_t *j = to_jansson(*state);
-    assert_keys(j,
-                "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
-                "default_gate,smoke_rule,rules,config,schedule,totals,thresholds,steps,scenarios,"
-                "series");
+    assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
+                   "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
+                   "scenarios,series");
     json_t *sc = json_object_get(j, "schedule");
     assert_keys(sc, OPEN_SCHEDULE_KEYS);
     assert_keys(json_object_get(sc, "lag_ms"), LATENCY_KEYS);
@@ -716,6 +714,14 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_int_equal(a->checks_failed, b->checks_failed);
     assert_true(a->rps == b->rps);
     assert_schedule_equal(&a->schedule, &b->schedule);
+    assert_int_equal(a->limits.has, b->limits.has);
+    assert_true(a->limits.max_rate_per_s == b->limits.max_rate_per_s);
+    assert_int_equal(a->limits.max_vus, b->limits.max_vus);
+    assert_int_equal(a->limits.vus_asked, b->limits.vus_asked);
+    assert_int_equal(a->limits.vus_capped, b->limits.vus_capped);
+    assert_true(a->limits.rate_asked_per_s == b->limits.rate_asked_per_s);
+    assert_int_equal(a->limits.rate_capped, b->limits.rate_capped);
+    assert_int_equal(a->limits.paced, b->limits.paced);
     assert_counts_equal(a->error_classes, a->n_error_classes, b->error_classes, b->n_error_classes);
 
     assert_int_equal(a->n_steps, b->n_steps);
@@ -1189,7 +1195,7 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     lg_result_free(back);
     json_decref(j);
 
-    /* A file written before the open model (and the smoke rule, the rules, unsent
+    /* A file written before the open model (and the smoke rule, the rules, limits, unsent
      * requests, spent feeds, interrupted iterations, retries and check reasons)
      * loads, and writes back the same bytes with only those keys added, each zero,
      * false, empty or null. */
@@ -1210,7 +1216,8 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     char *want = insert_after(slurp(path), "  \"default_gate\": true,\n",
                               "  \"smoke_rule\": false,\n  \"rules\": [],\n");
     want = insert_after(want, "    \"vus\": 2\n  },\n",
-                        "  \"schedule\": {\n    \"model\": \"closed\"\n  },\n");
+                        "  \"schedule\": {\n    \"model\": \"closed\"\n  },\n"
+                        "  \"limits\": null,\n");
     want = insert_after(want, "    \"errors\": 0,\n", "    \"unsent\": 0,\n");
     want = insert_after(want, "\n    \"iterations_failed\": 0,\n",
                         "    \"iterations_interrupted\": 0,\n");
@@ -1245,6 +1252,59 @@ static void expect_doc_error(json_t *root, const char *msg)
     assert_int_equal(read_doc(root, &out, err, sizeof(err)), LG_ESYNTAX);
     assert_string_equal(err, msg);
     assert_null(out);
+}
+
+/* An environment's limits: written after "schedule" with nulls for the caps it
+ * did not set, read back exactly; none is null, and absent reads as none. */
+static void test_reports_limits_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    json_t *j = to_jansson(r);
+    assert_true(json_is_null(json_object_get(j, "limits")));
+    json_decref(j);
+
+    r->limits = (struct lg_result_limits){.has = true,
+                                          .max_rate_per_s = 50,
+                                          .max_vus = 10,
+                                          .vus_asked = 20,
+                                          .vus_capped = true,
+                                          .paced = 140};
+    j = to_jansson(r);
+    assert_keys(json_object_get(j, "limits"), "max_rate_per_s,max_vus,vus_asked,vus_capped,"
+                                              "rate_asked_per_s,rate_capped,requests_paced");
+    assert_true(num(j, "limits.max_rate_per_s") == 50 && num(j, "limits.max_vus") == 10);
+    assert_true(num(j, "limits.vus_asked") == 20 && num(j, "limits.requests_paced") == 140);
+    assert_true(json_is_true(at(j, "limits.vus_capped")));
+    assert_true(json_is_null(at(j, "limits.rate_asked_per_s")));
+    assert_true(json_is_false(at(j, "limits.rate_capped")));
+    json_decref(j);
+    char *text = lg_result_to_json(r);
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(lg_result_from_json(text, strlen(text), NULL, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    lg_result_free(back);
+    free(text);
+
+    /* Only a rate cap, which capped the open model's arrivals. */
+    r->limits = (struct lg_result_limits){
+        .has = true, .max_rate_per_s = 0.5, .rate_asked_per_s = 200, .rate_capped = true};
+    text = lg_result_to_json(r);
+    assert_int_equal(lg_result_from_json(text, strlen(text), NULL, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    lg_result_free(back);
+    free(text);
+
+    j = to_jansson(r);
+    json_object_set_new(json_object_get(j, "limits"), "max_vus", json_string("ten"));
+    expect_doc_error(j, "result.json: limits.max_vus: expected a number");
+    json_object_set_new(json_object_get(j, "limits"), "max_vus", json_real(2.5));
+    expect_doc_error(j, "result.json: limits.max_vus: expected a number of virtual users");
+    json_object_del(j, "limits");
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_false(back->limits.has);
+    lg_result_free(back);
+    json_decref(j);
 }
 
 static void add_result_rule(struct lg_result *r, const char *name, bool ok, const char *text)
@@ -1552,6 +1612,38 @@ static void test_reports_text_interrupted_and_retries(void **state)
     assert_non_null(strstr(s, " · 617 finished + 1 interrupted iteration (7 failed)"));
     assert_non_null(strstr(s, "      10          -\n\n  retries: 5 refused (not idempotent: "
                               "failed as reset, never sent twice)\n\n  failed checks\n"));
+    free(s);
+}
+
+static void test_reports_text_limits(void **state)
+{
+    struct lg_result *r = *state;
+    char *s = text_of(r, false);
+    assert_null(strstr(s, "limits"));
+    free(s);
+    r->limits = (struct lg_result_limits){.has = true,
+                                          .max_rate_per_s = 50,
+                                          .max_vus = 10,
+                                          .vus_asked = 20,
+                                          .vus_capped = true,
+                                          .paced = 1400};
+    s = text_of(r, false);
+    assert_non_null(strstr(s,
+                           " dropped\n  limits: 50.0 requests/s, 10 VUs · VUs capped (asked 20) · "
+                           "1,400 requests waited for the rate cap\n\n"));
+    free(s);
+    r->limits = (struct lg_result_limits){.has = true,
+                                          .max_rate_per_s = 50,
+                                          .rate_asked_per_s = 200,
+                                          .rate_capped = true,
+                                          .paced = 1};
+    s = text_of(r, false);
+    assert_non_null(strstr(s, "\n  limits: 50.0 requests/s · arrivals capped (asked 200.0/s) · "
+                              "1 request waited for the rate cap\n\n"));
+    free(s);
+    r->limits = (struct lg_result_limits){.has = true, .max_vus = 1, .vus_asked = 1};
+    s = text_of(r, false);
+    assert_non_null(strstr(s, "\n  limits: 1 VU\n\n"));
     free(s);
 }
 
@@ -1908,6 +2000,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_null_histogram_is_written_empty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_smoke_rule_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_limits_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_text_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_check_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_rules_unsent_feed_round_trip, setup, teardown),
         cmocka_unit_test(test_reports_read_json_broken_files_give_exact_errors),
