@@ -20,9 +20,16 @@
 #include "outcome.h"
 #include "result.h"
 #include "run.h"
+#include "signals.h"
 #include "url.h"
 
-enum { EXIT_PASS = 0, EXIT_GATE = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3, EXIT_INTERNAL = 4 };
+enum {
+    EXIT_PASS = 0,
+    EXIT_GATE = 1,
+    EXIT_USAGE = 2,
+    EXIT_ABORTED = LG_EXIT_ABORTED,
+    EXIT_INTERNAL = 4
+};
 
 static const char *const main_usage =
     "usage: loadgate COMMAND [options]\n"
@@ -690,6 +697,10 @@ static int cmd_run(int argc, char **argv)
         printf("verdict: %s\n", lg_verdict_name(result->verdict));
     else
         lg_report_text(result, stdout, isatty(STDOUT_FILENO));
+    /* A signal while the reports were written: they are finished, the exit says
+     * aborted (a second one would have exited at once, signals.h). */
+    if (lg_signals_received() > 0 && rc != EXIT_INTERNAL)
+        rc = EXIT_ABORTED;
 done:
     if (ran)
         lg_metrics_free(&rep.metrics);

@@ -143,8 +143,9 @@ static void scope_set(struct ld *l, struct lg_scenario *sc, const char *name, js
 
 /* ---- environments ---- */
 
-static const char *const env_keys[] = {"base_url",  "headers", "vars",        "ca_file", "insecure",
-                                       "protected", "limits",  "compression", NULL};
+static const char *const env_keys[] = {"base_url", "headers",   "vars",   "ca_file",
+                                       "insecure", "protected", "limits", "compression",
+                                       "max_body", NULL};
 
 static bool positive_int(struct ld *l, const struct ynode *n, const char *what,
                          unsigned long long max, unsigned long long *out);
@@ -238,6 +239,8 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
                 e->no_compression = !on;
         } else if (!strcmp(k->s, "limits")) {
             parse_limits(l, v, e);
+        } else if (!strcmp(k->s, "max_body")) {
+            lg_cfg_size(l, v, "max_body", &e->max_body);
         } else {
             lg_cfg_unknown_key(l, k, "environment", env_keys);
         }

@@ -87,6 +87,8 @@ bool lg_cfg_duration(struct ld *l, const struct ynode *n, const char *what, int6
  * second), N a non-negative decimal number; at most LG_MAX_RATE_PER_S. Zero is
  * read as 0: the caller says whether it is allowed. */
 bool lg_cfg_rate(struct ld *l, const struct ynode *n, const char *what, double *out);
+/* A byte size greater than 0 (lg_parse_size: "8MiB", "500kB", 1048576). */
+bool lg_cfg_size(struct ld *l, const struct ynode *n, const char *what, uint64_t *out);
 /* A plain scalar that is an integer or a float per the YAML core schema. */
 bool lg_cfg_number(const struct ynode *n, double *out);
 

@@ -162,8 +162,9 @@ static bool has_space_outside_exprs(const char *s)
     return false;
 }
 
-static const char *const request_keys[] = {"method", "url",  "headers", "query",  "json",
-                                           "body",   "form", "timeout", "follow", NULL};
+static const char *const request_keys[] = {"method", "url",      "headers", "query",
+                                           "json",   "body",     "form",    "timeout",
+                                           "follow", "max_body", NULL};
 
 static void parse_query(const struct lg_cfg_tctx *c, const struct ynode *n, struct lg_request *r)
 {
@@ -279,6 +280,8 @@ static void parse_request(const struct lg_cfg_tctx *c, const struct ynode *n, st
                 lg_cfg_err(l, v, "'timeout' must be greater than 0");
             else
                 r->timeout_us = us;
+        } else if (!strcmp(k->s, "max_body")) {
+            lg_cfg_size(l, v, "max_body", &r->max_body);
         } else if (!strcmp(k->s, "follow")) {
             lg_cfg_bool(l, v, "follow", &r->follow);
         } else {

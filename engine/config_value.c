@@ -182,6 +182,32 @@ bool lg_cfg_rate(struct ld *l, const struct ynode *n, const char *what, double *
     return true;
 }
 
+bool lg_cfg_size(struct ld *l, const struct ynode *n, const char *what, uint64_t *out)
+{
+    uint64_t v = 0;
+    int rc = n->type != YN_SCALAR     ? LG_ESYNTAX
+             : strlen(n->s) == n->len ? lg_parse_size(n->s, &v)
+                                      : LG_ESYNTAX;
+    if (rc == LG_ELIMIT) {
+        lg_cfg_err(l, n, "'%s' must be at most %lluGiB", what,
+                   (unsigned long long)(LG_MAX_SIZE_BYTES >> 30));
+        return false;
+    }
+    if (rc) {
+        lg_cfg_err(l, n,
+                   "invalid size '%s' for '%s' (a whole number of bytes, or with a unit: kB, "
+                   "MB, GB, KiB, MiB, GiB; e.g. 8MiB)",
+                   n->type == YN_SCALAR ? n->s : "", what);
+        return false;
+    }
+    if (v == 0) {
+        lg_cfg_err(l, n, "'%s' must be greater than 0", what);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 bool lg_cfg_number(const struct ynode *n, double *out)
 {
     long long iv;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <yaml.h>
 
 #define TAG_STR "tag:yaml.org,2002:str"
@@ -22,19 +21,17 @@ struct yread {
     size_t max_nodes;
 };
 
-/* Reads the whole file, refusing files over max bytes, directories and devices. */
+/* Reads the whole file, refusing files over max bytes, directories and devices,
+ * and a FIFO with no writer (lg_open_input: never a hang). */
 static int read_file(const char *file, size_t max, char **out, size_t *outlen, struct lg_diags *d)
 {
     int rc = -1;
     struct lg_buf b = {0};
-    FILE *f = fopen(file, "rb");
+    bool pipe = false;
+    FILE *f = lg_open_input(file, &pipe);
     if (!f) {
-        lg_diags_add(d, file, 0, 0, "cannot read: %s", strerror(errno));
-        goto out;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-        lg_diags_add(d, file, 0, 0, "cannot read: not a regular file");
+        lg_diags_add(d, file, 0, 0, "cannot read: %s",
+                     errno == EISDIR || errno == ENODEV ? "not a regular file" : strerror(errno));
         goto out;
     }
     char chunk[65536];
@@ -57,6 +54,10 @@ static int read_file(const char *file, size_t max, char **out, size_t *outlen, s
             }
             break;
         }
+    }
+    if (pipe && b.len == 0) {
+        lg_diags_add(d, file, 0, 0, "cannot read: empty pipe (no writer)");
+        goto out;
     }
     *outlen = b.len;
     *out = lg_buf_take(&b);

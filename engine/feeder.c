@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* ---- parsing ---- */
 
@@ -204,22 +203,18 @@ int lg_feed_parse(const char *name, const char *text, size_t len, struct lg_feed
 
 int lg_feed_load(const char *name, const char *path, struct lg_feed **out, struct lg_feed_err *err)
 {
-    FILE *fp = fopen(path, "rb");
+    /* As for scenario files: a terminal or a device could block or never end, and
+     * a FIFO with no writer reads as empty rather than hanging (lg_open_input). */
+    FILE *fp = lg_open_input(path, NULL);
     char *data = NULL;
     int rc = LG_EIO;
     if (err)
         *err = (struct lg_feed_err){0};
     if (!fp) {
         if (err)
-            snprintf(err->msg, sizeof(err->msg), "cannot read '%s': %s", path, strerror(errno));
+            snprintf(err->msg, sizeof(err->msg), "cannot read '%s': %s", path,
+                     errno == EISDIR || errno == ENODEV ? "not a regular file" : strerror(errno));
         return LG_EIO;
-    }
-    /* As for scenario files: a terminal or a device could block or never end. */
-    struct stat st;
-    if (fstat(fileno(fp), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-        if (err)
-            snprintf(err->msg, sizeof(err->msg), "cannot read '%s': not a regular file", path);
-        goto out;
     }
     /* One byte past the limit is enough to know the file is too large. */
     data = lg_malloc(LG_FEED_MAX_BYTES + 1);

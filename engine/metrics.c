@@ -20,6 +20,7 @@ static const char *const errclass_names[LG_ERRC__COUNT] = {
     [LG_ERRC_CHECK] = "check",
     [LG_ERRC_CAPTURE] = "capture",
     [LG_ERRC_REDIRECT] = "redirect",
+    [LG_ERRC_BODY_TOO_LARGE] = "body_too_large",
     [LG_ERRC_OTHER] = "other",
 };
 
@@ -131,6 +132,7 @@ bool lg_sample_timed(const struct lg_sample *s)
     case LG_ERRC_TLS:
     case LG_ERRC_RESET:
     case LG_ERRC_REDIRECT:
+    case LG_ERRC_BODY_TOO_LARGE: /* cut off by us: no complete response either */
     case LG_ERRC_OTHER:
     case LG_ERRC__COUNT:
         return false; /* libcurl failed the transfer: no complete response */

@@ -16,16 +16,18 @@
 enum lg_errclass {
     LG_ERRC_NONE = 0,
     LG_ERRC_TIMEOUT,
-    LG_ERRC_UNFINISHED, /* still in flight when the run ended (hard stop, signal, abort) */
-    LG_ERRC_CONNECT,    /* DNS failure, connection refused or unreachable */
-    LG_ERRC_TLS,        /* handshake or certificate failure */
-    LG_ERRC_RESET,      /* connection reset, closed or empty reply */
-    LG_ERRC_HTTP_4XX,   /* status 400..499 that the step did not expect */
-    LG_ERRC_HTTP_5XX,   /* status >= 500 that the step did not expect */
-    LG_ERRC_CHECK,      /* an expectation failed */
-    LG_ERRC_CAPTURE,    /* a capture found nothing, or a template read an unset value */
-    LG_ERRC_REDIRECT,   /* more than 10 redirects (a loop) */
-    LG_ERRC_OTHER,      /* any other transfer failure */
+    LG_ERRC_UNFINISHED,     /* still in flight when the run ended (hard stop, signal, abort) */
+    LG_ERRC_CONNECT,        /* DNS failure, connection refused or unreachable */
+    LG_ERRC_TLS,            /* handshake or certificate failure */
+    LG_ERRC_RESET,          /* connection reset, closed or empty reply */
+    LG_ERRC_HTTP_4XX,       /* status 400..499 that the step did not expect */
+    LG_ERRC_HTTP_5XX,       /* status >= 500 that the step did not expect */
+    LG_ERRC_CHECK,          /* an expectation failed */
+    LG_ERRC_CAPTURE,        /* a capture found nothing, or a template read an unset value */
+    LG_ERRC_REDIRECT,       /* more than 10 redirects (a loop) */
+    LG_ERRC_BODY_TOO_LARGE, /* the response body passed max_body: the transfer was
+                               stopped there */
+    LG_ERRC_OTHER,          /* any other transfer failure */
     LG_ERRC__COUNT,
 };
 

@@ -54,10 +54,17 @@ struct lg_request {
                              LG_TMPL_JSON escaping, forms with LG_TMPL_URL */
     int64_t timeout_us;   /* 0: LG_DEFAULT_TIMEOUT_US */
     bool follow;          /* follow redirects (default true, at most 10) */
+    uint64_t max_body;    /* response body limit in bytes; 0: the environment's */
 };
 
 #define LG_DEFAULT_TIMEOUT_US (60LL * 1000000)
 #define LG_MAX_REDIRECTS 10
+/* The default limit on one response body (decoded bytes, kept or only counted):
+ * past it the transfer stops and the request fails (body_too_large). Large enough
+ * for any API response; small enough that a body kept for a check cannot grow
+ * without bound: the run's worst case is VUs x max_body, which is why an
+ * environment or a step may lower it (or raise it for a download). */
+#define LG_DEFAULT_MAX_BODY (8ULL << 20)
 
 /* A status expectation is a union of inclusive ranges (201 -> [201,201]). */
 struct lg_status_range {
@@ -236,6 +243,7 @@ struct lg_environment {
                               arrival rate (every rate stage) */
     uint32_t max_vus;      /* VUs of every model: the closed model's, the peak of VU
                               stages, the open model's pool */
+    uint64_t max_body;     /* response body limit of its steps; 0: LG_DEFAULT_MAX_BODY */
 };
 
 /* One stage of a ramping profile: move linearly from the previous stage's value

@@ -2,8 +2,8 @@
  * schedule (duration, iteration budget, and the open model's arrivals: one clock
  * for the run, each due arrival handed to a worker with a free VU), collects each
  * second's metrics from the workers into the series, draws progress, evaluates
- * abort thresholds and handles SIGINT/SIGTERM, all from the calling thread's own
- * libev loop. */
+ * abort thresholds and handles SIGINT, SIGTERM and SIGHUP, all from the calling
+ * thread's own libev loop. */
 #include "run.h"
 
 #include <math.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gate.h"
+#include "signals.h"
 #include "worker.h"
 
 /* The coordinator's tick: it closes a second of the series, asks the workers to
@@ -30,7 +31,8 @@ struct runner {
     struct lg_arrivals arrivals;
     struct lg_pacer pacer; /* the request rate cap, when there is one */
     int arrival_fd;        /* timerfd armed at the next due instant (microsecond precision:
-                              libev's own timers round up to whole milliseconds) */
+                              libev's own timers round up to whole milliseconds); -1 when
+                              none (0 is a valid descriptor: stdin may be closed) */
     ev_io arrival_io;
     uint64_t next_arrival;  /* index of the next arrival in the schedule */
     uint64_t scheduled;     /* arrivals made due */
@@ -41,7 +43,9 @@ struct runner {
     unsigned n_workers;
     struct ev_loop *loop;
     ev_timer tick, end, hard_stop;
-    ev_signal sigint, sigterm;
+    ev_signal sigint, sigterm, sighup;
+    int signals;           /* SIGINT, SIGTERM and SIGHUP received */
+    bool signals_handed;   /* the loop's watchers are stopped (hand_over_signals) */
     ev_async done;         /* a worker finished */
     ev_async budget_spent; /* the last iteration of the budget started */
     int64_t start_us;
@@ -122,9 +126,37 @@ static void abort_run(struct runner *r, const char *reason)
     command_all(r, LG_CMD_STOP);
 }
 
+/* ev_signal for SIGINT, SIGTERM and SIGHUP (a dropped ssh session: the run stops as
+ * for SIGTERM, and its reports are still written). The first stops the run; a
+ * second exits at once, as a second Ctrl-C does everywhere (nothing is written yet
+ * at that point: the reports come after the run). */
 static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
-    abort_run(w->data, w->signum == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+    struct runner *r = w->data;
+    if (++r->signals >= 2)
+        _exit(LG_EXIT_ABORTED);
+    abort_run(r, w->signum == SIGINT   ? "interrupted (SIGINT)"
+                 : w->signum == SIGHUP ? "hung up (SIGHUP)"
+                                       : "terminated (SIGTERM)");
+}
+
+/* From here on no loop handles the signals: they go to signals.h's handlers, which
+ * know whether the run got one already. Blocked meanwhile, so that none arrives
+ * between libev's restoring the default action and the new handlers. */
+static void hand_over_signals(struct runner *r)
+{
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    ev_signal_stop(r->loop, &r->sigint);
+    ev_signal_stop(r->loop, &r->sigterm);
+    ev_signal_stop(r->loop, &r->sighup);
+    lg_signals_after_run(r->signals);
+    r->signals_handed = true;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* The duration is over: workers start no new requests, and get the graceful stop
@@ -398,6 +430,7 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
 {
     struct runner *r = lg_calloc(1, sizeof(*r));
     r->o = o;
+    r->arrival_fd = -1;
     r->watch = lg_calloc(o->n_thresholds, sizeof(*r->watch));
     r->ctl.limit_iterations = o->iterations > 0 && !o->open;
     r->ctl.in_turn = o->scenarios_in_turn;
@@ -431,12 +464,14 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     ev_timer_init(&r->hard_stop, hard_stop_cb, (double)LG_GRACEFUL_STOP_US / 1e6, 0.);
     ev_signal_init(&r->sigint, signal_cb, SIGINT);
     ev_signal_init(&r->sigterm, signal_cb, SIGTERM);
+    ev_signal_init(&r->sighup, signal_cb, SIGHUP);
     ev_async_init(&r->done, done_cb);
     ev_async_init(&r->budget_spent, budget_spent_cb);
     r->tick.data = r->end.data = r->hard_stop.data = r;
-    r->sigint.data = r->sigterm.data = r->done.data = r->budget_spent.data = r;
+    r->sigint.data = r->sigterm.data = r->sighup.data = r->done.data = r->budget_spent.data = r;
     ev_signal_start(loop, &r->sigint);
     ev_signal_start(loop, &r->sigterm);
+    ev_signal_start(loop, &r->sighup);
     ev_async_start(loop, &r->done);
     if (r->ctl.rate) {
         r->arrival_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -468,7 +503,8 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
         arm_arrival(r, r->start_us + 1); /* at once; then as due */
     }
     if (rc == LG_OK) {
-        ev_run(loop, 0); /* until every worker is done */
+        ev_run(loop, 0);      /* until every worker is done */
+        hand_over_signals(r); /* before the workers are joined: that may take a while */
         /* What still waits for a VU never started. */
         if (r->ctl.rate)
             r->dropped += lg_arrivals_drop_queue(&r->arrivals);
@@ -487,9 +523,12 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     out->metrics = r->agg; /* moved */
     memset(&r->agg, 0, sizeof(r->agg));
 done:
-    if (r->loop)
+    if (r->loop) {
+        if (!r->signals_handed)
+            hand_over_signals(r); /* a freed loop must not get them */
         ev_loop_destroy(r->loop);
-    if (r->arrival_fd > 0)
+    }
+    if (r->arrival_fd >= 0)
         close(r->arrival_fd);
     lg_arrivals_free(&r->arrivals);
     free(r->workers);

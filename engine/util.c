@@ -3,12 +3,15 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *lg_strerror(int code)
 {
@@ -285,6 +288,74 @@ char *lg_fmt_count(uint64_t v, char *buf, size_t n)
     if (n)
         buf[o < n ? o : n - 1] = '\0';
     return buf;
+}
+
+int lg_parse_size(const char *s, uint64_t *out)
+{
+    static const struct {
+        const char *name;
+        uint64_t bytes;
+    } units[] = {
+        {"", 1},
+        {"B", 1},
+        {"kB", 1000},
+        {"KB", 1000},
+        {"MB", 1000000},
+        {"GB", 1000000000},
+        {"KiB", 1ULL << 10},
+        {"MiB", 1ULL << 20},
+        {"GiB", 1ULL << 30},
+    };
+    size_t digits = s ? strspn(s, "0123456789") : 0;
+    if (digits == 0 || digits > 15) /* 15 digits cannot overflow once multiplied */
+        return digits ? LG_ELIMIT : LG_ESYNTAX;
+    uint64_t v = 0;
+    for (size_t i = 0; i < digits; i++)
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(s + digits, units[i].name))
+            continue;
+        if (v > LG_MAX_SIZE_BYTES / units[i].bytes)
+            return LG_ELIMIT;
+        *out = v * units[i].bytes;
+        return LG_OK;
+    }
+    return LG_ESYNTAX;
+}
+
+FILE *lg_open_input(const char *path, bool *is_pipe)
+{
+    /* O_NONBLOCK: open() of a FIFO with no writer would wait for one forever. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        close(fd);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : ENODEV;
+        return NULL;
+    }
+    /* Open now: a FIFO whose writer is there is read to its end; with none, read()
+     * returns end-of-file at once. */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    if (is_pipe)
+        *is_pipe = S_ISFIFO(st.st_mode);
+    return f;
 }
 
 int lg_parse_uint(const char *s, unsigned long long max, unsigned long long *out)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Error codes. Functions return 0 on success or one of these (negative). */
 enum {
@@ -74,6 +75,23 @@ int lg_parse_duration_us(const char *s, int64_t bare_unit_us, int64_t *out_us);
  * second): "50/s", "3000/m", "0.5". Returns 0 and *out in iterations per second,
  * LG_ESYNTAX for anything else, or LG_ELIMIT above LG_MAX_RATE_PER_S. */
 int lg_parse_rate_per_s(const char *s, double *out);
+
+/* The largest byte size lg_parse_size accepts (1 TiB). */
+#define LG_MAX_SIZE_BYTES (1ULL << 40)
+
+/* Parses a byte size: a decimal integer (digits only) then an optional unit, one of
+ * B, kB, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024): "8MiB",
+ * "500kB", "1048576". Returns 0 and writes *out, LG_ESYNTAX for anything else, or
+ * LG_ELIMIT above LG_MAX_SIZE_BYTES. */
+int lg_parse_size(const char *s, uint64_t *out);
+
+/* Opens a file loadgate reads whole (a scenario, a suite, a CSV feed) without ever
+ * blocking in open(): a FIFO is opened non-blocking, so one with no writer reads as
+ * empty instead of hanging, then read as usual (blocking) once open. Refuses what is
+ * neither a regular file nor a pipe (a directory, a terminal, a device): returns
+ * NULL with errno EISDIR / ENODEV ("not a regular file"). *is_pipe tells a FIFO or
+ * pipe (may be NULL). The caller owns the FILE. */
+FILE *lg_open_input(const char *path, bool *is_pipe);
 
 /* True when url starts with http:// or https:// (any case). */
 bool lg_url_is_absolute(const char *url);

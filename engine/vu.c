@@ -15,18 +15,31 @@
 #include "jnum.h"
 #include "worker.h"
 
+/* The capacity of a VU's response buffer kept between requests; a larger one is
+ * freed after its response (a new one grows again as needed). */
+#define LG_RESP_KEEP_BYTES (64 * 1024)
+
 static void run_step(struct lg_vu *vu);
 static void iteration_begin(struct lg_vu *vu);
 static void send_now(struct lg_vu *vu, bool paced);
 
-/* CURLOPT_WRITEFUNCTION: keeps the body in the VU's buffer. */
+/* CURLOPT_WRITEFUNCTION: counts the body, and keeps it in the VU's buffer when a
+ * check or capture reads it. libcurl calls it with decoded bytes (a small gzip body
+ * that inflates without end is stopped here too) in pieces of at most
+ * CURLOPT_BUFFERSIZE (its decoders' own 16 KiB at most). Past the step's max_body
+ * the transfer stops: returning less than given fails it with CURLE_WRITE_ERROR. */
 static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 {
     struct lg_vu *vu = userp;
+    size_t len = size * n;
+    if (vu->body_bytes + len > vu->max_body) {
+        vu->body_too_large = true;
+        return 0;
+    }
     if (vu->keep_body)
-        lg_buf_append(&vu->resp, data, size * n);
-    vu->body_bytes += size * n;
-    return size * n;
+        lg_buf_append(&vu->resp, data, len);
+    vu->body_bytes += len;
+    return len;
 }
 
 /* CURLOPT_PREREQFUNCTION: libcurl calls it each time the request is about to go
@@ -668,6 +681,8 @@ static bool send_request(struct lg_vu *vu)
     lg_buf_reset(&vu->resp);
     vu->body_bytes = 0;
     vu->keep_body = w->plan->keep_body[st->id];
+    vu->max_body = w->plan->max_body[st->id];
+    vu->body_too_large = false;
     if (lg_transport_start(w->transport, e, vu->id))
         return false; /* refused before anything was sent */
     vu->in_flight = true;
@@ -944,6 +959,8 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
     /* prereq_cb refused to send it again: the reused connection closed unanswered */
     if (rc == CURLE_ABORTED_BY_CALLBACK && vu->replay_refused)
         s.err = LG_ERRC_RESET;
+    if (rc == CURLE_WRITE_ERROR && vu->body_too_large)
+        s.err = LG_ERRC_BODY_TOO_LARGE;
     fill_timings(easy, &s);
     if (rc != CURLE_OK)
         s.status = 0; /* a partial response is no response */
@@ -999,6 +1016,10 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
         json_decref(r.json);
     }
     lg_metrics_record(&w->metrics, st->id, &s);
+    /* A large body's buffer is let go once read: kept, every VU would hold the
+     * largest body it ever read until the run ends. */
+    if (vu->resp.cap > LG_RESP_KEEP_BYTES)
+        lg_buf_free(&vu->resp);
 
     if (s.err != LG_ERRC_NONE) {
         if (st->has_until && !until_counted) {

@@ -85,6 +85,8 @@ struct lg_vu {
     int tls_version;       /* SSL_version(), e.g. 0x0303 for TLS 1.2 */
     int64_t tls_not_after; /* the peer certificate's notAfter, Unix seconds */
     bool keep_body;
+    uint64_t max_body;          /* the current step's body limit (struct lg_plan) */
+    bool body_too_large;        /* write_cb stopped the transfer at max_body */
     struct lg_header_list hdrs; /* per-request headers when not constant */
     /* The request in flight's first URL and header list, for the redirect's hops:
      * req_cu is the plan's parsed URL, or NULL when url holds it rendered;

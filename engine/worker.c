@@ -256,8 +256,13 @@ void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o)
     p->const_headers = lg_calloc(s->n_steps, sizeof(*p->const_headers));
     p->const_url = lg_calloc(s->n_steps, sizeof(*p->const_url));
     p->keep_body = lg_calloc(s->n_steps, sizeof(*p->keep_body));
-    for (size_t i = 0; i < s->n_steps; i++)
+    p->max_body = lg_calloc(s->n_steps, sizeof(*p->max_body));
+    for (size_t i = 0; i < s->n_steps; i++) {
         p->keep_body[i] = reads_body(s->steps[i]);
+        p->max_body[i] = s->steps[i]->req.max_body    ? s->steps[i]->req.max_body
+                         : o->env && o->env->max_body ? o->env->max_body
+                                                      : LG_DEFAULT_MAX_BODY;
+    }
     struct lg_buf scratch = {0}, tmpl_scratch = {0};
     for (size_t k = 0; k < s->n_scenarios; k++) {
         const struct lg_scenario *sc = &s->scenarios[k];
@@ -300,6 +305,7 @@ void lg_plan_free(struct lg_plan *p)
     free(p->const_headers);
     free(p->const_url);
     free(p->keep_body);
+    free(p->max_body);
     memset(p, 0, sizeof(*p));
 }
 
@@ -430,6 +436,7 @@ int lg_worker_start(struct lg_worker *w, struct ev_loop *coord_loop, ev_async *c
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     int rc = pthread_create(&w->thread, NULL, worker_main, w);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -36,6 +36,8 @@ struct lg_plan {
                                              (base, path, query) is constant, else NULL */
     bool *keep_body;                      /* by step id: some check or capture reads the
                                              response body (else it is only counted) */
+    uint64_t *max_body;                   /* by step id: the body limit in bytes (the
+                                             step's, the environment's or the default) */
     bool proxy_from_env;                  /* a *_proxy variable is set: let libcurl
                                              read the environment per request */
     long recv_buffer;                     /* CURLOPT_BUFFERSIZE of every VU's handle */

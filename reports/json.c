@@ -10,8 +10,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "signals.h"
 #include "util.h"
 
 /* jansson returns NULL only on out-of-memory here (every string and number passed
@@ -398,10 +400,21 @@ static void sync_dir_of(const char *path)
 int lg_write_atomic(const char *path, const void *data, size_t len)
 {
     int rc = LG_EIO;
-    char *tmp = lg_asprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    /* A name no one can predict, created with O_EXCL in the target's own folder (a
+     * rename cannot cross filesystems): nothing planted there is followed or
+     * overwritten. */
+    char *tmp = lg_asprintf("%s.tmp.XXXXXX", path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
     bool created = fd >= 0;
     if (!created)
+        goto done;
+    lg_signals_pending_file(tmp); /* a second Ctrl-C removes it (signals.h) */
+    /* mkstemp makes it 0600; a report is as readable as any file the user creates
+     * (0666 less the umask). Only the main thread runs here: reading the umask by
+     * setting it back is safe. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0)
         goto done;
     const char *p = data;
     while (len > 0) {
@@ -427,6 +440,8 @@ done:;
         close(fd);
     if (rc != LG_OK && created)
         unlink(tmp);
+    if (created)
+        lg_signals_pending_file(NULL);
     free(tmp);
     errno = e;
     return rc;

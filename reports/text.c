@@ -361,6 +361,11 @@ static bool error_line(const struct lg_result *r, FILE *f)
     }
     if (any)
         fputc('\n', f);
+    for (size_t i = 0; i < r->n_error_classes; i++)
+        if (r->error_classes[i].count && !strcmp(r->error_classes[i].name, "body_too_large"))
+            fputs("  body_too_large: a response body was larger than max_body (8 MiB unless "
+                  "the step or its environment sets it); its transfer was stopped there\n",
+                  f);
     if (r->unsent)
         fprintf(f,
                 "%s  unsent: %s request%s could not be sent (never reached the server; not "

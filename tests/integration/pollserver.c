@@ -30,8 +30,16 @@
  *                   whole and counted, then the connection is closed unanswered
  *                   (what a server's keep-alive race looks like to its client)
  *   GET  /redirect?to=PATH  302 to PATH (a path on this server)
+ *   GET  /endless   200 application/json, chunked, never ends: "[0,0,0,..." until
+ *                   the client goes away or the server stops (an endless body)
+ *   GET  /bytes?n=N 200 application/json with a Content-Length of N (2 to 2^40):
+ *                   the JSON string "aaa...a", N bytes with its quotes
+ *   GET  /gzip-bomb 200 application/json, Content-Encoding: gzip: about 130 KiB
+ *                   that inflate to "[", 128 MiB of spaces, "]" (a valid, huge,
+ *                   JSON document)
  */
 #include <microhttpd.h>
+#include <zlib.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -155,6 +163,115 @@ static enum MHD_Result first_only(struct MHD_Connection *conn)
     return reply(conn, 200, "{\"first\":true}", NULL);
 }
 
+/* GET /endless: MHD_ContentReaderCallback over an unknown size. */
+static ssize_t endless_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    if (stopping)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t i = 0;
+    if (pos == 0 && max > 0)
+        buf[i++] = '[';
+    for (; i + 1 < max; i += 2) {
+        buf[i] = '0';
+        buf[i + 1] = ',';
+    }
+    return (ssize_t)i;
+}
+
+/* GET /bytes?n=N: the string "aaa...a", N bytes in all. */
+static ssize_t bytes_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    uint64_t total = *(uint64_t *)cls;
+    if (pos >= total)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = total - pos < max ? (size_t)(total - pos) : max;
+    memset(buf, 'a', n);
+    if (pos == 0)
+        buf[0] = '"';
+    if (pos + n == total)
+        buf[n - 1] = '"';
+    return (ssize_t)n;
+}
+
+static enum MHD_Result bytes(struct MHD_Connection *conn)
+{
+    const char *n_text = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "n");
+    char *end = NULL;
+    unsigned long long n = n_text ? strtoull(n_text, &end, 10) : 0;
+    if (!n_text || *end || n < 2 || n > (1ULL << 40))
+        return reply(conn, 400, "{\"error\":\"n must be 2 to 2^40\"}", NULL);
+    uint64_t *total = malloc(sizeof(*total));
+    if (!total)
+        return MHD_NO;
+    *total = n;
+    struct MHD_Response *resp = MHD_create_response_from_callback(n, 65536, bytes_cb, total, free);
+    if (!resp) {
+        free(total);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    enum MHD_Result ret = MHD_queue_response(conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* GET /gzip-bomb: made once, on first use. */
+static unsigned char *bomb;
+static size_t bomb_len;
+static pthread_once_t bomb_once = PTHREAD_ONCE_INIT;
+
+static void make_bomb(void)
+{
+    static unsigned char spaces[65536];
+    const size_t inflated = 128u << 20;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    memset(spaces, ' ', sizeof spaces);
+    if (deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return;
+    size_t cap = deflateBound(&z, inflated + 2);
+    unsigned char *out = malloc(cap);
+    if (!out) {
+        deflateEnd(&z);
+        return;
+    }
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    z.next_in = (unsigned char *)"[";
+    z.avail_in = 1;
+    deflate(&z, Z_NO_FLUSH);
+    for (size_t done = 0; done < inflated; done += sizeof spaces) {
+        z.next_in = spaces;
+        z.avail_in = sizeof spaces;
+        deflate(&z, Z_NO_FLUSH);
+    }
+    z.next_in = (unsigned char *)"]";
+    z.avail_in = 1;
+    if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
+        bomb = out;
+        bomb_len = cap - z.avail_out;
+    } else {
+        free(out);
+    }
+    deflateEnd(&z);
+}
+
+static enum MHD_Result gzip_bomb(struct MHD_Connection *conn)
+{
+    pthread_once(&bomb_once, make_bomb);
+    if (!bomb)
+        return reply(conn, 500, "{\"error\":\"zlib\"}", NULL);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(bomb_len, bomb, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    enum MHD_Result ret = MHD_queue_response(conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls)
@@ -247,6 +364,20 @@ static enum MHD_Result handle_cb(void *cls, struct MHD_Connection *conn, const c
         return hang(conn);
     if (strcmp(url, "/first-only") == 0)
         return first_only(conn);
+    if (strcmp(url, "/endless") == 0) {
+        struct MHD_Response *resp =
+            MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, endless_cb, NULL, NULL);
+        if (!resp)
+            return MHD_NO;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        enum MHD_Result ret = MHD_queue_response(conn, 200, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
+    if (strcmp(url, "/bytes") == 0)
+        return bytes(conn);
+    if (strcmp(url, "/gzip-bomb") == 0)
+        return gzip_bomb(conn);
     if (strcmp(url, "/redirect") == 0) {
         const char *to = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "to");
         if (!to || to[0] != '/')
@@ -312,5 +443,6 @@ int main(int argc, char **argv)
     sigwait(&set, &sig);
     stopping = 1;
     MHD_stop_daemon(d);
+    free(bomb);
     return 0;
 }

@@ -99,6 +99,33 @@ static void test_util_url_is_absolute(void **state)
     assert_false(lg_url_is_absolute(""));
 }
 
+static void test_util_parse_size(void **state)
+{
+    uint64_t v = 0;
+    assert_int_equal(lg_parse_size("8MiB", &v), LG_OK);
+    assert_int_equal(v, 8388608);
+    assert_int_equal(lg_parse_size("1048576", &v), LG_OK);
+    assert_int_equal(v, 1048576);
+    assert_int_equal(lg_parse_size("500kB", &v), LG_OK);
+    assert_int_equal(v, 500000);
+    assert_int_equal(lg_parse_size("2GB", &v), LG_OK);
+    assert_int_equal(v, 2000000000);
+    assert_int_equal(lg_parse_size("3KiB", &v), LG_OK);
+    assert_int_equal(v, 3072);
+    assert_int_equal(lg_parse_size("1024GiB", &v), LG_OK);
+    assert_int_equal(v, 1ULL << 40);
+    assert_int_equal(lg_parse_size("0", &v), LG_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(lg_parse_size("1025GiB", &v), LG_ELIMIT);
+    assert_int_equal(lg_parse_size("9999999999999999", &v), LG_ELIMIT);
+    assert_int_equal(lg_parse_size("", &v), LG_ESYNTAX);
+    assert_int_equal(lg_parse_size("MiB", &v), LG_ESYNTAX);
+    assert_int_equal(lg_parse_size("1.5MiB", &v), LG_ESYNTAX);
+    assert_int_equal(lg_parse_size("-1", &v), LG_ESYNTAX);
+    assert_int_equal(lg_parse_size("8 MiB", &v), LG_ESYNTAX);
+    assert_int_equal(lg_parse_size("8mib", &v), LG_ESYNTAX);
+}
+
 static void test_util_parse_uint(void **state)
 {
     unsigned long long v;
@@ -269,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_util_rate_refuses_bad_input),
         cmocka_unit_test(test_util_url_is_absolute),
         cmocka_unit_test(test_util_parse_uint),
+        cmocka_unit_test(test_util_parse_size),
         cmocka_unit_test(test_util_buf_grows_and_stays_terminated),
         cmocka_unit_test(test_util_rng_is_deterministic_and_in_range),
         cmocka_unit_test(test_diag_prints_file_line_col),
