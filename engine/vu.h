@@ -17,6 +17,10 @@
 
 struct lg_worker;
 
+/* Times one request is sent again by loadgate after libcurl gave up re-sending it
+ * (each such send lets libcurl re-send it up to 5 times more). */
+#define LG_MAX_RESENDS 2
+
 /* What every request says it is, unless the environment or the step sets its own. */
 #define LG_USER_AGENT "loadgate/" LG_VERSION
 
@@ -79,7 +83,10 @@ struct lg_vu {
     int tls_version;       /* SSL_version(), e.g. 0x0303 for TLS 1.2 */
     int64_t tls_not_after; /* the peer certificate's notAfter, Unix seconds */
     bool keep_body;
-    struct lg_header_list hdrs; /* per-request headers when not constant */
+    struct lg_header_list hdrs;   /* per-request headers when not constant */
+    char errbuf[CURL_ERROR_SIZE]; /* CURLOPT_ERRORBUFFER */
+    uint32_t resends;             /* times loadgate sent the request again (vu.c resend) */
+    int64_t resent_us;            /* time the transfers before those resends took */
 };
 
 /* Prepares a VU (its easy handle and buffers); its PRNG is seeded with

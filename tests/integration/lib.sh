@@ -103,20 +103,23 @@ require_nginx() {
     [[ -n "$(nginx_bin)" ]] || skip "nginx is not installed (tools/setup installs it)"
 }
 
-# start_nginx [--tls CERTDIR] BODY
+# start_nginx [--tls CERTDIR | --h2c] BODY
 #   Writes a complete nginx.conf into a new temporary directory with BODY (server
 #   level directives: locations, return, ...) as the only server, listening on a
 #   free port of 127.0.0.1 (with --tls: HTTPS and HTTP/2 with CERTDIR/server.pem
-#   and server.key, see make_ca_and_cert), starts it in the background and waits
-#   until it accepts connections.
+#   and server.key, see make_ca_and_cert; with --h2c: plain HTTP/2 only, by prior
+#   knowledge), starts it in the background and waits until it accepts connections.
 #   Sets NGINX_PORT, NGINX_URL, NGINX_DIR and NGINX_ACCESS_LOG (one line per
 #   request: "METHOD URI STATUS PROTOCOL CONNECTION", CONNECTION being nginx's
 #   serial number of the TCP connection that carried it).
 start_nginx() {
-    local tls="" body nginx dir port pid attempt listen tls_conf=""
+    local tls="" h2c="" body nginx dir port pid attempt listen tls_conf=""
     if [[ "${1:-}" == --tls ]]; then
         tls=$2
         shift 2
+    elif [[ "${1:-}" == --h2c ]]; then
+        h2c=" http2"
+        shift
     fi
     body=$1
     nginx=$(nginx_bin)
@@ -131,7 +134,7 @@ start_nginx() {
             tls_conf="ssl_certificate $tls/server.pem; ssl_certificate_key $tls/server.key;
         ssl_protocols TLSv1.2 TLSv1.3;"
         else
-            listen="listen 127.0.0.1:$port;"
+            listen="listen 127.0.0.1:$port$h2c;"
         fi
         cat >"$dir/nginx.conf" <<EOF
 daemon off;
