@@ -399,6 +399,20 @@ static const char *route_url(const struct lg_suite *s, const char *base_url, str
     return NULL;
 }
 
+/* libcurl before 8.0.0 breaks an h2c connection by prior knowledge when it reuses
+ * it (curl issue #10634: every other request fails unanswered): refuse h2c there
+ * rather than measure that. Exit code or -1. */
+static int check_h2c(const struct lg_run_opts *o, const char *url)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if (o->http != LG_HTTP_2 || !url || strncmp(url, "http://", 7) || v->version_num >= 0x080000)
+        return -1;
+    return usage_error("HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later (this is "
+                       "%s, which breaks reused h2c connections): use an https:// URL, or "
+                       "--http 1.1",
+                       v->version);
+}
+
 /* A protected environment (production) runs only with --yes-production: the
  * refusal is an abort (exit 3), and nothing is sent. */
 static int check_protected(const struct run_args *a, const struct lg_environment *env)
@@ -631,6 +645,10 @@ static int cmd_run(int argc, char **argv)
     }
     /* Said before anything is sent: a proxy from the environment reroutes the load. */
     const char *url = route_url(s, o.base_url, &route);
+    if ((rc = check_h2c(&o, url)) != -1) {
+        free(base);
+        goto done;
+    }
     if (url && lg_proxy_for_url(url, proxy, sizeof(proxy), &proxy_var))
         fprintf(stderr, "loadgate: requests go through the proxy %s (from %s)\n", proxy, proxy_var);
     int run_rc = lg_run(&o, &rep);

@@ -873,13 +873,16 @@ static bool apply_captures(struct lg_vu *vu, const struct lg_step *st, const str
 /* libcurl before 8.17 counts its re-sends on a new connection (Curl_retry_request,
  * CONN_MAX_RETRIES 5) over the life of the easy handle, not per request, and resets
  * the count only when it gives up: a VU's every sixth re-send fails, the request
- * unanswered, with this message. An HTTP/2 server's GOAWAY or REFUSED_STREAM (a
- * stream it never processed) takes that path on every multiplexed connection it
- * retires. */
+ * unanswered, with this message (the transfer's first, so nothing was received
+ * before; libcurl clears the buffer when the transfer starts), as a send error, or
+ * as the receive error a refused HTTP/2 stream reports. An HTTP/2 server's GOAWAY or
+ * REFUSED_STREAM (streams it never processed) takes that path on every multiplexed
+ * connection it retires. */
 static bool curl_gave_up_resending(const struct lg_vu *vu, CURLcode rc)
 {
     static const char msg[] = "Connection died, tried ";
-    return rc == CURLE_SEND_ERROR && !strncmp(vu->errbuf, msg, sizeof(msg) - 1);
+    return (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR) &&
+           !strncmp(vu->errbuf, msg, sizeof(msg) - 1);
 }
 
 /* Sends the request again on a new connection after libcurl gave up re-sending it
@@ -919,7 +922,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
                           .retries = vu->replays,
                           .retry_refused = vu->replay_refused};
     /* prereq_cb refused to send it again: the reused connection closed unanswered */
-    if ((rc == CURLE_ABORTED_BY_CALLBACK || rc == CURLE_SEND_ERROR) && vu->replay_refused)
+    if (rc != CURLE_OK && vu->replay_refused)
         s.err = LG_ERRC_RESET;
     fill_timings(easy, &s);
     /* the time lost before a resend counts: the request waited for it */
