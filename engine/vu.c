@@ -892,6 +892,18 @@ static bool curl_gave_up_resending(const struct lg_vu *vu, CURLcode rc)
  * the handle): the caller records the failure. */
 static bool resend(struct lg_vu *vu, CURL *easy)
 {
+    long redirects = 0;
+    char *effective = NULL;
+    curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
+    if (redirects > 0 && effective) {
+        /* where the redirects led, as libcurl's own re-send would: not through them
+         * again (copied before the option replaces libcurl's copy) */
+        lg_buf_reset(&vu->url);
+        lg_buf_puts(&vu->url, effective);
+        curl_easy_setopt(easy, CURLOPT_CURLU, NULL);
+        curl_easy_setopt(easy, CURLOPT_URL, vu->url.data);
+    }
     vu->resent_us += info_us(easy, CURLINFO_TOTAL_TIME_T);
     vu->replays++;
     vu->attempts = vu->replays; /* the next prereq_cb is this send, not a replay */

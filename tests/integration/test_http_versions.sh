@@ -44,7 +44,7 @@ log "default: HTTP/1.1, one connection per VU, although the server offers h2"
 run_lg "$TEST_TMP/o1" "$TEST_TMP/hit.yaml" --base-url "$NGINX_URL" --cacert "$CA" -u 8 -i 400 --threads 2
 assert_status 0
 assert_eq "$(nginx_requests '^GET /hit 200 HTTP/1.1 ')" 400 "HTTP/1.1 requests nginx received"
-assert_eq "$(nginx_connections)" 8 "connections nginx saw"
+assert_eq "$(nginx_connections .)" 8 "connections nginx saw"
 assert_json "$RESULT" '.config.http == "1.1" and .config.multiplex == false and .config.proxy == null'
 assert_json "$RESULT" '.totals.connections == 8 and .totals.errors == 0'
 assert_json "$RESULT" "$(step hit) | .protocols == {\"HTTP/1.1\": 400}"
@@ -57,7 +57,7 @@ run_lg "$TEST_TMP/o2" "$TEST_TMP/hit.yaml" --base-url "$NGINX_URL" --cacert "$CA
 assert_status 0
 assert_eq "$(nginx_requests '^GET /hit 200 HTTP/2.0 ')" 400 "HTTP/2 requests nginx received"
 assert_eq "$(protocols)" "HTTP/2.0:400 " "protocols nginx saw"
-assert_eq "$(nginx_connections)" 8 "connections nginx saw"
+assert_eq "$(nginx_connections .)" 8 "connections nginx saw"
 assert_json "$RESULT" '.config.http == "2" and .totals.connections == 8'
 assert_json "$RESULT" "$(step hit) | .protocols == {\"HTTP/2\": 400}"
 assert_contains "$LG_OUT" "HTTP/2, one connection per VU · 8 connections opened"
@@ -78,7 +78,7 @@ log "multiplex: true: 8 VUs share fewer connections"
 run_lg "$TEST_TMP/o5" "$s" --env mux --cacert "$CA" -u 8 -i 400 --threads 1
 assert_status 0
 assert_eq "$(nginx_requests '^GET /hit 200 HTTP/2.0 ')" 400 "HTTP/2 requests nginx received"
-conns=$(nginx_connections)
+conns=$(nginx_connections .)
 ((conns < 8)) || fail "multiplexed: $conns connections for 8 VUs"
 assert_json "$RESULT" ".config.multiplex == true and .totals.connections == $conns"
 assert_contains "$LG_OUT" "HTTP/2, multiplexed · $conns connection"
@@ -94,7 +94,7 @@ for env in mux h2; do
     assert_status 0
     assert_json "$RESULT" '.verdict == "pass" and .totals.requests == 3000 and .totals.errors == 0'
     assert_eq "$(nginx_requests '^GET /hit 200 HTTP/2.0 ')" 3000 "requests nginx received ($env)"
-    assert_json "$RESULT" ".totals.connections == $(nginx_connections)"
+    assert_json "$RESULT" ".totals.connections == $(nginx_connections .)"
     log "retries: $(jq .totals.retries "$RESULT"), connections: $(jq .totals.connections "$RESULT")"
 done
 
@@ -104,14 +104,16 @@ done
 start_nginx --h2c "location = /hit { return 200 '{\"ok\":true}'; }"
 log "h2c: --http 2 over http://"
 run_lg "$TEST_TMP/h2c" "$TEST_TMP/hit.yaml" --base-url "$NGINX_URL" -u 4 -i 100 --http 2
-if [[ "$(curl-config --vernum 2>/dev/null || echo 075801)" < 080000 ]]; then
+curl_num=$("$LOADGATE" version | sed -nE 's|.*libcurl/([0-9]+)\.([0-9]+).*|\1 \2|p')
+read -r curl_major _ <<<"$curl_num"
+if ((${curl_major:-7} < 8)); then
     assert_status 2
     assert_contains "$LG_ERR" "HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later"
     assert_eq "$(nginx_requests)" 0 "h2c requests sent by the refused run"
 else
     assert_status 0
     assert_eq "$(nginx_requests '^GET /hit 200 HTTP/2.0 ')" 100 "h2c requests nginx received"
-    assert_eq "$(nginx_connections)" 4 "h2c connections"
+    assert_eq "$(nginx_connections .)" 4 "h2c connections"
     assert_json "$RESULT" "$(step hit) | .protocols == {\"HTTP/2\": 100}"
 fi
 
