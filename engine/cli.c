@@ -18,6 +18,7 @@
 #include "config.h"
 #include "gate.h"
 #include "outcome.h"
+#include "proxy.h"
 #include "result.h"
 #include "run.h"
 #include "signals.h"
@@ -59,6 +60,7 @@ static const char *const run_usage =
     "      --out DIR         write result.json and summary.txt there\n"
     "      --cacert FILE     trust this CA bundle (PEM) for HTTPS\n"
     "      --insecure        do not verify TLS certificates\n"
+    "      --http 1.1|2      HTTP version (default 1.1; overrides the environment's `http`)\n"
     "      --seed N          seed for random choices (think times, weights, uuid)\n"
     "  -r, --rate N/s        open model: start iterations at this rate (with --duration)\n"
     "      --max-vus N       open model: at most N virtual users serve the iterations\n"
@@ -106,6 +108,7 @@ struct run_args {
     size_t n_vars;
     bool insecure, quiet, no_progress, have_seed, yes_production;
     uint64_t seed;
+    enum lg_http_version http; /* LG_HTTP_DEFAULT: not given */
 };
 
 static void run_args_free(struct run_args *a)
@@ -159,6 +162,7 @@ enum {
     OPT_MAX_VUS,
     OPT_YES_PRODUCTION,
     OPT_MAX_LATENESS,
+    OPT_HTTP,
 };
 
 static const struct option run_options[] = {
@@ -173,6 +177,7 @@ static const struct option run_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"http", required_argument, NULL, OPT_HTTP},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"rate", required_argument, NULL, 'r'},
@@ -249,6 +254,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         case OPT_INSECURE:
             a->insecure = true;
+            break;
+        case OPT_HTTP:
+            if (!lg_http_version_parse(optarg, &a->http))
+                rc = usage_error("--http: expected 1.1 or 2, got '%s'", optarg);
             break;
         case 'r': {
             int prc = lg_parse_rate_per_s(optarg, &a->rate_per_s);
@@ -419,6 +428,38 @@ static const struct lg_step *needs_base_url(const struct lg_suite *s)
             return s->steps[i];
     }
     return NULL;
+}
+
+/* The URL whose route the run reports (lg_proxy_for_url): the base URL, else the
+ * first step's constant URL. NULL when neither is known before the run. */
+static const char *route_url(const struct lg_suite *s, const char *base_url, struct lg_buf *b)
+{
+    if (base_url)
+        return base_url;
+    for (size_t i = 0; i < s->n_steps; i++) {
+        const struct lg_tmpl *u = s->steps[i]->req.url;
+        if (!lg_tmpl_is_const(u))
+            continue;
+        struct lg_tmpl_ctx none = {0};
+        lg_buf_reset(b);
+        lg_tmpl_render(u, &none, b, NULL);
+        return b->data && lg_url_is_absolute(b->data) ? b->data : NULL;
+    }
+    return NULL;
+}
+
+/* libcurl before 8.0.0 breaks an h2c connection by prior knowledge when it reuses
+ * it (curl issue #10634: every other request fails unanswered): refuse h2c there
+ * rather than measure that. Exit code or -1. */
+static int check_h2c(const struct lg_run_opts *o, const char *url)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if (o->http != LG_HTTP_2 || !url || strncmp(url, "http://", 7) || v->version_num >= 0x080000)
+        return -1;
+    return usage_error("HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later (this is "
+                       "%s, which breaks reused h2c connections): use an https:// URL, or "
+                       "--http 1.1",
+                       v->version);
 }
 
 /* A protected environment (production) runs only with --yes-production: the
@@ -592,6 +633,9 @@ static int cmd_run(int argc, char **argv)
     struct lg_run_report rep = {0};
     struct lg_stage *capped_stages = NULL;
     bool ran = false;
+    char proxy[256];
+    const char *proxy_var = NULL;
+    struct lg_buf route = {0};
     struct lg_load_opts lo = {.env = a.env, .vars = a.vars, .n_vars = a.n_vars, .for_run = true};
     if (a.out_dir && (rc = prepare_out_dir(a.out_dir)) != -1)
         goto done;
@@ -632,7 +676,12 @@ static int cmd_run(int argc, char **argv)
         .seed = a.have_seed ? a.seed : random_seed(),
         .thresholds = th,
         .n_thresholds = n_th,
+        .http = a.http             ? a.http
+                : env && env->http ? env->http
+                                   : LG_HTTP_1_1,
     };
+    /* --http 1.1 over an environment that multiplexes HTTP/2: nothing to share. */
+    o.multiplex = env && env->multiplex && o.http == LG_HTTP_2;
     if ((rc = check_protected(&a, env)) != -1)
         goto done;
     if ((rc = load_shape(&a, prof, &o)) != -1)
@@ -671,6 +720,14 @@ static int cmd_run(int argc, char **argv)
         free(base);
         goto done;
     }
+    /* Said before anything is sent: a proxy from the environment reroutes the load. */
+    const char *url = route_url(s, o.base_url, &route);
+    if ((rc = check_h2c(&o, url)) != -1) {
+        free(base);
+        goto done;
+    }
+    if (url && lg_proxy_for_url(url, proxy, sizeof(proxy), &proxy_var))
+        fprintf(stderr, "loadgate: requests go through the proxy %s (from %s)\n", proxy, proxy_var);
     int run_rc = lg_run(&o, &rep);
     if (run_rc) {
         fprintf(stderr, "loadgate: internal error: %s\n", lg_strerror(run_rc));
@@ -687,7 +744,13 @@ static int cmd_run(int argc, char **argv)
         .vus = o.vus,
         .max_lateness_us = o.max_lateness_us ? o.max_lateness_us : LG_DEFAULT_MAX_LATENESS_US,
         .limits = limits,
+        .http = o.http,
+        .multiplex = o.multiplex,
     };
+    if (proxy_var) {
+        info.proxy = proxy;
+        info.proxy_variable = proxy_var;
+    }
     result = lg_outcome_build(s, th, n_th, &rep, &info);
     free(base);
     rc = lg_outcome_exit_code(result->verdict);
@@ -702,6 +765,7 @@ static int cmd_run(int argc, char **argv)
     if (lg_signals_received() > 0 && rc != EXIT_INTERNAL)
         rc = EXIT_ABORTED;
 done:
+    lg_buf_free(&route);
     if (ran)
         lg_metrics_free(&rep.metrics);
     lg_result_free(result);

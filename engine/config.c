@@ -143,9 +143,9 @@ static void scope_set(struct ld *l, struct lg_scenario *sc, const char *name, js
 
 /* ---- environments ---- */
 
-static const char *const env_keys[] = {"base_url", "headers",   "vars",   "ca_file",
-                                       "insecure", "protected", "limits", "compression",
-                                       "max_body", NULL};
+static const char *const env_keys[] = {"base_url", "headers",   "vars",      "ca_file",
+                                       "insecure", "protected", "limits",    "compression",
+                                       "max_body", "http",      "multiplex", NULL};
 
 static bool positive_int(struct ld *l, const struct ynode *n, const char *what,
                          unsigned long long max, unsigned long long *out);
@@ -190,6 +190,7 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
     struct lg_scope empty = {0};
     struct lg_cfg_tctx tc = {
         .l = l, .scope = &empty, .step = -1, .fe_var = -1, .need_env = l->opts->for_run && chosen};
+    const struct ynode *multiplex_node = NULL;
     for (size_t i = 0; i + 1 < n->n; i += 2) {
         const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
         const char *s;
@@ -241,10 +242,21 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
             parse_limits(l, v, e);
         } else if (!strcmp(k->s, "max_body")) {
             lg_cfg_size(l, v, "max_body", &e->max_body);
+        } else if (!strcmp(k->s, "http")) {
+            /* YAML reads an unquoted 2 as a number and 1.1 as a float: both are
+             * accepted as written, whatever the quoting. */
+            if (v->type != YN_SCALAR || !lg_http_version_parse(v->s, &e->http))
+                lg_cfg_err(l, v, "'http' must be \"1.1\" or \"2\"");
+        } else if (!strcmp(k->s, "multiplex")) {
+            if (lg_cfg_bool(l, v, "multiplex", &e->multiplex))
+                multiplex_node = v;
         } else {
             lg_cfg_unknown_key(l, k, "environment", env_keys);
         }
     }
+    /* Only HTTP/2 multiplexes; HTTP/1.1 connections carry one request at a time. */
+    if (e->multiplex && e->http != LG_HTTP_2)
+        lg_cfg_err(l, multiplex_node, "'multiplex: true' needs 'http: \"2\"' in the environment");
 }
 
 static void parse_envs(struct ld *l, const struct ynode *n)

@@ -29,6 +29,27 @@ const char *lg_errclass_name(enum lg_errclass c)
     return (unsigned)c < LG_ERRC__COUNT ? errclass_names[c] : "other";
 }
 
+static const char *const proto_names[LG_PROTO__COUNT] = {
+    [LG_PROTO_NONE] = "",
+    [LG_PROTO_HTTP_1_0] = "HTTP/1.0",
+    [LG_PROTO_HTTP_1_1] = "HTTP/1.1",
+    [LG_PROTO_HTTP_2] = "HTTP/2",
+    [LG_PROTO_HTTP_3] = "HTTP/3",
+};
+
+const char *lg_proto_name(enum lg_proto p)
+{
+    return (unsigned)p < LG_PROTO__COUNT ? proto_names[p] : "";
+}
+
+enum lg_proto lg_proto_from_name(const char *name)
+{
+    for (int p = LG_PROTO_NONE + 1; p < LG_PROTO__COUNT; p++)
+        if (!strcmp(name, proto_names[p]))
+            return (enum lg_proto)p;
+    return LG_PROTO_NONE;
+}
+
 void lg_metrics_init(struct lg_metrics *m, const struct lg_suite *s)
 {
     memset(m, 0, sizeof(*m));
@@ -159,6 +180,8 @@ void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_s
     m->second_requests++;
     sm->retries += s->retries;
     sm->retries_refused += s->retry_refused;
+    if ((unsigned)s->proto < LG_PROTO__COUNT)
+        sm->protocols[s->proto]++;
     c->bytes_in += s->bytes_in;
     c->dns_us_sum += s->dns_us;
     if (s->connect_us > 0) {
@@ -350,6 +373,8 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
         d->unsent += s->unsent;
         d->retries += s->retries;
         d->retries_refused += s->retries_refused;
+        for (int p = 0; p < LG_PROTO__COUNT; p++)
+            d->protocols[p] += s->protocols[p];
         for (size_t c = 0; c < d->n_checks && c < s->n_checks; c++) {
             d->check_pass[c] += s->check_pass[c];
             d->check_fail[c] += s->check_fail[c];
@@ -369,6 +394,7 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
     dst->waited += src->waited;
     dst->feed_exhausted += src->feed_exhausted;
     dst->paced += src->paced;
+    dst->connections += src->connections;
     hist_merge_into(&dst->lag, src->lag);
     hist_merge_into(&dst->wait, src->wait);
     for (size_t k = 0; k < src->n_series; k++) {
@@ -419,6 +445,7 @@ void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
     }
     out->dropped = m->dropped;
     out->feed_exhausted = m->feed_exhausted;
+    out->connections = m->connections;
 }
 
 void lg_metrics_clear(struct lg_metrics *m)
@@ -441,6 +468,7 @@ void lg_metrics_clear(struct lg_metrics *m)
         }
         sm->unsent = 0;
         sm->retries = sm->retries_refused = 0;
+        memset(sm->protocols, 0, sizeof(sm->protocols));
         memset(sm->check_pass, 0, sm->n_checks * sizeof(uint64_t));
         memset(sm->check_fail, 0, sm->n_checks * sizeof(uint64_t));
         for (size_t k = 0; k < sm->n_checks; k++)
@@ -455,6 +483,7 @@ void lg_metrics_clear(struct lg_metrics *m)
             lg_hist_reset(m->scenarios[i].duration_uncorrected);
     }
     m->scheduled = m->dropped = m->waited = m->feed_exhausted = m->paced = 0;
+    m->connections = 0;
     if (m->lag)
         lg_hist_reset(m->lag);
     if (m->wait)

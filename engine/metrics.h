@@ -34,6 +34,21 @@ enum lg_errclass {
 /* "timeout", "connect", ... as in result.json; "" for LG_ERRC_NONE. */
 const char *lg_errclass_name(enum lg_errclass c);
 
+/* The HTTP version a response came in (CURLINFO_HTTP_VERSION). */
+enum lg_proto {
+    LG_PROTO_NONE = 0, /* no response */
+    LG_PROTO_HTTP_1_0,
+    LG_PROTO_HTTP_1_1,
+    LG_PROTO_HTTP_2,
+    LG_PROTO_HTTP_3,
+    LG_PROTO__COUNT,
+};
+
+/* "HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3" as in result.json; "" for none. */
+const char *lg_proto_name(enum lg_proto p);
+/* The protocol named by lg_proto_name, or LG_PROTO_NONE. */
+enum lg_proto lg_proto_from_name(const char *name);
+
 /* One finished request. */
 struct lg_sample {
     int status;             /* 0 when there was no response */
@@ -50,6 +65,7 @@ struct lg_sample {
                                reused one closed unanswered (idempotent methods) */
     bool retry_refused;     /* such a replay was refused (other methods): the request
                                failed instead of being sent twice */
+    enum lg_proto proto;    /* the response's HTTP version; LG_PROTO_NONE without one */
 };
 
 /* Whether a request's elapsed time is a time sample (latency, ttfb and the
@@ -98,10 +114,12 @@ struct lg_reasons {
 struct lg_step_metrics {
     struct lg_cell *cells;
     size_t n_cells, cap_cells;
-    uint64_t unsent;          /* requests that could not be sent: not in any cell */
-    uint64_t retries;         /* sum of the samples' retries */
-    uint64_t retries_refused; /* samples whose replay was refused */
-    uint64_t *check_pass;     /* per check of the step (model order) */
+    uint64_t unsent;                     /* requests that could not be sent: not in any cell */
+    uint64_t retries;                    /* sum of the samples' retries */
+    uint64_t retries_refused;            /* samples whose replay was refused */
+    uint64_t protocols[LG_PROTO__COUNT]; /* requests by the HTTP version of their response
+                                            ([LG_PROTO_NONE]: no response) */
+    uint64_t *check_pass;                /* per check of the step (model order) */
     uint64_t *check_fail;
     struct lg_reasons **reasons; /* per check; NULL until it first fails with a reason */
     size_t n_checks;
@@ -133,6 +151,9 @@ struct lg_metrics {
     uint64_t feed_exhausted;
     /* requests that waited for the environment's rate cap (limits.max_rate) */
     uint64_t paced;
+    /* connections opened (TCP sockets, whether they connected or not): set by the
+     * worker from its transport when it publishes */
+    uint64_t connections;
     /* open model (NULL / 0 otherwise) */
     bool open;
     uint64_t scheduled;   /* iterations due */
@@ -215,6 +236,7 @@ struct lg_totals {
     uint64_t retries, retries_refused;
     uint64_t checks_passed, checks_failed;
     uint64_t errors_by_class[LG_ERRC__COUNT];
+    uint64_t connections;
 };
 void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out);
 

@@ -162,3 +162,19 @@ const struct lg_profile *lg_suite_profile(const struct lg_suite *s, const char *
     }
     return NULL;
 }
+
+bool lg_http_version_parse(const char *s, enum lg_http_version *out)
+{
+    if (!strcmp(s, "1.1"))
+        *out = LG_HTTP_1_1;
+    else if (!strcmp(s, "2"))
+        *out = LG_HTTP_2;
+    else
+        return false;
+    return true;
+}
+
+const char *lg_http_version_name(enum lg_http_version v)
+{
+    return v == LG_HTTP_2 ? "HTTP/2" : "HTTP/1.1";
+}

@@ -13,6 +13,18 @@
 #include "jsonpath.h"
 #include "tmpl.h"
 
+/* The HTTP version a run asks for (`--http`, an environment's `http`). */
+enum lg_http_version {
+    LG_HTTP_DEFAULT = 0, /* not said: HTTP/1.1 */
+    LG_HTTP_1_1,
+    LG_HTTP_2, /* h2 by ALPN over TLS, h2c by prior knowledge over http:// */
+};
+
+/* Parses exactly "1.1" or "2". Returns true and *out, or false. */
+bool lg_http_version_parse(const char *s, enum lg_http_version *out);
+/* "HTTP/1.1" or "HTTP/2" (LG_HTTP_DEFAULT: "HTTP/1.1"). Static string. */
+const char *lg_http_version_name(enum lg_http_version v);
+
 /* A place in a source file, for messages. */
 struct lg_loc {
     const char *file; /* borrowed from the suite's file table; never NULL */
@@ -244,6 +256,11 @@ struct lg_environment {
     uint32_t max_vus;      /* VUs of every model: the closed model's, the peak of VU
                               stages, the open model's pool */
     uint64_t max_body;     /* response body limit of its steps; 0: LG_DEFAULT_MAX_BODY */
+    /* `http: "1.1" | "2"` (LG_HTTP_DEFAULT: not said); --http wins over it. */
+    enum lg_http_version http;
+    /* `multiplex: true` (needs http "2"): VUs share HTTP/2 connections up to the
+     * server's stream limit; by default each VU holds its own connection. */
+    bool multiplex;
 };
 
 /* One stage of a ramping profile: move linearly from the previous stage's value

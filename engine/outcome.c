@@ -79,6 +79,9 @@ static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
     out->unsent = sm->unsent;
     out->retries = sm->retries;
     out->retries_refused = sm->retries_refused;
+    for (int p = LG_PROTO_NONE + 1; p < LG_PROTO__COUNT; p++)
+        if (sm->protocols[p])
+            add_count(&out->protocols, &out->n_protocols, lg_proto_name(p), sm->protocols[p]);
     error_classes(by_class, &out->error_classes, &out->n_error_classes);
     lg_latency_from_hist(out->histogram, &out->latency_ms);
     if (open)
@@ -468,6 +471,11 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     r->limits = info->limits;
     if (r->limits.has)
         r->limits.paced = m->paced;
+    r->http = lg_strdup(info->http == LG_HTTP_2 ? "2" : "1.1");
+    r->multiplex = info->multiplex;
+    r->proxy = dup_or_null(info->proxy);
+    r->proxy_variable = info->proxy ? dup_or_null(info->proxy_variable) : NULL;
+    r->connections = t.connections;
     r->duration_s = rep->duration_s;
     r->requests = t.requests;
     r->errors = t.errors;

@@ -12,11 +12,15 @@
 
 struct lg_outcome_info {
     const char *file;
-    const char *env;         /* may be NULL */
-    const char *profile;     /* may be NULL */
-    const char *base_url;    /* may be NULL */
-    uint32_t vus;            /* the closed model's VUs, or the open model's max_vus */
-    int64_t max_lateness_us; /* open model */
+    const char *env;           /* may be NULL */
+    const char *profile;       /* may be NULL */
+    const char *base_url;      /* may be NULL */
+    uint32_t vus;              /* the closed model's VUs, or the open model's max_vus */
+    enum lg_http_version http; /* asked for (LG_HTTP_DEFAULT: 1.1) */
+    bool multiplex;
+    const char *proxy;          /* host[:port] of the proxy in use, or NULL */
+    const char *proxy_variable; /* the variable that named it */
+    int64_t max_lateness_us;    /* open model */
     /* the environment's limits and what they capped (paced is filled from the
      * metrics); limits.has false: none */
     struct lg_result_limits limits;

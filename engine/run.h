@@ -23,6 +23,8 @@ struct lg_run_opts {
     uint64_t iterations;              /* 0 = until the duration ends */
     const char *ca_file;              /* may be NULL */
     bool insecure;
+    enum lg_http_version http; /* LG_HTTP_1_1 or LG_HTTP_2 (LG_HTTP_DEFAULT: 1.1) */
+    bool multiplex;            /* HTTP/2 only: VUs share connections */
     uint64_t seed;
     bool scenarios_in_turn;    /* pick scenarios in file order, in turn, rather
                                   than at random by weight (smoke profile) */

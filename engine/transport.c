@@ -91,6 +91,7 @@ struct lg_transport {
     unsigned n_read_ahead;  /* ready sockets read since the last flush */
     struct sock **socks;    /* by descriptor; kept and reused */
     size_t n_socks;
+    uint64_t connections; /* sockets opened by open_socket_cb */
 };
 
 static void shard_list_init(struct shard_list *l, unsigned n_shards)
@@ -273,6 +274,7 @@ static curl_socket_t open_socket_cb(void *clientp, curlsocktype purpose, struct 
     if (fd == CURL_SOCKET_BAD)
         return fd;
     struct sock *s = sock_for(clientp, fd);
+    ((struct lg_transport *)clientp)->connections++;
     s->ours = true;
     s->fresh = true;
     return fd;
@@ -326,9 +328,24 @@ int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_
          * connections that their VU is about to reuse. Room for every caller of
          * the shard, twice (a redirect to another host keeps a second one). */
         curl_multi_setopt(sh->multi, CURLMOPT_MAXCONNECTS, (long)(per_shard * 2 + 4));
+        /* libcurl multiplexes HTTP/2 by default: transfers would share connections
+         * unless the run asks for it (lg_transport_set_multiplex). */
+        curl_multi_setopt(sh->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
     }
     *out = t;
     return LG_OK;
+}
+
+void lg_transport_set_multiplex(struct lg_transport *t, bool multiplex)
+{
+    for (unsigned i = 0; i < t->n_shards; i++)
+        curl_multi_setopt(t->shards[i].multi, CURLMOPT_PIPELINING,
+                          multiplex ? (long)CURLPIPE_MULTIPLEX : (long)CURLPIPE_NOTHING);
+}
+
+uint64_t lg_transport_connections(const struct lg_transport *t)
+{
+    return t->connections;
 }
 
 void lg_transport_free(struct lg_transport *t)

@@ -6,6 +6,8 @@
 
 #include <curl/curl.h>
 #include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 struct lg_transport;
 
@@ -36,6 +38,15 @@ typedef void (*lg_transfer_done_fn)(void *priv, CURL *easy, CURLcode result, voi
  * transfer. Returns 0 and *out, or LG_ECURL. Free with lg_transport_free. */
 int lg_transport_init(struct ev_loop *loop, unsigned max_transfers, lg_transfer_done_fn done,
                       void *ud, struct lg_transport **out);
+/* Lets HTTP/2 transfers of one shard share a connection (CURLMOPT_PIPELINING
+ * CURLPIPE_MULTIPLEX) or not (CURLPIPE_NOTHING, the default that lg_transport_init
+ * sets: each transfer has a connection to itself while it runs). Each shard keeps
+ * its own connection cache, so multiplexed transfers share connections only
+ * within their shard. Call before the first transfer starts. */
+void lg_transport_set_multiplex(struct lg_transport *t, bool multiplex);
+/* The connections opened so far (sockets opened for them, whether or not they
+ * connected). */
+uint64_t lg_transport_connections(const struct lg_transport *t);
 /* Removes every transfer still running (no callbacks) and frees. Accepts NULL. */
 void lg_transport_free(struct lg_transport *t);
 

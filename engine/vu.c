@@ -182,6 +182,7 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_
     curl_easy_setopt(e, CURLOPT_PRIVATE, vu);
     lg_transport_attach(w->transport, e);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, vu->errbuf); /* written on failure only */
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, vu);
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_cb);
@@ -195,6 +196,17 @@ int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_
      * byte. A proxy's CONNECT sees only this option, so it stays set then. */
     if (p->proxy_from_env)
         curl_easy_setopt(e, CURLOPT_USERAGENT, LG_USER_AGENT);
+    /* Said, never left to libcurl, which would negotiate h2 wherever TLS offers it.
+     * Prior knowledge is h2c for http:// and ALPN for https://; a TLS server that
+     * offers only http/1.1 gets HTTP/1.1 (each step reports what was used). */
+    if (p->http == LG_HTTP_2) {
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+        /* Multiplexed: wait for a connection being set up rather than open another. */
+        if (p->multiplex)
+            curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    } else {
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    }
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)LG_MAX_REDIRECTS);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -242,6 +254,7 @@ void lg_vu_free(struct lg_vu *vu)
     lg_origin_guard_free(&vu->origin);
     lg_header_list_free(&vu->hdrs);
     lg_buf_free(&vu->url);
+    lg_buf_free(&vu->resend_url);
     lg_buf_free(&vu->body);
     lg_buf_free(&vu->resp);
 }
@@ -673,6 +686,8 @@ static bool send_request(struct lg_vu *vu)
     vu->tls_wanted = st->needs_tls;
     vu->idempotent = rq->idempotent;
     vu->attempts = vu->replays = 0;
+    vu->resends = 0;
+    vu->resent_us = 0;
     vu->replay_refused = false;
     vu->on_wire = false;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
@@ -809,10 +824,29 @@ static int64_t info_us(CURL *e, CURLINFO what)
     return (int64_t)v;
 }
 
+/* CURLINFO_HTTP_VERSION's value as a protocol. */
+static enum lg_proto proto_of(long v)
+{
+    switch (v) {
+    case CURL_HTTP_VERSION_1_0:
+        return LG_PROTO_HTTP_1_0;
+    case CURL_HTTP_VERSION_1_1:
+        return LG_PROTO_HTTP_1_1;
+    case CURL_HTTP_VERSION_2_0:
+        return LG_PROTO_HTTP_2;
+    case CURL_HTTP_VERSION_3:
+        return LG_PROTO_HTTP_3;
+    default:
+        return LG_PROTO_NONE;
+    }
+}
+
 static void fill_timings(CURL *e, struct lg_sample *s)
 {
-    long status = 0, connects = 0;
+    long status = 0, connects = 0, version = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+    s->proto = status > 0 ? proto_of(version) : LG_PROTO_NONE;
     curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
     s->status = (int)status;
     s->total_us = info_us(e, CURLINFO_TOTAL_TIME_T);
@@ -944,12 +978,67 @@ static bool apply_captures(struct lg_vu *vu, const struct lg_step *st, const str
     return true;
 }
 
+/* libcurl before 8.17 counts its re-sends on a new connection (Curl_retry_request,
+ * CONN_MAX_RETRIES 5) over the life of the easy handle, not per request, and resets
+ * the count only when it gives up: a VU's every sixth re-send fails, the request
+ * unanswered, with this message (the transfer's first, so nothing was received
+ * before; libcurl clears the buffer when the transfer starts), as a send error, or
+ * as the receive error a refused HTTP/2 stream reports. An HTTP/2 server's GOAWAY or
+ * REFUSED_STREAM (streams it never processed) takes that path on every multiplexed
+ * connection it retires. */
+static bool curl_gave_up_resending(const struct lg_vu *vu, CURLcode rc)
+{
+    static const char msg[] = "Connection died, tried ";
+    return (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR) &&
+           !strncmp(vu->errbuf, msg, sizeof(msg) - 1);
+}
+
+/* Sends the request again on a new connection after libcurl gave up re-sending it
+ * (curl_gave_up_resending): the re-send libcurl would have made had it counted per
+ * request, under the same rule (idempotent methods only, prereq_cb) and counted
+ * the same way, as one retry. Returns false when it cannot (the transport refused
+ * the handle): the caller records the failure. */
+static bool resend(struct lg_vu *vu, CURL *easy)
+{
+    long redirects = 0;
+    char *effective = NULL;
+    curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective);
+    if (redirects > 0 && effective) {
+        /* where the redirects led, as libcurl's own re-send would: not through them
+         * again (copied before the option replaces libcurl's copy). vu->url keeps
+         * the first URL, against which the origin guard judges later hops; the
+         * guard's state, still that of the last hop, holds for this one. */
+        lg_buf_reset(&vu->resend_url);
+        lg_buf_puts(&vu->resend_url, effective);
+        curl_easy_setopt(easy, CURLOPT_CURLU, NULL);
+        curl_easy_setopt(easy, CURLOPT_URL, vu->resend_url.data);
+    }
+    vu->resent_us += info_us(easy, CURLINFO_TOTAL_TIME_T);
+    vu->replays++;
+    vu->attempts = vu->replays; /* the next prereq_cb is this send, not a replay */
+    vu->errbuf[0] = '\0';
+    lg_buf_reset(&vu->resp);
+    vu->body_bytes = 0;
+    vu->body_too_large = false;
+    if (lg_transport_start(vu->w->transport, easy, vu->id))
+        return false;
+    vu->in_flight = true;
+    return true;
+}
+
 void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
 {
     struct lg_vu *vu = priv;
     struct lg_worker *w = vu->w;
     const struct lg_step *st = cur_step(vu);
     vu->in_flight = false;
+    if (curl_gave_up_resending(vu, rc) && !w->stopping) {
+        if (!vu->idempotent)
+            vu->replay_refused = true; /* as prereq_cb refuses libcurl's own re-sends */
+        else if (vu->resends++ < LG_MAX_RESENDS && resend(vu, easy))
+            return;
+    }
     lg_origin_guard_end(&vu->origin, easy); /* before the cookies are read */
 
     struct lg_sample s = {.err = curl_errclass(rc),
@@ -957,13 +1046,19 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
                           .retries = vu->replays,
                           .retry_refused = vu->replay_refused};
     /* prereq_cb refused to send it again: the reused connection closed unanswered */
-    if (rc == CURLE_ABORTED_BY_CALLBACK && vu->replay_refused)
+    if (rc != CURLE_OK && vu->replay_refused)
         s.err = LG_ERRC_RESET;
     if (rc == CURLE_WRITE_ERROR && vu->body_too_large)
         s.err = LG_ERRC_BODY_TOO_LARGE;
     fill_timings(easy, &s);
-    if (rc != CURLE_OK)
+    /* the time lost before a resend counts: the request waited for it */
+    s.total_us += vu->resent_us;
+    if (s.ttfb_us > 0)
+        s.ttfb_us += vu->resent_us;
+    if (rc != CURLE_OK) {
         s.status = 0; /* a partial response is no response */
+        s.proto = LG_PROTO_NONE;
+    }
     correct_first(vu, &s);
 
     bool polling = false, until_counted = false;

@@ -18,6 +18,10 @@
 
 struct lg_worker;
 
+/* Times one request is sent again by loadgate after libcurl gave up re-sending it
+ * (each such send lets libcurl re-send it up to 5 times more). */
+#define LG_MAX_RESENDS 2
+
 /* What every request says it is, unless the environment or the step sets its own. */
 #define LG_USER_AGENT "loadgate/" LG_VERSION
 
@@ -94,6 +98,10 @@ struct lg_vu {
     CURLU *req_cu;
     struct lg_header_list *req_hdrs;
     struct lg_origin_guard origin; /* the cookie jar; what follows a redirect */
+    char errbuf[CURL_ERROR_SIZE];  /* CURLOPT_ERRORBUFFER */
+    struct lg_buf resend_url;      /* where a resend goes when redirects led elsewhere */
+    uint32_t resends;              /* times loadgate sent the request again (vu.c resend) */
+    int64_t resent_us;             /* time the transfers before those resends took */
 };
 
 /* Prepares a VU (its easy handle and buffers); its PRNG is seeded with

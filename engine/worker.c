@@ -238,6 +238,8 @@ void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o)
     p->base_url = o->base_url;
     p->ca_file = o->ca_file;
     p->insecure = o->insecure;
+    p->http = o->http == LG_HTTP_2 ? LG_HTTP_2 : LG_HTTP_1_1;
+    p->multiplex = o->multiplex && p->http == LG_HTTP_2;
     p->proxy_from_env = proxy_env_set();
     p->recv_buffer = lg_recv_buffer_size(o->vus);
     if (!o->env || !o->env->no_compression)
@@ -312,6 +314,9 @@ void lg_plan_free(struct lg_plan *p)
 /* Hands the metrics recorded since the last publish to the coordinator. */
 static void publish(struct lg_worker *w)
 {
+    uint64_t conns = lg_transport_connections(w->transport);
+    w->metrics.connections = conns - w->connections_published;
+    w->connections_published = conns;
     pthread_mutex_lock(&w->pub_lock);
     lg_metrics_merge(&w->pub, &w->metrics);
     lg_metrics_take_second(&w->pub, &w->metrics);
@@ -395,6 +400,7 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
     ev_async_start(w->loop, &w->wake);
     if (lg_transport_init(w->loop, n_vus, lg_vu_transfer_done, w, &w->transport))
         return LG_ECURL;
+    lg_transport_set_multiplex(w->transport, plan->multiplex);
     w->vus = lg_calloc(n_vus, sizeof(*w->vus));
     for (uint32_t i = 0; i < n_vus; i++) {
         if (lg_vu_init(&w->vus[i], w, first_vu_id + i, seed))

@@ -28,6 +28,8 @@ struct lg_plan {
     const char *base_url;             /* without trailing '/'; may be NULL */
     const char *ca_file;              /* may be NULL */
     bool insecure;
+    enum lg_http_version http;            /* LG_HTTP_1_1 or LG_HTTP_2 */
+    bool multiplex;                       /* HTTP/2 transfers share connections */
     double *scenario_cdf;                 /* cumulative weights, n_scenarios entries, last = 1 */
     size_t max_slots;                     /* largest scenario scope */
     struct lg_header_list *const_headers; /* by step id: prebuilt when every header
@@ -90,9 +92,10 @@ struct lg_worker {
     struct lg_metrics metrics; /* recorded by this thread only; published each second */
     struct lg_vu *vus;
     uint32_t n_vus;
-    uint32_t active_vus;        /* VUs not yet done */
-    bool stopping;              /* no new requests or iterations */
-    struct lg_buf tmpl_scratch; /* working memory of lg_tmpl_render (function calls) */
+    uint32_t active_vus;            /* VUs not yet done */
+    bool stopping;                  /* no new requests or iterations */
+    struct lg_buf tmpl_scratch;     /* working memory of lg_tmpl_render (function calls) */
+    uint64_t connections_published; /* the transport's connections already published */
 
     /* open model: arrivals come through ctl->arrivals (this worker's inbox, or the
      * run's queue when one of its VUs becomes free) */

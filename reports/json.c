@@ -185,6 +185,7 @@ static json_t *step_obj(const struct lg_result_step *s, bool open)
     set(o, "retries_refused", jint(s->retries_refused));
     set(o, "status", counts_obj(s->status, s->n_status));
     set(o, "error_classes", counts_obj(s->error_classes, s->n_error_classes));
+    set(o, "protocols", counts_obj(s->protocols, s->n_protocols));
     set(o, "latency_ms", latency_obj(&s->latency_ms));
     if (unc)
         set(o, "latency_uncorrected_ms", latency_obj(&s->latency_uncorrected_ms));
@@ -310,6 +311,16 @@ char *lg_result_to_json(const struct lg_result *r)
 
     json_t *config = chk(json_object());
     set(config, "vus", jint(r->vus));
+    set(config, "http", jstr_or_null(r->http));
+    set(config, "multiplex", chk(json_boolean(r->multiplex)));
+    if (r->proxy) {
+        json_t *proxy = chk(json_object());
+        set(proxy, "host", jstr(r->proxy));
+        set(proxy, "variable", jstr(r->proxy_variable));
+        set(config, "proxy", proxy);
+    } else {
+        set(config, "proxy", chk(json_null()));
+    }
     set(root, "config", config);
     set(root, "schedule", schedule_obj(&r->schedule));
     set(root, "limits", limits_obj(&r->limits));
@@ -330,6 +341,7 @@ char *lg_result_to_json(const struct lg_result *r)
     set(totals, "checks_failed", jint(r->checks_failed));
     set(totals, "retries", jint(r->retries));
     set(totals, "retries_refused", jint(r->retries_refused));
+    set(totals, "connections", jint(r->connections));
     set(totals, "error_classes", counts_obj(r->error_classes, r->n_error_classes));
     set(root, "totals", totals);
 

@@ -62,6 +62,9 @@ void lg_result_free(struct lg_result *r)
     free(r->abort_reason);
     free(r->schedule.note);
     free(r->feed_note);
+    free(r->http);
+    free(r->proxy);
+    free(r->proxy_variable);
     for (size_t i = 0; i < r->n_rules; i++) {
         free(r->rules[i].name);
         free(r->rules[i].text);
@@ -74,6 +77,7 @@ void lg_result_free(struct lg_result *r)
         free(s->name);
         free_counts(s->status, s->n_status);
         free_counts(s->error_classes, s->n_error_classes);
+        free_counts(s->protocols, s->n_protocols);
         lg_hist_free(s->histogram);
         lg_hist_free(s->histogram_uncorrected);
         for (size_t j = 0; j < s->n_checks; j++) {
@@ -424,6 +428,7 @@ static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
         (rc = read_counts(rd, o, w, "status", true, &s->status, &s->n_status)) ||
         (rc = read_counts(rd, o, w, "error_classes", false, &s->error_classes,
                           &s->n_error_classes)) ||
+        (rc = read_counts(rd, o, w, "protocols", false, &s->protocols, &s->n_protocols)) ||
         (rc = read_latency(rd, o, w, "latency_ms", true, &s->latency_ms)) ||
         (rc = get_typed(rd, o, w, "checks", true, JSON_OBJECT, &checks)))
         return rc;
@@ -645,6 +650,19 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         if (vus > UINT32_MAX)
             return rd_fail(rd, "config.vus", "expected a number of virtual users");
         r->vus = (uint32_t)vus;
+        json_t *proxy = NULL;
+        if ((rc = get_str(rd, config, "config", "http", false, true, &r->http)) ||
+            (rc = get_bool(rd, config, "config", "multiplex", false, &r->multiplex)))
+            return rc;
+        /* null or absent: no proxy */
+        json_t *pv = json_object_get(config, "proxy");
+        if (pv && !json_is_null(pv) &&
+            (rc = get_typed(rd, config, "config", "proxy", false, JSON_OBJECT, &proxy)))
+            return rc;
+        if (proxy &&
+            ((rc = get_str(rd, proxy, "config.proxy", "host", true, true, &r->proxy)) ||
+             (rc = get_str(rd, proxy, "config.proxy", "variable", true, true, &r->proxy_variable))))
+            return rc;
     }
 
     if ((rc = read_schedule(rd, root, &r->schedule)) || (rc = read_limits(rd, root, &r->limits)))
@@ -669,6 +687,7 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         (rc = get_u64(rd, totals, "totals", "checks_failed", false, &r->checks_failed)) ||
         (rc = get_u64(rd, totals, "totals", "retries", false, &r->retries)) ||
         (rc = get_u64(rd, totals, "totals", "retries_refused", false, &r->retries_refused)) ||
+        (rc = get_u64(rd, totals, "totals", "connections", false, &r->connections)) ||
         (rc = read_counts(rd, totals, "totals", "error_classes", false, &r->error_classes,
                           &r->n_error_classes)))
         return rc;

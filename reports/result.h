@@ -50,6 +50,10 @@ struct lg_result_step {
     size_t n_status;
     struct lg_count *error_classes; /* non-zero classes only */
     size_t n_error_classes;
+    /* Responses by the HTTP version they came in ("HTTP/1.1", "HTTP/2"), in that
+     * order; none in results written before protocols were recorded. */
+    struct lg_count *protocols;
+    size_t n_protocols;
     struct lg_latency_ms latency_ms;
     struct lg_hist *histogram; /* latency in microseconds (owned) */
     uint64_t checks_passed, checks_failed;
@@ -177,6 +181,15 @@ struct lg_result {
     struct lg_result_rule *rules;
     size_t n_rules;
     uint32_t vus;
+    /* The HTTP version asked for: "1.1" or "2" (NULL in results written before it
+     * was recorded); multiplex: VUs shared HTTP/2 connections. */
+    char *http;
+    bool multiplex;
+    /* The proxy the requests went through, from the environment (NULL: none):
+     * host[:port] only, never credentials; proxy_variable names the variable
+     * ("https_proxy"). */
+    char *proxy;
+    char *proxy_variable;
     double duration_s;
     struct lg_result_schedule schedule;
     struct lg_result_limits limits;
@@ -189,6 +202,7 @@ struct lg_result {
     uint64_t iterations_interrupted;
     uint64_t retries, retries_refused;
     uint64_t checks_passed, checks_failed;
+    uint64_t connections; /* TCP connections opened (0 in older results) */
     double rps;
     struct lg_count *error_classes;
     size_t n_error_classes;

@@ -116,6 +116,71 @@ static double rate(uint64_t count, double duration_s)
     return duration_s > 0 ? (double)count / duration_s : 0.0;
 }
 
+/* The name of the HTTP version a result asked for ("HTTP/2"). */
+static const char *asked_proto(const struct lg_result *r)
+{
+    return r->http && !strcmp(r->http, "2") ? "HTTP/2" : "HTTP/1.1";
+}
+
+/* Whether every response of every step came in the version asked for. */
+static bool protocols_as_asked(const struct lg_result *r)
+{
+    for (size_t i = 0; i < r->n_steps; i++)
+        for (size_t k = 0; k < r->steps[i].n_protocols; k++)
+            if (r->steps[i].protocols[k].count &&
+                strcmp(r->steps[i].protocols[k].name ? r->steps[i].protocols[k].name : "",
+                       asked_proto(r)))
+                return false;
+    return true;
+}
+
+/* The header's third line: the HTTP version asked for, the connections opened and
+ * the proxy in use. Results written before these were recorded have none of it. */
+static void connection_line(const struct lg_result *r, FILE *f)
+{
+    char a[64];
+    if (!r->http)
+        return;
+    fprintf(f, "  %s%s", asked_proto(r),
+            r->multiplex ? ", multiplexed" : ", one connection per VU");
+    fprintf(f, SEP "%s connection%s opened", lg_fmt_count(r->connections, a, sizeof(a)),
+            r->connections == 1 ? "" : "s");
+    if (r->proxy) {
+        fputs(SEP "via proxy ", f);
+        put_clean(f, r->proxy);
+        fputs(" (", f);
+        put_clean(f, r->proxy_variable ? r->proxy_variable : "");
+        fputc(')', f);
+    }
+    fputc('\n', f);
+}
+
+static char *step_label(const struct lg_result_step *s);
+
+/* The responses of each step by HTTP version, when some came in another version than
+ * the one asked for (a TLS server that offers only HTTP/1.1 to --http 2). */
+static void protocol_lines(const struct lg_result *r, FILE *f)
+{
+    char a[32];
+    if (!r->http || protocols_as_asked(r))
+        return;
+    fprintf(f, "\n  protocols (asked %s):\n", asked_proto(r));
+    for (size_t i = 0; i < r->n_steps; i++) {
+        const struct lg_result_step *s = &r->steps[i];
+        if (!s->n_protocols)
+            continue;
+        char *l = step_label(s);
+        fprintf(f, "    %s", l);
+        free(l);
+        for (size_t k = 0; k < s->n_protocols; k++) {
+            fputs(k ? ", " : "  ", f);
+            put_clean(f, s->protocols[k].name ? s->protocols[k].name : "");
+            fprintf(f, " %s", lg_fmt_count(s->protocols[k].count, a, sizeof(a)));
+        }
+        fputc('\n', f);
+    }
+}
+
 static void header(const struct lg_result *r, FILE *f)
 {
     char a[64], b[64];
@@ -159,6 +224,7 @@ static void header(const struct lg_result *r, FILE *f)
     if (r->dropped_iterations)
         fprintf(f, SEP "%s dropped", lg_fmt_count(r->dropped_iterations, a, sizeof(a)));
     fputc('\n', f);
+    connection_line(r, f);
 }
 
 /* The environment's limits, and what they capped or paced. */
@@ -644,6 +710,7 @@ void lg_report_text(const struct lg_result *r, FILE *f, bool color)
     fputc('\n', f);
     step_table(r, f);
     uncorrected_lines(r, f);
+    protocol_lines(r, f);
     schedule_lines(r, f, color);
     retries_line(r, f, error_line(r, f));
     feed_line(r, f, color);

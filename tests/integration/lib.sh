@@ -103,21 +103,25 @@ require_nginx() {
     [[ -n "$(nginx_bin)" ]] || skip "nginx is not installed (tools/setup installs it)"
 }
 
-# start_nginx [--tls CERTDIR] BODY
+# start_nginx [--tls CERTDIR | --tls-h1 CERTDIR | --h2c] BODY
 #   Writes a complete nginx.conf into a new temporary directory with BODY (server
 #   level directives: locations, return, ...) as the only server, listening on a
 #   free port of 127.0.0.1 (with --tls: HTTPS and HTTP/2 with CERTDIR/server.pem
-#   and server.key, see make_ca_and_cert), starts it in the background and waits
-#   until it accepts connections.
+#   and server.key, see make_ca_and_cert; --tls-h1: the same without HTTP/2; with
+#   --h2c: plain HTTP/2 only, by prior knowledge), starts it in the background and waits until it accepts connections.
 #   Sets NGINX_PORT, NGINX_URL, NGINX_DIR and NGINX_ACCESS_LOG (one line per
 #   request: "METHOD URI STATUS PROTOCOL CONNECTION", CONNECTION being nginx's
 #   serial number of the TCP connection that carried it, then NGINX_LOG_EXTRA
 #   when set: more log_format variables, e.g. '[\$http_x_api_key]').
 start_nginx() {
-    local tls="" body nginx dir port pid attempt listen tls_conf=""
-    if [[ "${1:-}" == --tls ]]; then
+    local tls="" h2c="" h2=" http2" body nginx dir port pid attempt listen tls_conf=""
+    if [[ "${1:-}" == --tls || "${1:-}" == --tls-h1 ]]; then
+        [[ "$1" == --tls ]] || h2=""
         tls=$2
         shift 2
+    elif [[ "${1:-}" == --h2c ]]; then
+        h2c=" http2"
+        shift
     fi
     body=$1
     nginx=$(nginx_bin)
@@ -128,11 +132,11 @@ start_nginx() {
     for attempt in 1 2 3 4 5; do
         port=$(free_port)
         if [[ -n "$tls" ]]; then
-            listen="listen 127.0.0.1:$port ssl http2;"
+            listen="listen 127.0.0.1:$port ssl$h2;"
             tls_conf="ssl_certificate $tls/server.pem; ssl_certificate_key $tls/server.key;
         ssl_protocols TLSv1.2 TLSv1.3;"
         else
-            listen="listen 127.0.0.1:$port;"
+            listen="listen 127.0.0.1:$port$h2c;"
         fi
         cat >"$dir/nginx.conf" <<EOF
 daemon off;

@@ -599,6 +599,57 @@ static void test_config_profile_vus_share_the_flags_cap(void **state)
     unlink("tmp_vus.yaml");
 }
 
+/* ---- HTTP versions ---- */
+
+/* `http` is "1.1" or "2", quoted or not; `multiplex: true` needs http "2". */
+static void test_config_environment_http_and_multiplex(void **state)
+{
+    const char *y = "suite: s\n"
+                    "vars: {category: x}\n"
+                    "environments:\n"
+                    "  a: {base_url: \"https://a\"}\n"
+                    "  b: {base_url: \"https://b\", http: \"1.1\"}\n"
+                    "  c: {base_url: \"https://c\", http: 2, multiplex: true}\n"
+                    "  d: {base_url: \"https://d\", http: 1.1}\n"
+                    "scenarios:\n"
+                    "  - fx/suite/board.yaml\n";
+    write_file("tmp_http.yaml", y, strlen(y));
+    struct lg_suite *s = load_ok("tmp_http.yaml", NULL);
+    assert_int_equal(lg_suite_env(s, "a")->http, LG_HTTP_DEFAULT);
+    assert_false(lg_suite_env(s, "a")->multiplex);
+    assert_int_equal(lg_suite_env(s, "b")->http, LG_HTTP_1_1);
+    assert_int_equal(lg_suite_env(s, "c")->http, LG_HTTP_2);
+    assert_true(lg_suite_env(s, "c")->multiplex);
+    assert_int_equal(lg_suite_env(s, "d")->http, LG_HTTP_1_1);
+    lg_suite_free(s);
+    unlink("tmp_http.yaml");
+}
+
+static void test_config_environment_http_mistakes(void **state)
+{
+    const char *y = "suite: s\n"
+                    "vars: {category: x}\n"
+                    "environments:\n"
+                    "  a: {base_url: \"https://a\", http: 3}\n"
+                    "  b: {base_url: \"https://b\", http: \"h2\", multiplex: yes}\n"
+                    "  c: {base_url: \"https://c\", multiplex: true}\n"
+                    "  d: {base_url: \"https://d\", http: \"1.1\", multiplex: true}\n"
+                    "  e: {base_url: \"https://e\", http: [2]}\n"
+                    "scenarios:\n"
+                    "  - fx/suite/board.yaml\n";
+    write_file("tmp_http.yaml", y, strlen(y));
+    load_err("tmp_http.yaml", NULL,
+             "tmp_http.yaml:4:36: error: 'http' must be \"1.1\" or \"2\"\n"
+             "tmp_http.yaml:5:36: error: 'http' must be \"1.1\" or \"2\"\n"
+             "tmp_http.yaml:5:53: error: 'multiplex' must be true or false\n"
+             "tmp_http.yaml:6:41: error: 'multiplex: true' needs 'http: \"2\"' in the "
+             "environment\n"
+             "tmp_http.yaml:7:54: error: 'multiplex: true' needs 'http: \"2\"' in the "
+             "environment\n"
+             "tmp_http.yaml:8:36: error: 'http' must be \"1.1\" or \"2\"\n");
+    unlink("tmp_http.yaml");
+}
+
 /* ---- compression ---- */
 
 static void test_config_environment_compression(void **state)
@@ -1553,6 +1604,8 @@ int main(void)
         cmocka_unit_test(test_config_environment_protected_and_limits),
         cmocka_unit_test(test_config_environment_protected_and_limits_mistakes),
         cmocka_unit_test(test_config_profile_vus_share_the_flags_cap),
+        cmocka_unit_test(test_config_environment_http_and_multiplex),
+        cmocka_unit_test(test_config_environment_http_mistakes),
         cmocka_unit_test(test_config_environment_compression),
         cmocka_unit_test(test_config_big_numbers_are_kept_exactly),
         cmocka_unit_test(test_config_tls_expectation),

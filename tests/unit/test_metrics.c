@@ -553,6 +553,43 @@ static void test_metrics_retries_per_step(void **state)
     lg_metrics_free(&b);
 }
 
+/* Responses are counted per step by HTTP version (none without a response), and
+ * connections per worker; both merge by sum and clear to zero. */
+static void test_metrics_protocols_and_connections(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics a, b;
+    lg_metrics_init(&a, &f->suite);
+    lg_metrics_init(&b, &f->suite);
+    struct lg_sample h2 = ok(200, 1000), h1 = ok(200, 900);
+    h2.proto = LG_PROTO_HTTP_2;
+    h1.proto = LG_PROTO_HTTP_1_1;
+    struct lg_sample none = {.err = LG_ERRC_CONNECT};
+    lg_metrics_record(&a, 0, &h2);
+    lg_metrics_record(&a, 0, &none);
+    lg_metrics_record(&b, 0, &h2);
+    lg_metrics_record(&b, 1, &h1);
+    a.connections = 2;
+    b.connections = 5;
+    lg_metrics_merge(&a, &b);
+    assert_int_equal(a.steps[0].protocols[LG_PROTO_HTTP_2], 2);
+    assert_int_equal(a.steps[0].protocols[LG_PROTO_HTTP_1_1], 0);
+    assert_int_equal(a.steps[0].protocols[LG_PROTO_NONE], 1);
+    assert_int_equal(a.steps[1].protocols[LG_PROTO_HTTP_1_1], 1);
+    struct lg_totals t;
+    lg_metrics_totals(&a, &t);
+    assert_int_equal(t.connections, 7);
+    lg_metrics_clear(&a);
+    assert_int_equal(a.steps[0].protocols[LG_PROTO_HTTP_2], 0);
+    assert_int_equal(a.connections, 0);
+    assert_string_equal(lg_proto_name(LG_PROTO_HTTP_2), "HTTP/2");
+    assert_string_equal(lg_proto_name(LG_PROTO_HTTP_1_1), "HTTP/1.1");
+    assert_int_equal(lg_proto_from_name("HTTP/1.0"), LG_PROTO_HTTP_1_0);
+    assert_int_equal(lg_proto_from_name("h2"), LG_PROTO_NONE);
+    lg_metrics_free(&a);
+    lg_metrics_free(&b);
+}
+
 static void test_metrics_errclass_names(void **state)
 {
     assert_string_equal(lg_errclass_name(LG_ERRC_TIMEOUT), "timeout");
@@ -588,6 +625,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_interrupted_iterations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_retries_per_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_protocols_and_connections, setup, teardown),
         cmocka_unit_test(test_metrics_errclass_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

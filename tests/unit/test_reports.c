@@ -401,18 +401,18 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
     assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
                    "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
                    "scenarios,series");
-    assert_keys(json_object_get(j, "config"), "vus");
+    assert_keys(json_object_get(j, "config"), "vus,http,multiplex,proxy");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
     assert_keys(json_object_get(j, "totals"),
                 "requests,errors,unsent,iterations,iterations_failed,iterations_interrupted,"
                 "dropped_iterations,feed_exhausted,feed_note,duration_s,rps,checks_passed,"
-                "checks_failed,retries,retries_refused,error_classes");
+                "checks_failed,retries,retries_refused,connections,error_classes");
     json_t *t = json_array_get(json_object_get(j, "thresholds"), 0);
     assert_keys(t, "expr,severity,ok,observed,unit,observed_text,no_samples,abort");
     json_t *s = json_array_get(json_object_get(j, "steps"), 0);
     assert_keys(s, "scenario,name,requests,errors,unsent,retries,retries_refused,status,"
-                   "error_classes,latency_ms,checks,histogram");
+                   "error_classes,protocols,latency_ms,checks,histogram");
     assert_keys(json_object_get(s, "latency_ms"), LATENCY_KEYS);
     assert_keys(json_object_get(s, "checks"), "passed,failed,list");
     assert_keys(json_array_get(json_object_get(json_object_get(s, "checks"), "list"), 0),
@@ -542,7 +542,7 @@ static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
     for (size_t i = 0; i < 2; i++) {
         json_t *s = json_array_get(json_object_get(j, "steps"), i);
         assert_keys(s, "scenario,name,requests,errors,unsent,retries,retries_refused,status,"
-                       "error_classes,latency_ms,latency_uncorrected_ms,checks,histogram,"
+                       "error_classes,protocols,latency_ms,latency_uncorrected_ms,checks,histogram,"
                        "histogram_uncorrected");
         assert_keys(json_object_get(s, "latency_uncorrected_ms"), LATENCY_KEYS);
     }
@@ -616,7 +616,7 @@ static void test_reports_json_closed_model_writes_no_uncorrected_figures(void **
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_keys(json_array_get(json_object_get(j, "steps"), 0),
                 "scenario,name,requests,errors,unsent,retries,retries_refused,status,"
-                "error_classes,latency_ms,checks,histogram");
+                "error_classes,protocols,latency_ms,checks,histogram");
     assert_keys(json_array_get(json_object_get(j, "scenarios"), 0),
                 "name,iterations,iterations_failed,iterations_interrupted,iteration_ms,histogram");
     json_decref(j);
@@ -701,6 +701,11 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_int_equal(a->feed_exhausted, b->feed_exhausted);
     assert_str_or_null_equal(a->feed_note, b->feed_note);
     assert_int_equal(a->vus, b->vus);
+    assert_str_or_null_equal(a->http, b->http);
+    assert_int_equal(a->multiplex, b->multiplex);
+    assert_str_or_null_equal(a->proxy, b->proxy);
+    assert_str_or_null_equal(a->proxy_variable, b->proxy_variable);
+    assert_int_equal(a->connections, b->connections);
     assert_true(a->duration_s == b->duration_s);
     assert_int_equal(a->requests, b->requests);
     assert_int_equal(a->errors, b->errors);
@@ -737,6 +742,7 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
         assert_counts_equal(x->status, x->n_status, y->status, y->n_status);
         assert_counts_equal(x->error_classes, x->n_error_classes, y->error_classes,
                             y->n_error_classes);
+        assert_counts_equal(x->protocols, x->n_protocols, y->protocols, y->n_protocols);
         assert_latency_equal(&x->latency_ms, &y->latency_ms);
         assert_hist_equal(x->histogram, y->histogram);
         assert_int_equal(x->has_uncorrected, y->has_uncorrected);
@@ -1215,7 +1221,10 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     char *now = lg_result_to_json(back);
     char *want = insert_after(slurp(path), "  \"default_gate\": true,\n",
                               "  \"smoke_rule\": false,\n  \"rules\": [],\n");
-    want = insert_after(want, "    \"vus\": 2\n  },\n",
+    want = insert_after(want, "    \"vus\": 2",
+                        ",\n    \"http\": null,\n    \"multiplex\": false,\n"
+                        "    \"proxy\": null");
+    want = insert_after(want, "    \"proxy\": null\n  },\n",
                         "  \"schedule\": {\n    \"model\": \"closed\"\n  },\n"
                         "  \"limits\": null,\n");
     want = insert_after(want, "    \"errors\": 0,\n", "    \"unsent\": 0,\n");
@@ -1224,7 +1233,9 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     want = insert_after(want, "    \"dropped_iterations\": 0,\n",
                         "    \"feed_exhausted\": 0,\n    \"feed_note\": null,\n");
     want = insert_after(want, "\n    \"checks_failed\": 0,\n",
-                        "    \"retries\": 0,\n    \"retries_refused\": 0,\n");
+                        "    \"retries\": 0,\n    \"retries_refused\": 0,\n"
+                        "    \"connections\": 0,\n");
+    want = insert_after(want, "      \"error_classes\": {},\n", "      \"protocols\": {},\n");
     want = insert_after(
         want, "      \"errors\": 0,\n",
         "      \"unsent\": 0,\n      \"retries\": 0,\n      \"retries_refused\": 0,\n");
@@ -1243,6 +1254,64 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     free(want);
     free(now);
     lg_result_free(back);
+}
+
+/* The HTTP version asked for, multiplexing, the proxy, the connections and each
+ * step's protocols are written, read back exactly and shown: the third header line,
+ * and the protocols per step when some response came in another version. */
+static void free_counts_for_test(struct lg_result_step *s)
+{
+    for (size_t i = 0; i < s->n_protocols; i++)
+        free(s->protocols[i].name);
+    free(s->protocols);
+    s->protocols = NULL;
+    s->n_protocols = 0;
+}
+
+static void test_reports_http_proxy_protocols_round_trip_and_text(void **state)
+{
+    struct lg_result *r = *state;
+    r->http = lg_strdup("2");
+    r->multiplex = true;
+    r->proxy = lg_strdup("proxy.local:3128");
+    r->proxy_variable = lg_strdup("http_proxy");
+    r->connections = 3;
+    struct lg_result_step *s0 = &r->steps[0];
+    s0->protocols =
+        counts(2, (const char *const[]){"HTTP/1.1", "HTTP/2"}, (const uint64_t[]){8, 990});
+    s0->n_protocols = 2;
+    json_t *j = to_jansson(r);
+    assert_keys(at(j, "config.proxy"), "host,variable");
+    assert_string_equal(json_string_value(at(j, "config.http")), "2");
+    assert_true(json_is_true(at(j, "config.multiplex")));
+    assert_string_equal(json_string_value(at(j, "config.proxy.host")), "proxy.local:3128");
+    assert_string_equal(json_string_value(at(j, "config.proxy.variable")), "http_proxy");
+    assert_int_equal(json_integer_value(at(j, "totals.connections")), 3);
+    assert_keys(at(j, "steps.0.protocols"), "HTTP/1.1,HTTP/2");
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    lg_result_free(back);
+    json_decref(j);
+
+    char *t = text_of(r, false);
+    assert_non_null(strstr(t, " · 2 dropped\n  HTTP/2, multiplexed · 3 connections opened · via "
+                              "proxy proxy.local:3128 (http_proxy)\n\n  step "));
+    assert_non_null(strstr(t, "\n\n  protocols (asked HTTP/2):\n"
+                              "    guest-session/start  HTTP/1.1 8, HTTP/2 990\n\n  errors: "));
+    free(t);
+    /* every response as asked, no proxy, one connection per VU: no protocols lines */
+    free_counts_for_test(s0);
+    s0->protocols = counts(1, (const char *const[]){"HTTP/2"}, (const uint64_t[]){998});
+    s0->n_protocols = 1;
+    r->multiplex = false;
+    free(r->proxy);
+    r->proxy = NULL;
+    t = text_of(r, false);
+    assert_non_null(strstr(t, "\n  HTTP/2, one connection per VU · 3 connections opened\n\n"));
+    assert_null(strstr(t, "protocols"));
+    free(t);
 }
 
 static void expect_doc_error(json_t *root, const char *msg)
@@ -2013,6 +2082,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_without_schedule_is_closed,
                                         setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_http_proxy_protocols_round_trip_and_text,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_schedule_errors_are_exact,
                                         setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_open_survives_every_mutation,
