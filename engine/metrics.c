@@ -205,9 +205,21 @@ void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_s
     lg_hist_record(m->second, s->total_us);
 }
 
-void lg_metrics_unsent(struct lg_metrics *m, uint32_t step_id)
+static const char *const unsent_names[LG_UNSENT__COUNT] = {
+    [LG_UNSENT_UNSET] = "unset_value",     [LG_UNSENT_NO_LIST] = "no_list",
+    [LG_UNSENT_UNSAFE_URL] = "unsafe_url", [LG_UNSENT_UNSAFE_HEADER] = "unsafe_header",
+    [LG_UNSENT_BAD_VALUE] = "bad_value",   [LG_UNSENT_REFUSED] = "refused",
+};
+
+const char *lg_unsent_name(enum lg_unsent_why w)
+{
+    return (unsigned)w < LG_UNSENT__COUNT ? unsent_names[w] : "refused";
+}
+
+void lg_metrics_unsent(struct lg_metrics *m, uint32_t step_id, enum lg_unsent_why why)
 {
     m->steps[step_id].unsent++;
+    m->steps[step_id].unsent_by[(unsigned)why < LG_UNSENT__COUNT ? why : LG_UNSENT_REFUSED]++;
 }
 
 void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool pass)
@@ -371,6 +383,8 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
             hist_merge_into(&dc->tls, sc->tls);
         }
         d->unsent += s->unsent;
+        for (int k = 0; k < LG_UNSENT__COUNT; k++)
+            d->unsent_by[k] += s->unsent_by[k];
         d->retries += s->retries;
         d->retries_refused += s->retries_refused;
         for (int p = 0; p < LG_PROTO__COUNT; p++)
@@ -431,6 +445,8 @@ void lg_metrics_totals(const struct lg_metrics *m, struct lg_totals *out)
                 out->errors_by_class[e] += sm->cells[c].errors_by_class[e];
         }
         out->unsent += sm->unsent;
+        for (int k = 0; k < LG_UNSENT__COUNT; k++)
+            out->unsent_by[k] += sm->unsent_by[k];
         out->retries += sm->retries;
         out->retries_refused += sm->retries_refused;
         for (size_t k = 0; k < sm->n_checks; k++) {
@@ -467,6 +483,7 @@ void lg_metrics_clear(struct lg_metrics *m)
                 lg_hist_reset(cell->tls);
         }
         sm->unsent = 0;
+        memset(sm->unsent_by, 0, sizeof(sm->unsent_by));
         sm->retries = sm->retries_refused = 0;
         memset(sm->protocols, 0, sizeof(sm->protocols));
         memset(sm->check_pass, 0, sm->n_checks * sizeof(uint64_t));

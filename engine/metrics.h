@@ -111,15 +111,29 @@ struct lg_reasons {
     struct lg_reason v[LG_REASONS_PER_CHECK];
 };
 
+/* Why a request could not be sent (reports name them with lg_unsent_name). */
+enum lg_unsent_why {
+    LG_UNSENT_UNSET = 0,     /* a template read a value never captured */
+    LG_UNSENT_NO_LIST,       /* for_each found no list to walk */
+    LG_UNSENT_UNSAFE_URL,    /* the rendered URL: another scheme, a control character */
+    LG_UNSENT_UNSAFE_HEADER, /* a rendered header value held CR, LF or NUL */
+    LG_UNSENT_BAD_VALUE,     /* a template function could not use its arguments */
+    LG_UNSENT_REFUSED,       /* the transport refused the transfer */
+    LG_UNSENT__COUNT
+};
+/* "unset_value", "no_list", "unsafe_url", "unsafe_header", "bad_value", "refused". */
+const char *lg_unsent_name(enum lg_unsent_why w);
+
 struct lg_step_metrics {
     struct lg_cell *cells;
     size_t n_cells, cap_cells;
-    uint64_t unsent;                     /* requests that could not be sent: not in any cell */
-    uint64_t retries;                    /* sum of the samples' retries */
-    uint64_t retries_refused;            /* samples whose replay was refused */
-    uint64_t protocols[LG_PROTO__COUNT]; /* requests by the HTTP version of their response
-                                            ([LG_PROTO_NONE]: no response) */
-    uint64_t *check_pass;                /* per check of the step (model order) */
+    uint64_t unsent;                      /* requests that could not be sent: not in any cell */
+    uint64_t unsent_by[LG_UNSENT__COUNT]; /* the same, by why */
+    uint64_t retries;                     /* sum of the samples' retries */
+    uint64_t retries_refused;             /* samples whose replay was refused */
+    uint64_t protocols[LG_PROTO__COUNT];  /* requests by the HTTP version of their response
+                                             ([LG_PROTO_NONE]: no response) */
+    uint64_t *check_pass;                 /* per check of the step (model order) */
     uint64_t *check_fail;
     struct lg_reasons **reasons; /* per check; NULL until it first fails with a reason */
     size_t n_checks;
@@ -185,10 +199,9 @@ bool lg_sample_timed(const struct lg_sample *s);
 /* Records one request of step `step_id`. Allocation happens only for a status
  * the step has not seen yet. */
 void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_sample *s);
-/* Counts one request of step `step_id` that could not be sent (a template read a
- * value never captured, for_each had no list, the transport refused it): it failed
+/* Counts one request of step `step_id` that could not be sent, and why: it failed
  * the step, but it is no request, no error of a request and no time sample. */
-void lg_metrics_unsent(struct lg_metrics *m, uint32_t step_id);
+void lg_metrics_unsent(struct lg_metrics *m, uint32_t step_id, enum lg_unsent_why why);
 /* Counts one evaluation of check `check` of the step. */
 void lg_metrics_check(struct lg_metrics *m, uint32_t step_id, size_t check, bool pass);
 /* Counts one failure of check `check` of the step and keeps its reason `why` (cut to
@@ -232,6 +245,7 @@ struct lg_totals {
     uint64_t requests, errors, iterations, iterations_failed, iterations_interrupted, dropped;
     uint64_t responses; /* requests that got a response (a status > 0) */
     uint64_t unsent;    /* requests that could not be sent (not in requests) */
+    uint64_t unsent_by[LG_UNSENT__COUNT];
     uint64_t feed_exhausted;
     uint64_t retries, retries_refused;
     uint64_t checks_passed, checks_failed;

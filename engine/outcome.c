@@ -32,6 +32,13 @@ static void error_classes(const uint64_t *by_class, struct lg_count **v, size_t 
             add_count(v, n, lg_errclass_name(e), by_class[e]);
 }
 
+static void unsent_reasons(const uint64_t *by, struct lg_count **v, size_t *n)
+{
+    for (int w = 0; w < LG_UNSENT__COUNT; w++)
+        if (by[w])
+            add_count(v, n, lg_unsent_name(w), by[w]);
+}
+
 static int cmp_cell_status(const void *a, const void *b)
 {
     const struct lg_cell *x = *(const struct lg_cell *const *)a;
@@ -77,6 +84,7 @@ static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
     }
     free(cells);
     out->unsent = sm->unsent;
+    unsent_reasons(sm->unsent_by, &out->unsent_reasons, &out->n_unsent_reasons);
     out->retries = sm->retries;
     out->retries_refused = sm->retries_refused;
     for (int p = LG_PROTO_NONE + 1; p < LG_PROTO__COUNT; p++)
@@ -492,6 +500,7 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     r->checks_failed = t.checks_failed;
     r->rps = rep->duration_s > 0 ? (double)t.requests / rep->duration_s : 0;
     error_classes(t.errors_by_class, &r->error_classes, &r->n_error_classes);
+    unsent_reasons(t.unsent_by, &r->unsent_reasons, &r->n_unsent_reasons);
 
     r->n_steps = s->n_steps;
     r->steps = lg_calloc(s->n_steps, sizeof(*r->steps));

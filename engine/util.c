@@ -32,6 +32,8 @@ const char *lg_strerror(int code)
         return "libcurl error";
     case LG_ELIMIT:
         return "resource limit reached";
+    case LG_EUNSAFE:
+        return "value unsafe to send";
     }
     return "unknown error";
 }

@@ -19,6 +19,7 @@ enum {
     LG_EIO = -5,       /* read or write failed (errno is set) */
     LG_ECURL = -6,     /* libcurl refused an option or handle */
     LG_ELIMIT = -7,    /* a resource limit (file descriptors, sizes) was reached */
+    LG_EUNSAFE = -8,   /* a rendered value cannot go on the wire as it is */
 };
 
 /* Returns a static description of an error code above. */

@@ -473,9 +473,9 @@ static void step_failed(struct lg_vu *vu)
 
 /* The step's request could not be sent: the step fails, but nothing reached the
  * wire, so it is counted apart from requests (lg_metrics_unsent). */
-static void record_unsent(struct lg_vu *vu)
+static void record_unsent(struct lg_vu *vu, enum lg_unsent_why why)
 {
-    lg_metrics_unsent(&vu->w->metrics, cur_step(vu)->id);
+    lg_metrics_unsent(&vu->w->metrics, cur_step(vu)->id, why);
     step_failed(vu);
 }
 
@@ -556,7 +556,7 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
         size_t value_at = out->text.len;
         int rc = lg_tmpl_render(h->value, ctx, &out->text, unset);
         if (!rc && !header_value_safe(out->text.data + value_at, out->text.len - value_at))
-            rc = LG_EINVAL;
+            rc = LG_EUNSAFE;
         if (rc) {
             out->n = 0;
             return rc;
@@ -598,7 +598,7 @@ int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struc
      * a path with no base URL, which libcurl would guess a scheme and host for. */
     enum lg_url_kind kind = lg_url_kind(out->data ? out->data : "", out->len, NULL);
     if (kind == LG_URL_OTHER || (kind == LG_URL_RELATIVE && !base_url))
-        return LG_EINVAL;
+        return LG_EUNSAFE;
     if (kind == LG_URL_RELATIVE) {
         size_t path_len = out->len;
         bool slash = path_len > 0 && out->data[0] == '/';
@@ -625,14 +625,14 @@ int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struc
      * and spaces only once the request is under way, and stop at a NUL. */
     for (size_t i = 0; i < out->len; i++)
         if ((unsigned char)out->data[i] <= ' ' || out->data[i] == 0x7f)
-            return LG_EINVAL;
+            return LG_EUNSAFE;
     return LG_OK;
 }
 
-/* Renders and starts the current step's request. Returns false when it could not
- * be sent (a template read an unset value, or the transport refused the handle):
- * nothing reached the wire, and the caller counts it as unsent. */
-static bool send_request(struct lg_vu *vu)
+/* Renders and starts the current step's request. Returns -1 when it is on its
+ * way, else why it could not be sent (enum lg_unsent_why): nothing reached the
+ * wire, and the caller counts it as unsent. */
+static int send_request(struct lg_vu *vu)
 {
     struct lg_worker *w = vu->w;
     const struct lg_step *st = cur_step(vu);
@@ -646,22 +646,31 @@ static bool send_request(struct lg_vu *vu)
     if (cu) {
         curl_easy_setopt(e, CURLOPT_CURLU, cu);
     } else {
-        if (lg_vu_render_url(st, w->plan->base_url, &ctx, &vu->url, &unset))
-            return false;
+        int rc = lg_vu_render_url(st, w->plan->base_url, &ctx, &vu->url, &unset);
+        if (rc)
+            return rc == LG_EUNSAFE  ? LG_UNSENT_UNSAFE_URL
+                   : rc == LG_EUNSET ? LG_UNSENT_UNSET
+                                     : LG_UNSENT_BAD_VALUE;
         curl_easy_setopt(e, CURLOPT_CURLU, NULL);
         curl_easy_setopt(e, CURLOPT_URL, vu->url.data);
     }
 
     lg_buf_reset(&vu->body);
-    if (rq->body_kind != LG_BODY_NONE && lg_tmpl_render(rq->body, &ctx, &vu->body, &unset))
-        return false;
+    if (rq->body_kind != LG_BODY_NONE) {
+        int rc = lg_tmpl_render(rq->body, &ctx, &vu->body, &unset);
+        if (rc)
+            return rc == LG_EUNSET ? LG_UNSENT_UNSET : LG_UNSENT_BAD_VALUE;
+    }
 
     vu->req_hdrs = &w->plan->const_headers[st->id];
     struct curl_slist *hdrs = lg_header_list_head(vu->req_hdrs);
     if (!hdrs) {
-        if (lg_vu_render_headers(st, w->plan->env, w->plan->accept_encoding, &ctx, &vu->hdrs,
-                                 &unset))
-            return false;
+        int rc = lg_vu_render_headers(st, w->plan->env, w->plan->accept_encoding, &ctx, &vu->hdrs,
+                                      &unset);
+        if (rc)
+            return rc == LG_EUNSAFE  ? LG_UNSENT_UNSAFE_HEADER
+                   : rc == LG_EUNSET ? LG_UNSENT_UNSET
+                                     : LG_UNSENT_BAD_VALUE;
         vu->req_hdrs = &vu->hdrs;
         hdrs = lg_header_list_head(&vu->hdrs);
     }
@@ -699,21 +708,22 @@ static bool send_request(struct lg_vu *vu)
     vu->max_body = w->plan->max_body[st->id];
     vu->body_too_large = false;
     if (lg_transport_start(w->transport, e, vu->id))
-        return false; /* refused before anything was sent */
+        return LG_UNSENT_REFUSED; /* refused before anything was sent */
     vu->in_flight = true;
     vu->iter_sent = true;
     vu->req_start_us = lg_now_us();
     if (!vu->poll_start_us)
         vu->poll_start_us = vu->req_start_us;
-    return true;
+    return -1;
 }
 
 /* Sends the current step's request now; one that cannot be sent is counted so.
  * paced: it waited for the rate cap. */
 static void send_now(struct lg_vu *vu, bool paced)
 {
-    if (!send_request(vu))
-        record_unsent(vu);
+    int why = send_request(vu);
+    if (why >= 0)
+        record_unsent(vu, why);
     else if (paced)
         vu->w->metrics.paced++;
 }
@@ -766,7 +776,7 @@ static void run_step(struct lg_vu *vu)
         if (st->foreach_slot >= 0) {
             json_t *list = vu->slots[st->foreach_slot];
             if (!json_is_array(list)) {
-                record_unsent(vu);
+                record_unsent(vu, LG_UNSENT_NO_LIST);
                 return;
             }
             if (vu->item >= json_array_size(list)) {

@@ -129,7 +129,7 @@ void lg_vu_free(struct lg_vu *vu);
  * the same name; loadgate's User-Agent and, when accept_encoding is not NULL,
  * "Accept-Encoding: <accept_encoding>", each unless those headers set their own;
  * the content type of JSON and form bodies; an empty Expect:. Returns 0; LG_EUNSET
- * with *unset naming the slot; or LG_EINVAL when a rendered value holds CR, LF or
+ * with *unset naming the slot; or LG_EUNSAFE when a rendered value holds CR, LF or
  * NUL (it would inject a header line or be cut short). On an error *out is
  * unusable until rendered again. */
 int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *env,
@@ -138,7 +138,7 @@ int lg_vu_render_headers(const struct lg_step *st, const struct lg_environment *
 
 /* Renders a step's full URL (base URL joined with a relative URL, then the query)
  * into out (reset first). Returns 0; LG_EUNSET with *unset naming the slot; or
- * LG_EINVAL when the URL cannot be requested: it names a scheme other than http
+ * LG_EUNSAFE when the URL cannot be requested: it names a scheme other than http
  * or https, it is a path and base_url is NULL, or it holds a control character or
  * a space. */
 int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struct lg_tmpl_ctx *ctx,

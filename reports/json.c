@@ -181,6 +181,7 @@ static json_t *step_obj(const struct lg_result_step *s, bool open)
     set(o, "requests", jint(s->requests));
     set(o, "errors", jint(s->errors));
     set(o, "unsent", jint(s->unsent));
+    set(o, "unsent_reasons", counts_obj(s->unsent_reasons, s->n_unsent_reasons));
     set(o, "retries", jint(s->retries));
     set(o, "retries_refused", jint(s->retries_refused));
     set(o, "status", counts_obj(s->status, s->n_status));
@@ -329,6 +330,7 @@ char *lg_result_to_json(const struct lg_result *r)
     set(totals, "requests", jint(r->requests));
     set(totals, "errors", jint(r->errors));
     set(totals, "unsent", jint(r->unsent));
+    set(totals, "unsent_reasons", counts_obj(r->unsent_reasons, r->n_unsent_reasons));
     set(totals, "iterations", jint(r->iterations));
     set(totals, "iterations_failed", jint(r->iterations_failed));
     set(totals, "iterations_interrupted", jint(r->iterations_interrupted));

@@ -71,12 +71,14 @@ void lg_result_free(struct lg_result *r)
     }
     free(r->rules);
     free_counts(r->error_classes, r->n_error_classes);
+    free_counts(r->unsent_reasons, r->n_unsent_reasons);
     for (size_t i = 0; i < r->n_steps; i++) {
         struct lg_result_step *s = &r->steps[i];
         free(s->scenario);
         free(s->name);
         free_counts(s->status, s->n_status);
         free_counts(s->error_classes, s->n_error_classes);
+        free_counts(s->unsent_reasons, s->n_unsent_reasons);
         free_counts(s->protocols, s->n_protocols);
         lg_hist_free(s->histogram);
         lg_hist_free(s->histogram_uncorrected);
@@ -423,6 +425,8 @@ static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
         (rc = get_u64(rd, o, w, "requests", true, &s->requests)) ||
         (rc = get_u64(rd, o, w, "errors", true, &s->errors)) ||
         (rc = get_u64(rd, o, w, "unsent", false, &s->unsent)) ||
+        (rc = read_counts(rd, o, w, "unsent_reasons", false, &s->unsent_reasons,
+                          &s->n_unsent_reasons)) ||
         (rc = get_u64(rd, o, w, "retries", false, &s->retries)) ||
         (rc = get_u64(rd, o, w, "retries_refused", false, &s->retries_refused)) ||
         (rc = read_counts(rd, o, w, "status", true, &s->status, &s->n_status)) ||
@@ -674,6 +678,8 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
     if ((rc = get_u64(rd, totals, "totals", "requests", true, &r->requests)) ||
         (rc = get_u64(rd, totals, "totals", "errors", true, &r->errors)) ||
         (rc = get_u64(rd, totals, "totals", "unsent", false, &r->unsent)) ||
+        (rc = read_counts(rd, totals, "totals", "unsent_reasons", false, &r->unsent_reasons,
+                          &r->n_unsent_reasons)) ||
         (rc = get_u64(rd, totals, "totals", "iterations", true, &r->iterations)) ||
         (rc = get_u64(rd, totals, "totals", "iterations_failed", false, &r->iterations_failed)) ||
         (rc = get_u64(rd, totals, "totals", "iterations_interrupted", false,

@@ -41,7 +41,9 @@ struct lg_result_step {
     char *scenario;
     char *name;
     uint64_t requests, errors;
-    uint64_t unsent;          /* requests that could not be sent: not in requests or errors */
+    uint64_t unsent; /* requests that could not be sent: not in requests or errors */
+    struct lg_count *unsent_reasons; /* why, by lg_unsent_name; non-zero only */
+    size_t n_unsent_reasons;
     uint64_t retries;         /* extra sends by libcurl after a reused connection closed
                                  unanswered (idempotent methods; not in requests) */
     uint64_t retries_refused; /* such re-sends refused (other methods): each of these
@@ -196,7 +198,9 @@ struct lg_result {
     /* totals (iterations, iterations_failed, iterations_interrupted and the retries
      * as in the steps and scenarios) */
     uint64_t requests, errors, iterations, iterations_failed, dropped_iterations;
-    uint64_t unsent;         /* requests that could not be sent (not in requests) */
+    uint64_t unsent; /* requests that could not be sent (not in requests) */
+    struct lg_count *unsent_reasons;
+    size_t n_unsent_reasons;
     uint64_t feed_exhausted; /* VUs stopped early because a unique CSV feed ran out */
     char *feed_note;         /* a sentence saying which feed ran out, or NULL */
     uint64_t iterations_interrupted;

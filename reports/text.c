@@ -410,6 +410,22 @@ static void schedule_lines(const struct lg_result *r, FILE *f, bool color)
     fputc('\n', f);
 }
 
+/* What an unsent reason (lg_unsent_name) means, for the reader of the summary. */
+static void unsent_meaning(FILE *f, const char *name)
+{
+    static const char *const meanings[][2] = {
+        {"unset_value", "a template read a value that was never captured"},
+        {"no_list", "for_each found no list to walk"},
+        {"unsafe_url", "the rendered URL was not http(s), or held a control character or space"},
+        {"unsafe_header", "a rendered header value held CR, LF or NUL (it would inject a line)"},
+        {"bad_value", "a template function could not use its arguments"},
+        {"refused", "the transport refused the transfer"},
+    };
+    for (size_t i = 0; i < sizeof(meanings) / sizeof(*meanings); i++)
+        if (!strcmp(name, meanings[i][0]))
+            fprintf(f, "    %s: %s\n", meanings[i][0], meanings[i][1]);
+}
+
 /* Failed requests by class, then the requests that could not be sent: failures of
  * their steps, counted apart from requests. Returns whether it printed anything. */
 static bool error_line(const struct lg_result *r, FILE *f)
@@ -432,12 +448,21 @@ static bool error_line(const struct lg_result *r, FILE *f)
             fputs("  body_too_large: a response body was larger than max_body (8 MiB unless "
                   "the step or its environment sets it); its transfer was stopped there\n",
                   f);
-    if (r->unsent)
+    if (r->unsent) {
         fprintf(f,
                 "%s  unsent: %s request%s could not be sent (never reached the server; not "
-                "counted as requests)\n",
+                "counted as requests)",
                 any ? "" : "\n", lg_fmt_count(r->unsent, buf, sizeof(buf)),
                 r->unsent == 1 ? "" : "s");
+        for (size_t i = 0; i < r->n_unsent_reasons; i++) {
+            fputs(i ? ", " : ": ", f);
+            put_clean(f, r->unsent_reasons[i].name);
+            fprintf(f, " %s", lg_fmt_count(r->unsent_reasons[i].count, buf, sizeof(buf)));
+        }
+        fputc('\n', f);
+        for (size_t i = 0; i < r->n_unsent_reasons; i++)
+            unsent_meaning(f, r->unsent_reasons[i].name);
+    }
     return any || r->unsent;
 }
 

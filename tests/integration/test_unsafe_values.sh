@@ -57,4 +57,11 @@ assert_json "$RESULT" '.totals.requests == 6 and .totals.errors == 0 and .totals
 for s in header-crlf path-crlf url-file url-ftp; do
     assert_json "$RESULT" "$(step "$s") | .requests == 0 and .unsent == 3" "$s is unsent"
 done
+assert_json "$RESULT" "$(step header-crlf) | .unsent_reasons == {\"unsafe_header\": 3}"
+for s in path-crlf url-file url-ftp; do
+    assert_json "$RESULT" "$(step "$s") | .unsent_reasons == {\"unsafe_url\": 3}" "$s: why"
+done
+assert_json "$RESULT" '.totals.unsent_reasons == {"unsafe_url": 9, "unsafe_header": 3}'
+assert_contains "$LG_OUT" "unsent: 12 requests could not be sent (never reached the server; not counted as requests): unsafe_url 9, unsafe_header 3"
+assert_contains "$LG_OUT" "    unsafe_header: a rendered header value held CR, LF or NUL (it would inject a line)"
 assert_json "$RESULT" "$(step after) | .requests == 3 and .errors == 0"

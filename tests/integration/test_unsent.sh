@@ -51,7 +51,8 @@ assert_json "$RESULT" '.rules[0].name == "default" and .rules[0].ok == false'
 assert_json "$RESULT" '.rules[0].text == "no thresholds given, so any failure fails the gate: 4 of 12 requests failed (capture 4); 4 requests could not be sent"'
 assert_matches "$LG_OUT" '· 12 requests \([0-9.,]+/s\) · 4 unsent · 4 iterations \(4 failed\)' "header"
 assert_matches "$LG_OUT" '^  unsent/item +0 +0\.0 +- +- +- +- +- +0 +4 +- *$' "the step's row"
-assert_contains "$LG_OUT" "  unsent: 4 requests could not be sent (never reached the server; not counted as requests)"
+assert_contains "$LG_OUT" "  unsent: 4 requests could not be sent (never reached the server; not counted as requests): unset_value 4"
+assert_json "$RESULT" "$(step item) | .unsent_reasons == {\"unset_value\": 4}"
 assert_contains "$LG_OUT" "✗ strict default gate: no thresholds given, so any failure fails the gate: 4 of 12 requests failed (capture 4); 4 requests could not be sent"
 
 log "error_rate is failed requests over requests sent: 4 of 12, not 8 of 16"

@@ -209,12 +209,14 @@ static void test_metrics_unsent_is_counted_apart(void **state)
     struct lg_metrics m, other;
     lg_metrics_init(&m, &f->suite);
     lg_metrics_init(&other, &f->suite);
-    lg_metrics_unsent(&m, 1);
-    lg_metrics_unsent(&m, 1);
+    lg_metrics_unsent(&m, 1, LG_UNSENT_UNSET);
+    lg_metrics_unsent(&m, 1, LG_UNSENT_UNSAFE_HEADER);
     struct lg_sample s = ok(200, 700);
     lg_metrics_record(&m, 0, &s);
-    lg_metrics_unsent(&other, 1);
+    lg_metrics_unsent(&other, 1, LG_UNSENT_UNSAFE_HEADER);
     assert_int_equal(m.steps[1].unsent, 2);
+    assert_int_equal(m.steps[1].unsent_by[LG_UNSENT_UNSET], 1);
+    assert_int_equal(m.steps[1].unsent_by[LG_UNSENT_UNSAFE_HEADER], 1);
     assert_int_equal(m.steps[1].n_cells, 0);
     assert_int_equal(m.second_requests, 1);
     assert_int_equal(m.second_errors, 0);
@@ -223,10 +225,15 @@ static void test_metrics_unsent_is_counted_apart(void **state)
     assert_int_equal(t.requests, 1);
     assert_int_equal(t.errors, 0);
     assert_int_equal(t.unsent, 2);
+    assert_int_equal(t.unsent_by[LG_UNSENT_UNSAFE_HEADER], 1);
     lg_metrics_merge(&m, &other);
     assert_int_equal(m.steps[1].unsent, 3);
+    assert_int_equal(m.steps[1].unsent_by[LG_UNSENT_UNSAFE_HEADER], 2);
+    assert_string_equal(lg_unsent_name(LG_UNSENT_UNSAFE_HEADER), "unsafe_header");
+    assert_string_equal(lg_unsent_name(LG_UNSENT_NO_LIST), "no_list");
     lg_metrics_clear(&m);
     assert_int_equal(m.steps[1].unsent, 0);
+    assert_int_equal(m.steps[1].unsent_by[LG_UNSENT_UNSAFE_HEADER], 0);
     lg_metrics_free(&m);
     lg_metrics_free(&other);
 }

@@ -453,7 +453,7 @@ static void test_outcome_failures_rule_names_each_cause(void **state)
     struct fixture *f = *state;
     request(f, LG_ERRC_NONE, true);
     request(f, LG_ERRC_NONE, false); /* a check failed, the request did not */
-    lg_metrics_unsent(&f->rep.metrics, 0);
+    lg_metrics_unsent(&f->rep.metrics, 0, LG_UNSENT_UNSET);
     f->rep.metrics.dropped = 4;
     f->rep.metrics.feed_exhausted = 1;
     struct lg_result *r = build(f, NULL, 1);
@@ -510,7 +510,7 @@ static void test_outcome_unsent_counted_apart(void **state)
     request(f, LG_ERRC_NONE, true);
     request(f, LG_ERRC_NONE, true);
     for (int i = 0; i < 6; i++)
-        lg_metrics_unsent(&f->rep.metrics, 0);
+        lg_metrics_unsent(&f->rep.metrics, 0, LG_UNSENT_UNSET);
     thresholds(f, "error_rate < 1%", "rps <= 1", NULL);
     struct lg_result *r = build(f, NULL, 2);
     assert_int_equal(r->requests, 2);

@@ -404,15 +404,17 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
     assert_keys(json_object_get(j, "config"), "vus,http,multiplex,proxy");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
-    assert_keys(json_object_get(j, "totals"),
-                "requests,errors,unsent,iterations,iterations_failed,iterations_interrupted,"
-                "dropped_iterations,feed_exhausted,feed_note,duration_s,rps,checks_passed,"
-                "checks_failed,retries,retries_refused,connections,error_classes");
+    assert_keys(
+        json_object_get(j, "totals"),
+        "requests,errors,unsent,unsent_reasons,iterations,iterations_failed,iterations_interrupted,"
+        "dropped_iterations,feed_exhausted,feed_note,duration_s,rps,checks_passed,"
+        "checks_failed,retries,retries_refused,connections,error_classes");
     json_t *t = json_array_get(json_object_get(j, "thresholds"), 0);
     assert_keys(t, "expr,severity,ok,observed,unit,observed_text,no_samples,abort");
     json_t *s = json_array_get(json_object_get(j, "steps"), 0);
-    assert_keys(s, "scenario,name,requests,errors,unsent,retries,retries_refused,status,"
-                   "error_classes,protocols,latency_ms,checks,histogram");
+    assert_keys(
+        s, "scenario,name,requests,errors,unsent,unsent_reasons,retries,retries_refused,status,"
+           "error_classes,protocols,latency_ms,checks,histogram");
     assert_keys(json_object_get(s, "latency_ms"), LATENCY_KEYS);
     assert_keys(json_object_get(s, "checks"), "passed,failed,list");
     assert_keys(json_array_get(json_object_get(json_object_get(s, "checks"), "list"), 0),
@@ -541,9 +543,10 @@ static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
     assert_keys(json_object_get(sc, "wait_ms"), LATENCY_KEYS);
     for (size_t i = 0; i < 2; i++) {
         json_t *s = json_array_get(json_object_get(j, "steps"), i);
-        assert_keys(s, "scenario,name,requests,errors,unsent,retries,retries_refused,status,"
-                       "error_classes,protocols,latency_ms,latency_uncorrected_ms,checks,histogram,"
-                       "histogram_uncorrected");
+        assert_keys(
+            s, "scenario,name,requests,errors,unsent,unsent_reasons,retries,retries_refused,status,"
+               "error_classes,protocols,latency_ms,latency_uncorrected_ms,checks,histogram,"
+               "histogram_uncorrected");
         assert_keys(json_object_get(s, "latency_uncorrected_ms"), LATENCY_KEYS);
     }
     json_t *c0 = json_array_get(json_object_get(j, "scenarios"), 0);
@@ -614,9 +617,10 @@ static void test_reports_json_closed_model_writes_no_uncorrected_figures(void **
     r->scenarios[0].has_uncorrected = true;
     json_t *j = to_jansson(r);
     assert_keys(json_object_get(j, "schedule"), "model");
-    assert_keys(json_array_get(json_object_get(j, "steps"), 0),
-                "scenario,name,requests,errors,unsent,retries,retries_refused,status,"
-                "error_classes,protocols,latency_ms,checks,histogram");
+    assert_keys(
+        json_array_get(json_object_get(j, "steps"), 0),
+        "scenario,name,requests,errors,unsent,unsent_reasons,retries,retries_refused,status,"
+        "error_classes,protocols,latency_ms,checks,histogram");
     assert_keys(json_array_get(json_object_get(j, "scenarios"), 0),
                 "name,iterations,iterations_failed,iterations_interrupted,iteration_ms,histogram");
     json_decref(j);
@@ -728,6 +732,8 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_int_equal(a->limits.rate_capped, b->limits.rate_capped);
     assert_int_equal(a->limits.paced, b->limits.paced);
     assert_counts_equal(a->error_classes, a->n_error_classes, b->error_classes, b->n_error_classes);
+    assert_counts_equal(a->unsent_reasons, a->n_unsent_reasons, b->unsent_reasons,
+                        b->n_unsent_reasons);
 
     assert_int_equal(a->n_steps, b->n_steps);
     for (size_t i = 0; i < a->n_steps; i++) {
@@ -742,6 +748,8 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
         assert_counts_equal(x->status, x->n_status, y->status, y->n_status);
         assert_counts_equal(x->error_classes, x->n_error_classes, y->error_classes,
                             y->n_error_classes);
+        assert_counts_equal(x->unsent_reasons, x->n_unsent_reasons, y->unsent_reasons,
+                            y->n_unsent_reasons);
         assert_counts_equal(x->protocols, x->n_protocols, y->protocols, y->n_protocols);
         assert_latency_equal(&x->latency_ms, &y->latency_ms);
         assert_hist_equal(x->histogram, y->histogram);
@@ -1227,7 +1235,8 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     want = insert_after(want, "    \"proxy\": null\n  },\n",
                         "  \"schedule\": {\n    \"model\": \"closed\"\n  },\n"
                         "  \"limits\": null,\n");
-    want = insert_after(want, "    \"errors\": 0,\n", "    \"unsent\": 0,\n");
+    want = insert_after(want, "    \"errors\": 0,\n",
+                        "    \"unsent\": 0,\n    \"unsent_reasons\": {},\n");
     want = insert_after(want, "\n    \"iterations_failed\": 0,\n",
                         "    \"iterations_interrupted\": 0,\n");
     want = insert_after(want, "    \"dropped_iterations\": 0,\n",
@@ -1236,9 +1245,10 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
                         "    \"retries\": 0,\n    \"retries_refused\": 0,\n"
                         "    \"connections\": 0,\n");
     want = insert_after(want, "      \"error_classes\": {},\n", "      \"protocols\": {},\n");
-    want = insert_after(
-        want, "      \"errors\": 0,\n",
-        "      \"unsent\": 0,\n      \"retries\": 0,\n      \"retries_refused\": 0,\n");
+    want =
+        insert_after(want, "      \"errors\": 0,\n",
+                     "      \"unsent\": 0,\n      \"unsent_reasons\": {},\n      \"retries\": 0,\n"
+                     "      \"retries_refused\": 0,\n");
     want = insert_after(want, "\n      \"iterations_failed\": 0,\n",
                         "      \"iterations_interrupted\": 0,\n");
     assert_null(back->steps[0].checks[0].reasons);
@@ -1391,7 +1401,13 @@ static void test_reports_rules_unsent_feed_round_trip(void **state)
     add_result_rule(r, LG_RULE_FAILURES, false, "no critical threshold ...: 1 of 2 failed");
     add_result_rule(r, LG_RULE_NO_RESPONSE, true, "1 of 2 requests got a response");
     r->unsent = 6;
+    r->unsent_reasons =
+        counts(2, (const char *const[]){"unset_value", "unsafe_header"}, (const uint64_t[]){2, 4});
+    r->n_unsent_reasons = 2;
     r->steps[1].unsent = 6;
+    r->steps[1].unsent_reasons =
+        counts(2, (const char *const[]){"unset_value", "unsafe_header"}, (const uint64_t[]){2, 4});
+    r->steps[1].n_unsent_reasons = 2;
     r->feed_exhausted = 2;
     r->feed_note = lg_strdup("the unique feed 'users' (2 rows) ran out");
     char *s = lg_result_to_json(r);
@@ -1402,7 +1418,8 @@ static void test_reports_rules_unsent_feed_round_trip(void **state)
                               "      \"ok\": false,\n"
                               "      \"text\": \"no critical threshold ...: 1 of 2 failed\"\n"
                               "    },\n"));
-    assert_non_null(strstr(s, "    \"errors\": 12,\n    \"unsent\": 6,\n"));
+    assert_non_null(strstr(s, "    \"errors\": 12,\n    \"unsent\": 6,\n    \"unsent_reasons\": {\n"
+                              "      \"unset_value\": 2,\n      \"unsafe_header\": 4\n    },\n"));
     assert_non_null(strstr(s,
                            "    \"dropped_iterations\": 2,\n    \"feed_exhausted\": 2,\n"
                            "    \"feed_note\": \"the unique feed 'users' (2 rows) ran out\",\n"));
@@ -1419,6 +1436,8 @@ static void test_reports_rules_unsent_feed_round_trip(void **state)
     json_object_del(json_object_get(j, "totals"), "feed_exhausted");
     json_object_del(json_object_get(j, "totals"), "feed_note");
     json_object_del(json_array_get(json_object_get(j, "steps"), 1), "unsent");
+    json_object_del(json_object_get(j, "totals"), "unsent_reasons");
+    json_object_del(json_array_get(json_object_get(j, "steps"), 1), "unsent_reasons");
     s = json_dumps(j, 0);
     assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
     assert_int_equal(back->n_rules, 0);
@@ -1426,6 +1445,8 @@ static void test_reports_rules_unsent_feed_round_trip(void **state)
     assert_int_equal(back->feed_exhausted, 0);
     assert_null(back->feed_note);
     assert_int_equal(back->steps[1].unsent, 0);
+    assert_int_equal(back->n_unsent_reasons, 0);
+    assert_int_equal(back->steps[1].n_unsent_reasons, 0);
     lg_result_free(back);
     free(s);
     json_decref(j);
@@ -1882,6 +1903,8 @@ static void test_reports_text_rules_unsent_and_feed(void **state)
     r->requests = 1200;
     r->errors = 1200;
     r->unsent = 3;
+    r->unsent_reasons = counts(1, (const char *const[]){"unsafe_header"}, (const uint64_t[]){3});
+    r->n_unsent_reasons = 1;
     r->iterations = 1200;
     r->iterations_failed = 1200;
     r->rps = 600;
@@ -1918,7 +1941,9 @@ static void test_reports_text_rules_unsent_and_feed(void **state)
            "\n"
            "  errors: connect 1,200\n"
            "  unsent: 3 requests could not be sent (never reached the server; not counted as "
-           "requests)\n"
+           "requests): unsafe_header 3\n"
+           "    unsafe_header: a rendered header value held CR, LF or NUL (it would inject a "
+           "line)\n"
            "\n"
            "  ! the unique feed 'users' (2 rows) ran out\n"
            "\n"

@@ -261,13 +261,13 @@ static void test_vu_headers_refuse_cr_lf_nul_in_a_rendered_value(void **state)
         json_decref(f->slots[S_TOKEN]);
         f->slots[S_TOKEN] = json_string(bad[i]);
         assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
-                         LG_EINVAL);
+                         LG_EUNSAFE);
         assert_null(lg_header_list_head(&f->list));
     }
     json_decref(f->slots[S_TOKEN]);
     f->slots[S_TOKEN] = json_stringn("t\0evil", 6); /* would be cut short at the NUL */
     assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
-                     LG_EINVAL);
+                     LG_EUNSAFE);
     assert_null(lg_header_list_head(&f->list));
     json_decref(f->slots[S_TOKEN]);
     f->slots[S_TOKEN] = json_string("t-2\tok"); /* a tab is allowed in a field value */
@@ -308,11 +308,11 @@ static void test_vu_url_refuses_what_cannot_be_requested(void **state)
         lg_tmpl_free(f->step.req.url);
         f->step.req.url = compile(f, "{{token}}");
         assert_int_equal(lg_vu_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset),
-                         LG_EINVAL);
+                         LG_EUNSAFE);
     }
     json_decref(f->slots[S_TOKEN]);
     f->slots[S_TOKEN] = json_string("/items/1");
-    assert_int_equal(lg_vu_render_url(&f->step, NULL, &f->ctx, &out, &unset), LG_EINVAL);
+    assert_int_equal(lg_vu_render_url(&f->step, NULL, &f->ctx, &out, &unset), LG_EUNSAFE);
     assert_int_equal(lg_vu_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
     assert_string_equal(out.data, "http://127.0.0.1:8080/items/1");
     json_decref(f->slots[S_TOKEN]);
