@@ -229,9 +229,9 @@ void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus);
  * second over the workers' merged second histograms (lg_metrics_take_second). Series
  * points src does carry are appended, or summed with dst's point of equal t_s, whose
  * percentiles then become the larger of the two (a point keeps no histogram). A
- * check's reasons are united, equal ones counted together; dst then keeps the LG_REASONS_PER_CHECK most frequent, ties in
- * byte order of their text, in that order, so the result depends only on what the
- * two held. */
+ * check's reasons are united, equal ones counted together; dst then keeps the
+ * LG_REASONS_PER_CHECK most frequent, ties in byte order of their text, in that
+ * order, so the result depends only on what the two held. */
 void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src);
 
 /* Zeroes every count and histogram, and forgets every reason, but keeps the cells
