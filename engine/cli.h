@@ -1,4 +1,5 @@
-/* cli: loadgate's command line (run, check, version). */
+/* cli: loadgate's command line (run, check, version), the one entry point main.c
+ * calls; everything a run does is reached from here. */
 #ifndef LG_CLI_H
 #define LG_CLI_H
 

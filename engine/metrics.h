@@ -23,7 +23,8 @@ enum lg_errclass {
     LG_ERRC_HTTP_4XX,       /* status 400..499 that the step did not expect */
     LG_ERRC_HTTP_5XX,       /* status >= 500 that the step did not expect */
     LG_ERRC_CHECK,          /* an expectation failed */
-    LG_ERRC_CAPTURE,        /* a capture found nothing, or a template read an unset value */
+    LG_ERRC_CAPTURE,        /* a capture found nothing (an unset value read later is
+                               unsent, not an error) */
     LG_ERRC_REDIRECT,       /* more than 10 redirects (a loop) */
     LG_ERRC_BODY_TOO_LARGE, /* the response body passed max_body: the transfer was
                                stopped there */
@@ -223,12 +224,14 @@ void lg_metrics_interrupted(struct lg_metrics *m, uint32_t scenario, int64_t dur
 /* Closes the current second: appends a series point for second t_s with the given
  * number of active VUs, and starts a new second. */
 void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus);
-/* Adds src into dst (same suite). Series points with equal t_s are summed; their
- * percentiles become the larger of the two (an upper bound until per-second
- * histograms are merged across workers). A check's reasons are united, equal ones
- * counted together; dst then keeps the LG_REASONS_PER_CHECK most frequent, ties in
- * byte order of their text, in that order, so the result depends only on what the
- * two held. */
+/* Adds src into dst (same suite): counts add up, histograms merge losslessly. The
+ * run's series is not made here: workers never tick, and the coordinator closes each
+ * second over the workers' merged second histograms (lg_metrics_take_second). Series
+ * points src does carry are appended, or summed with dst's point of equal t_s, whose
+ * percentiles then become the larger of the two (a point keeps no histogram). A
+ * check's reasons are united, equal ones counted together; dst then keeps the
+ * LG_REASONS_PER_CHECK most frequent, ties in byte order of their text, in that
+ * order, so the result depends only on what the two held. */
 void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src);
 
 /* Zeroes every count and histogram, and forgets every reason, but keeps the cells

@@ -1,6 +1,6 @@
-/* run: executes a load plan (closed model: virtual users looping the journey for a
- * duration or until a shared number of iterations is done) and returns what was
- * measured. Ctrl-C and abort thresholds stop it early, marked aborted. */
+/* run: executes a load plan, in the closed model (virtual users looping the journey,
+ * possibly in VU stages) or the open one (iterations due at a rate), and returns what
+ * was measured. Signals and abort thresholds stop it early, marked aborted. */
 #ifndef LG_RUN_H
 #define LG_RUN_H
 

@@ -1,48 +1,8 @@
-/* transport: the libev <-> libcurl multi_socket glue, after the pattern of curl's
- * evhiperfifo example: per-socket state rides on curl_multi_assign; finished
- * transfers are reaped in one place. Transfers are spread over several multi
- * handles (shards) that share the one loop.
- *
- * What keeps the per-request cost down (tools/bench measures it):
- *  - Zero timeouts (libcurl asks for one when a transfer is added) are run by an
- *    ev_prepare watcher just before the loop polls, not by a zero-delay timer that
- *    costs a poll of its own.
- *  - A finished transfer gives its keep-alive connection back (CURL_POLL_REMOVE:
- *    the watcher stops) and its caller's next transfer takes it again (the watcher
- *    starts). libev re-registers a descriptor with the kernel whenever ev_io_set
- *    names it, even for the same socket: one failing epoll_ctl per request. With
- *    ev_io_modify it does not, and a stop and a start between two polls cancel out.
- *    That is only right while the descriptor holds the same socket, so the
- *    transport opens and closes the sockets of its transfers itself
- *    (CURLOPT_OPENSOCKETFUNCTION / CLOSESOCKETFUNCTION) and knows when a number
- *    comes back as a new socket; a descriptor it did not open (a resolver's socket
- *    pair) is always registered anew.
- *  - The state of a socket (its ev_io) is kept per descriptor for the life of the
- *    transport and reused, not allocated and freed for every request.
- *
- * What keeps the measurement close to the wire: libcurl stamps a transfer's end
- * when it reads the response, inside curl_multi_socket_action. When several
- * responses are ready at once, LG_READ_AHEAD of them are read first (io_cb) and
- * their finished transfers handed to the owners afterwards, so that the owners' work
- * (checks, metrics, the next request) does not delay the reading of the responses
- * waiting behind it. At 20 connections against a server that holds each reply
- * 20 ms (tools/bench's accuracy check), that took loadgate's p50 from about 0.29 to
- * 0.25 ms above the server's own timing. Reading a whole epoll batch (64 sockets
- * and more) before reporting any cost 25% more CPU per request at 1,000
- * connections, their state having left the cache in between; 8 cost nothing
- * measurable at 50 or 1,000.
- *
- * What keeps a server on the same machine from costing the harness: the read-ahead
- * is reported in chunks (flush_and_send), and the requests the owners start are
- * sent at once, together, rather than one by one between the reads that follow. On
- * loopback the sender's send() also delivers the data to the server and wakes it
- * if it sleeps, and waking an idle CPU is dear (about 7 us on the virtual machines
- * tools/bench has run on). A server faster per request than the harness sleeps
- * between requests that arrive one at a time: nginx slept 0.60 times per request
- * at 1,000 connections, against 0.27 with the requests sent in chunks of 8 (and
- * 0.004 under wrk, which sends faster than nginx answers); CPU per request fell by
- * 2-7% in paired runs (user time up a little, system time down more). Longer
- * chunks (16-64) woke it no less often. */
+/* transport: the libev <-> libcurl multi_socket glue, after curl's evhiperfifo:
+ * per-socket state rides on curl_multi_assign, finished transfers are reaped in one
+ * place. Transfers are spread over several multi handles (shards) on one loop. Why
+ * responses are read ahead, requests sent in chunks and sockets kept registered:
+ * docs/benchmarks.md, "Why the transport is built this way". */
 #include "transport.h"
 
 #include <stdbool.h>
@@ -145,7 +105,9 @@ static void reap(struct shard *sh)
 
 static void flush_and_send(struct lg_transport *t);
 
-/* libev: a socket is ready. */
+/* libev: a socket is ready. libcurl stamps a transfer's end when it reads the
+ * response, so up to LG_READ_AHEAD ready responses are read before their owners'
+ * work (checks, metrics, the next request) runs and delays the reading of the rest. */
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     struct sock *s = w->data;
@@ -176,7 +138,8 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* Reports the transfers that ready sockets finished, then runs the shards that asked
  * for a zero timeout: the transfers the owners started while they were told (or
- * since the loop last polled) send their requests now, one after the other. Shards
+ * since the loop last polled) send their requests now, one after the other, so that
+ * a server on the same machine is woken once per chunk rather than per request. Shards
  * that become due while these run wait for the next turn; their zero-delay timer
  * (armed as well) keeps the loop from blocking before it. */
 static void flush_and_send(struct lg_transport *t)
@@ -191,7 +154,8 @@ static void flush_and_send(struct lg_transport *t)
     }
 }
 
-/* libev, before it polls. */
+/* libev, before it polls: libcurl's zero timeouts run here rather than from a
+ * zero-delay timer, which would cost a poll of its own. */
 static void kick_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
     flush_and_send(w->data);
@@ -266,7 +230,11 @@ static int multi_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, 
     return 0;
 }
 
-/* CURLOPT_OPENSOCKETFUNCTION: a new socket for a connection. */
+/* CURLOPT_OPENSOCKETFUNCTION: a new socket for a connection. The transport opens
+ * and closes its transfers' sockets itself to know when a descriptor number means a
+ * new socket: only then does the watcher need ev_io_set, which re-registers with
+ * epoll; the same socket keeps its registration (ev_io_modify). A descriptor it did
+ * not open (a resolver's socket pair) is always registered anew. */
 static curl_socket_t open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
     (void)purpose;

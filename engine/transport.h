@@ -19,18 +19,15 @@ struct lg_transport;
 typedef void (*lg_transfer_done_fn)(void *priv, CURL *easy, CURLcode result, void *ud);
 
 /* Transfers per multi handle. libcurl's multi handle does per-transfer work that
- * grows with the number of transfers it holds (10,000 in one handle ran at a fifth
- * of the speed of the same spread over handles of about 40), so a transport keeps
- * several multi handles ("shards") on its one loop. Each multi handle also costs
- * about 50 KiB (libcurl 7.88 fills its socket hash of 911 slots at creation): at
- * 10,000 VUs, shards of 100 rather than 40 hold 6 MiB less, with no difference in
- * CPU per request that tools/bench could see at 50, 1,000 or 10,000 VUs. */
+ * grows with the number of transfers it holds, and each handle has a fixed memory
+ * cost, so a transport keeps several multi handles ("shards") on its one loop. The
+ * size and its figures: docs/benchmarks.md. */
 #define LG_TRANSFERS_PER_SHARD 100
 
 /* Responses read before their transfers are reported (and the requests that the
  * reports start are sent): the rest of a loop pass's ready sockets wait for the
  * next chunk; what is left when the pass ends is reported before the loop polls
- * again. Why, and the figures: transport.c. */
+ * again. Why, and the figures: docs/benchmarks.md. */
 #define LG_READ_AHEAD 8
 
 /* Creates a transport on loop for up to max_transfers concurrent transfers (the

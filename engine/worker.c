@@ -214,9 +214,8 @@ const char *lg_accept_encodings(void)
 /* The receive buffer of each VU's handle: libcurl's default of 16 KiB while the run
  * is small, halved as VUs grow so that all of them together hold about 8 MiB, down
  * to libcurl's minimum of 1 KiB (from 4,097 VUs on). A response that fits is read
- * with one recv(); each further buffer's worth costs libcurl a poll() and a recv():
- * reading tools/bench's 1.3 KiB response with 1 KiB rather than 2 KiB cost 7.5% more
- * CPU per request at 1,000 VUs (paired runs). */
+ * with one recv(); each further buffer's worth costs libcurl a poll() and a recv()
+ * (figures: docs/benchmarks.md). */
 #define LG_RECV_BUDGET (8L << 20)
 #define LG_RECV_MIN 1024L
 

@@ -171,7 +171,7 @@ static json_t *hist_str(const struct lg_hist *h)
 }
 
 /* The uncorrected figures go right after their corrected counterparts, and only in
- * the open model: a closed-model result.json stays as it was before the open model. */
+ * the open model: in the closed model they would equal the corrected ones. */
 static json_t *step_obj(const struct lg_result_step *s, bool open)
 {
     bool unc = open && s->has_uncorrected;

@@ -402,7 +402,7 @@ static int read_reason(struct rd *rd, json_t *o, const char *w, void *elem)
     return 0;
 }
 
-/* "reasons" may be absent (a result written before reasons were kept): none. */
+/* "reasons" may be absent (absent = none, so older results still read). */
 static int read_check(struct rd *rd, json_t *o, const char *w, void *elem)
 {
     struct lg_result_check *c = elem;
@@ -518,8 +518,8 @@ static int read_point(struct rd *rd, json_t *o, const char *w, void *elem)
     return 0;
 }
 
-/* "schedule": absent in results written before the open model, which are all
- * closed-model ones. In the open model every key but "note" is required: a missing
+/* "schedule": absent means the closed model (older results have none). In the
+ * open model every key but "note" is required: a missing
  * "sustained" must not read as "the rate was not kept". */
 static int read_schedule(struct rd *rd, json_t *root, struct lg_result_schedule *sc)
 {

@@ -347,6 +347,41 @@ static void step_table(const struct lg_result *r, FILE *f)
     free(cells);
 }
 
+/* The four uncorrected figures as the summary prints them ("-" when untimed). */
+static void uncorrected_cells(const struct lg_result_step *s, char v[4][64])
+{
+    const struct lg_latency_ms *l = &s->latency_uncorrected_ms;
+    double x[] = {l->p50, l->p95, l->p99, l->max};
+    bool timed = step_timed(s, s->histogram_uncorrected);
+    for (int k = 0; k < 4; k++)
+        if (timed)
+            fmt_ms(x[k], v[k], 64);
+        else
+            strcpy(v[k], "-");
+}
+
+/* A step's uncorrected line is worth printing only when it would read differently
+ * from the table's corrected figures, i.e. some iteration of it waited for a VU. */
+static bool uncorrected_differs(const struct lg_result_step *s)
+{
+    if (!s->has_uncorrected)
+        return false;
+    char u[4][64], c[4][64];
+    uncorrected_cells(s, u);
+    const struct lg_latency_ms *l = &s->latency_ms;
+    double x[] = {l->p50, l->p95, l->p99, l->max};
+    bool timed = step_timed(s, s->histogram);
+    for (int k = 0; k < 4; k++) {
+        if (timed)
+            fmt_ms(x[k], c[k], sizeof(c[k]));
+        else
+            strcpy(c[k], "-");
+        if (strcmp(u[k], c[k]) != 0)
+            return true;
+    }
+    return false;
+}
+
 /* Open model: the table holds figures measured from the scheduled instant; these
  * lines put the figures measured from the actual start right under it, so that
  * what waiting for a VU added reads at a glance. Labels are padded to line up. */
@@ -356,7 +391,7 @@ static void uncorrected_lines(const struct lg_result *r, FILE *f)
         return;
     size_t w = 0;
     for (size_t i = 0; i < r->n_steps; i++) {
-        if (!r->steps[i].has_uncorrected)
+        if (!uncorrected_differs(&r->steps[i]))
             continue;
         char *l = step_label(&r->steps[i]);
         if (dwidth(l) > w)
@@ -365,19 +400,16 @@ static void uncorrected_lines(const struct lg_result *r, FILE *f)
     }
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct lg_result_step *s = &r->steps[i];
-        if (!s->has_uncorrected)
+        if (!uncorrected_differs(s))
             continue;
-        const struct lg_latency_ms *l = &s->latency_uncorrected_ms;
         const char *names[] = {"p50", "p95", "p99", "max"};
-        double v[] = {l->p50, l->p95, l->p99, l->max};
+        char v[4][64];
+        uncorrected_cells(s, v);
         char *label = step_label(s);
         fprintf(f, "  uncorrected (as if no wait): %s", label);
         pad(f, w - dwidth(label));
-        for (int k = 0; k < 4; k++) {
-            char buf[64];
-            bool timed = step_timed(s, s->histogram_uncorrected);
-            fprintf(f, " %s %s", names[k], timed ? fmt_ms(v[k], buf, sizeof(buf)) : "-");
-        }
+        for (int k = 0; k < 4; k++)
+            fprintf(f, " %s %s", names[k], v[k]);
         fputc('\n', f);
         free(label);
     }

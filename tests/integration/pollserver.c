@@ -1,6 +1,8 @@
 /* pollserver: a small HTTP server on 127.0.0.1 (libmicrohttpd) for the
  * behaviours nginx cannot give the integration tests: asynchronous jobs that must
- * be polled, slow responses, and an exact count of the requests it received.
+ * be polled, slow responses, and an exact count of the requests it received. */
+
+/* Usage and routes (add a route's line here when you add the route):
  *
  *   pollserver [--port N] [--pending-polls K] [--lifetime S]
  *

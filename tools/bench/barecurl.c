@@ -1,17 +1,20 @@
-/* barecurl: libcurl's own cost per request, for tools/bench/run. A bare libcurl
- * multi_socket loop on libev, written the plain way (libcurl's evhiperfifo example)
- * with the settings that make libcurl 7.88 cheapest per request: transfers spread
- * over multi handles of 40 on one loop, each connection's easy handle reused from
- * one request to the next (removed from its multi handle and added again), the URL
- * parsed once (CURLOPT_CURLU), no look-up of proxy variables, no signals, and the
- * receive buffer loadgate would give the same number of connections. It asks for
+/* barecurl: libcurl's own cost per request, for tools/bench/run: the same GET sent
+ * again and again through a bare libcurl multi_socket loop on libev, counting only
+ * the answers (no templates, checks, histograms or virtual users), so that what
+ * loadgate costs above this loop is loadgate's own. */
+
+/* Written the plain way (libcurl's evhiperfifo example) with the settings that
+ * make libcurl 7.88 cheapest per request: transfers spread over multi handles of 40
+ * on one loop, each connection's easy handle reused from one request to the next
+ * (removed from its multi handle and added again), the URL parsed once
+ * (CURLOPT_CURLU), no look-up of proxy variables, no signals, and the receive
+ * buffer loadgate would give the same number of connections. It asks for
  * compressed responses as loadgate does by default (the Accept-Encoding header in
- * the request's header list, the option set so that libcurl would decode). It sends
- * the same GET again and again and only counts the answers: no templates, checks,
- * histograms or virtual users. What loadgate costs above wrk, this costs too
- * unless loadgate's own work or its glue differs: loadgate's transport also runs
- * zero timeouts before the loop polls, keeps reused sockets registered with epoll
- * and sends requests in chunks (engine/transport.c), which this loop does not.
+ * the request's header list, the option set so that libcurl would decode). What
+ * loadgate costs above wrk, this costs too unless loadgate's own work or its glue
+ * differs: loadgate's transport also runs zero timeouts before the loop polls,
+ * keeps reused sockets registered with epoll and sends requests in chunks
+ * (engine/transport.c), which this loop does not.
  *
  *   loadgate-barecurl URL CONNECTIONS SECONDS [CA_FILE]
  *

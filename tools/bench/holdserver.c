@@ -1,8 +1,10 @@
 /* holdserver: the reference server for tools/bench's accuracy check and its
  * coordinated-omission demonstration. It holds every reply for exactly --hold-ms
- * (measured from the request's arrival, with an absolute clock_nanosleep) and
- * records its own hold times, so a client's latency figures can be compared with
- * the server's. libmicrohttpd parses HTTP; one thread per connection sleeps.
+ * and records its own hold times, so that a client's latency figures can be
+ * compared with the server's. */
+
+/* Each hold is measured from the request's arrival, with an absolute
+ * clock_nanosleep; libmicrohttpd parses HTTP and one thread per connection sleeps.
  *
  *   loadgate-holdserver [--port N] [--hold-ms MS] [--freeze-ms MS --freeze-every-ms MS]
  *                       [--lifetime S]

@@ -1,4 +1,5 @@
-/* delay: a min-heap of suspended connections and the thread that resumes them. */
+/* delay: a min-heap of suspended connections by due time, and the one thread that
+ * sleeps until the earliest is due and resumes it. */
 #include "delay.h"
 
 #include <stdlib.h>

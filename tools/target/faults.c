@@ -1,4 +1,5 @@
-/* faults: parsing and matching of the injected-fault rules. */
+/* faults: parsing the injected-fault flags (ROUTE=VALUE or ROUTE=MIN..MAX) and
+ * matching a request's path to its rule, the longest prefix winning. */
 #include "faults.h"
 
 #include <stdio.h>

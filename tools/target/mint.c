@@ -1,4 +1,5 @@
-/* mint: the mint state machine by elapsed time and its deterministic tx hash. */
+/* mint: a mint's status as a function of the time since it was requested, and its
+ * transaction hash, derived from the mint's id so that tests can predict it. */
 #include "mint.h"
 
 #include <openssl/sha.h>

@@ -1,4 +1,5 @@
-/* sessions: question generation, answering, scoring and the players' records. */
+/* sessions: trivia questions generated from their category and index (no question
+ * bank), answering and scoring, and the players' records of their sessions. */
 #include "sessions.h"
 
 #include <stdio.h>
