@@ -701,10 +701,7 @@ static int cmd_run(int argc, char **argv)
     }
     /* The base URL's password is a secret: failure reasons hide it too (outputs
      * show the base URL redacted). */
-    size_t pw_len = 0;
-    const char *pw = lg_url_userinfo_secret(o.base_url, &pw_len);
-    if (pw)
-        lg_secrets_add(&s->secrets, pw, pw_len);
+    lg_url_userinfo_secrets(o.base_url, &s->secrets);
     /* Strip a trailing '/' so that "/path" joins cleanly. */
     char *base = o.base_url ? lg_strdup(o.base_url) : NULL;
     if (base && base[0] && base[strlen(base) - 1] == '/')

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "secrets.h"
+
 /* What stands for a hidden userinfo password in an output. */
 #define LG_URL_HIDDEN "***"
 
@@ -30,6 +32,13 @@ bool lg_url_scheme_is_http(const char *s, size_t n);
  * the user name when there is no password (a name alone is often a token). Sets
  * *len and returns a pointer into url, or returns NULL when there is none. */
 const char *lg_url_userinfo_secret(const char *url, size_t *len);
+
+/* Adds to sec every form in which url's userinfo secret (lg_url_userinfo_secret)
+ * may come back in a response: as written, percent-decoded (what the server
+ * receives: "p%40ss" is the password "p@ss") and as the Basic credentials libcurl
+ * sends (base64 of the decoded "user:password"), which a server may echo. Does
+ * nothing for a URL without one. */
+void lg_url_userinfo_secrets(const char *url, struct lg_secrets *sec);
 
 /* A copy of url with lg_url_userinfo_secret replaced by LG_URL_HIDDEN, as in
  * "https://user:***@host" (or "https://" "***@host" for a name alone). NULL gives
