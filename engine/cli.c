@@ -204,6 +204,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     while ((c = getopt_long(argc, argv, ":u:d:i:r:h", run_options, NULL)) != -1) {
         int rc = 0;
         unsigned long long u;
+        const char *url_why;
         switch (c) {
         case OPT_ENV:
             a->env = optarg;
@@ -216,6 +217,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
                 char *shown = lg_url_redact(optarg);
                 rc =
                     usage_error("--base-url: expected an http:// or https:// URL, got '%s'", shown);
+                free(shown);
+            } else if ((url_why = lg_url_base_problem(optarg))) {
+                char *shown = lg_url_redact(optarg);
+                rc = usage_error("--base-url: '%s' is not a usable URL: %s", shown, url_why);
                 free(shown);
             }
             a->base_url = optarg;

@@ -3,6 +3,7 @@
 #include "url.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,25 @@ enum lg_url_kind lg_url_kind(const char *s, size_t n, size_t *scheme_len)
         *scheme_len = i;
     bool slashes = n - i >= 3 && s[i + 1] == '/' && s[i + 2] == '/';
     return lg_url_scheme_is_http(s, i) && slashes ? LG_URL_HTTP : LG_URL_OTHER;
+}
+
+const char *lg_url_base_problem(const char *url)
+{
+    CURLU *u = curl_url();
+    if (!u)
+        return "out of memory";
+    const char *why = NULL;
+    char *part = NULL;
+    CURLUcode rc = curl_url_set(u, CURLUPART_URL, url, 0);
+    if (rc)
+        why = curl_url_strerror(rc);
+    else if (!curl_url_get(u, CURLUPART_QUERY, &part, 0))
+        why = "a base URL cannot have a query ('?'): put it in the steps";
+    else if (!curl_url_get(u, CURLUPART_FRAGMENT, &part, 0))
+        why = "a base URL cannot have a fragment ('#')";
+    curl_free(part);
+    curl_url_cleanup(u);
+    return why;
 }
 
 const char *lg_url_userinfo_secret(const char *url, size_t *len)

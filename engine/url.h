@@ -28,6 +28,13 @@ enum lg_url_kind lg_url_kind(const char *s, size_t n, size_t *scheme_len);
 /* Whether the scheme of n bytes at s is http or https (any case). */
 bool lg_url_scheme_is_http(const char *s, size_t n);
 
+/* Whether url (an http:// or https:// URL, lg_url_kind) can be a base URL that
+ * paths are joined to: libcurl parses it, it names a host, and it has no query or
+ * fragment (a path joined after "?x" or "#x" would be sent as part of them, every
+ * step then requesting the same resource). Returns NULL when it can, else why not
+ * (a static string). */
+const char *lg_url_base_problem(const char *url);
+
 /* The secret part of url's userinfo ("https://user:PASS@host"): the password, or
  * the user name when there is no password (a name alone is often a token). Sets
  * *len and returns a pointer into url, or returns NULL when there is none. */

@@ -83,6 +83,15 @@ run_lg "$TEST_TMP/bad" "$dir/s.yaml" --base-url "ftp://lguser:$pw@127.0.0.1/" -u
 assert_status 2
 assert_contains "$LG_ERR" "--base-url: expected an http:// or https:// URL, got 'ftp://lguser:***@127.0.0.1/'"
 no_password
+
+log "a --base-url that libcurl cannot use, or whose query would swallow the paths"
+run_lg "$TEST_TMP/bad2" "$dir/s.yaml" --base-url "${authed/@/@2@}" -u 1 -i 1
+assert_status 2
+assert_contains "$LG_ERR" "is not a usable URL: Bad hostname"
+no_password
+run_lg "$TEST_TMP/bad3" "$dir/s.yaml" --base-url "$NGINX_URL/?tenant=a" -u 1 -i 1
+assert_status 2
+assert_contains "$LG_ERR" "a base URL cannot have a query"
 assert_eq "$(nginx_requests)" 6 "nothing more was sent (4 + 2 requests of the runs before)"
 
 log "a percent-encoded password, and the Basic credentials a server echoes"

@@ -294,6 +294,18 @@ static void test_util_url_userinfo_secrets_decoded(void **state)
     lg_secrets_free(&sec);
 }
 
+static void test_util_url_base_problem(void **state)
+{
+    (void)state;
+    assert_null(lg_url_base_problem("HTTPS://u:p%40ss@API.example.com:8443/v1/"));
+    assert_null(lg_url_base_problem("http://[::1]:8080"));
+    static const char *const bad[] = {"http://127.0.0.1:99999", "https://",
+                                      "http://u:p@ss@host",     "http://exa mple",
+                                      "http://host/?a=1",       "http://host#x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        assert_non_null(lg_url_base_problem(bad[i]));
+}
+
 static void test_util_secrets_header_names(void **state)
 {
     (void)state;
@@ -327,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_util_url_kind_by_scheme),
         cmocka_unit_test(test_util_url_redact_userinfo),
         cmocka_unit_test(test_util_url_userinfo_secrets_decoded),
+        cmocka_unit_test(test_util_url_base_problem),
         cmocka_unit_test(test_util_secrets_header_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
