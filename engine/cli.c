@@ -623,6 +623,10 @@ static int write_reports(const struct lg_result *r, const char *dir)
 
 static int cmd_run(int argc, char **argv)
 {
+    /* From the start: a signal while the files load (a large feed can take a
+     * while) is remembered, and the run then does not start (exit 3), rather than
+     * the default action killing the process with no word. */
+    lg_signals_before_run();
     struct run_args a;
     int rc = parse_run_args(argc, argv, &a);
     if (rc != -1) {
@@ -645,6 +649,12 @@ static int cmd_run(int argc, char **argv)
     if (a.out_dir && (rc = prepare_out_dir(a.out_dir)) != -1)
         goto done;
     if (lg_config_load(a.file, &lo, &s, &diags)) {
+        if (lg_signals_received() > 0) { /* it cut a read short: not the file's fault */
+            fprintf(stderr, "loadgate: stopped by a signal while the files were read: "
+                            "nothing was sent\n");
+            rc = EXIT_ABORTED;
+            goto done;
+        }
         lg_diags_print(&diags, stderr);
         rc = EXIT_USAGE;
         goto done;
@@ -730,7 +740,21 @@ static int cmd_run(int argc, char **argv)
     }
     if (url && lg_proxy_for_url(url, proxy, sizeof(proxy), &proxy_var))
         fprintf(stderr, "loadgate: requests go through the proxy %s (from %s)\n", proxy, proxy_var);
-    int run_rc = lg_run(&o, &rep);
+    int run_rc = LG_OK;
+    if (lg_signals_received() > 0) {
+        /* Nothing was sent: the reports say so, marked aborted, as for a run that
+         * a signal stopped. */
+        int sig = lg_signals_last();
+        lg_metrics_init(&rep.metrics, s);
+        rep.started_wall_ms = lg_wall_ms();
+        rep.aborted = true;
+        snprintf(rep.abort_reason, sizeof(rep.abort_reason), "%s before the run started",
+                 sig == SIGINT   ? "interrupted (SIGINT)"
+                 : sig == SIGHUP ? "hung up (SIGHUP)"
+                                 : "terminated (SIGTERM)");
+    } else {
+        run_rc = lg_run(&o, &rep);
+    }
     if (run_rc) {
         fprintf(stderr, "loadgate: internal error: %s\n", lg_strerror(run_rc));
         free(base);
