@@ -7,7 +7,7 @@
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-start_pollserver
+start_pollserver --pending-polls 0
 
 # stopped SIGNAL DELAY OUT SCENARIO: runs loadgate, sends SIGNAL after DELAY
 # seconds, waits for it (a hang detector, not a timing assertion); sets LG_STATUS.
