@@ -17,12 +17,14 @@ stopped() {
     local pid=$!
     _lg_pids+=("$pid")
     # A signal before main() has run is the default action's: wait until
-    # loadgate catches SIGTERM (bit 15 of SigCgt), then for DELAY.
+    # loadgate (not the shell or env before their exec) catches SIGTERM (bit 15
+    # of SigCgt), then for DELAY.
     for _ in $(seq 200); do
-        local cgt
+        local cgt comm
+        comm=$(cat "/proc/$pid/comm" 2>/dev/null || true)
         cgt=$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
-        [[ -n "$cgt" ]] && (((16#$cgt >> 14) & 1)) && break
-        sleep 0.05
+        [[ "$comm" == loadgate && -n "$cgt" ]] && (((16#$cgt >> 14) & 1)) && break
+        sleep 0.01
     done
     sleep "$2"
     kill "-$1" "$pid" 2>/dev/null || fail "loadgate exited before SIG$1"
