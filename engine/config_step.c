@@ -252,6 +252,14 @@ static void parse_request(const struct lg_cfg_tctx *c, const struct ynode *n, st
                 lg_cfg_err(l, v, "'url' must be an http:// or https:// URL or a path");
                 continue;
             }
+            /* A browser reads "//host/x" as another host; joined to the base URL it
+             * would be a path there: neither is what it seems, so it is neither. */
+            if (lit >= 2 && s[0] == '/' && s[1] == '/') {
+                lg_cfg_err(l, v,
+                           "'url' must not start with '//' (a scheme-relative URL): write "
+                           "http:// or https://, or one '/' for a path");
+                continue;
+            }
             r->url = lg_cfg_tmpl_new(c, v, s, LG_TMPL_RAW);
             r->origin_rendered = expr && !origin_written(s, lit);
         } else if (!strcmp(k->s, "headers")) {
