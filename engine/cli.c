@@ -204,6 +204,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     while ((c = getopt_long(argc, argv, ":u:d:i:r:h", run_options, NULL)) != -1) {
         int rc = 0;
         unsigned long long u;
+        const char *url_why;
         switch (c) {
         case OPT_ENV:
             a->env = optarg;
@@ -216,6 +217,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
                 char *shown = lg_url_redact(optarg);
                 rc =
                     usage_error("--base-url: expected an http:// or https:// URL, got '%s'", shown);
+                free(shown);
+            } else if ((url_why = lg_url_base_problem(optarg))) {
+                char *shown = lg_url_redact(optarg);
+                rc = usage_error("--base-url: '%s' is not a usable URL: %s", shown, url_why);
                 free(shown);
             }
             a->base_url = optarg;
@@ -618,6 +623,10 @@ static int write_reports(const struct lg_result *r, const char *dir)
 
 static int cmd_run(int argc, char **argv)
 {
+    /* From the start: a signal while the files load (a large feed can take a
+     * while) is remembered, and the run then does not start (exit 3), rather than
+     * the default action killing the process with no word. */
+    lg_signals_before_run();
     struct run_args a;
     int rc = parse_run_args(argc, argv, &a);
     if (rc != -1) {
@@ -640,6 +649,12 @@ static int cmd_run(int argc, char **argv)
     if (a.out_dir && (rc = prepare_out_dir(a.out_dir)) != -1)
         goto done;
     if (lg_config_load(a.file, &lo, &s, &diags)) {
+        if (lg_signals_received() > 0) { /* it cut a read short: not the file's fault */
+            fprintf(stderr, "loadgate: stopped by a signal while the files were read: "
+                            "nothing was sent\n");
+            rc = EXIT_ABORTED;
+            goto done;
+        }
         lg_diags_print(&diags, stderr);
         rc = EXIT_USAGE;
         goto done;
@@ -701,10 +716,7 @@ static int cmd_run(int argc, char **argv)
     }
     /* The base URL's password is a secret: failure reasons hide it too (outputs
      * show the base URL redacted). */
-    size_t pw_len = 0;
-    const char *pw = lg_url_userinfo_secret(o.base_url, &pw_len);
-    if (pw)
-        lg_secrets_add(&s->secrets, pw, pw_len);
+    lg_url_userinfo_secrets(o.base_url, &s->secrets);
     /* Strip a trailing '/' so that "/path" joins cleanly. */
     char *base = o.base_url ? lg_strdup(o.base_url) : NULL;
     if (base && base[0] && base[strlen(base) - 1] == '/')
@@ -728,7 +740,21 @@ static int cmd_run(int argc, char **argv)
     }
     if (url && lg_proxy_for_url(url, proxy, sizeof(proxy), &proxy_var))
         fprintf(stderr, "loadgate: requests go through the proxy %s (from %s)\n", proxy, proxy_var);
-    int run_rc = lg_run(&o, &rep);
+    int run_rc = LG_OK;
+    if (lg_signals_received() > 0) {
+        /* Nothing was sent: the reports say so, marked aborted, as for a run that
+         * a signal stopped. */
+        int sig = lg_signals_last();
+        lg_metrics_init(&rep.metrics, s);
+        rep.started_wall_ms = lg_wall_ms();
+        rep.aborted = true;
+        snprintf(rep.abort_reason, sizeof(rep.abort_reason), "%s before the run started",
+                 sig == SIGINT   ? "interrupted (SIGINT)"
+                 : sig == SIGHUP ? "hung up (SIGHUP)"
+                                 : "terminated (SIGTERM)");
+    } else {
+        run_rc = lg_run(&o, &rep);
+    }
     if (run_rc) {
         fprintf(stderr, "loadgate: internal error: %s\n", lg_strerror(run_rc));
         free(base);

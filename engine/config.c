@@ -193,7 +193,7 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
     const struct ynode *multiplex_node = NULL;
     for (size_t i = 0; i + 1 < n->n; i += 2) {
         const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
-        const char *s;
+        const char *s, *url_why;
         if (!strcmp(k->s, "base_url")) {
             if (!lg_cfg_string(l, v, "base_url", &s))
                 continue;
@@ -201,6 +201,8 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
                 lg_cfg_err(l, v, "'base_url' cannot use templates");
             else if (lg_url_kind(s, strlen(s), NULL) != LG_URL_HTTP)
                 lg_cfg_err(l, v, "'base_url' must start with http:// or https://");
+            else if ((url_why = lg_url_base_problem(s)))
+                lg_cfg_err(l, v, "'base_url' is not a usable URL: %s", url_why);
             else if (!e->base_url)
                 e->base_url = lg_strdup(s);
         } else if (!strcmp(k->s, "headers")) {

@@ -150,6 +150,19 @@ static bool form_body(const struct lg_cfg_tctx *c, struct lg_tmpl *t, const stru
 /* ---- requests ---- */
 
 /* Whitespace in a URL must be encoded, but {{ expressions }} may hold spaces. */
+/* Whether the first n bytes of a URL write its origin whole: an http(s) scheme,
+ * then an authority that a '/', '?' or '#' ends within them. */
+static bool origin_written(const char *s, size_t n)
+{
+    if (lg_url_kind(s, n, NULL) != LG_URL_HTTP)
+        return false;
+    const char *auth = strstr(s, "://") + 3;
+    for (const char *p = auth; p < s + n; p++)
+        if (*p == '/' || *p == '?' || *p == '#')
+            return true;
+    return false;
+}
+
 static bool has_space_outside_exprs(const char *s)
 {
     size_t i = 0;
@@ -239,7 +252,16 @@ static void parse_request(const struct lg_cfg_tctx *c, const struct ynode *n, st
                 lg_cfg_err(l, v, "'url' must be an http:// or https:// URL or a path");
                 continue;
             }
+            /* A browser reads "//host/x" as another host; joined to the base URL it
+             * would be a path there: neither is what it seems, so it is neither. */
+            if (lit >= 2 && s[0] == '/' && s[1] == '/') {
+                lg_cfg_err(l, v,
+                           "'url' must not start with '//' (a scheme-relative URL): write "
+                           "http:// or https://, or one '/' for a path");
+                continue;
+            }
             r->url = lg_cfg_tmpl_new(c, v, s, LG_TMPL_RAW);
+            r->origin_rendered = expr && !origin_written(s, lit);
         } else if (!strcmp(k->s, "headers")) {
             lg_cfg_headers(c, v, &r->headers, &r->n_headers);
         } else if (!strcmp(k->s, "query")) {

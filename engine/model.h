@@ -53,10 +53,12 @@ enum lg_method_kind { LG_METHOD_GET = 0, LG_METHOD_HEAD, LG_METHOD_POST, LG_METH
 struct lg_request {
     char *method; /* upper case: GET, POST, ... */
     enum lg_method_kind method_kind;
-    bool idempotent;     /* GET, HEAD, PUT, DELETE, OPTIONS, TRACE (RFC 9110 9.2.2):
-                            libcurl may send it again when a reused connection
-                            closes unanswered; other methods are never sent twice */
-    struct lg_tmpl *url; /* absolute, or relative to the base URL */
+    bool idempotent;      /* GET, HEAD, PUT, DELETE, OPTIONS, TRACE (RFC 9110 9.2.2):
+                             libcurl may send it again when a reused connection
+                             closes unanswered; other methods are never sent twice */
+    struct lg_tmpl *url;  /* absolute, or relative to the base URL */
+    bool origin_rendered; /* the URL's scheme, host or port may come from a template
+                             (url: "{{next}}"): a server may choose where it goes */
     struct lg_header_tmpl *headers;
     size_t n_headers;
     struct lg_query_tmpl *query;

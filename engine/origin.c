@@ -59,6 +59,9 @@ static bool same_origin(CURLU *scratch, CURLU *first_cu, const char *first_url, 
     return ok;
 }
 
+static void strip(struct lg_origin_guard *g, CURL *easy, struct curl_slist *nodes,
+                  const bool *same_origin_only, size_t n);
+
 void lg_origin_guard_hop(struct lg_origin_guard *g, CURL *easy, CURLU *first_cu,
                          const char *first_url, struct curl_slist *nodes,
                          const bool *same_origin_only, size_t n)
@@ -67,6 +70,8 @@ void lg_origin_guard_hop(struct lg_origin_guard *g, CURL *easy, CURLU *first_cu,
     if (!g->scratch)
         g->scratch = curl_url();
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
+    if (g->foreign)
+        return; /* stripped from the start, for every hop */
     bool away = !g->scratch || !same_origin(g->scratch, first_cu, first_url, url);
     if (!away) {
         if (g->away) {
@@ -78,6 +83,12 @@ void lg_origin_guard_hop(struct lg_origin_guard *g, CURL *easy, CURLU *first_cu,
     }
     if (g->away)
         return; /* already stripped by an earlier hop */
+    strip(g, easy, nodes, same_origin_only, n);
+}
+
+static void strip(struct lg_origin_guard *g, CURL *easy, struct curl_slist *nodes,
+                  const bool *same_origin_only, size_t n)
+{
     if (n > g->cap) {
         g->cap = n;
         g->nodes = lg_realloc(g->nodes, n * sizeof(*g->nodes));
@@ -98,8 +109,22 @@ void lg_origin_guard_hop(struct lg_origin_guard *g, CURL *easy, CURLU *first_cu,
     g->away = true;
 }
 
+bool lg_origin_guard_foreign(struct lg_origin_guard *g, CURL *easy, const char *url,
+                             const char *ref_url, struct curl_slist *nodes,
+                             const bool *same_origin_only, size_t n)
+{
+    if (!g->scratch)
+        g->scratch = curl_url();
+    if (ref_url && g->scratch && same_origin(g->scratch, NULL, ref_url, url))
+        return false;
+    strip(g, easy, nodes, same_origin_only, n);
+    g->foreign = true;
+    return true;
+}
+
 void lg_origin_guard_end(struct lg_origin_guard *g, CURL *easy)
 {
+    g->foreign = false;
     if (!g->away)
         return;
     curl_easy_setopt(easy, CURLOPT_SHARE, g->jar);

@@ -16,7 +16,9 @@ struct lg_origin_guard {
     CURLU *scratch;           /* parses the hops' URLs; owned, made on first use */
     struct curl_slist *nodes; /* the header list without its secret lines */
     size_t cap;
-    bool away; /* the hop going out is to another origin: the jar is detached */
+    bool away;    /* the hop going out is to another origin: the jar is detached */
+    bool foreign; /* the request's own URL was another origin (lg_origin_guard_foreign):
+                     no hop gets the stripped lines or the jar back */
 };
 
 /* Gives easy its cookie jar (an in-memory jar in a share handle of its own).
@@ -34,6 +36,15 @@ int lg_origin_guard_init(struct lg_origin_guard *g, CURL *easy);
 void lg_origin_guard_hop(struct lg_origin_guard *g, CURL *easy, CURLU *first_cu,
                          const char *first_url, struct curl_slist *nodes,
                          const bool *same_origin_only, size_t n);
+
+/* Before a request whose URL names an origin a template chose (a captured link):
+ * when url's origin is not that of ref_url (the base URL; none when NULL, or when
+ * either cannot be parsed), easy gets the n header lines without those flagged in
+ * same_origin_only and no cookie jar, as for a hop to another origin, and the
+ * redirects that follow never get them back. Returns whether it stripped them. */
+bool lg_origin_guard_foreign(struct lg_origin_guard *g, CURL *easy, const char *url,
+                             const char *ref_url, struct curl_slist *nodes,
+                             const bool *same_origin_only, size_t n);
 
 /* Ends the request: gives easy its jar back if a hop had detached it (before the
  * response's cookies are read, and before the next request starts: libcurl would

@@ -472,6 +472,10 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     ev_signal_start(loop, &r->sigint);
     ev_signal_start(loop, &r->sigterm);
     ev_signal_start(loop, &r->sighup);
+    /* One that came after the caller last looked (lg_signals_received), before the
+     * watchers were installed, stops the run as soon as the loop runs. */
+    if (lg_signals_received() > 0)
+        ev_feed_signal_event(loop, SIGTERM);
     ev_async_start(loop, &r->done);
     if (r->ctl.rate) {
         r->arrival_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);

@@ -12,6 +12,11 @@
  * signal. */
 #define LG_EXIT_ABORTED 3
 
+/* Installs the same handlers for the time before the run, while the files load:
+ * the first signal is remembered (the caller then starts no run) and interrupts a
+ * blocking read (a FIFO whose writer stalls), a second exits at once. */
+void lg_signals_before_run(void);
+
 /* Installs the handlers (sigaction) for SIGINT, SIGTERM and SIGHUP. `received` is
  * how many of them the run already got (so 1 makes the next one exit at once).
  * Call it from the main thread once the loop's signal watchers are stopped. */
@@ -19,6 +24,9 @@ void lg_signals_after_run(int received);
 
 /* How many such signals arrived since lg_signals_after_run, plus `received`. */
 int lg_signals_received(void);
+
+/* The last signal those handlers got (SIGINT, SIGTERM or SIGHUP), 0 when none. */
+int lg_signals_last(void);
 
 /* Names the temporary file a second signal must remove before it exits (a
  * report's, before its rename); NULL once renamed or removed. The path is copied

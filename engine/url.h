@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "secrets.h"
+
 /* What stands for a hidden userinfo password in an output. */
 #define LG_URL_HIDDEN "***"
 
@@ -26,10 +28,24 @@ enum lg_url_kind lg_url_kind(const char *s, size_t n, size_t *scheme_len);
 /* Whether the scheme of n bytes at s is http or https (any case). */
 bool lg_url_scheme_is_http(const char *s, size_t n);
 
+/* Whether url (an http:// or https:// URL, lg_url_kind) can be a base URL that
+ * paths are joined to: libcurl parses it, it names a host, and it has no query or
+ * fragment (a path joined after "?x" or "#x" would be sent as part of them, every
+ * step then requesting the same resource). Returns NULL when it can, else why not
+ * (a static string). */
+const char *lg_url_base_problem(const char *url);
+
 /* The secret part of url's userinfo ("https://user:PASS@host"): the password, or
  * the user name when there is no password (a name alone is often a token). Sets
  * *len and returns a pointer into url, or returns NULL when there is none. */
 const char *lg_url_userinfo_secret(const char *url, size_t *len);
+
+/* Adds to sec every form in which url's userinfo secret (lg_url_userinfo_secret)
+ * may come back in a response: as written, percent-decoded (what the server
+ * receives: "p%40ss" is the password "p@ss") and as the Basic credentials libcurl
+ * sends (base64 of the decoded "user:password"), which a server may echo. Does
+ * nothing for a URL without one. */
+void lg_url_userinfo_secrets(const char *url, struct lg_secrets *sec);
 
 /* A copy of url with lg_url_userinfo_secret replaced by LG_URL_HIDDEN, as in
  * "https://user:***@host" (or "https://" "***@host" for a name alone). NULL gives

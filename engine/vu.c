@@ -675,6 +675,12 @@ static int send_request(struct lg_vu *vu)
         hdrs = lg_header_list_head(&vu->hdrs);
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+    /* A link a server gave (url: "{{next}}") gets the secret headers and the
+     * cookies only on the base URL's origin, as a redirect would. */
+    if (!cu && rq->origin_rendered && lg_url_kind(vu->url.data, vu->url.len, NULL) == LG_URL_HTTP)
+        lg_origin_guard_foreign(&vu->origin, e, vu->url.data, w->plan->base_url,
+                                vu->req_hdrs->nodes, vu->req_hdrs->same_origin_only,
+                                vu->req_hdrs->n);
 
     /* Method: reset what an earlier request of this handle may have set. */
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);

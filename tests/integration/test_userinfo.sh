@@ -9,11 +9,13 @@ source "$(dirname "$0")/lib.sh"
 require_nginx
 
 pw="pw$RANDOM$RANDOM"
+pw2="p$RANDOM@w$RANDOM" # written %40 in the URL: the server gets the '@'
 # shellcheck disable=SC2016 # nginx variables, not the shell's
 NGINX_LOG_EXTRA='user=[$remote_user]'
 start_nginx "$(cat <<NGX
 location = /health { return 200 '{"status":"ok"}'; }
 location = /echo { return 200 '{"seen":"$pw"}'; }
+location = /echo2 { return 200 '{"seen":"$pw2","auth":"\$http_authorization"}'; }
 NGX
 )"
 authed="${NGINX_URL/http:\/\//http://lguser:$pw@}"
@@ -81,4 +83,37 @@ run_lg "$TEST_TMP/bad" "$dir/s.yaml" --base-url "ftp://lguser:$pw@127.0.0.1/" -u
 assert_status 2
 assert_contains "$LG_ERR" "--base-url: expected an http:// or https:// URL, got 'ftp://lguser:***@127.0.0.1/'"
 no_password
+
+log "a --base-url that libcurl cannot use, or whose query would swallow the paths"
+run_lg "$TEST_TMP/bad2" "$dir/s.yaml" --base-url "${authed/@/@2@}" -u 1 -i 1
+assert_status 2
+assert_contains "$LG_ERR" "is not a usable URL: Bad hostname"
+no_password
+run_lg "$TEST_TMP/bad3" "$dir/s.yaml" --base-url "$NGINX_URL/?tenant=a" -u 1 -i 1
+assert_status 2
+assert_contains "$LG_ERR" "a base URL cannot have a query"
 assert_eq "$(nginx_requests)" 6 "nothing more was sent (4 + 2 requests of the runs before)"
+
+log "a percent-encoded password, and the Basic credentials a server echoes"
+cat >"$dir/s2.yaml" <<'YAML'
+scenario: s2
+steps:
+  - name: echo2
+    request: {url: /echo2}
+    expect:
+      json:
+        $.seen: {equals: "something else"}
+        $.auth: {equals: "something else"}
+YAML
+basic="Basic $(printf '%s' "lguser:$pw2" | base64 -w0)"
+run_lg "$TEST_TMP/enc" "$dir/s2.yaml" --base-url "${NGINX_URL/http:\/\//http://lguser:${pw2/@/%40}@}" \
+    -u 1 -i 1
+assert_status 1 "the echo checks fail"
+assert_eq "$(nginx_requests '^GET /echo2 200 .* user=\[lguser\]$')" 1 "the request authenticated"
+assert_json "$RESULT" "$(step echo2) | .checks.failed == 2"
+for f in "$LG_OUT" "$LG_ERR" "$RESULT" "$TEST_TMP/enc/summary.txt"; do
+    assert_not_contains "$f" "$pw2" "no output shows the decoded password"
+    assert_not_contains "$f" "${pw2/@/%40}" "no output shows the password as written"
+    assert_not_contains "$f" "${basic#Basic }" "no output shows the Basic credentials"
+done
+assert_contains "$RESULT" "[secret]"

@@ -271,6 +271,41 @@ static void test_util_url_redact_userinfo(void **state)
     assert_int_equal(len, 4);
 }
 
+/* The password as the server gets it (decoded) and as libcurl sends it (Basic
+ * credentials) are secrets too: a response may quote either. */
+static void test_util_url_userinfo_secrets_decoded(void **state)
+{
+    (void)state;
+    struct lg_secrets sec = {0};
+    lg_url_userinfo_secrets("http://bob:hunter%402@host/x", &sec);
+    const char *seen = "was \"hunter@2\"";
+    assert_int_equal(lg_secrets_match(&sec, seen + 5, strlen(seen + 5)), 8);
+    assert_int_equal(lg_secrets_match(&sec, "hunter%402", 10), 10);
+    /* base64("bob:hunter@2") */
+    assert_int_equal(lg_secrets_match(&sec, "Ym9iOmh1bnRlckAy", 16), 16);
+    assert_int_equal(sec.n, 3);
+    lg_secrets_free(&sec);
+    lg_url_userinfo_secrets("http://tok3n@host", &sec);
+    assert_int_equal(lg_secrets_match(&sec, "tok3n", 5), 5);
+    assert_int_equal(lg_secrets_match(&sec, "dG9rM246", 8), 8); /* base64("tok3n:") */
+    lg_secrets_free(&sec);
+    lg_url_userinfo_secrets("http://host/a@b", &sec);
+    assert_int_equal(sec.n, 0);
+    lg_secrets_free(&sec);
+}
+
+static void test_util_url_base_problem(void **state)
+{
+    (void)state;
+    assert_null(lg_url_base_problem("HTTPS://u:p%40ss@API.example.com:8443/v1/"));
+    assert_null(lg_url_base_problem("http://[::1]:8080"));
+    static const char *const bad[] = {"http://127.0.0.1:99999", "https://",
+                                      "http://u:p@ss@host",     "http://exa mple",
+                                      "http://host/?a=1",       "http://host#x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        assert_non_null(lg_url_base_problem(bad[i]));
+}
+
 static void test_util_secrets_header_names(void **state)
 {
     (void)state;
@@ -303,6 +338,8 @@ int main(void)
         cmocka_unit_test(test_util_secrets_longest_first),
         cmocka_unit_test(test_util_url_kind_by_scheme),
         cmocka_unit_test(test_util_url_redact_userinfo),
+        cmocka_unit_test(test_util_url_userinfo_secrets_decoded),
+        cmocka_unit_test(test_util_url_base_problem),
         cmocka_unit_test(test_util_secrets_header_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
