@@ -55,7 +55,12 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
  * released them), so this is also where the version and the peer certificate's
  * expiry are read; again after a redirect.
  * Before a hop that a redirect led to, the origin guard decides what of the
- * request may go along (origin.h). */
+ * request may go along (origin.h).
+ * Under a rate cap, every attempt after the first (a redirect's hop, a re-send)
+ * is a request the server receives too, so it takes a turn of the pacer: it
+ * cannot wait for it (libcurl sends it on return), so it takes the next free one
+ * and the requests after it wait the longer. Otherwise a step that redirects
+ * twice would send three times the cap. */
 static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primary_port,
                      int local_port)
 {
@@ -63,6 +68,9 @@ static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primar
     long redirects = 0;
     vu->on_wire = true;
     vu->attempts++;
+    struct lg_pacer *pacer = vu->w->ctl->pacer;
+    if (vu->sends++ > 0 && pacer)
+        lg_pacer_reserve(pacer, lg_now_us());
     curl_easy_getinfo(vu->easy, CURLINFO_REDIRECT_COUNT, &redirects);
     if ((long)vu->attempts - 1 - redirects > (long)vu->replays) {
         if (!vu->idempotent) {
@@ -685,7 +693,7 @@ static bool send_request(struct lg_vu *vu)
     vu->tls_known = false;
     vu->tls_wanted = st->needs_tls;
     vu->idempotent = rq->idempotent;
-    vu->attempts = vu->replays = 0;
+    vu->attempts = vu->replays = vu->sends = 0;
     vu->resends = 0;
     vu->resent_us = 0;
     vu->replay_refused = false;
