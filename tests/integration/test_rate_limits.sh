@@ -73,9 +73,9 @@ at_most_rate() {
         show_output
     fi
 }
-# at_most_rate_hops COUNT VUS HOPS: as at_most_rate, plus the hops that may go
-# out ahead of their turn at the end of the run (a hop cannot wait: libcurl sends
-# it at once, and the requests after it wait the longer).
+# at_most_rate_hops COUNT TRANSFERS HOPS: as at_most_rate, plus the hops of the
+# last TRANSFERS transfers, which may still be owed their turns when the run ends
+# (a hop cannot wait: libcurl sends it at once, and the next turns pay for it).
 at_most_rate_hops() {
     local n=$1 limit
     limit=$(jq "(.totals.duration_s * 50 | floor) + 3 + $2 * $3" "$RESULT")
@@ -168,9 +168,10 @@ assert_json "$RESULT" '.schedule.peak_rate_per_s == 50 and .limits.rate_asked_pe
 
 log "a step that redirects twice (3 requests per transfer): still 50 requests/s"
 before=$(nginx_requests '^GET /hop/')
-run_lg "$TEST_TMP/hops" "$TEST_TMP/suite-hops.yaml" --env production -u 2 -d 3s --threads 2 \
+run_lg "$TEST_TMP/hops" "$TEST_TMP/suite-hops.yaml" --env production -u 10 -d 3s --threads 2 \
     --yes-production
 n=$(($(nginx_requests '^GET /hop/') - before))
+log "nginx received $n requests in $(jq .totals.duration_s "$RESULT") s"
 assert_status 0
 at_most_rate_hops "$n" 2 2
 at_least "$n" 75
