@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -455,16 +456,41 @@ static const char *route_url(const struct lg_suite *s, const char *base_url, str
 
 /* libcurl before 8.0.0 breaks an h2c connection by prior knowledge when it reuses
  * it (curl issue #10634: every other request fails unanswered): refuse h2c there
- * rather than measure that. Exit code or -1. */
-static int check_h2c(const struct lg_run_opts *o, const char *url)
+ * rather than measure that. Any URL known at load time counts, the base URL and
+ * every step's constant absolute URL (a scheme is case-insensitive); URLs made at
+ * run time, and redirects, cannot be seen here. Exit code or -1. */
+static int check_h2c(const struct lg_run_opts *o, const struct lg_suite *s)
 {
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    if (o->http != LG_HTTP_2 || !url || strncmp(url, "http://", 7) || v->version_num >= 0x080000)
+    if (o->http != LG_HTTP_2 || v->version_num >= 0x080000)
         return -1;
-    return usage_error("HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later (this is "
-                       "%s, which breaks reused h2c connections): use an https:// URL, or "
-                       "--http 1.1",
-                       v->version);
+    const struct lg_step *st = NULL;
+    bool h2c = o->base_url && !strncasecmp(o->base_url, "http://", 7);
+    struct lg_buf b = {0};
+    for (size_t i = 0; i < s->n_steps && !h2c; i++) {
+        if (!lg_tmpl_is_const(s->steps[i]->req.url))
+            continue;
+        struct lg_tmpl_ctx none = {0};
+        lg_buf_reset(&b);
+        lg_tmpl_render(s->steps[i]->req.url, &none, &b, NULL);
+        if (b.data && !strncasecmp(b.data, "http://", 7)) {
+            h2c = true;
+            st = s->steps[i];
+        }
+    }
+    lg_buf_free(&b);
+    if (!h2c)
+        return -1;
+    struct lg_buf where = {0};
+    if (st)
+        lg_buf_printf(&where, " (step '%s' at %s:%d:%d)", st->name, st->loc.file, st->loc.line,
+                      st->loc.col);
+    int rc = usage_error("HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later (this is "
+                         "%s, which breaks reused h2c connections)%s: use an https:// URL, or "
+                         "--http 1.1",
+                         v->version, where.data ? where.data : "");
+    lg_buf_free(&where);
+    return rc;
 }
 
 /* A protected environment (production) runs only with --yes-production: the
@@ -734,7 +760,7 @@ static int cmd_run(int argc, char **argv)
     }
     /* Said before anything is sent: a proxy from the environment reroutes the load. */
     const char *url = route_url(s, o.base_url, &route);
-    if ((rc = check_h2c(&o, url)) != -1) {
+    if ((rc = check_h2c(&o, s)) != -1) {
         free(base);
         goto done;
     }

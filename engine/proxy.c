@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -101,24 +102,38 @@ bool lg_proxy_exempt(const char *host, const char *list)
     return false;
 }
 
-/* host[:port] of a proxy variable's value, without scheme, userinfo or path. */
+/* A variable as libcurl's curl_getenv reads it: an empty value is no value, and
+ * the next variable in libcurl's order applies. */
+static const char *env_value(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+/* host:port where libcurl connects for a proxy variable's value, parsed as libcurl
+ * parses it (lib/url.c parse_proxy: a URL, the scheme guessed when missing, port
+ * 1080 unless given, 443 for an https:// proxy). A value libcurl cannot parse (it
+ * then fails every request, sending nothing) is not shown at all: what looks like
+ * its host may be part of its credentials. */
 static void proxy_host(const char *value, char *out, size_t out_len)
 {
-    const char *s = strstr(value, "://");
-    s = s ? s + 3 : value;
-    size_t end = strcspn(s, "/?#");
-    const char *at = NULL;
-    for (const char *q = s; q < s + end; q++)
-        if (*q == '@')
-            at = q;
-    if (at) {
-        end -= (size_t)(at + 1 - s);
-        s = at + 1;
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *scheme = NULL;
+    if (u &&
+        curl_url_set(u, CURLUPART_URL, value, CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME) ==
+            CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        const char *dflt = scheme && !strcasecmp(scheme, "https") ? "443" : "1080";
+        snprintf(out, out_len, "%s:%s", host, port ? port : dflt);
+    } else {
+        snprintf(out, out_len, "(unparsable value)");
     }
-    if (end >= out_len)
-        end = out_len - 1;
-    memcpy(out, s, end);
-    out[end] = '\0';
+    curl_free(host);
+    curl_free(port);
+    curl_free(scheme);
+    curl_url_cleanup(u);
 }
 
 bool lg_proxy_for_url(const char *url, char *host, size_t host_len, const char **variable)
@@ -131,25 +146,25 @@ bool lg_proxy_for_url(const char *url, char *host, size_t host_len, const char *
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &name, 0) != CURLUE_OK)
         goto done;
-    const char *no_proxy = getenv("no_proxy");
+    const char *no_proxy = env_value("no_proxy");
     if (!no_proxy)
-        no_proxy = getenv("NO_PROXY");
+        no_proxy = env_value("NO_PROXY");
     if (lg_proxy_exempt(name, no_proxy))
         goto done;
     const char *var = NULL, *value = NULL;
     for (size_t i = 0; i < sizeof(vars) / sizeof(*vars) && !var; i++) {
         if (strcasecmp(scheme, vars[i][0]))
             continue;
-        if ((value = getenv(vars[i][1])))
+        if ((value = env_value(vars[i][1])))
             var = vars[i][1];
-        else if (i == 1 && (value = getenv("HTTPS_PROXY"))) /* never HTTP_PROXY */
+        else if (i == 1 && (value = env_value("HTTPS_PROXY"))) /* never HTTP_PROXY */
             var = "HTTPS_PROXY";
     }
-    if (!var && (value = getenv("all_proxy")))
+    if (!var && (value = env_value("all_proxy")))
         var = "all_proxy";
-    if (!var && (value = getenv("ALL_PROXY")))
+    if (!var && (value = env_value("ALL_PROXY")))
         var = "ALL_PROXY";
-    if (!var || !*value)
+    if (!var)
         goto done;
     proxy_host(value, host, host_len);
     *variable = var;

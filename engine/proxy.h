@@ -11,9 +11,11 @@
  * <scheme>_proxy (lowercase, then uppercase, except HTTP_PROXY, which libcurl never
  * reads), else all_proxy or ALL_PROXY; none when no_proxy (else NO_PROXY) exempts
  * the URL's host ("*", host names matching as themselves or as a domain suffix,
- * IP addresses with an optional /bits), or when the variable is empty. Returns true
- * and writes the proxy's host[:port] (scheme, user name, password and path left
- * out, cut to host_len - 1 bytes) into host and the variable's name (static) into
+ * IP addresses with an optional /bits). An empty variable counts as unset, as
+ * libcurl reads it. Returns true and writes the proxy's host:port as libcurl
+ * connects to it (its default port when none is given; scheme, user name,
+ * password and path left out; "(unparsable value)" when libcurl cannot parse it;
+ * cut to host_len - 1 bytes) into host and the variable's name (static) into
  * *variable; false when the URL goes direct or cannot be parsed. */
 bool lg_proxy_for_url(const char *url, char *host, size_t host_len, const char **variable);
 

@@ -22,6 +22,7 @@
 static void run_step(struct lg_vu *vu);
 static void iteration_begin(struct lg_vu *vu);
 static void send_now(struct lg_vu *vu, bool paced);
+static bool pace(struct lg_vu *vu, int64_t now);
 
 /* CURLOPT_WRITEFUNCTION: counts the body, and keeps it in the VU's buffer when a
  * check or capture reads it. libcurl calls it with decoded bytes (a small gzip body
@@ -55,7 +56,12 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
  * released them), so this is also where the version and the peer certificate's
  * expiry are read; again after a redirect.
  * Before a hop that a redirect led to, the origin guard decides what of the
- * request may go along (origin.h). */
+ * request may go along (origin.h).
+ * Under a rate cap, every attempt after the first (a redirect's hop, a re-send)
+ * is a request the server receives too, so it is accounted to the pacer: it
+ * cannot wait (libcurl sends it on return), so it takes a free turn or the next
+ * one that comes (lg_pacer_extra). Otherwise a step that redirects twice would
+ * send three times the cap. */
 static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primary_port,
                      int local_port)
 {
@@ -63,6 +69,9 @@ static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primar
     long redirects = 0;
     vu->on_wire = true;
     vu->attempts++;
+    struct lg_pacer *pacer = vu->w->ctl->pacer;
+    if (vu->sends++ > 0 && pacer)
+        lg_pacer_extra(pacer, lg_now_us());
     curl_easy_getinfo(vu->easy, CURLINFO_REDIRECT_COUNT, &redirects);
     if ((long)vu->attempts - 1 - redirects > (long)vu->replays) {
         if (!vu->idempotent) {
@@ -127,6 +136,10 @@ static void wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
             return;
         }
         vu->pace_at_us = 0;
+        /* The turn goes to a hop that went out without one, if one is owed: then
+         * this request reserves again. */
+        if (lg_pacer_settle(vu->w->ctl->pacer) && pace(vu, now))
+            return;
         send_now(vu, true);
         return;
     }
@@ -700,7 +713,7 @@ static int send_request(struct lg_vu *vu)
     vu->tls_known = false;
     vu->tls_wanted = st->needs_tls;
     vu->idempotent = rq->idempotent;
-    vu->attempts = vu->replays = 0;
+    vu->attempts = vu->replays = vu->sends = 0;
     vu->resends = 0;
     vu->resent_us = 0;
     vu->replay_refused = false;
@@ -734,24 +747,36 @@ static void send_now(struct lg_vu *vu, bool paced)
         vu->w->metrics.paced++;
 }
 
-/* Sends the current step's request, after the instant the run's pacer gives it
- * when the environment caps the request rate: meanwhile the VU waits on its timer,
- * as in think time (the wait is not part of the request's latency). */
-static void send_paced(struct lg_vu *vu)
+/* Under the environment's rate cap: reserves the current request's turn, and
+ * returns true when it is not yet (the VU then waits on its timer, as in think
+ * time; the wait is not part of the request's latency). A turn that comes while
+ * requests that went out without one are owed is given to them (lg_pacer_settle),
+ * and the request reserves again. Returns false when it may be sent now. */
+static bool pace(struct lg_vu *vu, int64_t now)
 {
     struct lg_pacer *p = vu->w->ctl->pacer;
-    if (p) {
-        int64_t now = lg_now_us();
+    if (!p)
+        return false;
+    for (;;) {
         int64_t at = lg_pacer_reserve(p, now);
         if (at > now) {
             if (vu->first_pending)
                 vu->first_paced_us += at - now;
             vu->pace_at_us = at;
             continue_after(vu, at - now);
-            return;
+            return true;
         }
+        if (!lg_pacer_settle(p))
+            return false;
     }
-    send_now(vu, false);
+}
+
+/* Sends the current step's request, after the instant the run's pacer gives it
+ * when the environment caps the request rate. */
+static void send_paced(struct lg_vu *vu)
+{
+    if (!pace(vu, lg_now_us()))
+        send_now(vu, false);
 }
 
 static void run_step(struct lg_vu *vu)

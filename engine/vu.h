@@ -81,6 +81,9 @@ struct lg_vu {
     uint32_t attempts;     /* times it went out on a connection, redirects included */
     uint32_t replays;      /* of those, libcurl's own re-sends after a reused
                               connection closed unanswered */
+    uint32_t sends;        /* attempts over the request's whole life, loadgate's
+                              own resends included: each beyond the first takes
+                              a turn of the rate cap (prereq_cb) */
     bool replay_refused;   /* a re-send was refused (the method is not idempotent) */
     bool on_wire;          /* a connection was begun for it, or it was sent */
     bool idempotent;       /* the step's method may be re-sent */

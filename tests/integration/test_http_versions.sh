@@ -106,10 +106,27 @@ log "h2c: --http 2 over http://"
 run_lg "$TEST_TMP/h2c" "$TEST_TMP/hit.yaml" --base-url "$NGINX_URL" -u 4 -i 100 --http 2
 curl_num=$("$LOADGATE" version | sed -nE 's|.*libcurl/([0-9]+)\.([0-9]+).*|\1 \2|p')
 read -r curl_major _ <<<"$curl_num"
+H2C_URL=$NGINX_URL
 if ((${curl_major:-7} < 8)); then
     assert_status 2
     assert_contains "$LG_ERR" "HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later"
     assert_eq "$(nginx_requests)" 0 "h2c requests sent by the refused run"
+    log "h2c in capitals (HTTP://), or in a step's absolute URL beside an https base: refused"
+    run_lg "$TEST_TMP/h2c-caps" "$TEST_TMP/hit.yaml" --base-url "HTTP://${H2C_URL#http://}" -u 2 \
+        -i 20 --http 2
+    assert_status 2
+    assert_contains "$LG_ERR" "HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later"
+    cat >"$TEST_TMP/mixed.yaml" <<EOF2
+scenario: mixed
+steps:
+  - {name: tls, request: {method: GET, url: /hit}}
+  - {name: plain, request: {method: GET, url: "$H2C_URL/hit"}}
+EOF2
+    run_lg "$TEST_TMP/h2c-step" "$TEST_TMP/mixed.yaml" --base-url "https://127.0.0.1:1" -u 2 \
+        -i 20 --http 2
+    assert_status 2
+    assert_contains "$LG_ERR" "(step 'plain' at $TEST_TMP/mixed.yaml:4:"
+    assert_eq "$(nginx_requests)" 0 "h2c requests sent by the refused runs"
 else
     assert_status 0
     assert_eq "$(nginx_requests '^GET /hit 200 HTTP/2.0 ')" 100 "h2c requests nginx received"

@@ -57,3 +57,30 @@ assert_status 0
 assert_eq "$(count "$TARGET_LOG" '^GET /hit 200 ')" 45 "requests the target received"
 assert_eq "$(count "$PROXY_LOG" '^GET ')" 20 "requests the proxy forwarded (none more)"
 assert_json "$RESULT" '.config.proxy == null'
+
+log "an empty http_proxy is unset to libcurl: all_proxy applies, and the run says so"
+http_proxy="" all_proxy="http://127.0.0.1:$PROXY_PORT" \
+    run_lg "$TEST_TMP/o4" "$TEST_TMP/hit.yaml" --base-url "$TARGET_URL" -u 1 -i 5
+assert_status 0
+assert_eq "$(count "$PROXY_LOG" '^GET ')" 25 "requests the proxy forwarded"
+assert_json "$RESULT" ".config.proxy == {\"host\": \"127.0.0.1:$PROXY_PORT\", \"variable\": \"all_proxy\"}"
+assert_contains "$LG_ERR" "loadgate: requests go through the proxy 127.0.0.1:$PROXY_PORT (from all_proxy)"
+
+log "an empty no_proxy is unset to libcurl: NO_PROXY exempts the target, nothing said"
+http_proxy="http://127.0.0.1:$PROXY_PORT" no_proxy="" NO_PROXY="127.0.0.1" \
+    run_lg "$TEST_TMP/o5" "$TEST_TMP/hit.yaml" --base-url "$TARGET_URL" -u 1 -i 5
+assert_status 0
+assert_eq "$(count "$PROXY_LOG" '^GET ')" 25 "requests the proxy forwarded (none more)"
+assert_json "$RESULT" '.config.proxy == null'
+assert_not_contains "$LG_ERR" "proxy"
+
+log "a password with a '/' (libcurl cannot parse the value): none of it is shown"
+http_proxy="http://user:pa/ss@127.0.0.1:$PROXY_PORT" \
+    run_lg "$TEST_TMP/o6" "$TEST_TMP/hit.yaml" --base-url "$TARGET_URL" -u 1 -i 2
+assert_status 1
+assert_eq "$(count "$PROXY_LOG" '^GET ')" 25 "requests the proxy forwarded (none more)"
+assert_json "$RESULT" '.config.proxy == {"host": "(unparsable value)", "variable": "http_proxy"}'
+for f in "$LG_OUT" "$LG_ERR" "$RESULT"; do
+    assert_not_contains "$f" "user" "the proxy's user name"
+    assert_not_contains "$f" "pa/ss" "the proxy's password"
+done

@@ -44,6 +44,25 @@ static void test_pacer_rounds_the_interval_up(void **state)
     assert_int_equal(p.interval_ns, 100);
 }
 
+/* A request sent without waiting takes a free turn, or is owed the next one: the
+ * next request whose turn comes gives it up and reserves again. */
+static void test_pacer_extra_takes_a_free_turn_or_the_next(void **state)
+{
+    struct lg_pacer p;
+    lg_pacer_init(&p, 50);    /* 20 ms apart */
+    lg_pacer_extra(&p, 1000); /* free: taken */
+    assert_false(lg_pacer_settle(&p));
+    assert_int_equal(lg_pacer_reserve(&p, 1000), 21000);
+    lg_pacer_extra(&p, 2000); /* the next turn (21 ms) is taken: owed */
+    lg_pacer_extra(&p, 2000);
+    assert_int_equal(lg_pacer_reserve(&p, 2000), 41000);
+    assert_true(lg_pacer_settle(&p)); /* at 41 ms: paid one */
+    assert_int_equal(lg_pacer_reserve(&p, 41000), 61000);
+    assert_true(lg_pacer_settle(&p)); /* at 61 ms: paid the other */
+    assert_int_equal(lg_pacer_reserve(&p, 61000), 81000);
+    assert_false(lg_pacer_settle(&p)); /* at 81 ms: its own turn */
+}
+
 #define THREADS 4
 #define PER_THREAD 5000
 
@@ -95,6 +114,7 @@ int main(void)
         cmocka_unit_test(test_pacer_spaces_requests_evenly),
         cmocka_unit_test(test_pacer_gives_no_burst_after_idling),
         cmocka_unit_test(test_pacer_rounds_the_interval_up),
+        cmocka_unit_test(test_pacer_extra_takes_a_free_turn_or_the_next),
         cmocka_unit_test(test_pacer_threads_get_distinct_instants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

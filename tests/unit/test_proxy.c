@@ -64,8 +64,40 @@ static void test_proxy_uppercase_http_is_ignored_as_libcurl_does(void **state)
 static void test_proxy_empty_variable_means_direct(void **state)
 {
     setenv("http_proxy", "", 1);
-    setenv("all_proxy", "http://all:1", 1);
     assert_string_equal(route("http://example.com"), "direct");
+    setenv("all_proxy", "", 1);
+    assert_string_equal(route("http://example.com"), "direct");
+}
+
+/* libcurl's curl_getenv reads an empty variable as unset: the next one applies. */
+static void test_proxy_empty_variable_falls_through_as_libcurl(void **state)
+{
+    setenv("http_proxy", "", 1);
+    setenv("all_proxy", "http://all:1", 1);
+    assert_string_equal(route("http://example.com"), "all_proxy all:1");
+    setenv("https_proxy", "", 1);
+    setenv("HTTPS_PROXY", "http://upper:2", 1);
+    assert_string_equal(route("https://example.com"), "HTTPS_PROXY upper:2");
+    setenv("all_proxy", "", 1);
+    setenv("ALL_PROXY", "http://caps:3", 1);
+    assert_string_equal(route("http://example.com"), "ALL_PROXY caps:3");
+    setenv("no_proxy", "", 1);
+    setenv("NO_PROXY", "example.com", 1);
+    assert_string_equal(route("http://example.com"), "direct");
+}
+
+/* Where libcurl connects: its default proxy port (1080, 443 for an https:// proxy)
+ * when none is given; a value it cannot parse shows none of its text. */
+static void test_proxy_port_and_credentials_as_libcurl_parses(void **state)
+{
+    setenv("http_proxy", "http://proxy.local", 1);
+    assert_string_equal(route("http://example.com"), "http_proxy proxy.local:1080");
+    setenv("http_proxy", "https://proxy.local/", 1);
+    assert_string_equal(route("http://example.com"), "http_proxy proxy.local:443");
+    setenv("http_proxy", "http://user:pa/ss@proxy.local:3128", 1);
+    assert_string_equal(route("http://example.com"), "http_proxy (unparsable value)");
+    setenv("http_proxy", "http://user:p%40ss@[::1]:3128", 1);
+    assert_string_equal(route("http://example.com"), "http_proxy [::1]:3128");
 }
 
 static void test_proxy_no_proxy_exempts_as_libcurl(void **state)
@@ -103,6 +135,8 @@ int main(void)
         cmocka_unit_test_setup(test_proxy_scheme_variable_without_credentials, clear_env),
         cmocka_unit_test_setup(test_proxy_uppercase_http_is_ignored_as_libcurl_does, clear_env),
         cmocka_unit_test_setup(test_proxy_empty_variable_means_direct, clear_env),
+        cmocka_unit_test_setup(test_proxy_empty_variable_falls_through_as_libcurl, clear_env),
+        cmocka_unit_test_setup(test_proxy_port_and_credentials_as_libcurl_parses, clear_env),
         cmocka_unit_test_setup(test_proxy_no_proxy_exempts_as_libcurl, clear_env),
         cmocka_unit_test_setup(test_proxy_exempt_ipv6_and_edges, clear_env),
     };
