@@ -19,7 +19,7 @@
 #include "gate.h"
 #include "outcome.h"
 #include "proxy.h"
-#include "result.h"
+#include "report.h"
 #include "run.h"
 #include "signals.h"
 #include "url.h"
