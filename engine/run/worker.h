@@ -16,36 +16,10 @@
 #include "metrics.h"
 #include "pacer.h"
 #include "schedule.h"
-#include "run.h"
 #include "model.h"
+#include "plan.h"
 #include "transport.h"
 #include "vu.h"
-
-/* Read-only for the whole run, shared by every worker. */
-struct lg_plan {
-    const struct lg_suite *suite;
-    const struct lg_environment *env; /* may be NULL */
-    const char *base_url;             /* without trailing '/'; may be NULL */
-    const char *ca_file;              /* may be NULL */
-    bool insecure;
-    enum lg_http_version http;            /* LG_HTTP_1_1 or LG_HTTP_2 */
-    bool multiplex;                       /* HTTP/2 transfers share connections */
-    double *scenario_cdf;                 /* cumulative weights, n_scenarios entries, last = 1 */
-    size_t max_slots;                     /* largest scenario scope */
-    struct lg_header_list *const_headers; /* by step id: prebuilt when every header
-                                             is constant, else empty (head NULL) */
-    CURLU **const_url;                    /* by step id: pre-parsed when the whole URL
-                                             (base, path, query) is constant, else NULL */
-    bool *keep_body;                      /* by step id: some check or capture reads the
-                                             response body (else it is only counted) */
-    uint64_t *max_body;                   /* by step id: the body limit in bytes (the
-                                             step's, the environment's or the default) */
-    bool proxy_from_env;                  /* a *_proxy variable is set: let libcurl
-                                             read the environment per request */
-    long recv_buffer;                     /* CURLOPT_BUFFERSIZE of every VU's handle */
-    const char *accept_encoding;          /* what the requests ask for (static; NULL:
-                                             compression is off), lg_accept_encodings */
-};
 
 /* Shared by every worker; set before they start, then read-only except the
  * atomic budget, which is touched once per iteration at most, never per request. */
@@ -131,16 +105,6 @@ void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu);
 /* VU stages: whether the VU should start another iteration (false: it parks until
  * the target rises again). */
 bool lg_worker_vu_wanted(const struct lg_worker *w, const struct lg_vu *vu);
-
-/* Decides once what every request of the run can share (see struct lg_plan). */
-void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o);
-/* The receive buffer (CURLOPT_BUFFERSIZE) of each VU's handle in a run of `vus`
- * virtual users: 16 KiB up to 512 VUs, halved as they double, 1 KiB from 4,097. */
-long lg_recv_buffer_size(uint32_t vus);
-void lg_plan_free(struct lg_plan *p);
-/* The content encodings this libcurl decodes, as an Accept-Encoding value:
- * "deflate, gzip, br, zstd" with Debian's. Static string. */
-const char *lg_accept_encodings(void);
 
 /* Prepares worker `index` with virtual users first_vu_id .. first_vu_id + n_vus - 1
  * (VU i is seeded with seed + i). Returns 0, or LG_EIO / LG_ECURL; lg_worker_free
