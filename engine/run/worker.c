@@ -6,10 +6,15 @@
 #include "worker.h"
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arrivals.h"
+#include "pacer.h"
+#include "transport.h"
 #include "util.h"
+#include "vu.h"
 
 static bool open_model(const struct lg_worker *w)
 {
@@ -31,13 +36,20 @@ static void set_active(struct lg_worker *w, uint32_t n)
      * keeps idle VUs for later arrivals until no more are due. (The run's queue then
      * needs none of them: it holds arrivals only while no VU in any worker is free.) */
     bool over = open_model(w) ? w->arrivals_over : !w->ctl->staged || budget_spent(w);
-    if (n == 0 && (over || w->stopping))
-        ev_break(w->loop, EVBREAK_ALL);
+    if (n == 0 && (over || w->host.stopping))
+        ev_break(w->host.loop, EVBREAK_ALL);
 }
 
-bool lg_worker_take_iteration(struct lg_worker *w)
+/* The worker whose host h is. */
+static struct lg_worker *host_worker(const struct lg_host *h)
 {
-    struct lg_control *c = w->ctl;
+    return (struct lg_worker *)((const char *)h - offsetof(struct lg_worker, host));
+}
+
+/* host.h take_iteration */
+static bool take_iteration(struct lg_host *h)
+{
+    struct lg_control *c = host_worker(h)->ctl;
     if (!c->limit_iterations)
         return true;
     int64_t left = atomic_fetch_sub_explicit(&c->iterations_left, 1, memory_order_relaxed);
@@ -46,14 +58,18 @@ bool lg_worker_take_iteration(struct lg_worker *w)
     return left > 0;
 }
 
-void lg_worker_vu_done(struct lg_worker *w)
+/* host.h vu_done */
+static void vu_done(struct lg_host *h)
 {
+    struct lg_worker *w = host_worker(h);
     if (w->active_vus > 0)
         set_active(w, w->active_vus - 1);
 }
 
-bool lg_worker_vu_wanted(const struct lg_worker *w, const struct lg_vu *vu)
+/* host.h vu_wanted */
+static bool vu_wanted(const struct lg_host *h, const struct lg_vu *vu)
 {
+    const struct lg_worker *w = host_worker(h);
     return !w->ctl->staged ||
            (uint32_t)(vu - w->vus) < atomic_load_explicit(&w->target_vus, memory_order_relaxed);
 }
@@ -70,7 +86,7 @@ static void start_vu(struct lg_worker *w, struct lg_vu *vu)
 static void apply_target(struct lg_worker *w)
 {
     uint32_t target = atomic_load(&w->target_vus);
-    for (uint32_t i = 0; i < w->n_vus && i < target && !w->stopping; i++)
+    for (uint32_t i = 0; i < w->n_vus && i < target && !w->host.stopping; i++)
         if (w->vus[i].parked)
             start_vu(w, &w->vus[i]);
 }
@@ -81,21 +97,23 @@ static void begin(struct lg_worker *w, struct lg_vu *vu, int64_t due)
     lg_vu_begin(vu, due);
 }
 
-void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu)
+/* host.h vu_idle */
+static void vu_idle(struct lg_host *h, struct lg_vu *vu)
 {
+    struct lg_worker *w = host_worker(h);
     /* Once stopping, nothing more starts: what waits is counted dropped at the end. */
-    if (!w->stopping) {
+    if (!w->host.stopping) {
         int64_t now = lg_now_us(), due;
-        if (lg_arrivals_vu_idle(w->ctl->arrivals, w->index, now, &due, &w->metrics.dropped)) {
+        if (lg_arrivals_vu_idle(w->ctl->arrivals, w->index, now, &due, &w->host.metrics.dropped)) {
             /* the VU stays active: no count change */
-            w->metrics.waited++;
-            lg_hist_record(w->metrics.wait, now - due);
+            w->host.metrics.waited++;
+            lg_hist_record(w->host.metrics.wait, now - due);
             lg_vu_begin(vu, due);
             return;
         }
     }
     w->free_vus[w->n_free++] = (uint32_t)(vu - w->vus);
-    lg_worker_vu_done(w);
+    vu_done(&w->host);
 }
 
 /* Starts the arrivals handed to this worker, each on one of its free VUs (set
@@ -105,13 +123,13 @@ static void take_inbox(struct lg_worker *w)
     int64_t due;
     while (lg_arrivals_take(w->ctl->arrivals, w->index, &due)) {
         /* Once stopping nothing starts. (n_free is never 0: each entry set one aside.) */
-        if (w->stopping || w->n_free == 0) {
-            w->metrics.dropped++;
+        if (w->host.stopping || w->n_free == 0) {
+            w->host.metrics.dropped++;
             continue;
         }
         /* How late the harness started an arrival that had a free VU when due:
          * the schedule clock's wake-up and the hand-over to this thread. */
-        lg_hist_record(w->metrics.lag, lg_now_us() - due);
+        lg_hist_record(w->host.metrics.lag, lg_now_us() - due);
         begin(w, &w->vus[w->free_vus[--w->n_free]], due);
     }
 }
@@ -119,14 +137,14 @@ static void take_inbox(struct lg_worker *w)
 /* Hands the metrics recorded since the last publish to the coordinator. */
 static void publish(struct lg_worker *w)
 {
-    uint64_t conns = lg_transport_connections(w->transport);
-    w->metrics.connections = conns - w->connections_published;
+    uint64_t conns = lg_transport_connections(w->host.transport);
+    w->host.metrics.connections = conns - w->connections_published;
     w->connections_published = conns;
     pthread_mutex_lock(&w->pub_lock);
-    lg_metrics_merge(&w->pub, &w->metrics);
-    lg_metrics_take_second(&w->pub, &w->metrics);
+    lg_metrics_merge(&w->pub, &w->host.metrics);
+    lg_metrics_take_second(&w->pub, &w->host.metrics);
     pthread_mutex_unlock(&w->pub_lock);
-    lg_metrics_clear(&w->metrics);
+    lg_metrics_clear(&w->host.metrics);
 }
 
 /* The run ends now (hard stop, signal, abort): what finished is counted as
@@ -134,11 +152,11 @@ static void publish(struct lg_worker *w)
  * interrupted; then the last publish (worker_main) hands all of it over. */
 static void stop_all(struct lg_worker *w)
 {
-    w->stopping = true;
-    lg_transport_flush(w->transport);
+    w->host.stopping = true;
+    lg_transport_flush(w->host.transport);
     for (uint32_t i = 0; i < w->n_vus; i++)
         lg_vu_stop(&w->vus[i]);
-    ev_break(w->loop, EVBREAK_ALL);
+    ev_break(w->host.loop, EVBREAK_ALL);
 }
 
 /* ev_async: commands from the coordinator. */
@@ -147,7 +165,7 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
     struct lg_worker *w = a->data;
     int cmd = atomic_exchange(&w->command, 0);
     if (cmd & LG_CMD_STOP)
-        w->stopping = true; /* what the inbox holds never starts */
+        w->host.stopping = true; /* what the inbox holds never starts */
     /* After reading the commands: an arrival handed over before END starts before
      * END is seen. */
     if (open_model(w))
@@ -157,7 +175,7 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
     if (cmd & LG_CMD_TARGET)
         apply_target(w);
     if ((cmd & LG_CMD_SPENT) && w->active_vus == 0 && !open_model(w))
-        ev_break(w->loop, EVBREAK_ALL); /* the VUs still running end it themselves */
+        ev_break(w->host.loop, EVBREAK_ALL); /* the VUs still running end it themselves */
     if (cmd & LG_CMD_STOP) {
         stop_all(w);
     } else if ((cmd & LG_CMD_END) && open_model(w)) {
@@ -166,17 +184,17 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
          * finish, within the graceful stop. */
         w->arrivals_over = true;
         if (w->active_vus == 0)
-            ev_break(w->loop, EVBREAK_ALL);
+            ev_break(w->host.loop, EVBREAK_ALL);
     } else if (cmd & LG_CMD_END) {
         /* The duration is over: no new requests. VUs that wait (think, poll) stop
          * now, their iterations interrupted; those with a request in flight stop
          * when it completes. */
-        w->stopping = true;
+        w->host.stopping = true;
         for (uint32_t i = 0; i < w->n_vus; i++)
             if (!w->vus[i].in_flight)
                 lg_vu_stop(&w->vus[i]);
         if (w->active_vus == 0)
-            ev_break(w->loop, EVBREAK_ALL);
+            ev_break(w->host.loop, EVBREAK_ALL);
     }
 }
 
@@ -185,30 +203,35 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
 {
     memset(w, 0, sizeof(*w));
     w->index = index;
-    w->plan = plan;
+    w->host.plan = plan;
     w->ctl = ctl;
+    w->host.next_scenario = &ctl->next_scenario;
+    w->host.vu_done = vu_done;
+    w->host.take_iteration = take_iteration;
+    w->host.vu_idle = vu_idle;
+    w->host.vu_wanted = vu_wanted;
     pthread_mutex_init(&w->pub_lock, NULL);
-    lg_metrics_init(&w->metrics, plan->suite);
+    lg_metrics_init(&w->host.metrics, plan->suite);
     lg_metrics_init(&w->pub, plan->suite);
     if (ctl->rate) {
-        lg_metrics_enable_open(&w->metrics);
+        lg_metrics_enable_open(&w->host.metrics);
         lg_metrics_enable_open(&w->pub);
     }
-    w->loop = ev_loop_new(EVFLAG_AUTO);
-    if (!w->loop)
+    w->host.loop = ev_loop_new(EVFLAG_AUTO);
+    if (!w->host.loop)
         return LG_EIO;
     ev_async_init(&w->wake, wake_cb);
     w->wake.data = w;
     /* The command channel keeps the loop alive: a worker ends only by ev_break
      * (every VU done, or the run over), never because it has nothing to wait for
      * at a moment (VU stages at 0, an open model between arrivals). */
-    ev_async_start(w->loop, &w->wake);
-    if (lg_transport_init(w->loop, n_vus, lg_vu_transfer_done, w, &w->transport))
+    ev_async_start(w->host.loop, &w->wake);
+    if (lg_transport_init(w->host.loop, n_vus, lg_vu_transfer_done, w, &w->host.transport))
         return LG_ECURL;
-    lg_transport_set_multiplex(w->transport, plan->multiplex);
+    lg_transport_set_multiplex(w->host.transport, plan->multiplex);
     w->vus = lg_calloc(n_vus, sizeof(*w->vus));
     for (uint32_t i = 0; i < n_vus; i++) {
-        if (lg_vu_init(&w->vus[i], w, first_vu_id + i, seed))
+        if (lg_vu_init(&w->vus[i], &w->host, first_vu_id + i, seed))
             return LG_ECURL;
         w->n_vus++;
     }
@@ -220,7 +243,7 @@ static void *worker_main(void *arg)
 {
     struct lg_worker *w = arg;
     if (w->n_vus > 0 || open_model(w))
-        ev_run(w->loop, 0);
+        ev_run(w->host.loop, 0);
     publish(w);
     atomic_store(&w->finished, true);
     ev_async_send(w->coord_loop, w->coord_done);
@@ -231,6 +254,8 @@ int lg_worker_start(struct lg_worker *w, struct ev_loop *coord_loop, ev_async *c
 {
     w->coord_loop = coord_loop;
     w->coord_done = coord_done;
+    w->host.in_turn = w->ctl->in_turn;
+    w->host.pacer = w->ctl->pacer;
     if (open_model(w)) {
         for (uint32_t i = 0; i < w->n_vus; i++) /* pop order: VU 0 first */
             w->free_vus[w->n_free++] = w->n_vus - 1 - i;
@@ -261,7 +286,7 @@ int lg_worker_start(struct lg_worker *w, struct ev_loop *coord_loop, ev_async *c
 void lg_worker_command(struct lg_worker *w, enum lg_command c)
 {
     atomic_fetch_or(&w->command, (int)c);
-    ev_async_send(w->loop, &w->wake);
+    ev_async_send(w->host.loop, &w->wake);
 }
 
 void lg_worker_collect(struct lg_worker *w, struct lg_metrics *agg)
@@ -274,7 +299,7 @@ void lg_worker_collect(struct lg_worker *w, struct lg_metrics *agg)
 
 void lg_worker_free(struct lg_worker *w)
 {
-    if (!w->plan)
+    if (!w->host.plan)
         return; /* never initialised */
     if (w->thread)
         pthread_join(w->thread, NULL);
@@ -282,11 +307,11 @@ void lg_worker_free(struct lg_worker *w)
         lg_vu_free(&w->vus[i]);
     free(w->vus);
     free(w->free_vus);
-    lg_transport_free(w->transport);
-    lg_buf_free(&w->tmpl_scratch);
-    if (w->loop)
-        ev_loop_destroy(w->loop); /* its watchers live in *w and die with it */
-    lg_metrics_free(&w->metrics);
+    lg_transport_free(w->host.transport);
+    lg_buf_free(&w->host.tmpl_scratch);
+    if (w->host.loop)
+        ev_loop_destroy(w->host.loop); /* its watchers live in *w and die with it */
+    lg_metrics_free(&w->host.metrics);
     lg_metrics_free(&w->pub);
     pthread_mutex_destroy(&w->pub_lock);
 }

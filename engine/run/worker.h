@@ -1,6 +1,6 @@
 /* worker: what one worker thread owns (its libev loop, transport, virtual users and
- * metrics) and the read-only run settings its virtual users consult. Shared by
- * vu.c and run.c only. Nothing here is touched by two threads except where a field
+ * metrics) and what the run's workers share, for run.c; its VUs see only its
+ * host (host.h). Nothing here is touched by two threads except where a field
  * says so. */
 #ifndef LG_WORKER_H
 #define LG_WORKER_H
@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 #include "arrivals.h"
+#include "host.h"
 #include "metrics.h"
 #include "pacer.h"
-#include "schedule.h"
-#include "model.h"
 #include "plan.h"
-#include "transport.h"
-#include "vu.h"
+#include "schedule.h"
+
+struct lg_vu;
 
 /* Shared by every worker; set before they start, then read-only except the
  * atomic budget, which is touched once per iteration at most, never per request. */
@@ -58,17 +58,12 @@ enum lg_command {
 };
 
 struct lg_worker {
-    unsigned index; /* in the run's workers */
-    struct ev_loop *loop;
-    struct lg_transport *transport;
-    const struct lg_plan *plan;
+    unsigned index;      /* in the run's workers */
+    struct lg_host host; /* what its VUs see: loop, transport, plan, metrics */
     struct lg_control *ctl;
-    struct lg_metrics metrics; /* recorded by this thread only; published each second */
     struct lg_vu *vus;
     uint32_t n_vus;
     uint32_t active_vus;            /* VUs not yet done */
-    bool stopping;                  /* no new requests or iterations */
-    struct lg_buf tmpl_scratch;     /* working memory of lg_tmpl_render (function calls) */
     uint64_t connections_published; /* the transport's connections already published */
 
     /* open model: arrivals come through ctl->arrivals (this worker's inbox, or the
@@ -90,21 +85,6 @@ struct lg_worker {
     struct ev_loop *coord_loop;  /* to wake the coordinator when finished */
     ev_async *coord_done;
 };
-
-/* Called by a VU that stops being active (the run is ending, or VU stages park
- * it); the worker stops its loop when none is left and nothing more can start. */
-void lg_worker_vu_done(struct lg_worker *w);
-/* Closed model: takes one iteration from the run's budget (always granted when
- * the run has none). Returns false when the budget is spent; the call that takes
- * the last one tells the coordinator, which ends the workers once their VUs are
- * done, even while VU stages would still run for a while. */
-bool lg_worker_take_iteration(struct lg_worker *w);
-/* Open model: a VU finished its iteration; it starts the oldest arrival waiting in
- * the run's queue, or joins the worker's free VUs. */
-void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu);
-/* VU stages: whether the VU should start another iteration (false: it parks until
- * the target rises again). */
-bool lg_worker_vu_wanted(const struct lg_worker *w, const struct lg_vu *vu);
 
 /* Prepares worker `index` with virtual users first_vu_id .. first_vu_id + n_vus - 1
  * (VU i is seeded with seed + i). Returns 0, or LG_EIO / LG_ECURL; lg_worker_free
