@@ -12,15 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "gate.h"
 #include "outcome.h"
+#include "policy.h"
 #include "proxy.h"
-#include "result.h"
+#include "report.h"
 #include "run.h"
 #include "signals.h"
 #include "url.h"
@@ -418,215 +418,6 @@ static void free_thresholds(const struct lg_suite *s, struct lg_threshold *th, s
     free(th);
 }
 
-/* A step whose URL is a constant relative path needs a base URL. */
-static const struct lg_step *needs_base_url(const struct lg_suite *s)
-{
-    for (size_t i = 0; i < s->n_steps; i++) {
-        const struct lg_tmpl *u = s->steps[i]->req.url;
-        if (!lg_tmpl_is_const(u))
-            continue;
-        struct lg_buf b = {0};
-        struct lg_tmpl_ctx none = {0};
-        lg_tmpl_render(u, &none, &b, NULL);
-        bool rel = !lg_url_is_absolute(b.data);
-        lg_buf_free(&b);
-        if (rel)
-            return s->steps[i];
-    }
-    return NULL;
-}
-
-/* The URL whose route the run reports (lg_proxy_for_url): the base URL, else the
- * first step's constant URL. NULL when neither is known before the run. */
-static const char *route_url(const struct lg_suite *s, const char *base_url, struct lg_buf *b)
-{
-    if (base_url)
-        return base_url;
-    for (size_t i = 0; i < s->n_steps; i++) {
-        const struct lg_tmpl *u = s->steps[i]->req.url;
-        if (!lg_tmpl_is_const(u))
-            continue;
-        struct lg_tmpl_ctx none = {0};
-        lg_buf_reset(b);
-        lg_tmpl_render(u, &none, b, NULL);
-        return b->data && lg_url_is_absolute(b->data) ? b->data : NULL;
-    }
-    return NULL;
-}
-
-/* libcurl before 8.0.0 breaks an h2c connection by prior knowledge when it reuses
- * it (curl issue #10634: every other request fails unanswered): refuse h2c there
- * rather than measure that. Any URL known at load time counts, the base URL and
- * every step's constant absolute URL (a scheme is case-insensitive); URLs made at
- * run time, and redirects, cannot be seen here. Exit code or -1. */
-static int check_h2c(const struct lg_run_opts *o, const struct lg_suite *s)
-{
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    if (o->http != LG_HTTP_2 || v->version_num >= 0x080000)
-        return -1;
-    const struct lg_step *st = NULL;
-    bool h2c = o->base_url && !strncasecmp(o->base_url, "http://", 7);
-    struct lg_buf b = {0};
-    for (size_t i = 0; i < s->n_steps && !h2c; i++) {
-        if (!lg_tmpl_is_const(s->steps[i]->req.url))
-            continue;
-        struct lg_tmpl_ctx none = {0};
-        lg_buf_reset(&b);
-        lg_tmpl_render(s->steps[i]->req.url, &none, &b, NULL);
-        if (b.data && !strncasecmp(b.data, "http://", 7)) {
-            h2c = true;
-            st = s->steps[i];
-        }
-    }
-    lg_buf_free(&b);
-    if (!h2c)
-        return -1;
-    struct lg_buf where = {0};
-    if (st)
-        lg_buf_printf(&where, " (step '%s' at %s:%d:%d)", st->name, st->loc.file, st->loc.line,
-                      st->loc.col);
-    int rc = usage_error("HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later (this is "
-                         "%s, which breaks reused h2c connections)%s: use an https:// URL, or "
-                         "--http 1.1",
-                         v->version, where.data ? where.data : "");
-    lg_buf_free(&where);
-    return rc;
-}
-
-/* A protected environment (production) runs only with --yes-production: the
- * refusal is an abort (exit 3), and nothing is sent. */
-static int check_protected(const struct run_args *a, const struct lg_environment *env)
-{
-    if (!env || !env->is_protected || a->yes_production)
-        return -1;
-    char *shown = lg_url_redact(env->base_url);
-    fprintf(stderr,
-            "loadgate: environment '%s' is protected (%s): refusing to run without "
-            "--yes-production\n",
-            env->name, shown ? shown : "no base_url");
-    free(shown);
-    return EXIT_ABORTED;
-}
-
-/* An environment's limits cap the load whatever the flags and the profile ask:
- * max_vus the VUs of every model (the open model's pool, the peak of VU stages);
- * max_rate the requests per second of every model (the run's pacer), and the open
- * model's arrivals too. Says so on stderr once, before the run, and records it in
- * *lim for the result. Capped rate stages are copied into *stages_copy (the caller
- * frees it). */
-static void apply_limits(const struct lg_environment *env, struct lg_run_opts *o,
-                         struct lg_stage **stages_copy, struct lg_result_limits *lim)
-{
-    memset(lim, 0, sizeof(*lim));
-    if (!env || (!env->max_vus && !(env->max_rate_per_s > 0)))
-        return;
-    double cap = env->max_rate_per_s;
-    lim->has = true;
-    lim->max_rate_per_s = cap;
-    lim->max_vus = env->max_vus;
-    lim->vus_asked = o->vus;
-    if (env->max_vus && o->vus > env->max_vus) {
-        o->vus = env->max_vus;
-        lim->vus_capped = true;
-    }
-    o->max_rate_per_s = cap;
-    if (o->open) {
-        double asked = o->rate_per_s;
-        for (size_t i = 0; i < o->n_rate_stages; i++)
-            if (o->rate_stages[i].target > asked)
-                asked = o->rate_stages[i].target;
-        lim->rate_asked_per_s = asked;
-        if (cap > 0 && asked > cap) {
-            lim->rate_capped = true;
-            if (o->rate_per_s > cap)
-                o->rate_per_s = cap;
-            if (o->n_rate_stages) {
-                *stages_copy = lg_calloc(o->n_rate_stages, sizeof(**stages_copy));
-                memcpy(*stages_copy, o->rate_stages, o->n_rate_stages * sizeof(**stages_copy));
-                for (size_t i = 0; i < o->n_rate_stages; i++)
-                    if ((*stages_copy)[i].target > cap)
-                        (*stages_copy)[i].target = cap;
-                o->rate_stages = *stages_copy;
-            }
-        }
-    }
-    struct lg_buf b = {0};
-    lg_buf_printf(&b, "loadgate: environment '%s' limits", env->name);
-    if (cap > 0)
-        lg_buf_printf(&b, " requests to %g/s (each request waits for its turn)", cap);
-    if (env->max_vus)
-        lg_buf_printf(&b, "%s VUs to %u", cap > 0 ? " and" : "", env->max_vus);
-    if (lim->vus_capped)
-        lg_buf_printf(&b, "; VUs capped at %u (asked %u)", env->max_vus, lim->vus_asked);
-    if (lim->rate_capped)
-        lg_buf_printf(&b, "; arrival rate capped at %g/s (asked %g/s)", cap, lim->rate_asked_per_s);
-    fprintf(stderr, "%s\n", b.data);
-    lg_buf_free(&b);
-}
-
-/* The load shape. Flags override the profile: --rate makes the run open; --vus,
- * --duration or --iterations alone make it closed. With neither flags nor a
- * profile, one VU runs one iteration. Returns an exit code, or -1 to go on. */
-static int load_shape(const struct run_args *a, const struct lg_profile *prof,
-                      struct lg_run_opts *o)
-{
-    bool closed_flags = a->vus > 0 || a->iterations > 0 || a->duration_us > 0;
-    o->max_lateness_us = a->max_lateness_us > 0 ? a->max_lateness_us
-                         : prof                 ? prof->max_lateness_us
-                                                : 0;
-    if (a->rate_per_s > 0 || (!closed_flags && prof && prof->open)) {
-        if (a->iterations > 0)
-            return usage_error("--iterations applies to the closed model, not with --rate");
-        o->open = true;
-        if (a->rate_per_s > 0) {
-            o->rate_per_s = a->rate_per_s;
-            o->duration_us = a->duration_us > 0                           ? a->duration_us
-                             : prof && prof->open && !prof->n_rate_stages ? prof->duration_us
-                                                                          : 0;
-            if (!o->duration_us)
-                return usage_error("--rate needs --duration");
-        } else {
-            o->rate_per_s = prof->rate_per_s;
-            o->rate_stages = prof->rate_stages;
-            o->n_rate_stages = prof->n_rate_stages;
-            o->duration_us = prof->duration_us;
-        }
-        long long max_vus = a->max_vus > 0          ? a->max_vus
-                            : prof && prof->max_vus ? (long long)prof->max_vus
-                            : a->vus > 0            ? a->vus
-                                                    : LG_DEFAULT_MAX_VUS;
-        o->vus = (uint32_t)max_vus;
-        return -1;
-    }
-    if (a->max_vus > 0)
-        return usage_error("--max-vus applies to the open model: give --rate too");
-    if (a->max_lateness_us > 0)
-        return usage_error("--max-lateness applies to the open model: give --rate too");
-    if (!closed_flags && prof && prof->n_vu_stages) {
-        double peak = prof->vus;
-        for (size_t i = 0; i < prof->n_vu_stages; i++)
-            if (prof->vu_stages[i].target > peak)
-                peak = prof->vu_stages[i].target;
-        o->vus_start = prof->vus;
-        o->vu_stages = prof->vu_stages;
-        o->n_vu_stages = prof->n_vu_stages;
-        o->vus = peak >= 1 ? (uint32_t)peak : 1;
-        o->duration_us = prof->duration_us;
-        o->iterations = prof->iterations; /* the stages end the run unless these do first */
-        return -1;
-    }
-    long long vus = a->vus > 0 ? a->vus : (prof && prof->vus ? (long long)prof->vus : -1);
-    o->duration_us = a->duration_us > 0 ? a->duration_us : (prof ? prof->duration_us : 0);
-    long long its = a->iterations > 0 ? a->iterations : (prof ? (long long)prof->iterations : 0);
-    if (vus < 0)
-        vus = 1;
-    if (!o->duration_us && !its)
-        its = vus;
-    o->vus = (uint32_t)vus;
-    o->iterations = (uint64_t)its;
-    return -1;
-}
-
 static uint64_t random_seed(void)
 {
     uint64_t s = (uint64_t)lg_wall_ms() ^ ((uint64_t)getpid() << 32);
@@ -723,17 +514,29 @@ static int cmd_run(int argc, char **argv)
     };
     /* --http 1.1 over an environment that multiplexes HTTP/2: nothing to share. */
     o.multiplex = env && env->multiplex && o.http == LG_HTTP_2;
-    if ((rc = check_protected(&a, env)) != -1)
+    char *refusal = lg_policy_protected_refusal(env, a.yes_production);
+    if (refusal) {
+        fprintf(stderr, "loadgate: %s\n", refusal);
+        free(refusal);
+        rc = EXIT_ABORTED;
         goto done;
-    if ((rc = load_shape(&a, prof, &o)) != -1)
+    }
+    char why[400];
+    struct lg_load_flags load = {.vus = a.vus,
+                                 .max_vus = a.max_vus,
+                                 .iterations = a.iterations,
+                                 .rate_per_s = a.rate_per_s,
+                                 .duration_us = a.duration_us,
+                                 .max_lateness_us = a.max_lateness_us};
+    if (lg_policy_load_shape(&load, prof, &o, why, sizeof(why))) {
+        rc = usage_error("%s", why);
         goto done;
+    }
     struct lg_result_limits limits;
-    apply_limits(env, &o, &capped_stages, &limits);
+    lg_policy_apply_limits(env, &o, &capped_stages, &limits);
     o.threads = (unsigned)a.threads;
-    /* The smoke profile runs every scenario once: in turn, not by weight. */
-    o.scenarios_in_turn = prof && !strcmp(prof->name, LG_SMOKE_PROFILE);
 
-    const struct lg_step *rel = o.base_url ? NULL : needs_base_url(s);
+    const struct lg_step *rel = o.base_url ? NULL : lg_policy_needs_base_url(s);
     if (rel) {
         rc = usage_error("%s:%d:%d: step '%s' has a relative URL: give --base-url, or --env "
                          "with a base_url",
@@ -759,8 +562,9 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
     /* Said before anything is sent: a proxy from the environment reroutes the load. */
-    const char *url = route_url(s, o.base_url, &route);
-    if ((rc = check_h2c(&o, s)) != -1) {
+    const char *url = lg_policy_route_url(s, o.base_url, &route);
+    if (lg_policy_check_h2c(&o, s, why, sizeof(why))) {
+        rc = usage_error("%s", why);
         free(base);
         goto done;
     }

@@ -1,7 +1,7 @@
 /* json: writes result.json (schema loadgate.result/1) with its keys in a fixed order,
  * and the atomic file write (temporary file beside the target, fsync, rename) that
  * every report writer uses, so that a reader never sees a half-written report. */
-#include "result.h"
+#include "report.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* text: the end-of-run terminal summary (also written as summary.txt) — what ran, a
  * per-step table, failed checks, each threshold with its observed value and mark,
  * and the verdict. Column widths follow the data, so long names never break it. */
-#include "result.h"
+#include "report.h"
 
 #include <errno.h>
 #include <inttypes.h>

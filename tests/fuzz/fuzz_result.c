@@ -3,7 +3,7 @@
  * (the written form is the fixed point), and its terminal summary prints. A
  * failure is a message that starts with the file's name. */
 #include "fuzz.h"
-#include "result.h"
+#include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "hist.h"
-#include "result.h"
+#include "report.h"
 #include "util.h"
 
 #define DATA LG_TEST_DATA "/reports/"

@@ -16,7 +16,7 @@
 #include "util.h"
 #include "wallet.h"
 
-struct lg_worker;
+struct lg_host;
 
 /* Times one request is sent again by loadgate after libcurl gave up re-sending it
  * (each such send lets libcurl re-send it up to 5 times more). */
@@ -43,9 +43,9 @@ static inline struct curl_slist *lg_header_list_head(struct lg_header_list *l)
 void lg_header_list_free(struct lg_header_list *l);
 
 struct lg_vu {
-    uint32_t id; /* 1-based, unique in the run */
-    struct lg_worker *w;
-    CURL *easy; /* reused for every request: keeps the VU's cookie jar */
+    uint32_t id;          /* 1-based, unique in the run */
+    struct lg_host *host; /* the worker thread running it */
+    CURL *easy;           /* reused for every request: keeps the VU's cookie jar */
     struct lg_rng rng;
     uint64_t run_seed;             /* the run's seed: wallet keys derive from it and id */
     struct lg_wallet *wallet;      /* created by the first wallet.* template; owned */
@@ -110,11 +110,11 @@ struct lg_vu {
 /* Prepares a VU (its easy handle and buffers); its PRNG is seeded with
  * run_seed + id and its wallet key derives from run_seed and id. Never fails except
  * on libcurl refusing to create a handle (LG_ECURL). */
-int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_seed);
+int lg_vu_init(struct lg_vu *vu, struct lg_host *host, uint32_t id, uint64_t run_seed);
 /* Closed model: starts the VU, which then loops iterations while the run allows. */
 void lg_vu_start(struct lg_vu *vu);
 /* Open model: runs one iteration that was due at sched_us (monotonic); when it
- * ends the VU hands itself back with lg_worker_vu_idle. */
+ * ends the VU hands itself back through its host (vu_idle). */
 void lg_vu_begin(struct lg_vu *vu, int64_t sched_us);
 /* The run ends for the VU now: cancels its timer and any request in flight. A
  * request that reached the wire (a connection was begun for it, or it was sent) is

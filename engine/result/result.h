@@ -1,13 +1,12 @@
 /* result: the outcome of a run as plain data (schema loadgate.result/1). The engine
- * builds it at the end of a run; reports render it; the reader rebuilds it from
- * result.json so that `loadgate report`, `compare` and `merge` need no engine. */
+ * builds it at the end of a run; reports render it (report.h); the reader rebuilds
+ * it from result.json so that `loadgate report`, `compare` and `merge` need no engine. */
 #ifndef LG_RESULT_H
 #define LG_RESULT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "hist.h"
 
@@ -228,27 +227,6 @@ void lg_latency_from_hist(const struct lg_hist *h, struct lg_latency_ms *out);
 /* Frees everything the result owns, and the struct. Accepts NULL. */
 void lg_result_free(struct lg_result *r);
 
-/* Writes result.json to path atomically (a temporary file in the same directory,
- * then rename). Returns 0, or LG_EIO with errno set. */
-int lg_result_write_json(const struct lg_result *r, const char *path);
-/* Serialises to a new string ending in a newline (caller frees). Durations and rates
- * are written with at most 3 decimals (milliseconds: whole microseconds), other
- * numbers with 15 significant digits, non-finite numbers as 0, NULL names as ""
- * and NULL env/profile/base_url/abort_reason/schedule.note/feed_note as null;
- * "rules" follows "smoke_rule" (an empty array when there are none); a NULL
- * histogram is written as an empty one. "schedule" follows "config": in the closed
- * model it holds only {"model": "closed"}; in the open model every member of
- * struct lg_result_schedule, and the steps and scenarios with has_uncorrected also
- * carry their uncorrected figures (latency_uncorrected_ms after latency_ms,
- * iteration_uncorrected_ms after iteration_ms, histogram_uncorrected after
- * histogram). "limits" follows "schedule": null when limits.has is false, else
- * every member of struct lg_result_limits but `has` ("requests_paced" for paced),
- * with max_rate_per_s, max_vus and rate_asked_per_s null when 0. Each entry of a
- * step's checks.list carries "reasons": an array (empty
- * when there are none) of {"text", "count"}. A result whose numbers already fit
- * that form (as every result the engine builds does) reads back exactly. */
-char *lg_result_to_json(const struct lg_result *r);
-
 /* Reads result.json. Returns 0 and *out, or LG_ESYNTAX/LG_EIO with a message in err. */
 int lg_result_read_json(const char *path, struct lg_result **out, char *err, size_t errlen);
 
@@ -268,27 +246,5 @@ int lg_result_read_json(const char *path, struct lg_result **out, char *err, siz
  * by the caller (lg_result_free). */
 int lg_result_from_json(const char *text, size_t len, const char *name, struct lg_result **out,
                         char *err, size_t errlen);
-
-/* The end-of-run terminal summary: a header counting finished and interrupted
- * iterations apart (and, when the environment had limits, a line saying them and
- * what they capped or paced), a per-step table (count, rps, p50/p90/p95/p99/max or "-" for a
- * step with no time sample, errors, unsent when some request could not be sent,
- * checks), the errors by class and the unsent count, libcurl's retries (made and
- * refused) when there were any, a spent feed's note, each threshold with its
- * observed value and a mark, each rule with its mark and sentence (older results:
- * the default gate and smoke lines), then the verdict. In the open model the
- * table's figures are the corrected ones; below it
- * come each step's uncorrected figures, one line on the schedule (due, started,
- * dropped, waits for a VU, the harness's lag) and, when the asked rate was not
- * kept or the engine left a note, that note. `color` adds ANSI colours. */
-void lg_report_text(const struct lg_result *r, FILE *f, bool color);
-
-/* Writes the text summary to path atomically (summary.txt). */
-int lg_report_text_file(const struct lg_result *r, const char *path);
-
-/* Writes data to path atomically: a temporary file beside it (mkstemp, mode 0666
- * less the umask), fsync, rename; the temporary file is removed on failure.
- * Returns 0 or LG_EIO (errno set). */
-int lg_write_atomic(const char *path, const void *data, size_t len);
 
 #endif

@@ -22,6 +22,11 @@ void lg_check_clear(struct lg_check *c)
     memset(c, 0, sizeof *c);
 }
 
+bool lg_profile_is_smoke(const char *name)
+{
+    return name && !strcmp(name, LG_SMOKE_PROFILE);
+}
+
 void lg_threshold_clear(struct lg_threshold *t)
 {
     if (!t)

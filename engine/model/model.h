@@ -385,6 +385,12 @@ void lg_suite_free(struct lg_suite *s);
 void lg_check_clear(struct lg_check *c);
 void lg_threshold_clear(struct lg_threshold *t);
 
+/* The profile whose runs take every scenario once, in turn, and fail on any failed
+ * check or request (the result's smoke_rule). */
+#define LG_SMOKE_PROFILE "smoke"
+/* Whether the profile named `name` (may be NULL) is the smoke profile. */
+bool lg_profile_is_smoke(const char *name);
+
 /* Lookups by name; NULL when absent. */
 const struct lg_environment *lg_suite_env(const struct lg_suite *s, const char *name);
 const struct lg_profile *lg_suite_profile(const struct lg_suite *s, const char *name);

@@ -13,7 +13,10 @@
 #include "check.h"
 #include "url.h"
 #include "jnum.h"
-#include "worker.h"
+#include "host.h"
+#include "plan.h"
+#include "transport.h"
+#include "pacer.h"
 
 /* The capacity of a VU's response buffer kept between requests; a larger one is
  * freed after its response (a new one grows again as needed). */
@@ -69,7 +72,7 @@ static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primar
     long redirects = 0;
     vu->on_wire = true;
     vu->attempts++;
-    struct lg_pacer *pacer = vu->w->ctl->pacer;
+    struct lg_pacer *pacer = vu->host->pacer;
     if (vu->sends++ > 0 && pacer)
         lg_pacer_extra(pacer, lg_now_us());
     curl_easy_getinfo(vu->easy, CURLINFO_REDIRECT_COUNT, &redirects);
@@ -123,7 +126,7 @@ static void wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
     if (vu->idle_pending) { /* open model: the deferred hand-back (iteration_end) */
         vu->idle_pending = false;
         vu->busy = false;
-        lg_worker_vu_idle(vu->w, vu);
+        vu->host->vu_idle(vu->host, vu);
         return;
     }
     if (vu->pace_at_us) {
@@ -132,13 +135,13 @@ static void wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
         int64_t now = lg_now_us();
         if (now < vu->pace_at_us) {
             ev_timer_set(&vu->wait, (double)(vu->pace_at_us - now) / 1e6, 0.);
-            ev_timer_start(vu->w->loop, &vu->wait);
+            ev_timer_start(vu->host->loop, &vu->wait);
             return;
         }
         vu->pace_at_us = 0;
         /* The turn goes to a hop that went out without one, if one is owed: then
          * this request reserves again. */
-        if (lg_pacer_settle(vu->w->ctl->pacer) && pace(vu, now))
+        if (lg_pacer_settle(vu->host->pacer) && pace(vu, now))
             return;
         send_now(vu, true);
         return;
@@ -150,9 +153,9 @@ static void wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
  * also keeps a scenario of skipped steps from recursing). */
 static void continue_after(struct lg_vu *vu, int64_t us)
 {
-    ev_timer_stop(vu->w->loop, &vu->wait);
+    ev_timer_stop(vu->host->loop, &vu->wait);
     ev_timer_set(&vu->wait, (double)us / 1e6, 0.);
-    ev_timer_start(vu->w->loop, &vu->wait);
+    ev_timer_start(vu->host->loop, &vu->wait);
 }
 
 static void vu_finish(struct lg_vu *vu)
@@ -160,10 +163,10 @@ static void vu_finish(struct lg_vu *vu)
     if (vu->done)
         return;
     vu->done = true;
-    ev_timer_stop(vu->w->loop, &vu->wait);
+    ev_timer_stop(vu->host->loop, &vu->wait);
     if (vu->busy) {
         vu->busy = false;
-        lg_worker_vu_done(vu->w);
+        vu->host->vu_done(vu->host);
     }
 }
 
@@ -175,12 +178,12 @@ static void clear_slots(struct lg_vu *vu)
     }
 }
 
-int lg_vu_init(struct lg_vu *vu, struct lg_worker *w, uint32_t id, uint64_t run_seed)
+int lg_vu_init(struct lg_vu *vu, struct lg_host *w, uint32_t id, uint64_t run_seed)
 {
     const struct lg_plan *p = w->plan;
     memset(vu, 0, sizeof(*vu));
     vu->id = id;
-    vu->w = w;
+    vu->host = w;
     vu->run_seed = run_seed;
     lg_rng_seed(&vu->rng, run_seed + id);
     vu->easy = curl_easy_init();
@@ -254,7 +257,7 @@ void lg_vu_free(struct lg_vu *vu)
     if (!vu)
         return;
     if (vu->in_flight) {
-        lg_transport_cancel(vu->w->transport, vu->easy, vu->id);
+        lg_transport_cancel(vu->host->transport, vu->easy, vu->id);
         lg_origin_guard_end(&vu->origin, vu->easy);
         vu->in_flight = false;
     }
@@ -304,7 +307,7 @@ static void iteration_interrupted(struct lg_vu *vu, int64_t now, bool unfinished
     if (!vu->in_iteration)
         return;
     vu->in_iteration = false;
-    lg_metrics_interrupted(&vu->w->metrics, vu->sc->index,
+    lg_metrics_interrupted(&vu->host->metrics, vu->sc->index,
                            now - (vu->sched_us ? vu->sched_us : vu->iter_start_us),
                            now - vu->iter_start_us, vu->iter_failed, unfinished);
 }
@@ -327,11 +330,11 @@ void lg_vu_stop(struct lg_vu *vu)
                               .retries = vu->replays};
         s.ttfb_us = ttfb > 0 && ttfb < s.total_us ? (int64_t)ttfb : s.total_us;
         correct_first(vu, &s);
-        lg_metrics_record(&vu->w->metrics, cur_step(vu)->id, &s);
+        lg_metrics_record(&vu->host->metrics, cur_step(vu)->id, &s);
         vu->iter_failed = true;
     }
     if (vu->in_flight) {
-        lg_transport_cancel(vu->w->transport, vu->easy, vu->id);
+        lg_transport_cancel(vu->host->transport, vu->easy, vu->id);
         lg_origin_guard_end(&vu->origin, vu->easy);
         vu->in_flight = false;
     }
@@ -349,7 +352,7 @@ static struct lg_tmpl_ctx tmpl_ctx(struct lg_vu *vu)
         .vu_id = vu->id,
         .iteration = vu->iteration,
         .rng = &vu->rng,
-        .scratch = &vu->w->tmpl_scratch,
+        .scratch = &vu->host->tmpl_scratch,
         .data = &vu->feed_rows,
         .wallet = &vu->wallet,
         .wallet_seed = vu->run_seed,
@@ -358,7 +361,7 @@ static struct lg_tmpl_ctx tmpl_ctx(struct lg_vu *vu)
 
 static void iteration_end(struct lg_vu *vu)
 {
-    struct lg_worker *w = vu->w;
+    struct lg_host *w = vu->host;
     int64_t now = lg_now_us();
     vu->in_iteration = false;
     lg_metrics_iteration(&w->metrics, vu->sc->index,
@@ -368,7 +371,7 @@ static void iteration_end(struct lg_vu *vu)
     vu->step = SIZE_MAX;
     if (vu->sched_us && vu->iter_sent) { /* open model: back to the worker's pool */
         vu->busy = false;
-        lg_worker_vu_idle(w, vu);
+        w->vu_idle(w, vu);
     } else if (vu->sched_us) {
         /* Sent nothing: hand back from the loop, or a queue of due iterations that
          * all fail before sending would recurse once per queued iteration. */
@@ -386,10 +389,10 @@ static void iteration_end(struct lg_vu *vu)
 /* Picks the scenario and runs the first step of a new iteration. */
 static void start_iteration(struct lg_vu *vu, int64_t sched_us)
 {
-    const struct lg_plan *p = vu->w->plan;
+    const struct lg_plan *p = vu->host->plan;
     size_t k = 0;
-    if (vu->w->ctl->in_turn) {
-        k = atomic_fetch_add_explicit(&vu->w->ctl->next_scenario, 1, memory_order_relaxed) %
+    if (vu->host->in_turn) {
+        k = atomic_fetch_add_explicit(vu->host->next_scenario, 1, memory_order_relaxed) %
             p->suite->n_scenarios;
     } else if (p->suite->n_scenarios > 1) {
         double r = lg_rng_double(&vu->rng);
@@ -402,9 +405,9 @@ static void start_iteration(struct lg_vu *vu, int64_t sched_us)
         /* A unique feed is used up: no iteration can start for this VU any more. In
          * the open model the arrival it took never starts: dropped, so that what
          * was due still adds up (started = finished + interrupted). */
-        vu->w->metrics.feed_exhausted++;
+        vu->host->metrics.feed_exhausted++;
         if (sched_us)
-            vu->w->metrics.dropped++;
+            vu->host->metrics.dropped++;
         vu_finish(vu);
         return;
     }
@@ -434,14 +437,14 @@ void lg_vu_begin(struct lg_vu *vu, int64_t sched_us)
 
 static void iteration_begin(struct lg_vu *vu)
 {
-    struct lg_worker *w = vu->w;
-    if (!w->stopping && !lg_worker_vu_wanted(w, vu)) {
+    struct lg_host *w = vu->host;
+    if (!w->stopping && !w->vu_wanted(w, vu)) {
         vu->parked = true;
         vu->busy = false;
-        lg_worker_vu_done(w);
+        w->vu_done(w);
         return;
     }
-    if (w->stopping || !lg_worker_take_iteration(w)) {
+    if (w->stopping || !w->take_iteration(w)) {
         vu_finish(vu);
         return;
     }
@@ -488,7 +491,7 @@ static void step_failed(struct lg_vu *vu)
  * wire, so it is counted apart from requests (lg_metrics_unsent). */
 static void record_unsent(struct lg_vu *vu, enum lg_unsent_why why)
 {
-    lg_metrics_unsent(&vu->w->metrics, cur_step(vu)->id, why);
+    lg_metrics_unsent(&vu->host->metrics, cur_step(vu)->id, why);
     step_failed(vu);
 }
 
@@ -647,7 +650,7 @@ int lg_vu_render_url(const struct lg_step *st, const char *base_url, const struc
  * wire, and the caller counts it as unsent. */
 static int send_request(struct lg_vu *vu)
 {
-    struct lg_worker *w = vu->w;
+    struct lg_host *w = vu->host;
     const struct lg_step *st = cur_step(vu);
     const struct lg_request *rq = &st->req;
     struct lg_tmpl_ctx ctx = tmpl_ctx(vu);
@@ -744,7 +747,7 @@ static void send_now(struct lg_vu *vu, bool paced)
     if (why >= 0)
         record_unsent(vu, why);
     else if (paced)
-        vu->w->metrics.paced++;
+        vu->host->metrics.paced++;
 }
 
 /* Under the environment's rate cap: reserves the current request's turn, and
@@ -754,7 +757,7 @@ static void send_now(struct lg_vu *vu, bool paced)
  * and the request reserves again. Returns false when it may be sent now. */
 static bool pace(struct lg_vu *vu, int64_t now)
 {
-    struct lg_pacer *p = vu->w->ctl->pacer;
+    struct lg_pacer *p = vu->host->pacer;
     if (!p)
         return false;
     for (;;) {
@@ -781,7 +784,7 @@ static void send_paced(struct lg_vu *vu)
 
 static void run_step(struct lg_vu *vu)
 {
-    struct lg_worker *w = vu->w;
+    struct lg_host *w = vu->host;
     if (vu->done)
         return;
     if (vu->step == SIZE_MAX) {
@@ -956,7 +959,7 @@ static int resp_tls(void *ud, int *version, int64_t *not_after_unix)
 static enum lg_errclass evaluate(struct lg_vu *vu, const struct lg_step *st,
                                  const struct lg_response *r)
 {
-    struct lg_metrics *m = &vu->w->metrics;
+    struct lg_metrics *m = &vu->host->metrics;
     struct lg_tmpl_ctx ctx = tmpl_ctx(vu);
     bool http_err = r->status >= 400 && !st->has_status_check, failed = false;
     char why[LG_REASON_MAX + 1];
@@ -999,9 +1002,9 @@ static void count_until(struct lg_vu *vu, const struct lg_step *st, bool ok, con
         if (st->checks[i].kind != LG_CHECK_UNTIL)
             continue;
         if (ok)
-            lg_metrics_check(&vu->w->metrics, st->id, i, true);
+            lg_metrics_check(&vu->host->metrics, st->id, i, true);
         else
-            lg_metrics_check_failed(&vu->w->metrics, st->id, i, why);
+            lg_metrics_check_failed(&vu->host->metrics, st->id, i, why);
     }
 }
 
@@ -1062,7 +1065,7 @@ static bool resend(struct lg_vu *vu, CURL *easy)
     lg_buf_reset(&vu->resp);
     vu->body_bytes = 0;
     vu->body_too_large = false;
-    if (lg_transport_start(vu->w->transport, easy, vu->id))
+    if (lg_transport_start(vu->host->transport, easy, vu->id))
         return false;
     vu->in_flight = true;
     return true;
@@ -1071,7 +1074,7 @@ static bool resend(struct lg_vu *vu, CURL *easy)
 void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
 {
     struct lg_vu *vu = priv;
-    struct lg_worker *w = vu->w;
+    struct lg_host *w = vu->host;
     const struct lg_step *st = cur_step(vu);
     vu->in_flight = false;
     if (curl_gave_up_resending(vu, rc) && !w->stopping) {

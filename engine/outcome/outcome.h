@@ -26,9 +26,6 @@ struct lg_outcome_info {
     struct lg_result_limits limits;
 };
 
-/* The profile whose runs fail on any failed check or request (result smoke_rule). */
-#define LG_SMOKE_PROFILE "smoke"
-
 /* Builds the result of a run (caller frees with lg_result_free). The verdict fails
  * when a critical threshold or a rule fails:
  * - no thresholds: the strict default gate (default_gate set): any failed request

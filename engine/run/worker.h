@@ -1,6 +1,6 @@
 /* worker: what one worker thread owns (its libev loop, transport, virtual users and
- * metrics) and the read-only run settings its virtual users consult. Shared by
- * vu.c and run.c only. Nothing here is touched by two threads except where a field
+ * metrics) and what the run's workers share, for run.c; its VUs see only its
+ * host (host.h). Nothing here is touched by two threads except where a field
  * says so. */
 #ifndef LG_WORKER_H
 #define LG_WORKER_H
@@ -13,39 +13,13 @@
 #include <stdint.h>
 
 #include "arrivals.h"
+#include "host.h"
 #include "metrics.h"
 #include "pacer.h"
+#include "plan.h"
 #include "schedule.h"
-#include "run.h"
-#include "model.h"
-#include "transport.h"
-#include "vu.h"
 
-/* Read-only for the whole run, shared by every worker. */
-struct lg_plan {
-    const struct lg_suite *suite;
-    const struct lg_environment *env; /* may be NULL */
-    const char *base_url;             /* without trailing '/'; may be NULL */
-    const char *ca_file;              /* may be NULL */
-    bool insecure;
-    enum lg_http_version http;            /* LG_HTTP_1_1 or LG_HTTP_2 */
-    bool multiplex;                       /* HTTP/2 transfers share connections */
-    double *scenario_cdf;                 /* cumulative weights, n_scenarios entries, last = 1 */
-    size_t max_slots;                     /* largest scenario scope */
-    struct lg_header_list *const_headers; /* by step id: prebuilt when every header
-                                             is constant, else empty (head NULL) */
-    CURLU **const_url;                    /* by step id: pre-parsed when the whole URL
-                                             (base, path, query) is constant, else NULL */
-    bool *keep_body;                      /* by step id: some check or capture reads the
-                                             response body (else it is only counted) */
-    uint64_t *max_body;                   /* by step id: the body limit in bytes (the
-                                             step's, the environment's or the default) */
-    bool proxy_from_env;                  /* a *_proxy variable is set: let libcurl
-                                             read the environment per request */
-    long recv_buffer;                     /* CURLOPT_BUFFERSIZE of every VU's handle */
-    const char *accept_encoding;          /* what the requests ask for (static; NULL:
-                                             compression is off), lg_accept_encodings */
-};
+struct lg_vu;
 
 /* Shared by every worker; set before they start, then read-only except the
  * atomic budget, which is touched once per iteration at most, never per request. */
@@ -84,17 +58,12 @@ enum lg_command {
 };
 
 struct lg_worker {
-    unsigned index; /* in the run's workers */
-    struct ev_loop *loop;
-    struct lg_transport *transport;
-    const struct lg_plan *plan;
+    unsigned index;      /* in the run's workers */
+    struct lg_host host; /* what its VUs see: loop, transport, plan, metrics */
     struct lg_control *ctl;
-    struct lg_metrics metrics; /* recorded by this thread only; published each second */
     struct lg_vu *vus;
     uint32_t n_vus;
     uint32_t active_vus;            /* VUs not yet done */
-    bool stopping;                  /* no new requests or iterations */
-    struct lg_buf tmpl_scratch;     /* working memory of lg_tmpl_render (function calls) */
     uint64_t connections_published; /* the transport's connections already published */
 
     /* open model: arrivals come through ctl->arrivals (this worker's inbox, or the
@@ -116,31 +85,6 @@ struct lg_worker {
     struct ev_loop *coord_loop;  /* to wake the coordinator when finished */
     ev_async *coord_done;
 };
-
-/* Called by a VU that stops being active (the run is ending, or VU stages park
- * it); the worker stops its loop when none is left and nothing more can start. */
-void lg_worker_vu_done(struct lg_worker *w);
-/* Closed model: takes one iteration from the run's budget (always granted when
- * the run has none). Returns false when the budget is spent; the call that takes
- * the last one tells the coordinator, which ends the workers once their VUs are
- * done, even while VU stages would still run for a while. */
-bool lg_worker_take_iteration(struct lg_worker *w);
-/* Open model: a VU finished its iteration; it starts the oldest arrival waiting in
- * the run's queue, or joins the worker's free VUs. */
-void lg_worker_vu_idle(struct lg_worker *w, struct lg_vu *vu);
-/* VU stages: whether the VU should start another iteration (false: it parks until
- * the target rises again). */
-bool lg_worker_vu_wanted(const struct lg_worker *w, const struct lg_vu *vu);
-
-/* Decides once what every request of the run can share (see struct lg_plan). */
-void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o);
-/* The receive buffer (CURLOPT_BUFFERSIZE) of each VU's handle in a run of `vus`
- * virtual users: 16 KiB up to 512 VUs, halved as they double, 1 KiB from 4,097. */
-long lg_recv_buffer_size(uint32_t vus);
-void lg_plan_free(struct lg_plan *p);
-/* The content encodings this libcurl decodes, as an Accept-Encoding value:
- * "deflate, gzip, br, zstd" with Debian's. Static string. */
-const char *lg_accept_encodings(void);
 
 /* Prepares worker `index` with virtual users first_vu_id .. first_vu_id + n_vus - 1
  * (VU i is seeded with seed + i). Returns 0, or LG_EIO / LG_ECURL; lg_worker_free

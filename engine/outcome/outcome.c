@@ -451,7 +451,7 @@ static bool apply_rules(struct lg_result *r, const struct lg_threshold *th, size
                                          "the whole run, so any failed request fails the gate",
                             t, w);
     }
-    if (info->profile && !strcmp(info->profile, LG_SMOKE_PROFILE)) {
+    if (lg_profile_is_smoke(info->profile)) {
         r->smoke_rule = true;
         ok &= smoke_rule(r, t);
     }

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "config_int.h"
-#include "gate.h"
+#include "threshold.h"
 #include "url.h"
 
 /* ---- files ---- */
