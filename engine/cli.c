@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cafile.h"
 #include "config.h"
 #include "gate.h"
 #include "outcome.h"
@@ -250,7 +251,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         case OPT_CACERT: {
             char why[160];
-            if (lg_config_check_ca_file(optarg, why, sizeof(why)) != 0)
+            if (lg_cafile_check(optarg, why, sizeof(why)) != 0)
                 rc = usage_error("--cacert: cannot use '%s': %s", optarg, why);
             a->ca_file = optarg;
             break;
