@@ -17,6 +17,7 @@
 
 #include "cafile.h"
 #include "config.h"
+#include "fdlimit.h"
 #include "gate.h"
 #include "outcome.h"
 #include "policy.h"
@@ -557,7 +558,7 @@ static int cmd_run(int argc, char **argv)
                                             : LG_PROGRESS_PLAIN;
 
     char limit_err[300];
-    if (lg_raise_fd_limit(o.vus, limit_err, sizeof(limit_err))) {
+    if (lg_fdlimit_raise(o.vus, limit_err, sizeof(limit_err))) {
         rc = usage_error("%s", limit_err);
         free(base);
         goto done;
