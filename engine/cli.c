@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cafile.h"
 #include "config.h"
+#include "fdlimit.h"
 #include "gate.h"
 #include "outcome.h"
 #include "policy.h"
@@ -250,7 +252,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         case OPT_CACERT: {
             char why[160];
-            if (lg_config_check_ca_file(optarg, why, sizeof(why)) != 0)
+            if (lg_cafile_check(optarg, why, sizeof(why)) != 0)
                 rc = usage_error("--cacert: cannot use '%s': %s", optarg, why);
             a->ca_file = optarg;
             break;
@@ -438,6 +440,69 @@ static int write_reports(const struct lg_result *r, const char *dir)
     return rc;
 }
 
+/* The environment and the profile the flags name (NULL when not asked for).
+ * Returns -1, or EXIT_USAGE after saying which ones the suite has. */
+static int find_env_profile(const struct run_args *a, const struct lg_suite *s,
+                            const struct lg_environment **env, const struct lg_profile **prof)
+{
+    int rc = -1;
+    struct lg_buf b = {0};
+    if (a->env && !(*env = lg_suite_env(s, a->env))) {
+        list_names(&b, s->envs, s->n_envs, sizeof(*s->envs), offsetof(struct lg_environment, name));
+        rc = usage_error("--env: no environment '%s' in %s (environments: %s)", a->env, a->file,
+                         b.data);
+    } else if (a->profile && !(*prof = lg_suite_profile(s, a->profile))) {
+        list_names(&b, s->profiles, s->n_profiles, sizeof(*s->profiles),
+                   offsetof(struct lg_profile, name));
+        rc = usage_error("--profile: no profile '%s' in %s (profiles: %s)", a->profile, a->file,
+                         b.data);
+    }
+    lg_buf_free(&b);
+    return rc;
+}
+
+/* A copy of the base URL (NULL for NULL) without a trailing '/', so that "/path"
+ * joins cleanly. The caller frees it. */
+static char *base_url_copy(const char *url)
+{
+    char *base = url ? lg_strdup(url) : NULL;
+    if (base && base[0] && base[strlen(base) - 1] == '/')
+        base[strlen(base) - 1] = '\0';
+    return base;
+}
+
+/* A signal came while the files loaded: nothing was sent, and the reports say so,
+ * marked aborted, as for a run that a signal stopped. */
+static void report_not_started(const struct lg_suite *s, struct lg_run_report *rep)
+{
+    int sig = lg_signals_last();
+    lg_metrics_init(&rep->metrics, s);
+    rep->started_wall_ms = lg_wall_ms();
+    rep->aborted = true;
+    snprintf(rep->abort_reason, sizeof(rep->abort_reason), "%s before the run started",
+             sig == SIGINT   ? "interrupted (SIGINT)"
+             : sig == SIGHUP ? "hung up (SIGHUP)"
+                             : "terminated (SIGTERM)");
+}
+
+/* Writes the reports (--out) and the summary, or only the verdict (--quiet).
+ * Returns the exit code. */
+static int report(const struct lg_result *result, const struct run_args *a)
+{
+    int rc = lg_outcome_exit_code(result->verdict);
+    if (a->out_dir && write_reports(result, a->out_dir))
+        rc = EXIT_INTERNAL;
+    if (a->quiet)
+        printf("verdict: %s\n", lg_verdict_name(result->verdict));
+    else
+        lg_report_text(result, stdout, isatty(STDOUT_FILENO));
+    /* A signal while the reports were written: they are finished, the exit says
+     * aborted (a second one would have exited at once, signals.h). */
+    if (lg_signals_received() > 0 && rc != EXIT_INTERNAL)
+        rc = EXIT_ABORTED;
+    return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     /* From the start: a signal while the files load (a large feed can take a
@@ -445,12 +510,6 @@ static int cmd_run(int argc, char **argv)
      * the default action killing the process with no word. */
     lg_signals_before_run();
     struct run_args a;
-    int rc = parse_run_args(argc, argv, &a);
-    if (rc != -1) {
-        run_args_free(&a);
-        return rc;
-    }
-
     struct lg_suite *s = NULL;
     struct lg_diags diags = {0};
     struct lg_threshold *th = NULL;
@@ -458,10 +517,16 @@ static int cmd_run(int argc, char **argv)
     struct lg_result *result = NULL;
     struct lg_run_report rep = {0};
     struct lg_stage *capped_stages = NULL;
+    char *base = NULL;
     bool ran = false;
     char proxy[256];
     const char *proxy_var = NULL;
     struct lg_buf route = {0};
+    char why[400];
+    int rc = parse_run_args(argc, argv, &a);
+    if (rc != -1)
+        goto done;
+
     struct lg_load_opts lo = {.env = a.env, .vars = a.vars, .n_vars = a.n_vars, .for_run = true};
     if (a.out_dir && (rc = prepare_out_dir(a.out_dir)) != -1)
         goto done;
@@ -470,33 +535,16 @@ static int cmd_run(int argc, char **argv)
             fprintf(stderr, "loadgate: stopped by a signal while the files were read: "
                             "nothing was sent\n");
             rc = EXIT_ABORTED;
-            goto done;
+        } else {
+            lg_diags_print(&diags, stderr);
+            rc = EXIT_USAGE;
         }
-        lg_diags_print(&diags, stderr);
-        rc = EXIT_USAGE;
         goto done;
     }
-
     const struct lg_environment *env = NULL;
-    if (a.env && !(env = lg_suite_env(s, a.env))) {
-        struct lg_buf b = {0};
-        list_names(&b, s->envs, s->n_envs, sizeof(*s->envs), offsetof(struct lg_environment, name));
-        rc = usage_error("--env: no environment '%s' in %s (environments: %s)", a.env, a.file,
-                         b.data);
-        lg_buf_free(&b);
-        goto done;
-    }
     const struct lg_profile *prof = NULL;
-    if (a.profile && !(prof = lg_suite_profile(s, a.profile))) {
-        struct lg_buf b = {0};
-        list_names(&b, s->profiles, s->n_profiles, sizeof(*s->profiles),
-                   offsetof(struct lg_profile, name));
-        rc = usage_error("--profile: no profile '%s' in %s (profiles: %s)", a.profile, a.file,
-                         b.data);
-        lg_buf_free(&b);
-        goto done;
-    }
-    if ((rc = collect_thresholds(&a, s, &th, &n_th)) != -1)
+    if ((rc = find_env_profile(&a, s, &env, &prof)) != -1 ||
+        (rc = collect_thresholds(&a, s, &th, &n_th)) != -1)
         goto done;
 
     struct lg_run_opts o = {
@@ -521,7 +569,6 @@ static int cmd_run(int argc, char **argv)
         rc = EXIT_ABORTED;
         goto done;
     }
-    char why[400];
     struct lg_load_flags load = {.vus = a.vus,
                                  .max_vus = a.max_vus,
                                  .iterations = a.iterations,
@@ -546,48 +593,30 @@ static int cmd_run(int argc, char **argv)
     /* The base URL's password is a secret: failure reasons hide it too (outputs
      * show the base URL redacted). */
     lg_url_userinfo_secrets(o.base_url, &s->secrets);
-    /* Strip a trailing '/' so that "/path" joins cleanly. */
-    char *base = o.base_url ? lg_strdup(o.base_url) : NULL;
-    if (base && base[0] && base[strlen(base) - 1] == '/')
-        base[strlen(base) - 1] = '\0';
-    o.base_url = base;
+    o.base_url = base = base_url_copy(o.base_url);
     o.progress = (a.quiet || a.no_progress) ? LG_PROGRESS_NONE
                  : isatty(STDERR_FILENO)    ? LG_PROGRESS_TTY
                                             : LG_PROGRESS_PLAIN;
 
-    char limit_err[300];
-    if (lg_raise_fd_limit(o.vus, limit_err, sizeof(limit_err))) {
-        rc = usage_error("%s", limit_err);
-        free(base);
+    if (lg_fdlimit_raise(o.vus, why, sizeof(why))) {
+        rc = usage_error("%s", why);
         goto done;
     }
     /* Said before anything is sent: a proxy from the environment reroutes the load. */
     const char *url = lg_policy_route_url(s, o.base_url, &route);
     if (lg_policy_check_h2c(&o, s, why, sizeof(why))) {
         rc = usage_error("%s", why);
-        free(base);
         goto done;
     }
     if (url && lg_proxy_for_url(url, proxy, sizeof(proxy), &proxy_var))
         fprintf(stderr, "loadgate: requests go through the proxy %s (from %s)\n", proxy, proxy_var);
     int run_rc = LG_OK;
-    if (lg_signals_received() > 0) {
-        /* Nothing was sent: the reports say so, marked aborted, as for a run that
-         * a signal stopped. */
-        int sig = lg_signals_last();
-        lg_metrics_init(&rep.metrics, s);
-        rep.started_wall_ms = lg_wall_ms();
-        rep.aborted = true;
-        snprintf(rep.abort_reason, sizeof(rep.abort_reason), "%s before the run started",
-                 sig == SIGINT   ? "interrupted (SIGINT)"
-                 : sig == SIGHUP ? "hung up (SIGHUP)"
-                                 : "terminated (SIGTERM)");
-    } else {
+    if (lg_signals_received() > 0)
+        report_not_started(s, &rep);
+    else
         run_rc = lg_run(&o, &rep);
-    }
     if (run_rc) {
         fprintf(stderr, "loadgate: internal error: %s\n", lg_strerror(run_rc));
-        free(base);
         rc = EXIT_INTERNAL;
         goto done;
     }
@@ -608,23 +637,13 @@ static int cmd_run(int argc, char **argv)
         info.proxy_variable = proxy_var;
     }
     result = lg_outcome_build(s, th, n_th, &rep, &info);
-    free(base);
-    rc = lg_outcome_exit_code(result->verdict);
-    if (a.out_dir && write_reports(result, a.out_dir))
-        rc = EXIT_INTERNAL;
-    if (a.quiet)
-        printf("verdict: %s\n", lg_verdict_name(result->verdict));
-    else
-        lg_report_text(result, stdout, isatty(STDOUT_FILENO));
-    /* A signal while the reports were written: they are finished, the exit says
-     * aborted (a second one would have exited at once, signals.h). */
-    if (lg_signals_received() > 0 && rc != EXIT_INTERNAL)
-        rc = EXIT_ABORTED;
+    rc = report(result, &a);
 done:
     lg_buf_free(&route);
     if (ran)
         lg_metrics_free(&rep.metrics);
     lg_result_free(result);
+    free(base);
     free(capped_stages);
     free_thresholds(s, th, n_th);
     lg_suite_free(s);

@@ -46,9 +46,4 @@ void lg_report_text(const struct lg_result *r, FILE *f, bool color);
 /* Writes the text summary to path atomically (summary.txt). */
 int lg_report_text_file(const struct lg_result *r, const char *path);
 
-/* Writes data to path atomically: a temporary file beside it (mkstemp, mode 0666
- * less the umask), fsync, rename; the temporary file is removed on failure.
- * Returns 0 or LG_EIO (errno set). */
-int lg_write_atomic(const char *path, const void *data, size_t len);
-
 #endif

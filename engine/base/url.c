@@ -154,3 +154,8 @@ char *lg_url_redact(const char *url)
     lg_buf_puts(&b, secret + len);
     return lg_buf_take(&b);
 }
+
+bool lg_url_is_absolute(const char *url)
+{
+    return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
+}

@@ -52,4 +52,7 @@ void lg_url_userinfo_secrets(const char *url, struct lg_secrets *sec);
  * NULL; the caller frees the copy. */
 char *lg_url_redact(const char *url);
 
+/* True when url starts with http:// or https:// (any case). */
+bool lg_url_is_absolute(const char *url);
+
 #endif

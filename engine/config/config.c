@@ -5,16 +5,12 @@
  * expectations and captures config_check.c. */
 #include "config.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/err.h>
-#include <openssl/x509_vfy.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "cafile.h"
 #include "config_int.h"
 #include "threshold.h"
 #include "url.h"
@@ -35,32 +31,6 @@ static char *join_path(const char *suite_path, const char *file)
     if (file[0] == '/' || !slash)
         return lg_strdup(file);
     return lg_asprintf("%.*s%s", (int)(slash - suite_path + 1), suite_path, file);
-}
-
-int lg_config_check_ca_file(const char *path, char *why, size_t why_len)
-{
-    /* Regular files only: a FIFO would be drained here and found empty by every
-     * connection after, and a device read by each of them. */
-    struct stat st;
-    if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
-        snprintf(why, why_len, "%s", strerror(errno));
-        return LG_EIO;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(why, why_len, "not a regular file");
-        return LG_EINVAL;
-    }
-    X509_STORE *store = X509_STORE_new();
-    X509_LOOKUP *lookup = store ? X509_STORE_add_lookup(store, X509_LOOKUP_file()) : NULL;
-    bool loaded = lookup && X509_LOOKUP_load_file(lookup, path, X509_FILETYPE_PEM) == 1;
-    /* OpenSSL's reason tells an empty or non-PEM file from a damaged one. */
-    const char *reason = loaded ? NULL : ERR_reason_error_string(ERR_peek_error());
-    if (!loaded)
-        snprintf(why, why_len, "no usable PEM certificate in it (%s)",
-                 reason ? reason : "no certificate found");
-    X509_STORE_free(store);
-    ERR_clear_error(); /* nothing of this check may reach a later OpenSSL caller */
-    return loaded ? 0 : LG_EINVAL;
 }
 
 static const struct ynode *map_get(const struct ynode *map, const char *key)
@@ -230,7 +200,7 @@ static void parse_env(struct ld *l, const struct ynode *name, const struct ynode
                 continue;
             e->ca_file = join_path(l->suite->file, s);
             char why[160];
-            if (tc.need_env && lg_config_check_ca_file(e->ca_file, why, sizeof(why)) != 0)
+            if (tc.need_env && lg_cafile_check(e->ca_file, why, sizeof(why)) != 0)
                 lg_cfg_err(l, v, "cannot use ca_file '%s': %s", e->ca_file, why);
         } else if (!strcmp(k->s, "insecure")) {
             lg_cfg_bool(l, v, "insecure", &e->insecure);

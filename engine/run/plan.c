@@ -8,7 +8,7 @@
 
 #include "run.h"
 #include "util.h"
-#include "vu.h"
+#include "request.h"
 
 /* Whether a template renders the same for every request of the run: it is pure
  * and reads only variables that no step captures into (their initial values). */
@@ -171,10 +171,10 @@ void lg_plan_init(struct lg_plan *p, const struct lg_run_opts *o)
             const struct lg_step *st = &sc->steps[j];
             int unset;
             if (headers_fixed(st, o->env, written, sc))
-                lg_vu_render_headers(st, o->env, p->accept_encoding, &init,
-                                     &p->const_headers[st->id], &unset);
+                lg_request_render_headers(st, o->env, p->accept_encoding, &init,
+                                          &p->const_headers[st->id], &unset);
             if (url_fixed(st, written, sc) &&
-                !lg_vu_render_url(st, p->base_url, &init, &scratch, &unset)) {
+                !lg_request_render_url(st, p->base_url, &init, &scratch, &unset)) {
                 CURLU *u = curl_url();
                 if (u && curl_url_set(u, CURLUPART_URL, scratch.data, 0) == CURLUE_OK)
                     p->const_url[st->id] = u;

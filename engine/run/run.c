@@ -8,7 +8,6 @@
 
 #include <math.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,38 +388,6 @@ static int start_workers(struct runner *r)
         if (rc) {
             command_all(r, LG_CMD_STOP);
             return rc;
-        }
-    }
-    return LG_OK;
-}
-
-/* Each virtual user keeps one connection open; libcurl, libev and the process need
- * a few more descriptors. */
-static rlim_t fds_needed(uint32_t vus)
-{
-    return (rlim_t)vus + vus / 8 + 64;
-}
-
-int lg_raise_fd_limit(uint32_t vus, char *err, size_t errlen)
-{
-    struct rlimit rl;
-    rlim_t need = fds_needed(vus);
-    if (getrlimit(RLIMIT_NOFILE, &rl))
-        return LG_OK; /* cannot tell: let the run find out */
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
-        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-            snprintf(err, errlen,
-                     "%u virtual users need about %llu open files, but the hard limit "
-                     "RLIMIT_NOFILE is %llu: raise it (ulimit -Hn, or LimitNOFILE= for a "
-                     "service) or run fewer virtual users",
-                     vus, (unsigned long long)need, (unsigned long long)rl.rlim_max);
-            return LG_ELIMIT;
-        }
-        rl.rlim_cur = need;
-        if (setrlimit(RLIMIT_NOFILE, &rl)) {
-            snprintf(err, errlen, "cannot raise RLIMIT_NOFILE to %llu for %u virtual users",
-                     (unsigned long long)need, vus);
-            return LG_ELIMIT;
         }
     }
     return LG_OK;

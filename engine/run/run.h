@@ -69,10 +69,6 @@ struct lg_run_report {
     char abort_reason[200];
 };
 
-/* Raises the soft RLIMIT_NOFILE to what vus virtual users need. Returns 0, or
- * LG_ELIMIT with a message naming the limit in err when the hard limit is lower. */
-int lg_raise_fd_limit(uint32_t vus, char *err, size_t errlen);
-
 /* Runs the plan. Returns 0 with *out filled (also when aborted), or a negative
  * error code for an internal failure (then *out holds nothing to free). */
 int lg_run(const struct lg_run_opts *o, struct lg_run_report *out);

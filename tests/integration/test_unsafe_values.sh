@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A value rendered into a request at run time (here: captures) cannot make it go
 # anywhere or carry anything the scenario did not say. A header value with CR or LF
-# (header injection; NUL too, see test_vu), a URL with a control character,
+# (header injection; NUL too, see test_request), a URL with a control character,
 # and a URL naming another scheme than http or https (file:, ftp:) are refused:
 # the request is not sent, and it is counted as unsent (which fails the gate
 # whatever the thresholds say). nginx sees only the other requests, and never an

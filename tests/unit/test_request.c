@@ -1,4 +1,4 @@
-/* Unit tests for vu: the request lines a step renders before libcurl sees them.
+/* Unit tests for request: the request lines a step renders before libcurl sees them.
  * The header list is pinned line by line, as libcurl walks it, and across renders
  * into the same list, which must reuse its storage. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "tmpl.h"
-#include "vu.h"
+#include "request.h"
 
 enum { S_TOKEN, S_ID, N_SLOTS };
 
@@ -89,29 +89,30 @@ static void assert_lines(struct lg_header_list *list, const char *const *lines, 
     assert_null(node);
 }
 
-static void test_vu_headers_env_then_step_and_step_wins(void **state)
+static void test_request_headers_env_then_step_and_step_wins(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     0);
     const char *want[] = {"X-Env: staging", "authorization: Bearer t-1", "X-Id: item-7",
                           "User-Agent: " LG_USER_AGENT, "Expect:"};
     assert_lines(&f->list, want, 5);
 }
 
-static void test_vu_headers_content_type_for_json_and_form_bodies(void **state)
+static void test_request_headers_content_type_for_json_and_form_bodies(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
     f->step.req.n_headers = 0;
     f->step.req.body_kind = LG_BODY_JSON;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const char *json[] = {"User-Agent: " LG_USER_AGENT, "Content-Type: application/json",
                           "Expect:"};
     assert_lines(&f->list, json, 3);
 
     f->step.req.body_kind = LG_BODY_FORM;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const char *form[] = {"User-Agent: " LG_USER_AGENT,
                           "Content-Type: application/x-www-form-urlencoded", "Expect:"};
     assert_lines(&f->list, form, 3);
@@ -120,13 +121,13 @@ static void test_vu_headers_content_type_for_json_and_form_bodies(void **state)
     struct lg_header_tmpl own = header("content-type", compile(f, "text/plain"));
     f->step.req.headers = &own;
     f->step.req.n_headers = 1;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const char *mine[] = {"content-type: text/plain", "User-Agent: " LG_USER_AGENT, "Expect:"};
     assert_lines(&f->list, mine, 3);
     lg_tmpl_free(own.value);
 }
 
-static void test_vu_headers_user_agent_unless_env_or_step_sets_one(void **state)
+static void test_request_headers_user_agent_unless_env_or_step_sets_one(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
@@ -134,7 +135,8 @@ static void test_vu_headers_user_agent_unless_env_or_step_sets_one(void **state)
     struct lg_header_tmpl mine = header("user-agent", compile(f, "probe/1"));
     f->step.req.headers = &mine;
     f->step.req.n_headers = 1;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     0);
     const char *step_ua[] = {"X-Env: staging", "Authorization: Basic ZW52", "user-agent: probe/1",
                              "Expect:"};
     assert_lines(&f->list, step_ua, 4);
@@ -144,18 +146,20 @@ static void test_vu_headers_user_agent_unless_env_or_step_sets_one(void **state)
     f->env.headers = &env_ua;
     f->env.n_headers = 1;
     f->step.req.n_headers = 0;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     0);
     const char *env_only[] = {"User-Agent: staging-smoke", "Expect:"};
     assert_lines(&f->list, env_only, 2);
     lg_tmpl_free(mine.value);
     lg_tmpl_free(env_ua.value);
 }
 
-static void test_vu_headers_rerender_reuses_storage(void **state)
+static void test_request_headers_rerender_reuses_storage(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     0);
     const struct curl_slist *nodes = f->list.nodes;
     const char *text = f->list.text.data;
 
@@ -164,7 +168,8 @@ static void test_vu_headers_rerender_reuses_storage(void **state)
     f->slots[S_TOKEN] = json_string("t-2");
     json_decref(f->slots[S_ID]);
     f->slots[S_ID] = json_integer(8);
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     0);
     const char *want[] = {"X-Env: staging", "authorization: Bearer t-2", "X-Id: item-8",
                           "User-Agent: " LG_USER_AGENT, "Expect:"};
     assert_lines(&f->list, want, 5);
@@ -173,12 +178,12 @@ static void test_vu_headers_rerender_reuses_storage(void **state)
 
     /* Fewer lines: the list ends where the new render ends. */
     f->step.req.n_headers = 0;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const char *only[] = {"User-Agent: " LG_USER_AGENT, "Expect:"};
     assert_lines(&f->list, only, 2);
 }
 
-static void test_vu_headers_grow_past_first_capacity(void **state)
+static void test_request_headers_grow_past_first_capacity(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
@@ -192,7 +197,7 @@ static void test_vu_headers_grow_past_first_capacity(void **state)
     }
     f->step.req.headers = many;
     f->step.req.n_headers = 19;
-    assert_int_equal(lg_vu_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, NULL, NULL, &f->ctx, &f->list, &unset), 0);
     const struct curl_slist *node = lg_header_list_head(&f->list);
     for (int i = 0; i < 19; i++) {
         char want[80];
@@ -212,20 +217,21 @@ static void test_vu_headers_grow_past_first_capacity(void **state)
         lg_tmpl_free(many[i].value);
 }
 
-static void test_vu_headers_unset_slot_leaves_no_list(void **state)
+static void test_request_headers_unset_slot_leaves_no_list(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     0);
     json_decref(f->slots[S_TOKEN]);
     f->slots[S_TOKEN] = NULL;
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
                      LG_EUNSET);
     assert_int_equal(unset, S_TOKEN);
     assert_null(lg_header_list_head(&f->list));
 }
 
-static void test_vu_url_joins_base_and_query(void **state)
+static void test_request_url_joins_base_and_query(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
@@ -234,25 +240,28 @@ static void test_vu_url_joins_base_and_query(void **state)
                                  {.name = "by", .value = compile(f, "{{token}}")}};
     f->step.req.query = q;
     f->step.req.n_query = 2;
-    assert_int_equal(lg_vu_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
+    assert_int_equal(
+        lg_request_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
     assert_string_equal(out.data, "http://127.0.0.1:8080/items/7?page=2&by=t-1");
 
     lg_tmpl_free(f->step.req.url);
     f->step.req.url = compile(f, "items?id={{id}}");
-    assert_int_equal(lg_vu_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
+    assert_int_equal(
+        lg_request_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
     assert_string_equal(out.data, "http://127.0.0.1:8080/items?id=7&page=2&by=t-1");
 
     lg_tmpl_free(f->step.req.url);
     f->step.req.url = compile(f, "http://127.0.0.2/x");
     f->step.req.n_query = 0;
-    assert_int_equal(lg_vu_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
+    assert_int_equal(
+        lg_request_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
     assert_string_equal(out.data, "http://127.0.0.2/x");
     for (int i = 0; i < 2; i++)
         lg_tmpl_free(q[i].value);
     lg_buf_free(&out);
 }
 
-static void test_vu_headers_refuse_cr_lf_nul_in_a_rendered_value(void **state)
+static void test_request_headers_refuse_cr_lf_nul_in_a_rendered_value(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
@@ -260,29 +269,32 @@ static void test_vu_headers_refuse_cr_lf_nul_in_a_rendered_value(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         json_decref(f->slots[S_TOKEN]);
         f->slots[S_TOKEN] = json_string(bad[i]);
-        assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
-                         LG_EUNSAFE);
+        assert_int_equal(
+            lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+            LG_EUNSAFE);
         assert_null(lg_header_list_head(&f->list));
     }
     json_decref(f->slots[S_TOKEN]);
     f->slots[S_TOKEN] = json_stringn("t\0evil", 6); /* would be cut short at the NUL */
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
                      LG_EUNSAFE);
     assert_null(lg_header_list_head(&f->list));
     json_decref(f->slots[S_TOKEN]);
     f->slots[S_TOKEN] = json_string("t-2\tok"); /* a tab is allowed in a field value */
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     0);
     assert_string_equal(lg_header_list_head(&f->list)->data, "X-Env: staging");
 }
 
-static void test_vu_headers_flag_the_lines_kept_on_their_origin(void **state)
+static void test_request_headers_flag_the_lines_kept_on_their_origin(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
     f->env_headers[0].same_origin_only = false;  /* X-Env */
     f->step_headers[0].same_origin_only = true;  /* authorization */
     f->step_headers[1].same_origin_only = false; /* X-Id */
-    assert_int_equal(lg_vu_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset), 0);
+    assert_int_equal(lg_request_render_headers(&f->step, &f->env, NULL, &f->ctx, &f->list, &unset),
+                     0);
     /* X-Env, authorization, X-Id, User-Agent, Expect */
     static const bool want[] = {false, true, false, false, false};
     assert_int_equal(f->list.n, 5);
@@ -290,7 +302,7 @@ static void test_vu_headers_flag_the_lines_kept_on_their_origin(void **state)
         assert_int_equal(f->list.same_origin_only[i], want[i]);
 }
 
-static void test_vu_url_refuses_what_cannot_be_requested(void **state)
+static void test_request_url_refuses_what_cannot_be_requested(void **state)
 {
     struct fx *f = *state;
     int unset = -1;
@@ -307,17 +319,19 @@ static void test_vu_url_refuses_what_cannot_be_requested(void **state)
         f->slots[S_TOKEN] = json_string(bad[i]);
         lg_tmpl_free(f->step.req.url);
         f->step.req.url = compile(f, "{{token}}");
-        assert_int_equal(lg_vu_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset),
-                         LG_EUNSAFE);
+        assert_int_equal(
+            lg_request_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset),
+            LG_EUNSAFE);
     }
     json_decref(f->slots[S_TOKEN]);
     f->slots[S_TOKEN] = json_string("/items/1");
-    assert_int_equal(lg_vu_render_url(&f->step, NULL, &f->ctx, &out, &unset), LG_EUNSAFE);
-    assert_int_equal(lg_vu_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
+    assert_int_equal(lg_request_render_url(&f->step, NULL, &f->ctx, &out, &unset), LG_EUNSAFE);
+    assert_int_equal(
+        lg_request_render_url(&f->step, "http://127.0.0.1:8080", &f->ctx, &out, &unset), 0);
     assert_string_equal(out.data, "http://127.0.0.1:8080/items/1");
     json_decref(f->slots[S_TOKEN]);
     f->slots[S_TOKEN] = json_string("HTTPS://127.0.0.2/x");
-    assert_int_equal(lg_vu_render_url(&f->step, NULL, &f->ctx, &out, &unset), 0);
+    assert_int_equal(lg_request_render_url(&f->step, NULL, &f->ctx, &out, &unset), 0);
     assert_string_equal(out.data, "HTTPS://127.0.0.2/x");
     lg_buf_free(&out);
 }
@@ -325,21 +339,24 @@ static void test_vu_url_refuses_what_cannot_be_requested(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_vu_headers_env_then_step_and_step_wins, setup,
+        cmocka_unit_test_setup_teardown(test_request_headers_env_then_step_and_step_wins, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_vu_headers_content_type_for_json_and_form_bodies,
+        cmocka_unit_test_setup_teardown(test_request_headers_content_type_for_json_and_form_bodies,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vu_headers_user_agent_unless_env_or_step_sets_one,
+        cmocka_unit_test_setup_teardown(test_request_headers_user_agent_unless_env_or_step_sets_one,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vu_headers_rerender_reuses_storage, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vu_headers_grow_past_first_capacity, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vu_headers_unset_slot_leaves_no_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vu_url_joins_base_and_query, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_vu_headers_refuse_cr_lf_nul_in_a_rendered_value, setup,
+        cmocka_unit_test_setup_teardown(test_request_headers_rerender_reuses_storage, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_vu_headers_flag_the_lines_kept_on_their_origin, setup,
+        cmocka_unit_test_setup_teardown(test_request_headers_grow_past_first_capacity, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_vu_url_refuses_what_cannot_be_requested, setup,
+        cmocka_unit_test_setup_teardown(test_request_headers_unset_slot_leaves_no_list, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_request_url_joins_base_and_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_headers_refuse_cr_lf_nul_in_a_rendered_value,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_headers_flag_the_lines_kept_on_their_origin,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_url_refuses_what_cannot_be_requested, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

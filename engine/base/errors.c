@@ -1,0 +1,27 @@
+/* errors: lg_strerror, one sentence per error code of errors.h. */
+#include "errors.h"
+
+const char *lg_strerror(int code)
+{
+    switch (code) {
+    case LG_OK:
+        return "success";
+    case LG_EINVAL:
+        return "invalid argument";
+    case LG_ESYNTAX:
+        return "syntax error";
+    case LG_EUNSET:
+        return "value not set";
+    case LG_ENOTFOUND:
+        return "not found";
+    case LG_EIO:
+        return "input/output error";
+    case LG_ECURL:
+        return "libcurl error";
+    case LG_ELIMIT:
+        return "resource limit reached";
+    case LG_EUNSAFE:
+        return "value unsafe to send";
+    }
+    return "unknown error";
+}
