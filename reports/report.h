@@ -1,4 +1,5 @@
-/* report: renders a result (result.h): result.json and the text summary. */
+/* report: renders a result (result.h): result.json and the text summary. The
+ * renderers read only the result, never the engine. */
 #ifndef LG_REPORT_H
 #define LG_REPORT_H
 

@@ -1,4 +1,5 @@
-/* buf: struct lg_buf, the growable byte buffer the renderers and writers share. */
+/* buf: struct lg_buf, the growable byte buffer the renderers and writers share.
+ * It grows by doubling and is reset, not freed, between uses on the hot path. */
 #include "buf.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* clock: CLOCK_MONOTONIC and CLOCK_REALTIME in the units loadgate counts in. */
+/* clock: CLOCK_MONOTONIC and CLOCK_REALTIME in the units loadgate counts in:
+ * microseconds for measurements, milliseconds for wall-clock stamps. */
 #include "clock.h"
 
 #include <time.h>

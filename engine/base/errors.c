@@ -1,4 +1,5 @@
-/* errors: lg_strerror, one sentence per error code of errors.h. */
+/* errors: lg_strerror, one sentence per error code of errors.h, for messages
+ * that must name what failed without a caller-side table. */
 #include "errors.h"
 
 const char *lg_strerror(int code)

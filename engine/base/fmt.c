@@ -1,4 +1,5 @@
-/* fmt: compact durations ("1.5s", "2m30s") and counts with thousands separators. */
+/* fmt: compact durations ("1.5s", "2m30s") and counts with thousands separators,
+ * written into caller buffers so that reports format without allocating. */
 #include "fmt.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* fmt: durations and counts formatted for the terminal summary and messages. */
+/* fmt: durations and counts formatted for the terminal summary and messages.
+ * Each writes into the caller's buffer and returns it. */
 #ifndef LG_FMT_H
 #define LG_FMT_H
 

@@ -1,4 +1,5 @@
-/* input: lg_open_input, which never blocks in open() and refuses devices. */
+/* input: lg_open_input, which never blocks in open() and refuses devices, so
+ * that a FIFO with no writer is an error rather than a hang. */
 #include "input.h"
 
 #include <errno.h>

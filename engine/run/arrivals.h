@@ -1,11 +1,8 @@
-/* arrivals: the open model's dispatch of due iterations to virtual users, one per
- * run, shared by the schedule clock (which makes arrivals due) and every worker
- * (whose VUs become free). A due arrival goes to a free VU in whichever worker has
- * one, through that worker's inbox; one with no free VU anywhere waits in one queue
- * for the whole run, first due first served, and is dropped once it has waited
- * longer than max_lateness. So what waits and what is dropped does not depend on
- * how the VUs are split over threads. No clock, thread or socket here: callers
- * pass the time and wake the worker whose inbox got an arrival. */
+/* arrivals: the open model's dispatch of due iterations to free virtual users in
+ * any worker; one with no free VU waits in the run's one queue, first due first
+ * served, and is dropped past max_lateness, so what waits and what is dropped does
+ * not depend on how the VUs are split over threads. No clock, thread or socket
+ * here: callers pass the time and wake the worker whose inbox got an arrival. */
 #ifndef LG_ARRIVALS_H
 #define LG_ARRIVALS_H
 
