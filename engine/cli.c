@@ -341,7 +341,7 @@ static int mkdir_p(const char *dir)
 }
 
 /* The reports a run writes in --out. */
-static const char *const report_names[] = {"result.json", "summary.txt"};
+static const char *const report_names[] = {"result.json", "summary.txt", "junit.xml"};
 
 /* The report folder, before anything else happens: made if missing and proved
  * writable by creating (and removing) a file in it, so that a file, a read-only
@@ -435,6 +435,12 @@ static int write_reports(const struct lg_result *r, const char *dir)
         fprintf(stderr, "loadgate: cannot write %s: %s\n", json, strerror(errno));
     else if ((rc = lg_report_text_file(r, txt)))
         fprintf(stderr, "loadgate: cannot write %s: %s\n", txt, strerror(errno));
+    if (!rc) {
+        char *xml = lg_asprintf("%s/junit.xml", dir);
+        if ((rc = lg_report_junit_file(r, xml)))
+            fprintf(stderr, "loadgate: cannot write %s: %s\n", xml, strerror(errno));
+        free(xml);
+    }
     free(json);
     free(txt);
     return rc;

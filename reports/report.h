@@ -47,4 +47,12 @@ void lg_report_text(const struct lg_result *r, FILE *f, bool color);
 /* Writes the text summary to path atomically (summary.txt). */
 int lg_report_text_file(const struct lg_result *r, const char *path);
 
+/* Writes junit.xml to path atomically (docs/reports.md): suite "rules" (the case
+ * "run", failed when aborted, then each rule), "thresholds" (a warning never
+ * fails) and "checks: SCENARIO" (a case per check, its failure with the sampled
+ * reasons), every string escaped for XML 1.0. Returns 0, or LG_EIO with errno set. */
+int lg_report_junit_file(const struct lg_result *r, const char *path);
+/* The same document as a new string (caller frees). */
+char *lg_report_junit(const struct lg_result *r);
+
 #endif

@@ -1,0 +1,322 @@
+/* junit: junit.xml for the test pane of CI systems (Jenkins, GitLab): the run, the
+ * gate's rules and thresholds, and every check per scenario as test cases, with
+ * observed vs limit in each failure. Every string is escaped into valid XML 1.0. */
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomicfile.h"
+#include "util.h"
+
+/* Appends s as XML 1.0 text or attribute content: markup characters escaped; tab,
+ * LF and CR as character references (an attribute keeps them); other control
+ * characters, which XML 1.0 cannot hold even as references, as '?'; bytes that are
+ * not well-formed UTF-8, and U+FFFE/U+FFFF, as U+FFFD. */
+static void esc(struct lg_buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            switch (c) {
+            case '&':
+                lg_buf_puts(b, "&amp;");
+                break;
+            case '<':
+                lg_buf_puts(b, "&lt;");
+                break;
+            case '>':
+                lg_buf_puts(b, "&gt;");
+                break;
+            case '"':
+                lg_buf_puts(b, "&quot;");
+                break;
+            case '\'':
+                lg_buf_puts(b, "&apos;");
+                break;
+            case '\t':
+            case '\n':
+            case '\r':
+                lg_buf_printf(b, "&#%u;", c);
+                break;
+            default:
+                lg_buf_putc(b, c < 0x20 ? '?' : (char)c);
+            }
+            p++;
+            continue;
+        }
+        /* The length of a well-formed sequence (RFC 3629), or 0. */
+        size_t n = 0;
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 2;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 3;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 4;
+        for (size_t i = 1; i < n; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                n = 0;
+        if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
+                       (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)))
+            n = 0; /* overlong, a surrogate, U+FFFE/U+FFFF */
+        if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+            n = 0; /* overlong, beyond U+10FFFF */
+        if (n) {
+            lg_buf_append(b, p, n);
+            p += n;
+        } else {
+            lg_buf_puts(b, "\xef\xbf\xbd");
+            p++;
+        }
+    }
+}
+
+/* A test case's outcome: its name, and a failure (message and body) or a note. */
+struct tcase {
+    const char *name;
+    char *failure; /* NULL: passed */
+    char *body;    /* the failure's text, or the passing case's <system-out> (may be NULL) */
+    bool skipped;
+};
+
+static void put_case(struct lg_buf *b, const char *suite, const struct tcase *c)
+{
+    lg_buf_puts(b, "    <testcase name=\"");
+    esc(b, c->name);
+    lg_buf_puts(b, "\" classname=\"");
+    esc(b, suite);
+    lg_buf_puts(b, "\"");
+    if (!c->failure && !c->skipped && !c->body) {
+        lg_buf_puts(b, "/>\n");
+        return;
+    }
+    lg_buf_puts(b, ">\n");
+    if (c->failure || c->skipped) {
+        lg_buf_printf(b, "      <%s message=\"", c->failure ? "failure" : "skipped");
+        esc(b, c->failure ? c->failure : c->body);
+        lg_buf_puts(b, "\"");
+        if (c->failure && c->body) {
+            lg_buf_puts(b, ">");
+            esc(b, c->body);
+            lg_buf_puts(b, "</failure>\n");
+        } else {
+            lg_buf_puts(b, "/>\n");
+        }
+    } else {
+        lg_buf_puts(b, "      <system-out>");
+        esc(b, c->body);
+        lg_buf_puts(b, "</system-out>\n");
+    }
+    lg_buf_puts(b, "    </testcase>\n");
+}
+
+/* Writes a <testsuite> of n cases and frees their strings. Adds to the totals. */
+static void put_suite(struct lg_buf *b, const struct lg_result *r, const char *name,
+                      struct tcase *cases, size_t n, size_t *tests, size_t *failures,
+                      size_t *skipped)
+{
+    size_t nf = 0, ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        nf += cases[i].failure != NULL;
+        ns += cases[i].skipped;
+    }
+    lg_buf_puts(b, "  <testsuite name=\"");
+    esc(b, name);
+    lg_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\"",
+                  n, nf, ns, r->duration_s > 0 ? r->duration_s : 0.0);
+    if (r->started_at) {
+        lg_buf_puts(b, " timestamp=\"");
+        esc(b, r->started_at);
+        lg_buf_puts(b, "\"");
+    }
+    lg_buf_puts(b, ">\n");
+    for (size_t i = 0; i < n; i++) {
+        put_case(b, name, &cases[i]);
+        free(cases[i].failure);
+        free(cases[i].body);
+    }
+    lg_buf_puts(b, "  </testsuite>\n");
+    *tests += n;
+    *failures += nf;
+    *skipped += ns;
+}
+
+static char *observed(const struct lg_result_threshold *t)
+{
+    if (t->no_samples)
+        return lg_strdup("no samples");
+    if (t->observed_text && *t->observed_text)
+        return lg_strdup(t->observed_text);
+    return lg_asprintf("%g%s%s", t->observed, t->unit ? " " : "", t->unit ? t->unit : "");
+}
+
+/* The reasons a check failed, one per line with its count ("5× $.id was 7, expected
+ * < 5"), and the failures whose reason was not kept. */
+static char *check_reasons(const struct lg_result_check *c)
+{
+    struct lg_buf rb = {0};
+    uint64_t kept = 0;
+    char a[32];
+    for (size_t q = 0; q < c->n_reasons; q++) {
+        kept += c->reasons[q].count;
+        lg_buf_printf(&rb, "%s\xc3\x97 %s\n", lg_fmt_count(c->reasons[q].count, a, sizeof(a)),
+                      c->reasons[q].name ? c->reasons[q].name : "");
+    }
+    if (c->failed > kept)
+        lg_buf_printf(&rb, "%s\xc3\x97 other reasons (not kept)\n",
+                      lg_fmt_count(c->failed - kept, a, sizeof(a)));
+    return lg_buf_take(&rb);
+}
+
+static const char *scenario_of(const struct lg_result_step *s)
+{
+    return s->scenario ? s->scenario : "";
+}
+
+/* One suite per scenario with checks ("checks: SCENARIO", in the order the steps
+ * come): a case per check named "STEP: LABEL", failed when any evaluation failed,
+ * skipped when it was never evaluated. */
+static void put_checks(struct lg_buf *b, const struct lg_result *r, size_t *tests, size_t *failures,
+                       size_t *skipped)
+{
+    for (size_t i = 0; i < r->n_steps; i++) {
+        const char *sc = scenario_of(&r->steps[i]);
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = !strcmp(scenario_of(&r->steps[k]), sc);
+        size_t total = 0;
+        for (size_t k = i; k < r->n_steps && !seen; k++)
+            if (!strcmp(scenario_of(&r->steps[k]), sc))
+                total += r->steps[k].n_checks;
+        if (seen || !total)
+            continue;
+        struct tcase *cases = lg_calloc(total, sizeof(*cases));
+        char **names = lg_calloc(total, sizeof(*names));
+        size_t n = 0;
+        char a[32], c2[32];
+        for (size_t k = i; k < r->n_steps; k++) {
+            const struct lg_result_step *s = &r->steps[k];
+            if (strcmp(scenario_of(s), sc))
+                continue;
+            for (size_t j = 0; j < s->n_checks; j++, n++) {
+                const struct lg_result_check *c = &s->checks[j];
+                names[n] = lg_asprintf("%s: %s", s->name ? s->name : "", c->label ? c->label : "");
+                cases[n].name = names[n];
+                if (!c->passed && !c->failed) {
+                    cases[n].skipped = true;
+                    cases[n].body = lg_strdup("never evaluated");
+                } else if (c->failed) {
+                    cases[n].failure =
+                        lg_asprintf("%s of %s failed (limit: none may fail)",
+                                    lg_fmt_count(c->failed, a, sizeof(a)),
+                                    lg_fmt_count(c->passed + c->failed, c2, sizeof(c2)));
+                    cases[n].body = check_reasons(c);
+                }
+            }
+        }
+        char *suite = lg_asprintf("checks: %s", sc);
+        put_suite(b, r, suite, cases, total, tests, failures, skipped);
+        free(suite);
+        for (size_t k = 0; k < total; k++)
+            free(names[k]);
+        free(names);
+        free(cases);
+    }
+}
+
+/* "run" (the run completed, else why it stopped; a failed verdict that no rule or
+ * threshold explains fails it too), then each rule of the gate. */
+static void put_rules(struct lg_buf *b, const struct lg_result *r, size_t *tests, size_t *failures,
+                      size_t *skipped)
+{
+    struct tcase *cases = lg_calloc(r->n_rules + 1, sizeof(*cases));
+    bool explained = false;
+    for (size_t i = 0; i < r->n_thresholds; i++)
+        explained |= !r->thresholds[i].ok &&
+                     !(r->thresholds[i].severity && !strcmp(r->thresholds[i].severity, "warning"));
+    for (size_t i = 0; i < r->n_rules; i++) {
+        const struct lg_result_rule *u = &r->rules[i];
+        struct tcase *tc = &cases[i + 1];
+        tc->name = u->name ? u->name : "";
+        if (u->ok) {
+            tc->body = u->text ? lg_strdup(u->text) : NULL;
+        } else {
+            tc->failure = lg_strdup(u->text ? u->text : "the rule failed the gate");
+            explained = true;
+        }
+    }
+    char dur[32];
+    snprintf(dur, sizeof(dur), "%.3f", r->duration_s > 0 ? r->duration_s : 0.0);
+    cases[0].name = "run";
+    if (r->verdict == LG_VERDICT_ABORTED)
+        cases[0].failure = lg_asprintf("aborted after %ss: %s", dur,
+                                       r->abort_reason ? r->abort_reason : "no reason recorded");
+    else if (r->verdict == LG_VERDICT_FAIL && !explained)
+        cases[0].failure = lg_strdup("the gate failed the run");
+    else
+        cases[0].body =
+            lg_asprintf("completed in %ss, verdict %s", dur, lg_verdict_name(r->verdict));
+    put_suite(b, r, "rules", cases, r->n_rules + 1, tests, failures, skipped);
+    free(cases);
+}
+
+/* Each threshold: a critical one that broke fails with observed vs limit; a
+ * warning never fails (a broken one passes with a note in <system-out>). */
+static void put_thresholds(struct lg_buf *b, const struct lg_result *r, size_t *tests,
+                           size_t *failures, size_t *skipped)
+{
+    if (!r->n_thresholds)
+        return;
+    struct tcase *cases = lg_calloc(r->n_thresholds, sizeof(*cases));
+    for (size_t i = 0; i < r->n_thresholds; i++) {
+        const struct lg_result_threshold *t = &r->thresholds[i];
+        bool warning = t->severity && !strcmp(t->severity, "warning");
+        char *obs = observed(t);
+        const char *expr = t->expr ? t->expr : "";
+        cases[i].name = expr;
+        if (t->ok)
+            cases[i].body = lg_asprintf("observed %s, limit %s", obs, expr);
+        else if (warning)
+            cases[i].body =
+                lg_asprintf("warning (does not fail the gate): observed %s, limit %s", obs, expr);
+        else {
+            cases[i].failure = lg_asprintf("observed %s, limit %s", obs, expr);
+            if (t->abort)
+                cases[i].body = lg_strdup("an abort threshold: breaking it stops the run");
+        }
+        free(obs);
+    }
+    put_suite(b, r, "thresholds", cases, r->n_thresholds, tests, failures, skipped);
+    free(cases);
+}
+
+char *lg_report_junit(const struct lg_result *r)
+{
+    struct lg_buf body = {0}, b = {0};
+    size_t tests = 0, failures = 0, skipped = 0;
+    put_rules(&body, r, &tests, &failures, &skipped);
+    put_thresholds(&body, r, &tests, &failures, &skipped);
+    put_checks(&body, r, &tests, &failures, &skipped);
+    lg_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"loadgate: ");
+    esc(&b, r->suite);
+    lg_buf_printf(&b,
+                  "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
+                  tests, failures, skipped, r->duration_s > 0 ? r->duration_s : 0.0);
+    lg_buf_append(&b, body.data, body.len);
+    lg_buf_puts(&b, "</testsuites>\n");
+    lg_buf_free(&body);
+    return lg_buf_take(&b);
+}
+
+int lg_report_junit_file(const struct lg_result *r, const char *path)
+{
+    char *text = lg_report_junit(r);
+    int rc = lg_write_atomic(path, text, strlen(text));
+    int e = errno;
+    free(text);
+    errno = e;
+    return rc;
+}
