@@ -55,7 +55,7 @@ assert_status 1 "the mismatch step fails the strict gate"
 assert_json "$RESULT" "$(step echo) | .checks.failed == 0 and .checks.passed == 4" \
     "the server saw the secret: the check comparing it passed"
 assert_json "$RESULT" "$(step mismatch) | .checks.failed == 4"
-for f in "$TEST_TMP/out/result.json" "$TEST_TMP/out/summary.txt" "$LG_OUT" "$LG_ERR"; do
+for f in "$TEST_TMP"/out/* "$LG_OUT" "$LG_ERR"; do
     assert_not_contains "$f" "$secret" "no report or log shows the secret"
 done
 
