@@ -341,7 +341,7 @@ static int mkdir_p(const char *dir)
 }
 
 /* The reports a run writes in --out. */
-static const char *const report_names[] = {"result.json", "summary.txt", "junit.xml"};
+static const char *const report_names[] = {"result.json", "summary.txt", "summary.md", "junit.xml"};
 
 /* The report folder, before anything else happens: made if missing and proved
  * writable by creating (and removing) a file in it, so that a file, a read-only
@@ -435,12 +435,14 @@ static int write_reports(const struct lg_result *r, const char *dir)
         fprintf(stderr, "loadgate: cannot write %s: %s\n", json, strerror(errno));
     else if ((rc = lg_report_text_file(r, txt)))
         fprintf(stderr, "loadgate: cannot write %s: %s\n", txt, strerror(errno));
-    if (!rc) {
-        char *xml = lg_asprintf("%s/junit.xml", dir);
-        if ((rc = lg_report_junit_file(r, xml)))
-            fprintf(stderr, "loadgate: cannot write %s: %s\n", xml, strerror(errno));
-        free(xml);
-    }
+    char *md = lg_asprintf("%s/%s", dir, report_names[2]);
+    if (!rc && (rc = lg_report_markdown_file(r, md)))
+        fprintf(stderr, "loadgate: cannot write %s: %s\n", md, strerror(errno));
+    free(md);
+    char *xml = lg_asprintf("%s/%s", dir, report_names[3]);
+    if (!rc && (rc = lg_report_junit_file(r, xml)))
+        fprintf(stderr, "loadgate: cannot write %s: %s\n", xml, strerror(errno));
+    free(xml);
     free(json);
     free(txt);
     return rc;

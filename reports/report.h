@@ -47,6 +47,14 @@ void lg_report_text(const struct lg_result *r, FILE *f, bool color);
 /* Writes the text summary to path atomically (summary.txt). */
 int lg_report_text_file(const struct lg_result *r, const char *path);
 
+/* Writes summary.md to path atomically: GitHub-flavoured Markdown for a pull-request
+ * comment or a job summary (docs/reports.md). The verdict (with the abort reason),
+ * the run's shape, the thresholds and rules with marks and observed values, the
+ * per-step table, failed checks with their reasons and counts, errors by class and
+ * unsent reasons; every text from the suite or a server is escaped so that it stays
+ * in its table cell and renders as text. Returns 0, or LG_EIO with errno set. */
+int lg_report_markdown_file(const struct lg_result *r, const char *path);
+
 /* Writes junit.xml to path atomically (docs/reports.md): suite "rules" (the case
  * "run", failed when aborted, then each rule), "thresholds" (a warning never
  * fails) and "checks: SCENARIO" (a case per check, its failure with the sampled

@@ -48,7 +48,7 @@ assert_file "$out/summary.txt"
 run_lg "$out" "$scen" --base-url "$NGINX_URL" -u 1 -i 2 --threshold 'p95(latency) <'
 assert_status 2
 _lg_asserts=$((_lg_asserts + 1))
-if [[ -e "$out/result.json" || -e "$out/summary.txt" ]]; then
+if [[ -e "$out/result.json" || -e "$out/summary.txt" || -e "$out/summary.md" ]]; then
     fail "an earlier run's reports stayed behind after a refused run: $(ls "$out")"
 fi
 
@@ -62,7 +62,7 @@ killed=$?
 set -e
 assert_eq "$killed" 137 "loadgate was killed"
 _lg_asserts=$((_lg_asserts + 1))
-if [[ -e "$out/result.json" || -e "$out/summary.txt" ]]; then
+if [[ -e "$out/result.json" || -e "$out/summary.txt" || -e "$out/summary.md" ]]; then
     fail "an earlier run's reports stayed behind after a killed run: $(ls "$out")"
 fi
 _lg_asserts=$((_lg_asserts + 1))

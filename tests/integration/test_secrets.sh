@@ -56,7 +56,8 @@ assert_json "$RESULT" "$(step echo) | .checks.failed == 0 and .checks.passed == 
     "the server saw the secret: the check comparing it passed"
 assert_json "$RESULT" "$(step mismatch) | .checks.failed == 4"
 assert_file "$TEST_TMP/out/junit.xml"
-for f in "$TEST_TMP/out/result.json" "$TEST_TMP/out/summary.txt" "$TEST_TMP/out/junit.xml" "$LG_OUT" "$LG_ERR"; do
+assert_file "$TEST_TMP/out/summary.md"
+for f in "$TEST_TMP"/out/* "$LG_OUT" "$LG_ERR"; do
     assert_not_contains "$f" "$secret" "no report or log shows the secret"
 done
 
