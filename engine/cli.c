@@ -60,7 +60,7 @@ static const char *const run_usage =
     "  -i, --iterations N    stop after N iterations in total, shared among the VUs\n"
     "      --threshold EXPR  add a threshold, e.g. 'p95(latency) < 200ms' (repeatable)\n"
     "      --var K=V         set a variable (repeatable)\n"
-    "      --out DIR         write result.json and summary.txt there\n"
+    "      --out DIR         write result.json, summary.txt, summary.md and junit.xml there\n"
     "      --cacert FILE     trust this CA bundle (PEM) for HTTPS\n"
     "      --insecure        do not verify TLS certificates\n"
     "      --http 1.1|2      HTTP version (default 1.1; overrides the environment's `http`)\n"
