@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "units.h"
 #include "util.h"
 
 #define MARK_OK "\xe2\x9c\x93"   /* ✓ */
@@ -53,34 +54,6 @@ static void put_md(FILE *f, const char *s)
             fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
         }
     }
-}
-
-/* v in [0, 999.5) with 3 significant digits (2 decimals below 10, 1 below 100). */
-static void fmt3(double v, const char *unit, char *buf, size_t n)
-{
-    int decimals = v < 9.995 ? 2 : v < 99.95 ? 1 : 0;
-    snprintf(buf, n, "%.*f%s", decimals, v, unit);
-}
-
-/* A duration in milliseconds as the text summary writes it: "812us", "1.21ms",
- * "120ms", "1.20s", "2m05s", "1h02m". */
-static char *fmt_ms(double ms, char *buf, size_t n)
-{
-    double us = isfinite(ms) && ms > 0 ? ms * 1000.0 : 0.0;
-    if (us < 999.5) {
-        snprintf(buf, n, "%.0fus", us);
-    } else if (us < 999.5e3) {
-        fmt3(us / 1e3, "ms", buf, n);
-    } else if (us < 59.95e6) {
-        fmt3(us / 1e6, "s", buf, n);
-    } else if (us < 3599.5e6) {
-        long long s = llround(us / 1e6);
-        snprintf(buf, n, "%lldm%02llds", s / 60, s % 60);
-    } else {
-        long long m = llround(us / 60e6);
-        snprintf(buf, n, "%lldh%02lldm", m / 60, m % 60);
-    }
-    return buf;
 }
 
 /* A rate with one decimal and thousands separators ("1,234.5"), or three decimals
@@ -138,8 +111,9 @@ static void shape(const struct lg_result *r, FILE *f)
         fprintf(f, "- **Model:** closed, %s VU%s\n", lg_fmt_count(r->vus, a, sizeof(a)),
                 plural(r->vus));
     fprintf(f, "- **Duration:** %s" SEP "%s request%s (%s/s)",
-            fmt_ms(r->duration_s * 1000.0, a, sizeof(a)), lg_fmt_count(r->requests, b, sizeof(b)),
-            plural(r->requests), fmt_rate(r->rps, c, sizeof(c)));
+            lg_report_fmt_ms(r->duration_s * 1000.0, a, sizeof(a)),
+            lg_fmt_count(r->requests, b, sizeof(b)), plural(r->requests),
+            fmt_rate(r->rps, c, sizeof(c)));
     fprintf(f, SEP "%s iteration%s", lg_fmt_count(r->iterations, a, sizeof(a)),
             plural(r->iterations));
     if (r->iterations_interrupted)
@@ -208,7 +182,7 @@ static char *observed(const struct lg_result_threshold *t)
         return lg_strdup(t->observed_text);
     const char *unit = t->unit ? t->unit : "";
     if (!strcmp(unit, "ms"))
-        return lg_strdup(fmt_ms(t->observed, buf, sizeof(buf)));
+        return lg_strdup(lg_report_fmt_ms(t->observed, buf, sizeof(buf)));
     if (!strcmp(unit, "ratio"))
         return lg_asprintf("%.2f%%", t->observed * 100.0);
     if (!strcmp(unit, "per_s"))
@@ -305,7 +279,7 @@ static void steps(const struct lg_result *r, FILE *f)
         bool timed = s->requests > 0 && (!s->histogram || s->histogram->total_count > 0);
         double lat[] = {l->p50, l->p90, l->p95, l->p99, l->max};
         for (int k = 0; k < 5; k++)
-            fprintf(f, " | %s", timed ? fmt_ms(lat[k], a, sizeof(a)) : "-");
+            fprintf(f, " | %s", timed ? lg_report_fmt_ms(lat[k], a, sizeof(a)) : "-");
         fprintf(f, " | %s", lg_fmt_count(s->errors, a, sizeof(a)));
         if (unsent)
             fprintf(f, " | %s", lg_fmt_count(s->unsent, a, sizeof(a)));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "units.h"
 #include "util.h"
 
 #ifndef LG_VERSION
@@ -58,34 +59,6 @@ static void put_clean(FILE *f, const char *s)
     char *c = clean(s);
     fputs(c, f);
     free(c);
-}
-
-/* v in [0, 999.5) with 3 significant digits (2 decimals below 10, 1 below 100). */
-static void fmt3(double v, const char *unit, char *buf, size_t n)
-{
-    int decimals = v < 9.995 ? 2 : v < 99.95 ? 1 : 0;
-    snprintf(buf, n, "%.*f%s", decimals, v, unit);
-}
-
-/* A duration in milliseconds, compactly with 3 significant digits: "812us",
- * "1.21ms", "20.1ms", "120ms", "1.20s", "12.3s", "2m05s", "1h02m". */
-static char *fmt_ms(double ms, char *buf, size_t n)
-{
-    double us = isfinite(ms) && ms > 0 ? ms * 1000.0 : 0.0;
-    if (us < 999.5) {
-        snprintf(buf, n, "%.0fus", us);
-    } else if (us < 999.5e3) {
-        fmt3(us / 1e3, "ms", buf, n);
-    } else if (us < 59.95e6) {
-        fmt3(us / 1e6, "s", buf, n);
-    } else if (us < 3599.5e6) {
-        long long s = llround(us / 1e6);
-        snprintf(buf, n, "%lldm%02llds", s / 60, s % 60);
-    } else {
-        long long m = llround(us / 60e6);
-        snprintf(buf, n, "%lldh%02lldm", m / 60, m % 60);
-    }
-    return buf;
 }
 
 /* Decimals for a rate: one, or three below 0.1/s so that a slow run does not read as
@@ -206,7 +179,7 @@ static void header(const struct lg_result *r, FILE *f)
         fputs(SEP, f);
     }
     fprintf(f, "%" PRIu32 " VU%s" SEP "%s" SEP, r->vus, r->vus == 1 ? "" : "s",
-            fmt_ms(r->duration_s * 1000.0, a, sizeof(a)));
+            lg_report_fmt_ms(r->duration_s * 1000.0, a, sizeof(a)));
     fprintf(f, "%s request%s (%s/s)" SEP, lg_fmt_count(r->requests, a, sizeof(a)),
             r->requests == 1 ? "" : "s", fmt_rate(r->rps, b, sizeof(b)));
     if (r->unsent)
@@ -311,8 +284,8 @@ static void step_table(const struct lg_result *r, FILE *f)
         row[C_RPS] = lg_asprintf("%.*f", rate_decimals(rps), rps);
         double lat[] = {l->p50, l->p90, l->p95, l->p99, l->max};
         for (int k = 0; k < 5; k++)
-            row[C_P50 + k] =
-                lg_strdup(step_timed(s, s->histogram) ? fmt_ms(lat[k], buf, sizeof(buf)) : "-");
+            row[C_P50 + k] = lg_strdup(
+                step_timed(s, s->histogram) ? lg_report_fmt_ms(lat[k], buf, sizeof(buf)) : "-");
         row[C_ERRORS] = lg_asprintf("%" PRIu64, s->errors);
         row[C_UNSENT] = lg_asprintf("%" PRIu64, s->unsent);
         uint64_t total = s->checks_passed + s->checks_failed;
@@ -356,7 +329,7 @@ static void uncorrected_cells(const struct lg_result_step *s, char v[4][64])
     bool timed = step_timed(s, s->histogram_uncorrected);
     for (int k = 0; k < 4; k++)
         if (timed)
-            fmt_ms(x[k], v[k], 64);
+            lg_report_fmt_ms(x[k], v[k], 64);
         else
             strcpy(v[k], "-");
 }
@@ -374,7 +347,7 @@ static bool uncorrected_differs(const struct lg_result_step *s)
     bool timed = step_timed(s, s->histogram);
     for (int k = 0; k < 4; k++) {
         if (timed)
-            fmt_ms(x[k], c[k], sizeof(c[k]));
+            lg_report_fmt_ms(x[k], c[k], sizeof(c[k]));
         else
             strcpy(c[k], "-");
         if (strcmp(u[k], c[k]) != 0)
@@ -432,8 +405,8 @@ static void schedule_lines(const struct lg_result *r, FILE *f, bool color)
             lg_fmt_count(sc->dropped, b, sizeof(b)));
     fprintf(f, "waited for a VU: %s", lg_fmt_count(sc->waited, c, sizeof(c)));
     if (sc->waited)
-        fprintf(f, " (p99 %s)", fmt_ms(sc->wait_ms.p99, d, sizeof(d)));
-    fprintf(f, "; harness lag p99 %s\n", fmt_ms(sc->lag_ms.p99, a, sizeof(a)));
+        fprintf(f, " (p99 %s)", lg_report_fmt_ms(sc->wait_ms.p99, d, sizeof(d)));
+    fprintf(f, "; harness lag p99 %s\n", lg_report_fmt_ms(sc->lag_ms.p99, a, sizeof(a)));
 
     if (sc->sustained && !sc->note)
         return;
@@ -617,7 +590,7 @@ static char *observed(const struct lg_result_threshold *t)
         return clean(t->observed_text);
     const char *unit = t->unit ? t->unit : "";
     if (!strcmp(unit, "ms"))
-        return lg_strdup(fmt_ms(t->observed, buf, sizeof(buf)));
+        return lg_strdup(lg_report_fmt_ms(t->observed, buf, sizeof(buf)));
     if (!strcmp(unit, "ratio"))
         return lg_asprintf("%.2f%%", t->observed * 100.0);
     if (!strcmp(unit, "per_s"))
