@@ -57,6 +57,13 @@ struct lg_result_step {
     size_t n_protocols;
     struct lg_latency_ms latency_ms;
     struct lg_hist *histogram; /* latency in microseconds (owned) */
+    /* The phases of a request, summarised from their histograms: time to first
+     * byte over the timed requests (as latency_ms); DNS lookup, TCP connect and TLS
+     * handshake over the connections opened (a reused connection has none). *_n:
+     * how many samples each summary holds; 0: none, the figures are then 0 and the
+     * reports show "-" (also in results written before they were recorded). */
+    struct lg_latency_ms ttfb_ms, dns_ms, connect_ms, tls_ms;
+    uint64_t ttfb_n, dns_n, connect_n, tls_n;
     uint64_t checks_passed, checks_failed;
     struct lg_result_check *checks;
     size_t n_checks;
