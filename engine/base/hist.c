@@ -272,6 +272,23 @@ double lg_hist_stddev(const struct lg_hist *h)
     return sqrt(sum / (double)h->total_count);
 }
 
+int lg_hist_rank_range(const struct lg_hist *h, int64_t rank, int64_t *lowest, int64_t *highest)
+{
+    if (rank < 1 || rank > h->total_count)
+        return LG_EINVAL;
+    int64_t seen = 0;
+    for (int32_t i = 0; i < h->counts_len; i++) {
+        seen += h->counts[i];
+        if (seen >= rank) {
+            int64_t v = value_from_index(h, i);
+            *lowest = lowest_equivalent(h, v);
+            *highest = highest_equivalent(h, v);
+            return 0;
+        }
+    }
+    return LG_EINVAL; /* counts that do not add up to total_count */
+}
+
 int64_t lg_hist_min(const struct lg_hist *h)
 {
     return h->total_count == 0 ? 0 : lowest_equivalent(h, h->min);

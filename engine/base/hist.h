@@ -61,6 +61,11 @@ double lg_hist_mean(const struct lg_hist *h);
 int64_t lg_hist_min(const struct lg_hist *h);
 int64_t lg_hist_max(const struct lg_hist *h);
 double lg_hist_stddev(const struct lg_hist *h);
+/* The bucket holding the rank-th smallest recorded value (rank 1 is the smallest):
+ * *lowest and *highest get its lowest and highest equivalent values, between which the
+ * recorded value lies. Returns 0, or LG_EINVAL when rank is not in 1..total_count
+ * (nothing written). */
+int lg_hist_rank_range(const struct lg_hist *h, int64_t rank, int64_t *lowest, int64_t *highest);
 
 /* Encodes in HdrHistogram's V2 compressed form, base64 (starts with "HISTF").
  * Returns a new string owned by the caller. */

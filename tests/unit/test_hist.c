@@ -789,6 +789,31 @@ static void test_hist_decode_rejects_bad_counts(void **state)
     free(s);
 }
 
+/* The bucket of the rank-th smallest value: exact below 2048 us, then 4 us wide at 5 ms and
+ * 64 us wide at 100 ms; ranks outside 1..total are refused. */
+static void test_hist_rank_range(void **state)
+{
+    struct lg_hist *h = lg_hist_new();
+    int64_t lo = -1, hi = -1;
+    assert_int_equal(lg_hist_rank_range(h, 1, &lo, &hi), LG_EINVAL);
+    lg_hist_record_n(h, 1000, 2);
+    lg_hist_record(h, 5000);
+    lg_hist_record(h, 100000);
+    assert_int_equal(lg_hist_rank_range(h, 0, &lo, &hi), LG_EINVAL);
+    assert_int_equal(lg_hist_rank_range(h, 5, &lo, &hi), LG_EINVAL);
+    assert_int_equal(lo, -1);
+    assert_int_equal(lg_hist_rank_range(h, 2, &lo, &hi), 0);
+    assert_int_equal(lo, 1000);
+    assert_int_equal(hi, 1000);
+    assert_int_equal(lg_hist_rank_range(h, 3, &lo, &hi), 0);
+    assert_int_equal(lo, 5000);
+    assert_int_equal(hi, 5003);
+    assert_int_equal(lg_hist_rank_range(h, 4, &lo, &hi), 0);
+    assert_int_equal(lo, 99968);
+    assert_int_equal(hi, 100031);
+    lg_hist_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -814,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_hist_decode_survives_bit_flips),
         cmocka_unit_test(test_hist_decode_rejects_bad_headers),
         cmocka_unit_test(test_hist_decode_rejects_bad_counts),
+        cmocka_unit_test(test_hist_rank_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
