@@ -157,6 +157,21 @@ static json_t *latency_obj(const struct lg_latency_ms *l)
     return o;
 }
 
+/* A phase of the requests (ttfb, dns, connect, tls): how many samples, then the
+ * figures as latency_ms; null when there was none, so that no one reads 0ms. */
+static json_t *phase_obj(const struct lg_latency_ms *l, uint64_t n)
+{
+    if (!n)
+        return chk(json_null());
+    json_t *o = chk(json_object());
+    set(o, "count", jint(n));
+    json_t *f = latency_obj(l);
+    if (json_object_update(o, f) != 0)
+        chk(NULL);
+    json_decref(f);
+    return o;
+}
+
 static json_t *hist_str(const struct lg_hist *h)
 {
     struct lg_hist *empty = h ? NULL : lg_hist_new();
@@ -187,6 +202,10 @@ static json_t *step_obj(const struct lg_result_step *s, bool open)
     set(o, "latency_ms", latency_obj(&s->latency_ms));
     if (unc)
         set(o, "latency_uncorrected_ms", latency_obj(&s->latency_uncorrected_ms));
+    set(o, "ttfb_ms", phase_obj(&s->ttfb_ms, s->ttfb_n));
+    set(o, "dns_ms", phase_obj(&s->dns_ms, s->dns_n));
+    set(o, "connect_ms", phase_obj(&s->connect_ms, s->connect_n));
+    set(o, "tls_ms", phase_obj(&s->tls_ms, s->tls_n));
     json_t *checks = chk(json_object());
     set(checks, "passed", jint(s->checks_passed));
     set(checks, "failed", jint(s->checks_failed));

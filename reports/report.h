@@ -26,7 +26,10 @@ int lg_result_write_json(const struct lg_result *r, const char *path);
  * every member of struct lg_result_limits but `has` ("requests_paced" for paced),
  * with max_rate_per_s, max_vus and rate_asked_per_s null when 0. Each entry of a
  * step's checks.list carries "reasons": an array (empty
- * when there are none) of {"text", "count"}. A result whose numbers already fit
+ * when there are none) of {"text", "count"}. After latency_ms (and
+ * latency_uncorrected_ms) each step carries "ttfb_ms", "dns_ms", "connect_ms" and
+ * "tls_ms": {"count", then the keys of latency_ms}, or null when its *_n is 0.
+ * A result whose numbers already fit
  * that form (as every result the engine builds does) reads back exactly. */
 char *lg_result_to_json(const struct lg_result *r);
 

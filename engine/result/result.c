@@ -314,6 +314,22 @@ static int read_latency(struct rd *rd, json_t *obj, const char *where, const cha
     return rc;
 }
 
+/* A phase summary (ttfb_ms, dns_ms, ...): absent or null reads as no sample (n 0,
+ * figures 0), as in results written before phases were recorded; an object needs
+ * "count" and every key of latency_ms. */
+static int read_phase(struct rd *rd, json_t *obj, const char *where, const char *key,
+                      struct lg_latency_ms *out, uint64_t *n)
+{
+    json_t *m = NULL;
+    int rc = get_typed(rd, obj, where, key, false, JSON_OBJECT, &m);
+    if (rc || !m)
+        return rc;
+    char *w = sub(where, key);
+    rc = get_u64(rd, m, w, "count", true, n);
+    free(w);
+    return rc ? rc : read_latency(rd, obj, where, key, true, out);
+}
+
 static int read_hist(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                      struct lg_hist **out)
 {
@@ -434,6 +450,10 @@ static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
                           &s->n_error_classes)) ||
         (rc = read_counts(rd, o, w, "protocols", false, &s->protocols, &s->n_protocols)) ||
         (rc = read_latency(rd, o, w, "latency_ms", true, &s->latency_ms)) ||
+        (rc = read_phase(rd, o, w, "ttfb_ms", &s->ttfb_ms, &s->ttfb_n)) ||
+        (rc = read_phase(rd, o, w, "dns_ms", &s->dns_ms, &s->dns_n)) ||
+        (rc = read_phase(rd, o, w, "connect_ms", &s->connect_ms, &s->connect_n)) ||
+        (rc = read_phase(rd, o, w, "tls_ms", &s->tls_ms, &s->tls_n)) ||
         (rc = get_typed(rd, o, w, "checks", true, JSON_OBJECT, &checks)))
         return rc;
     char *cw = sub(w, "checks");

@@ -249,7 +249,9 @@ int lg_result_read_json(const char *path, struct lg_result **out, char *err, siz
  * "closed") is required, and in the open model so is every other key of the
  * schedule but "note". Uncorrected figures are read only in the open model
  * (elsewhere they are ignored like any unknown key); a step or scenario with either
- * of its two uncorrected keys needs both. *out is written only on success and owned
+ * of its two uncorrected keys needs both. A step's "ttfb_ms", "dns_ms", "connect_ms"
+ * and "tls_ms" may be absent or null (no sample: *_n 0); an object needs "count" and
+ * the keys of latency_ms. *out is written only on success and owned
  * by the caller (lg_result_free). */
 int lg_result_from_json(const char *text, size_t len, const char *name, struct lg_result **out,
                         char *err, size_t errlen);

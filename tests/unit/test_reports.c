@@ -98,6 +98,15 @@ static struct lg_result *make_result(void)
     for (int64_t v = 1; v <= 1000; v++)
         lg_hist_record(s->histogram, v);
     lg_latency_from_hist(s->histogram, &s->latency_ms);
+    /* 998 responses (the 2 timeouts at their elapsed time too), 20 HTTPS connections */
+    s->ttfb_ms = (struct lg_latency_ms){0.001, 0.4, 0.72, 0.76, 0.792, 0.8, 0.8, 0.4};
+    s->ttfb_n = 1000;
+    s->dns_ms = (struct lg_latency_ms){0.012, 0.015, 0.02, 0.021, 1.203, 1.203, 1.203, 0.075};
+    s->dns_n = 20;
+    s->connect_ms = (struct lg_latency_ms){0.05, 0.06, 0.07, 0.071, 0.09, 0.09, 0.09, 0.062};
+    s->connect_n = 20;
+    s->tls_ms = (struct lg_latency_ms){2.5, 3.1, 4.2, 4.4, 9.875, 9.875, 9.875, 3.333};
+    s->tls_n = 20;
     s->checks_passed = 1998;
     s->checks_failed = 2;
     s->n_checks = 2;
@@ -125,6 +134,13 @@ static struct lg_result *make_result(void)
     lg_hist_record_n(s->histogram, 12345, 100);
     lg_hist_record(s->histogram, 250000);
     lg_latency_from_hist(s->histogram, &s->latency_ms);
+    /* plain HTTP: one connection (no handshake), the first byte at 12.3 ms */
+    s->ttfb_ms = (struct lg_latency_ms){12.3, 12.3, 12.3, 12.3, 12.3, 12.3, 12.303, 12.3};
+    s->ttfb_n = 101;
+    s->dns_ms = (struct lg_latency_ms){0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.001};
+    s->dns_n = 1;
+    s->connect_ms = (struct lg_latency_ms){0.087, 0.087, 0.087, 0.087, 0.087, 0.087, 0.087, 0.087};
+    s->connect_n = 1;
 
     r->n_scenarios = 2;
     r->scenarios = lg_calloc(2, sizeof(*r->scenarios));
@@ -415,8 +431,9 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
     json_t *s = json_array_get(json_object_get(j, "steps"), 0);
     assert_keys(
         s, "scenario,name,requests,errors,unsent,unsent_reasons,retries,retries_refused,status,"
-           "error_classes,protocols,latency_ms,checks,histogram");
+           "error_classes,protocols,latency_ms,ttfb_ms,dns_ms,connect_ms,tls_ms,checks,histogram");
     assert_keys(json_object_get(s, "latency_ms"), LATENCY_KEYS);
+    assert_keys(json_object_get(s, "tls_ms"), "count," LATENCY_KEYS);
     assert_keys(json_object_get(s, "checks"), "passed,failed,list");
     assert_keys(json_array_get(json_object_get(json_object_get(s, "checks"), "list"), 0),
                 "label,passed,failed,reasons");
@@ -546,8 +563,8 @@ static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
         json_t *s = json_array_get(json_object_get(j, "steps"), i);
         assert_keys(
             s, "scenario,name,requests,errors,unsent,unsent_reasons,retries,retries_refused,status,"
-               "error_classes,protocols,latency_ms,latency_uncorrected_ms,checks,histogram,"
-               "histogram_uncorrected");
+               "error_classes,protocols,latency_ms,latency_uncorrected_ms,ttfb_ms,dns_ms,"
+               "connect_ms,tls_ms,checks,histogram,histogram_uncorrected");
         assert_keys(json_object_get(s, "latency_uncorrected_ms"), LATENCY_KEYS);
     }
     json_t *c0 = json_array_get(json_object_get(j, "scenarios"), 0);
@@ -621,7 +638,7 @@ static void test_reports_json_closed_model_writes_no_uncorrected_figures(void **
     assert_keys(
         json_array_get(json_object_get(j, "steps"), 0),
         "scenario,name,requests,errors,unsent,unsent_reasons,retries,retries_refused,status,"
-        "error_classes,protocols,latency_ms,checks,histogram");
+        "error_classes,protocols,latency_ms,ttfb_ms,dns_ms,connect_ms,tls_ms,checks,histogram");
     assert_keys(json_array_get(json_object_get(j, "scenarios"), 0),
                 "name,iterations,iterations_failed,iterations_interrupted,iteration_ms,histogram");
     json_decref(j);
@@ -753,6 +770,14 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
                             y->n_unsent_reasons);
         assert_counts_equal(x->protocols, x->n_protocols, y->protocols, y->n_protocols);
         assert_latency_equal(&x->latency_ms, &y->latency_ms);
+        assert_latency_equal(&x->ttfb_ms, &y->ttfb_ms);
+        assert_latency_equal(&x->dns_ms, &y->dns_ms);
+        assert_latency_equal(&x->connect_ms, &y->connect_ms);
+        assert_latency_equal(&x->tls_ms, &y->tls_ms);
+        assert_int_equal(x->ttfb_n, y->ttfb_n);
+        assert_int_equal(x->dns_n, y->dns_n);
+        assert_int_equal(x->connect_n, y->connect_n);
+        assert_int_equal(x->tls_n, y->tls_n);
         assert_hist_equal(x->histogram, y->histogram);
         assert_int_equal(x->has_uncorrected, y->has_uncorrected);
         if (x->has_uncorrected) {
@@ -1252,6 +1277,12 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
                      "      \"retries_refused\": 0,\n");
     want = insert_after(want, "\n      \"iterations_failed\": 0,\n",
                         "      \"iterations_interrupted\": 0,\n");
+    want = insert_after(want, "        \"mean\": 1.375\n      },\n",
+                        "      \"ttfb_ms\": null,\n      \"dns_ms\": null,\n"
+                        "      \"connect_ms\": null,\n      \"tls_ms\": null,\n");
+    assert_int_equal(back->steps[0].ttfb_n + back->steps[0].dns_n + back->steps[0].connect_n +
+                         back->steps[0].tls_n,
+                     0);
     assert_null(back->steps[0].checks[0].reasons);
     assert_int_equal(back->steps[0].checks[0].n_reasons, 0);
     const char *check_end = "\"failed\": 0\n          }";
@@ -1384,6 +1415,49 @@ static void test_reports_limits_round_trip(void **state)
     assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
     assert_false(back->limits.has);
     lg_result_free(back);
+    json_decref(j);
+}
+
+/* The phases of a step: {"count", then latency_ms's keys} with samples, null
+ * without; read back exactly, absent or null as none, a broken one named. */
+static void test_reports_step_phases_written_and_read(void **state)
+{
+    struct lg_result *r = *state;
+    json_t *j = to_jansson(r);
+    assert_true(num(j, "steps.0.tls_ms.count") == 20 && num(j, "steps.0.tls_ms.max") == 9.875);
+    assert_true(num(j, "steps.0.dns_ms.count") == 20 && num(j, "steps.0.dns_ms.p99") == 1.203);
+    assert_true(num(j, "steps.0.ttfb_ms.count") == 1000 && num(j, "steps.0.ttfb_ms.p50") == 0.4);
+    assert_true(num(j, "steps.1.connect_ms.count") == 1 &&
+                num(j, "steps.1.connect_ms.min") == 0.087);
+    assert_true(num(j, "steps.1.dns_ms.mean") == 0.001);
+    assert_true(json_is_null(at(j, "steps.1.tls_ms")));
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_int_equal(back->steps[1].tls_n, 0);
+    assert_true(back->steps[1].tls_ms.max == 0);
+    assert_int_equal(back->steps[0].tls_n, 20);
+    assert_true(back->steps[0].tls_ms.mean == 3.333);
+    lg_result_free(back);
+
+    /* absent: as in results written before phases were recorded */
+    json_object_del(json_array_get(json_object_get(j, "steps"), 0), "dns_ms");
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_int_equal(back->steps[0].dns_n, 0);
+    assert_true(back->steps[0].dns_ms.p99 == 0);
+    assert_int_equal(back->steps[0].connect_n, 20);
+    lg_result_free(back);
+
+    json_t *tls = at(j, "steps.0.tls_ms");
+    json_object_del(tls, "p95");
+    expect_doc_error(j, "result.json: steps[0].tls_ms: missing key 'p95'");
+    json_object_del(tls, "count");
+    expect_doc_error(j, "result.json: steps[0].tls_ms: missing key 'count'");
+    json_object_set_new(tls, "count", json_integer(-1));
+    expect_doc_error(j, "result.json: steps[0].tls_ms.count: expected a non-negative integer");
+    json_object_set_new(json_array_get(json_object_get(j, "steps"), 0), "ttfb_ms",
+                        json_string("fast"));
+    expect_doc_error(j, "result.json: steps[0].ttfb_ms: expected an object");
     json_decref(j);
 }
 
@@ -2133,6 +2207,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_smoke_rule_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_limits_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_step_phases_written_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_check_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_rules_unsent_feed_round_trip, setup, teardown),
