@@ -626,7 +626,11 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
     char *s = NULL;
 
     if (!json_is_object(root))
-        return rd_fail(rd, "", "expected a JSON object at the top level");
+        return rd_fail(rd, "", "not a loadgate result: expected a JSON object at the top level");
+    /* Another tool's JSON: say so rather than name the first key it lacks. */
+    if (!json_object_get(root, "schema"))
+        return rd_fail(rd, "", "not a loadgate result: no \"schema\" key (expected \"%s\")",
+                       LG_RESULT_SCHEMA);
     if ((rc = get_str(rd, root, "", "schema", true, false, &s)))
         return rc;
     if (strcmp(s, LG_RESULT_SCHEMA)) {

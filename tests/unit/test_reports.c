@@ -984,7 +984,8 @@ static void test_reports_read_json_broken_files_give_exact_errors(void **state)
                       "unsupported schema \"loadgate.result/2\" (expected \"loadgate.result/1\")");
     expect_file_error("bad_verdict.json", LG_ESYNTAX,
                       "verdict: expected \"pass\", \"fail\" or \"aborted\", got \"maybe\"");
-    expect_file_error("not_an_object.json", LG_ESYNTAX, "expected a JSON object at the top level");
+    expect_file_error("not_an_object.json", LG_ESYNTAX,
+                      "not a loadgate result: expected a JSON object at the top level");
     expect_file_error("wrong_type.json", LG_ESYNTAX, "steps[0].latency_ms.p95: expected a number");
     expect_file_error("negative_count.json", LG_ESYNTAX,
                       "steps[0].status.200: expected a non-negative integer");
@@ -995,6 +996,16 @@ static void test_reports_read_json_broken_files_give_exact_errors(void **state)
         "bad_severity.json", LG_ESYNTAX,
         "thresholds[0].severity: expected \"critical\" or \"warning\", got \"fatal\"");
     expect_file_error("does_not_exist.json", LG_EIO, "No such file or directory");
+
+    /* another tool's JSON (a k6 summary): said so, not "missing key" */
+    const char *k6 = "{\"metrics\": {\"http_reqs\": {\"count\": 10}}}";
+    struct lg_result *out = NULL;
+    char err[256] = "";
+    assert_int_equal(lg_result_from_json(k6, strlen(k6), "k6.json", &out, err, sizeof(err)),
+                     LG_ESYNTAX);
+    assert_string_equal(err, "k6.json: not a loadgate result: no \"schema\" key (expected "
+                             "\"loadgate.result/1\")");
+    assert_null(out);
 }
 
 static void test_reports_read_json_invalid_json_names_line_and_column(void **state)
