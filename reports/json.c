@@ -120,19 +120,21 @@ static json_t *jint(uint64_t v)
 /* Any number, written with 15 significant digits (JSON_REAL_PRECISION below). */
 static json_t *jnum(double v)
 {
-    return chk(json_real(isfinite(v) ? v : 0.0));
+    return chk(json_real(lg_result_sig15(v)));
 }
 
 /* At most 3 decimals: milliseconds to the microsecond, seconds to the millisecond,
- * rates to a thousandth. A value with 3 decimals survives this and the 15-digit
- * printing unchanged, so the writer is idempotent. */
+ * rates to a thousandth (result.h, lg_result_round: the engine's result holds the
+ * same, so the writer is idempotent and a result read back equals it). */
 static json_t *jdec3(double v)
 {
-    if (!isfinite(v))
-        v = 0.0;
-    else if (fabs(v) < 1e12)
-        v = round(v * 1000.0) / 1000.0;
-    return chk(json_real(v));
+    return chk(json_real(lg_result_round(v, 3)));
+}
+
+/* The run's duration in seconds, to the microsecond: every rate is divided by it. */
+static json_t *jdec6(double v)
+{
+    return chk(json_real(lg_result_round(v, 6)));
 }
 
 static json_t *counts_obj(const struct lg_count *v, size_t n)
@@ -353,7 +355,7 @@ char *lg_result_to_json(const struct lg_result *r)
     set(totals, "dropped_iterations", jint(r->dropped_iterations));
     set(totals, "feed_exhausted", jint(r->feed_exhausted));
     set(totals, "feed_note", jstr_or_null(r->feed_note));
-    set(totals, "duration_s", jdec3(r->duration_s));
+    set(totals, "duration_s", jdec6(r->duration_s));
     set(totals, "rps", jdec3(r->rps));
     set(totals, "checks_passed", jint(r->checks_passed));
     set(totals, "checks_failed", jint(r->checks_failed));

@@ -13,7 +13,8 @@
  * then rename). Returns 0, or LG_EIO with errno set. */
 int lg_result_write_json(const struct lg_result *r, const char *path);
 /* Serialises to a new string ending in a newline (caller frees). Durations and rates
- * are written with at most 3 decimals (milliseconds: whole microseconds), other
+ * are written with at most 3 decimals (milliseconds: whole microseconds), the run's
+ * duration_s with 6 (whole microseconds), other
  * numbers with 15 significant digits, non-finite numbers as 0, NULL names as ""
  * and NULL env/profile/base_url/abort_reason/schedule.note/feed_note as null;
  * "rules" follows "smoke_rule" (an empty array when there are none); a NULL

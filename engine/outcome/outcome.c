@@ -591,6 +591,9 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     } else {
         r->verdict = failed ? LG_VERDICT_FAIL : LG_VERDICT_PASS;
     }
+    /* As result.json will hold it: the run's own reports and `loadgate report`
+     * then render the same figures. */
+    lg_result_settle(r);
     return r;
 }
 

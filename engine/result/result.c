@@ -25,6 +25,72 @@ const char *lg_verdict_name(enum lg_verdict v)
     return "unknown";
 }
 
+double lg_result_round(double v, int decimals)
+{
+    if (!isfinite(v))
+        return 0.0;
+    double scale = decimals == 6 ? 1e6 : 1e3;
+    /* Past this, the decimals are lost in the 15 digits anyway. */
+    if (fabs(v) >= 1e12 / (scale / 1e3))
+        return lg_result_sig15(v);
+    return round(v * scale) / scale;
+}
+
+double lg_result_sig15(double v)
+{
+    if (!isfinite(v))
+        return 0.0;
+    /* jansson prints reals with "%.15g" (JSON_REAL_PRECISION(15)) and reads them
+     * with strtod: the same trip. */
+    char buf[40];
+    snprintf(buf, sizeof(buf), "%.15g", v);
+    return strtod(buf, NULL);
+}
+
+static void settle_latency(struct lg_latency_ms *l)
+{
+    double *v[] = {&l->min, &l->p50, &l->p90, &l->p95, &l->p99, &l->p999, &l->max, &l->mean};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        *v[i] = lg_result_round(*v[i], 3);
+}
+
+void lg_result_settle(struct lg_result *r)
+{
+    r->duration_s = lg_result_round(r->duration_s, 6);
+    r->rps = lg_result_round(r->rps, 3);
+    struct lg_result_schedule *sc = &r->schedule;
+    sc->peak_rate_per_s = lg_result_round(sc->peak_rate_per_s, 3);
+    sc->max_lateness_s = lg_result_round(sc->max_lateness_s, 3);
+    settle_latency(&sc->lag_ms);
+    settle_latency(&sc->wait_ms);
+    r->limits.max_rate_per_s = lg_result_round(r->limits.max_rate_per_s, 3);
+    r->limits.rate_asked_per_s = lg_result_round(r->limits.rate_asked_per_s, 3);
+    for (size_t i = 0; i < r->n_steps; i++) {
+        struct lg_result_step *s = &r->steps[i];
+        settle_latency(&s->latency_ms);
+        settle_latency(&s->latency_uncorrected_ms);
+        settle_latency(&s->ttfb_ms);
+        settle_latency(&s->dns_ms);
+        settle_latency(&s->connect_ms);
+        settle_latency(&s->tls_ms);
+    }
+    for (size_t i = 0; i < r->n_scenarios; i++) {
+        settle_latency(&r->scenarios[i].iteration_ms);
+        settle_latency(&r->scenarios[i].iteration_uncorrected_ms);
+    }
+    for (size_t i = 0; i < r->n_thresholds; i++) {
+        struct lg_result_threshold *t = &r->thresholds[i];
+        bool dec3 = t->unit && (!strcmp(t->unit, "ms") || !strcmp(t->unit, "per_s"));
+        t->observed = dec3 ? lg_result_round(t->observed, 3) : lg_result_sig15(t->observed);
+    }
+    for (size_t i = 0; i < r->n_series; i++) {
+        struct lg_result_point *p = &r->series[i];
+        p->p50_ms = lg_result_round(p->p50_ms, 3);
+        p->p95_ms = lg_result_round(p->p95_ms, 3);
+        p->p99_ms = lg_result_round(p->p99_ms, 3);
+    }
+}
+
 void lg_latency_from_hist(const struct lg_hist *h, struct lg_latency_ms *out)
 {
     memset(out, 0, sizeof(*out));

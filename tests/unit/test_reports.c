@@ -504,12 +504,12 @@ static void test_reports_json_numbers_have_at_most_3_decimals(void **state)
 {
     struct lg_result *r = *state;
     r->steps[0].latency_ms.mean = 1.23456;
-    r->duration_s = 10.0004;
+    r->duration_s = 10.00040049; /* to the microsecond: every rate is divided by it */
     r->rps = 1.0 / 3.0;
     r->series[0].p99_ms = 2.0 / 3.0;
     char *s = lg_result_to_json(r);
     assert_non_null(strstr(s, "\"mean\": 1.235\n"));
-    assert_non_null(strstr(s, "\"duration_s\": 10.0,"));
+    assert_non_null(strstr(s, "\"duration_s\": 10.0004,"));
     assert_non_null(strstr(s, "\"rps\": 0.333,"));
     assert_non_null(strstr(s, "\"p99_ms\": 0.667\n"));
     assert_non_null(strstr(s, "\"p95\": 0.95,"));
@@ -1472,6 +1472,59 @@ static void test_reports_step_phases_written_and_read(void **state)
     json_decref(j);
 }
 
+/* The markdown and junit reports and the text summary of r, one string (caller frees). */
+static char *all_reports(const struct lg_result *r, const char *dir)
+{
+    char *md_path = lg_asprintf("%s/summary.md", dir);
+    assert_int_equal(lg_report_markdown_file(r, md_path), 0);
+    char *md = slurp(md_path), *xml = lg_report_junit(r), *txt = text_of(r, false);
+    char *all = lg_asprintf("%s\n----\n%s\n----\n%s", md, xml, txt);
+    free(md_path);
+    free(md);
+    free(xml);
+    free(txt);
+    return all;
+}
+
+/* What `loadgate report` rests on: a settled result (as the engine builds it) and
+ * the one read back from its result.json are equal, and every report rendered
+ * from either is the same bytes, whatever precision the figures came with. */
+static void test_reports_settled_result_renders_the_same_read_back(void **state)
+{
+    struct lg_result *r = *state;
+    r->duration_s = 0.00316049; /* a 3 ms smoke run: rates divide by it */
+    r->rps = 3 / 0.00316049;
+    r->thresholds[0].observed = 1.2345678; /* avg(latency), ms */
+    r->thresholds[1].observed = 1.0 / 3.0; /* error_rate */
+    free(r->thresholds[4].unit);           /* as if a rate */
+    r->thresholds[4].unit = lg_strdup("per_s");
+    r->thresholds[4].observed = 1.0 / 7.0;
+    lg_result_settle(r);
+    assert_true(r->duration_s == 0.00316);
+    assert_true(r->rps == 949.22);
+    assert_true(r->thresholds[0].observed == 1.235);
+    assert_true(r->thresholds[1].observed == 0.333333333333333);
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/result.json", dir);
+    assert_int_equal(lg_result_write_json(r, path), 0);
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    assert_true(back->rps == r->rps && back->thresholds[4].observed == r->thresholds[4].observed);
+    char *want = all_reports(r, dir), *got = all_reports(back, dir);
+    assert_string_equal(got, want);
+    /* settling again changes nothing */
+    lg_result_settle(back);
+    assert_result_equal(r, back);
+    free(want);
+    free(got);
+    lg_result_free(back);
+    rm_dir(dir);
+    free(path);
+    free(dir);
+}
+
 static void add_result_rule(struct lg_result *r, const char *name, bool ok, const char *text)
 {
     r->rules = lg_realloc(r->rules, (r->n_rules + 1) * sizeof(*r->rules));
@@ -2219,6 +2272,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_smoke_rule_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_limits_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_step_phases_written_and_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_settled_result_renders_the_same_read_back,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_check_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_rules_unsent_feed_round_trip, setup, teardown),
