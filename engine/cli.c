@@ -759,8 +759,9 @@ static bool path_errno(int e)
 
 /* Refuses, before anything is written, an output path whose folder is missing or
  * not writable, one that is a folder or no regular file, and one that names
- * RESULT.json itself or another output: so that a typo in one path leaves no other file written,
- * and a report never overwrites the result it came from. Exit code or -1. */
+ * RESULT.json itself or another output: so that a typo in one path leaves no
+ * other file written, and a report never overwrites the result it came from.
+ * Exit code or -1. */
 static int check_report_path(const char *flag, const char *path, const struct stat *input,
                              const char *const *paths, size_t n_paths)
 {
