@@ -41,6 +41,7 @@ static const char *const main_usage =
     "commands:\n"
     "  run FILE [options]   run a suite or a single scenario; the exit code is the verdict\n"
     "  check FILE...        validate files, send nothing\n"
+    "  report RESULT.json   render a run's reports again from its result.json\n"
     "  version              print the version\n"
     "\n"
     "exit codes: 0 pass, 1 gate failed, 2 invalid input, 3 aborted, 4 internal error\n"
@@ -83,6 +84,42 @@ static const char *const check_usage =
     "\n"
     "Validates suites and scenarios and prints every problem as FILE:LINE:COL: error: MSG.\n"
     "Sends nothing. Exit code 0 when every file is valid, 2 otherwise.\n";
+
+/* The reports `report` renders to a file, each as `run --out` writes it there.
+ * A new report format is one line here: its flag, its file in --out, its
+ * renderer; the options and --help follow from this table. */
+struct report_format {
+    const char *flag; /* --FLAG FILE */
+    const char *file; /* its name in --out */
+    int (*write)(const struct lg_result *r, const char *path);
+};
+static const struct report_format report_formats[] = {
+    {"junit", "junit.xml", lg_report_junit_file},
+    {"markdown", "summary.md", lg_report_markdown_file},
+};
+#define N_REPORT_FORMATS (sizeof(report_formats) / sizeof(report_formats[0]))
+
+static void report_usage(void)
+{
+    fputs("usage: loadgate report RESULT.json [--FORMAT FILE]... [--text]\n"
+          "\n"
+          "Renders a run's reports from its result.json alone, byte for byte as the run\n"
+          "wrote them in --out (the same loadgate version). Each file is written\n"
+          "atomically; nothing is sent.\n"
+          "\n",
+          stdout);
+    for (size_t i = 0; i < N_REPORT_FORMATS; i++)
+        printf("      --%-9s FILE  write %s (as in --out) to FILE\n", report_formats[i].flag,
+               report_formats[i].file);
+    fputs("      --text            print summary.txt to standard output (no colour); the\n"
+          "                        default when no FILE option is given\n"
+          "\n"
+          "Exit code 0 when everything was written, whatever the run's verdict (read it in\n"
+          "result.json, or from `run`'s exit code); 2 for an unreadable or invalid\n"
+          "RESULT.json, a bad option or an output file that cannot be written there;\n"
+          "4 when writing failed otherwise (a full disk).\n",
+          stdout);
+}
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -710,6 +747,139 @@ static int cmd_check(int argc, char **argv)
     return rc;
 }
 
+/* ---- report ---- */
+
+/* errno values that say the output path itself is wrong (exit 2, like any bad
+ * argument); anything else (a full disk, an I/O error) is exit 4. */
+static bool path_errno(int e)
+{
+    return e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == EROFS || e == EISDIR ||
+           e == ENAMETOOLONG || e == ELOOP || e == EEXIST;
+}
+
+/* Refuses, before anything is written, an output path whose folder is missing or
+ * not writable, one that is a folder or no regular file, and one that names
+ * RESULT.json itself or another output: so that a typo in one path leaves no
+ * other file written, and a report never overwrites the result it came from.
+ * Exit code or -1. */
+static int check_report_path(const char *flag, const char *path, const struct stat *input,
+                             const char *const *paths, size_t n_paths)
+{
+    struct stat st;
+    if (!*path)
+        return usage_error("--%s: expected a file name", flag);
+    if (lstat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return usage_error("--%s: '%s' is a folder", flag, path);
+        if (st.st_dev == input->st_dev && st.st_ino == input->st_ino)
+            return usage_error("--%s: '%s' is the result being read", flag, path);
+        /* The atomic write renames a new file over the path: over a device, a
+         * pipe or a symbolic link (/dev/stdout) that would replace the node
+         * itself, not write into what it leads to. */
+        if (!S_ISREG(st.st_mode))
+            return usage_error("--%s: '%s' is not a regular file (reports replace the file "
+                               "they are written to; --text prints the summary)",
+                               flag, path);
+    }
+    for (size_t i = 0; i < n_paths; i++)
+        if (paths[i] && paths[i] != path && !strcmp(paths[i], path))
+            return usage_error("--%s: '%s' is also another report's file", flag, path);
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? lg_strndup(path, (size_t)(slash - path)) : lg_strdup(".");
+    if (!*dir) {
+        free(dir);
+        dir = lg_strdup("/");
+    }
+    int rc = -1;
+    if (stat(dir, &st) != 0)
+        rc = usage_error("--%s: cannot write '%s': folder '%s': %s", flag, path, dir,
+                         strerror(errno));
+    else if (!S_ISDIR(st.st_mode))
+        rc = usage_error("--%s: cannot write '%s': '%s' is not a folder", flag, path, dir);
+    else if (access(dir, W_OK | X_OK) != 0)
+        rc = usage_error("--%s: cannot write '%s': folder '%s': %s", flag, path, dir,
+                         strerror(errno));
+    free(dir);
+    return rc;
+}
+
+enum { OPT_REPORT_TEXT = 512, OPT_REPORT_FORMAT };
+
+/* loadgate report RESULT.json [--FORMAT FILE]... [--text] */
+static int cmd_report(int argc, char **argv)
+{
+    struct option opts[N_REPORT_FORMATS + 3];
+    for (size_t i = 0; i < N_REPORT_FORMATS; i++)
+        opts[i] = (struct option){report_formats[i].flag, required_argument, NULL,
+                                  OPT_REPORT_FORMAT + (int)i};
+    opts[N_REPORT_FORMATS] = (struct option){"text", no_argument, NULL, OPT_REPORT_TEXT};
+    opts[N_REPORT_FORMATS + 1] = (struct option){"help", no_argument, NULL, 'h'};
+    opts[N_REPORT_FORMATS + 2] = (struct option){0};
+    const char *paths[N_REPORT_FORMATS] = {0};
+    bool text = false, any_file = false;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            report_usage();
+            return EXIT_PASS;
+        }
+        if (c == OPT_REPORT_TEXT) {
+            text = true;
+        } else if (c >= OPT_REPORT_FORMAT && c < OPT_REPORT_FORMAT + (int)N_REPORT_FORMATS) {
+            size_t i = (size_t)(c - OPT_REPORT_FORMAT);
+            if (paths[i])
+                return usage_error("--%s: given twice", report_formats[i].flag);
+            paths[i] = optarg;
+            any_file = true;
+        } else if (c == ':') {
+            return usage_error("%s: missing value", argv[optind - 1]);
+        } else {
+            return usage_error("report: unknown option '%s' (see loadgate report --help)",
+                               argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return usage_error(optind >= argc ? "report: missing RESULT.json (see loadgate report "
+                                            "--help)"
+                                          : "report: expected one RESULT.json, got '%s' too",
+                           optind < argc - 1 ? argv[optind + 1] : "");
+    const char *input = argv[optind];
+    /* A folder opens and reads as nothing on some systems: say what it is. */
+    struct stat in_st;
+    if (stat(input, &in_st) != 0)
+        return usage_error("%s: %s", input, strerror(errno));
+    if (S_ISDIR(in_st.st_mode))
+        return usage_error("%s: is a folder, not a result.json", input);
+    if (!any_file)
+        text = true; /* `loadgate report out/result.json` shows the summary */
+    for (size_t i = 0; i < N_REPORT_FORMATS; i++) {
+        int rc;
+        if (paths[i] && (rc = check_report_path(report_formats[i].flag, paths[i], &in_st, paths,
+                                                N_REPORT_FORMATS)) != -1)
+            return rc;
+    }
+
+    struct lg_result *r = NULL;
+    char err[512];
+    if (lg_result_read_json(input, &r, err, sizeof(err)))
+        return usage_error("%s", err);
+    int rc = EXIT_PASS;
+    for (size_t i = 0; i < N_REPORT_FORMATS && rc == EXIT_PASS; i++) {
+        if (!paths[i] || report_formats[i].write(r, paths[i]) == 0)
+            continue;
+        int e = errno;
+        fprintf(stderr, "loadgate: --%s: cannot write '%s': %s\n", report_formats[i].flag, paths[i],
+                strerror(e));
+        rc = path_errno(e) ? EXIT_USAGE : EXIT_INTERNAL;
+    }
+    if (rc == EXIT_PASS && text)
+        lg_report_text(r, stdout, false);
+    lg_result_free(r);
+    return rc;
+}
+
 /* Runs the command; the exit code as lg_cli_main returns it, before stdout is checked. */
 static int dispatch(int argc, char **argv)
 {
@@ -736,6 +906,8 @@ static int dispatch(int argc, char **argv)
         rc = cmd_run(argc - 1, argv + 1);
     else if (!strcmp(cmd, "check"))
         rc = cmd_check(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "report"))
+        rc = cmd_report(argc - 1, argv + 1);
     else
         rc = usage_error("unknown command '%s' (see loadgate --help)", cmd);
     curl_global_cleanup();

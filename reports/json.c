@@ -120,19 +120,21 @@ static json_t *jint(uint64_t v)
 /* Any number, written with 15 significant digits (JSON_REAL_PRECISION below). */
 static json_t *jnum(double v)
 {
-    return chk(json_real(isfinite(v) ? v : 0.0));
+    return chk(json_real(lg_result_sig15(v)));
 }
 
 /* At most 3 decimals: milliseconds to the microsecond, seconds to the millisecond,
- * rates to a thousandth. A value with 3 decimals survives this and the 15-digit
- * printing unchanged, so the writer is idempotent. */
+ * rates to a thousandth (result.h, lg_result_round: the engine's result holds the
+ * same, so the writer is idempotent and a result read back equals it). */
 static json_t *jdec3(double v)
 {
-    if (!isfinite(v))
-        v = 0.0;
-    else if (fabs(v) < 1e12)
-        v = round(v * 1000.0) / 1000.0;
-    return chk(json_real(v));
+    return chk(json_real(lg_result_round(v, 3)));
+}
+
+/* The run's duration in seconds, to the microsecond: every rate is divided by it. */
+static json_t *jdec6(double v)
+{
+    return chk(json_real(lg_result_round(v, 6)));
 }
 
 static json_t *counts_obj(const struct lg_count *v, size_t n)
@@ -154,6 +156,21 @@ static json_t *latency_obj(const struct lg_latency_ms *l)
     set(o, "p999", jdec3(l->p999));
     set(o, "max", jdec3(l->max));
     set(o, "mean", jdec3(l->mean));
+    return o;
+}
+
+/* A phase of the requests (ttfb, dns, connect, tls): how many samples, then the
+ * figures as latency_ms; null when there was none, so that no one reads 0ms. */
+static json_t *phase_obj(const struct lg_latency_ms *l, uint64_t n)
+{
+    if (!n)
+        return chk(json_null());
+    json_t *o = chk(json_object());
+    set(o, "count", jint(n));
+    json_t *f = latency_obj(l);
+    if (json_object_update(o, f) != 0)
+        chk(NULL);
+    json_decref(f);
     return o;
 }
 
@@ -187,6 +204,10 @@ static json_t *step_obj(const struct lg_result_step *s, bool open)
     set(o, "latency_ms", latency_obj(&s->latency_ms));
     if (unc)
         set(o, "latency_uncorrected_ms", latency_obj(&s->latency_uncorrected_ms));
+    set(o, "ttfb_ms", phase_obj(&s->ttfb_ms, s->ttfb_n));
+    set(o, "dns_ms", phase_obj(&s->dns_ms, s->dns_n));
+    set(o, "connect_ms", phase_obj(&s->connect_ms, s->connect_n));
+    set(o, "tls_ms", phase_obj(&s->tls_ms, s->tls_n));
     json_t *checks = chk(json_object());
     set(checks, "passed", jint(s->checks_passed));
     set(checks, "failed", jint(s->checks_failed));
@@ -334,7 +355,7 @@ char *lg_result_to_json(const struct lg_result *r)
     set(totals, "dropped_iterations", jint(r->dropped_iterations));
     set(totals, "feed_exhausted", jint(r->feed_exhausted));
     set(totals, "feed_note", jstr_or_null(r->feed_note));
-    set(totals, "duration_s", jdec3(r->duration_s));
+    set(totals, "duration_s", jdec6(r->duration_s));
     set(totals, "rps", jdec3(r->rps));
     set(totals, "checks_passed", jint(r->checks_passed));
     set(totals, "checks_failed", jint(r->checks_failed));

@@ -13,7 +13,8 @@
  * then rename). Returns 0, or LG_EIO with errno set. */
 int lg_result_write_json(const struct lg_result *r, const char *path);
 /* Serialises to a new string ending in a newline (caller frees). Durations and rates
- * are written with at most 3 decimals (milliseconds: whole microseconds), other
+ * are written with at most 3 decimals (milliseconds: whole microseconds), the run's
+ * duration_s with 6 (whole microseconds), other
  * numbers with 15 significant digits, non-finite numbers as 0, NULL names as ""
  * and NULL env/profile/base_url/abort_reason/schedule.note/feed_note as null;
  * "rules" follows "smoke_rule" (an empty array when there are none); a NULL
@@ -26,7 +27,10 @@ int lg_result_write_json(const struct lg_result *r, const char *path);
  * every member of struct lg_result_limits but `has` ("requests_paced" for paced),
  * with max_rate_per_s, max_vus and rate_asked_per_s null when 0. Each entry of a
  * step's checks.list carries "reasons": an array (empty
- * when there are none) of {"text", "count"}. A result whose numbers already fit
+ * when there are none) of {"text", "count"}. After latency_ms (and
+ * latency_uncorrected_ms) each step carries "ttfb_ms", "dns_ms", "connect_ms" and
+ * "tls_ms": {"count", then the keys of latency_ms}, or null when its *_n is 0.
+ * A result whose numbers already fit
  * that form (as every result the engine builds does) reads back exactly. */
 char *lg_result_to_json(const struct lg_result *r);
 

@@ -51,6 +51,8 @@ static const struct lg_hist *cell_hist(const struct lg_cell *c, enum lg_metric m
         return c->connect;
     case LG_M_TLS:
         return c->tls;
+    case LG_M_DNS:
+        return c->dns;
     default:
         return NULL;
     }

@@ -90,6 +90,7 @@ static void cell_free(struct lg_cell *c)
     lg_hist_free(c->latency);
     lg_hist_free(c->latency_uncorrected);
     lg_hist_free(c->ttfb);
+    lg_hist_free(c->dns);
     lg_hist_free(c->connect);
     lg_hist_free(c->tls);
 }
@@ -184,15 +185,20 @@ void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_s
         sm->protocols[s->proto]++;
     c->bytes_in += s->bytes_in;
     c->dns_us_sum += s->dns_us;
-    if (s->connect_us > 0) {
+    /* One sample per connection opened, taken by the request that opened it: a
+     * reused connection did no lookup, connect or handshake for this request. */
+    if (s->new_conn) {
+        if (!c->dns)
+            c->dns = lg_hist_new();
+        lg_hist_record(c->dns, s->dns_us);
         if (!c->connect)
             c->connect = lg_hist_new();
         lg_hist_record(c->connect, s->connect_us);
-    }
-    if (s->tls_us > 0) {
-        if (!c->tls)
-            c->tls = lg_hist_new();
-        lg_hist_record(c->tls, s->tls_us);
+        if (s->tls_us > 0) {
+            if (!c->tls)
+                c->tls = lg_hist_new();
+            lg_hist_record(c->tls, s->tls_us);
+        }
     }
     if (!lg_sample_timed(s))
         return;
@@ -379,6 +385,7 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
             hist_merge_into(&dc->latency, sc->latency);
             hist_merge_into(&dc->latency_uncorrected, sc->latency_uncorrected);
             hist_merge_into(&dc->ttfb, sc->ttfb);
+            hist_merge_into(&dc->dns, sc->dns);
             hist_merge_into(&dc->connect, sc->connect);
             hist_merge_into(&dc->tls, sc->tls);
         }
@@ -477,6 +484,8 @@ void lg_metrics_clear(struct lg_metrics *m)
             lg_hist_reset(cell->ttfb);
             if (cell->latency_uncorrected)
                 lg_hist_reset(cell->latency_uncorrected);
+            if (cell->dns)
+                lg_hist_reset(cell->dns);
             if (cell->connect)
                 lg_hist_reset(cell->connect);
             if (cell->tls)

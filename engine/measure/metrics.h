@@ -57,7 +57,12 @@ struct lg_sample {
     int64_t total_us;       /* latency; in the open model, the first request of an
                                iteration counts from the iteration's scheduled instant */
     int64_t uncorrected_us; /* latency as libcurl measured it (0: same as total_us) */
-    int64_t dns_us;         /* 0 when no lookup was made */
+    bool new_conn;          /* the request opened a new connection (libcurl's
+                               NUM_CONNECTS > 0): dns_us, connect_us and tls_us are
+                               that connection's; on a reused one they are 0 and no
+                               sample */
+    int64_t dns_us;         /* name lookup of the new connection: libcurl's DNS
+                               cache (60 s) or an IP literal make it near 0 */
     int64_t connect_us;     /* TCP connect; 0 on a reused connection */
     int64_t tls_us;         /* TLS handshake; 0 on plain HTTP or a reused connection */
     int64_t ttfb_us;        /* from the start to the first response byte */
@@ -87,11 +92,12 @@ struct lg_cell {
     uint64_t bytes_in;
     int64_t dns_us_sum;
     /* latency, latency_uncorrected and ttfb hold the timed requests only
-     * (lg_sample_timed); connect and tls every connection that was established,
-     * whatever became of the request it carried. */
+     * (lg_sample_timed); dns, connect and tls every connection that was
+     * established (new_conn), whatever became of the request it carried. */
     struct lg_hist *latency;
     struct lg_hist *latency_uncorrected; /* open model only, else NULL */
     struct lg_hist *ttfb;
+    struct lg_hist *dns;     /* new connections only; NULL until the first */
     struct lg_hist *connect; /* new connections only; NULL until the first */
     struct lg_hist *tls;     /* new TLS connections only; NULL until the first */
 };

@@ -319,6 +319,7 @@ enum lg_metric {
     LG_M_TTFB,
     LG_M_CONNECT,
     LG_M_TLS,
+    LG_M_DNS,
     LG_M_ITERATION,
     LG_M_ERROR_RATE,
     LG_M_CHECKS,

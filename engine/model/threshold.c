@@ -11,10 +11,15 @@
 #include "util.h"
 
 static const char *const metric_names[] = {
-    [LG_M_LATENCY] = "latency",     [LG_M_TTFB] = "ttfb",
-    [LG_M_CONNECT] = "connect",     [LG_M_TLS] = "tls",
-    [LG_M_ITERATION] = "iteration", [LG_M_ERROR_RATE] = "error_rate",
-    [LG_M_CHECKS] = "checks",       [LG_M_RPS] = "rps",
+    [LG_M_LATENCY] = "latency",
+    [LG_M_TTFB] = "ttfb",
+    [LG_M_CONNECT] = "connect",
+    [LG_M_TLS] = "tls",
+    [LG_M_DNS] = "dns",
+    [LG_M_ITERATION] = "iteration",
+    [LG_M_ERROR_RATE] = "error_rate",
+    [LG_M_CHECKS] = "checks",
+    [LG_M_RPS] = "rps",
     [LG_M_DROPPED] = "dropped",
 };
 #define N_METRICS (sizeof(metric_names) / sizeof(metric_names[0]))
@@ -29,7 +34,7 @@ static const char *const filter_names[] = {
 bool lg_metric_is_time(enum lg_metric m)
 {
     return m == LG_M_LATENCY || m == LG_M_TTFB || m == LG_M_CONNECT || m == LG_M_TLS ||
-           m == LG_M_ITERATION;
+           m == LG_M_DNS || m == LG_M_ITERATION;
 }
 
 static enum lg_value_kind value_kind(enum lg_agg agg, enum lg_metric m)
@@ -207,7 +212,7 @@ static int parse_metric(struct parser *p, size_t off, size_t n, struct lg_thresh
 {
     if (n == 0)
         return fail(p, off,
-                    "expected a metric name (latency, ttfb, connect, tls, iteration, "
+                    "expected a metric name (latency, ttfb, connect, tls, dns, iteration, "
                     "error_rate, checks, rps or dropped)");
     if (!lookup_metric(p->s + off, n, &t->metric))
         return fail(p, off, "unknown metric '%.*s'", (int)n, p->s + off);
@@ -238,10 +243,11 @@ static int check_filter(struct parser *p, size_t key_off, const struct lg_thresh
                     "iteration takes only a scenario= filter (iteration durations are per "
                     "scenario)");
     if (f->kind == LG_F_STATUS && t->metric != LG_M_LATENCY && t->metric != LG_M_TTFB &&
-        t->metric != LG_M_CONNECT && t->metric != LG_M_TLS && t->metric != LG_M_ERROR_RATE)
+        t->metric != LG_M_CONNECT && t->metric != LG_M_TLS && t->metric != LG_M_DNS &&
+        t->metric != LG_M_ERROR_RATE)
         return fail(p, key_off,
-                    "status= does not apply to %s (only to latency, ttfb, connect, tls and "
-                    "error_rate)",
+                    "status= does not apply to %s (only to latency, ttfb, connect, tls, dns "
+                    "and error_rate)",
                     name);
     for (size_t k = 0; k < t->n_filters; k++) {
         const struct lg_filter *g = &t->filters[k];

@@ -37,7 +37,7 @@ enum lg_value_kind lg_threshold_value_kind(const struct lg_threshold *t);
  * "per_s" (rps, rate(...)) or "count" (count(...), dropped). Static string. */
 const char *lg_threshold_unit(const struct lg_threshold *t);
 
-/* Whether the metric is a time (latency, ttfb, connect, tls, iteration). */
+/* Whether the metric is a time (latency, ttfb, connect, tls, dns, iteration). */
 bool lg_metric_is_time(enum lg_metric m);
 
 /* Whether step st passes every scenario, step and tag filter of t (status is

@@ -6,6 +6,7 @@
 #include "outcome.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +56,22 @@ static int cmp_reason(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* A phase's summary over the cells (ttfb, dns, connect or tls, by offset in the
+ * cell): its figures and how many samples they rest on (0: none, figures 0). */
+static void phase_summary(const struct lg_cell *const *cells, size_t n, size_t hist_off,
+                          struct lg_latency_ms *out, uint64_t *n_out)
+{
+    struct lg_hist *h = lg_hist_new();
+    for (size_t i = 0; i < n; i++) {
+        const struct lg_hist *c = *(struct lg_hist *const *)((const char *)cells[i] + hist_off);
+        if (c)
+            lg_hist_merge(h, c);
+    }
+    lg_latency_from_hist(h, out);
+    *n_out = h->total_count > 0 ? (uint64_t)h->total_count : 0;
+    lg_hist_free(h);
+}
+
 static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
                        const struct lg_step_metrics *sm, bool open, struct lg_result_step *out)
 {
@@ -82,6 +99,11 @@ static void build_step(const struct lg_step *st, const struct lg_scenario *sc,
         if (open && c->latency_uncorrected)
             lg_hist_merge(out->histogram_uncorrected, c->latency_uncorrected);
     }
+    phase_summary(cells, sm->n_cells, offsetof(struct lg_cell, ttfb), &out->ttfb_ms, &out->ttfb_n);
+    phase_summary(cells, sm->n_cells, offsetof(struct lg_cell, dns), &out->dns_ms, &out->dns_n);
+    phase_summary(cells, sm->n_cells, offsetof(struct lg_cell, connect), &out->connect_ms,
+                  &out->connect_n);
+    phase_summary(cells, sm->n_cells, offsetof(struct lg_cell, tls), &out->tls_ms, &out->tls_n);
     free(cells);
     out->unsent = sm->unsent;
     unsent_reasons(sm->unsent_by, &out->unsent_reasons, &out->n_unsent_reasons);
@@ -569,6 +591,9 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     } else {
         r->verdict = failed ? LG_VERDICT_FAIL : LG_VERDICT_PASS;
     }
+    /* As result.json will hold it: the run's own reports and `loadgate report`
+     * then render the same figures. */
+    lg_result_settle(r);
     return r;
 }
 

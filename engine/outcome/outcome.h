@@ -38,7 +38,8 @@ struct lg_outcome_info {
  * - with the profile LG_SMOKE_PROFILE (smoke_rule set): any failed check, failed
  *   request or unsent request fails.
  * Each rule that applied is in result->rules with a sentence saying what it found.
- * s's unique feeds are read to name one that ran out (result->feed_note). */
+ * s's unique feeds are read to name one that ran out (result->feed_note). Its
+ * numbers are rounded as result.json holds them (lg_result_settle). */
 struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_threshold *th,
                                    size_t n_th, const struct lg_run_report *rep,
                                    const struct lg_outcome_info *info);

@@ -25,6 +25,72 @@ const char *lg_verdict_name(enum lg_verdict v)
     return "unknown";
 }
 
+double lg_result_round(double v, int decimals)
+{
+    if (!isfinite(v))
+        return 0.0;
+    double scale = decimals == 6 ? 1e6 : 1e3;
+    /* Past this, the decimals are lost in the 15 digits anyway. */
+    if (fabs(v) >= 1e12 / (scale / 1e3))
+        return lg_result_sig15(v);
+    return round(v * scale) / scale;
+}
+
+double lg_result_sig15(double v)
+{
+    if (!isfinite(v))
+        return 0.0;
+    /* jansson prints reals with "%.15g" (JSON_REAL_PRECISION(15)) and reads them
+     * with strtod: the same trip. */
+    char buf[40];
+    snprintf(buf, sizeof(buf), "%.15g", v);
+    return strtod(buf, NULL);
+}
+
+static void settle_latency(struct lg_latency_ms *l)
+{
+    double *v[] = {&l->min, &l->p50, &l->p90, &l->p95, &l->p99, &l->p999, &l->max, &l->mean};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        *v[i] = lg_result_round(*v[i], 3);
+}
+
+void lg_result_settle(struct lg_result *r)
+{
+    r->duration_s = lg_result_round(r->duration_s, 6);
+    r->rps = lg_result_round(r->rps, 3);
+    struct lg_result_schedule *sc = &r->schedule;
+    sc->peak_rate_per_s = lg_result_round(sc->peak_rate_per_s, 3);
+    sc->max_lateness_s = lg_result_round(sc->max_lateness_s, 3);
+    settle_latency(&sc->lag_ms);
+    settle_latency(&sc->wait_ms);
+    r->limits.max_rate_per_s = lg_result_round(r->limits.max_rate_per_s, 3);
+    r->limits.rate_asked_per_s = lg_result_round(r->limits.rate_asked_per_s, 3);
+    for (size_t i = 0; i < r->n_steps; i++) {
+        struct lg_result_step *s = &r->steps[i];
+        settle_latency(&s->latency_ms);
+        settle_latency(&s->latency_uncorrected_ms);
+        settle_latency(&s->ttfb_ms);
+        settle_latency(&s->dns_ms);
+        settle_latency(&s->connect_ms);
+        settle_latency(&s->tls_ms);
+    }
+    for (size_t i = 0; i < r->n_scenarios; i++) {
+        settle_latency(&r->scenarios[i].iteration_ms);
+        settle_latency(&r->scenarios[i].iteration_uncorrected_ms);
+    }
+    for (size_t i = 0; i < r->n_thresholds; i++) {
+        struct lg_result_threshold *t = &r->thresholds[i];
+        bool dec3 = t->unit && (!strcmp(t->unit, "ms") || !strcmp(t->unit, "per_s"));
+        t->observed = dec3 ? lg_result_round(t->observed, 3) : lg_result_sig15(t->observed);
+    }
+    for (size_t i = 0; i < r->n_series; i++) {
+        struct lg_result_point *p = &r->series[i];
+        p->p50_ms = lg_result_round(p->p50_ms, 3);
+        p->p95_ms = lg_result_round(p->p95_ms, 3);
+        p->p99_ms = lg_result_round(p->p99_ms, 3);
+    }
+}
+
 void lg_latency_from_hist(const struct lg_hist *h, struct lg_latency_ms *out)
 {
     memset(out, 0, sizeof(*out));
@@ -314,6 +380,22 @@ static int read_latency(struct rd *rd, json_t *obj, const char *where, const cha
     return rc;
 }
 
+/* A phase summary (ttfb_ms, dns_ms, ...): absent or null reads as no sample (n 0,
+ * figures 0), as in results written before phases were recorded; an object needs
+ * "count" and every key of latency_ms. */
+static int read_phase(struct rd *rd, json_t *obj, const char *where, const char *key,
+                      struct lg_latency_ms *out, uint64_t *n)
+{
+    json_t *m = NULL;
+    int rc = get_typed(rd, obj, where, key, false, JSON_OBJECT, &m);
+    if (rc || !m)
+        return rc;
+    char *w = sub(where, key);
+    rc = get_u64(rd, m, w, "count", true, n);
+    free(w);
+    return rc ? rc : read_latency(rd, obj, where, key, true, out);
+}
+
 static int read_hist(struct rd *rd, json_t *obj, const char *where, const char *key, bool required,
                      struct lg_hist **out)
 {
@@ -434,6 +516,10 @@ static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
                           &s->n_error_classes)) ||
         (rc = read_counts(rd, o, w, "protocols", false, &s->protocols, &s->n_protocols)) ||
         (rc = read_latency(rd, o, w, "latency_ms", true, &s->latency_ms)) ||
+        (rc = read_phase(rd, o, w, "ttfb_ms", &s->ttfb_ms, &s->ttfb_n)) ||
+        (rc = read_phase(rd, o, w, "dns_ms", &s->dns_ms, &s->dns_n)) ||
+        (rc = read_phase(rd, o, w, "connect_ms", &s->connect_ms, &s->connect_n)) ||
+        (rc = read_phase(rd, o, w, "tls_ms", &s->tls_ms, &s->tls_n)) ||
         (rc = get_typed(rd, o, w, "checks", true, JSON_OBJECT, &checks)))
         return rc;
     char *cw = sub(w, "checks");
@@ -606,7 +692,11 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
     char *s = NULL;
 
     if (!json_is_object(root))
-        return rd_fail(rd, "", "expected a JSON object at the top level");
+        return rd_fail(rd, "", "not a loadgate result: expected a JSON object at the top level");
+    /* Another tool's JSON: say so rather than name the first key it lacks. */
+    if (!json_object_get(root, "schema"))
+        return rd_fail(rd, "", "not a loadgate result: no \"schema\" key (expected \"%s\")",
+                       LG_RESULT_SCHEMA);
     if ((rc = get_str(rd, root, "", "schema", true, false, &s)))
         return rc;
     if (strcmp(s, LG_RESULT_SCHEMA)) {

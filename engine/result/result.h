@@ -228,6 +228,20 @@ struct lg_result {
 
 const char *lg_verdict_name(enum lg_verdict v); /* "pass", "fail", "aborted" */
 
+/* The precision result.json holds its numbers in (reports/json.c writes them so):
+ * lg_result_round(v, 3) rounds to 3 decimals (milliseconds to the microsecond,
+ * rates to a thousandth), lg_result_round(v, 6) to 6 (duration_s, to the
+ * microsecond), lg_result_sig15(v) to 15 significant digits (any other number).
+ * Non-finite values become 0. Each is idempotent, and a value they return is read
+ * back from result.json as the same double. */
+double lg_result_round(double v, int decimals);
+double lg_result_sig15(double v);
+
+/* Rounds every number of r to the precision result.json holds it in (above), so
+ * that the engine's result and the one read back from its result.json are equal:
+ * every report rendered from either is the same bytes (`loadgate report`). */
+void lg_result_settle(struct lg_result *r);
+
 /* Fills a struct lg_latency_ms from a histogram of microseconds. */
 void lg_latency_from_hist(const struct lg_hist *h, struct lg_latency_ms *out);
 
@@ -249,7 +263,9 @@ int lg_result_read_json(const char *path, struct lg_result **out, char *err, siz
  * "closed") is required, and in the open model so is every other key of the
  * schedule but "note". Uncorrected figures are read only in the open model
  * (elsewhere they are ignored like any unknown key); a step or scenario with either
- * of its two uncorrected keys needs both. *out is written only on success and owned
+ * of its two uncorrected keys needs both. A step's "ttfb_ms", "dns_ms", "connect_ms"
+ * and "tls_ms" may be absent or null (no sample: *_n 0); an object needs "count" and
+ * the keys of latency_ms. *out is written only on success and owned
  * by the caller (lg_result_free). */
 int lg_result_from_json(const char *text, size_t len, const char *name, struct lg_result **out,
                         char *err, size_t errlen);

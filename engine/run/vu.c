@@ -746,7 +746,10 @@ static void fill_timings(CURL *e, struct lg_sample *s)
     s->total_us = info_us(e, CURLINFO_TOTAL_TIME_T);
     s->ttfb_us = info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
     if (connects > 0) {
+        /* NAMELOOKUP_TIME_T counts from the start to the end of the lookup: near 0
+         * for an IP literal or a name in the multi handle's DNS cache. */
         int64_t dns = info_us(e, CURLINFO_NAMELOOKUP_TIME_T);
+        s->new_conn = true;
         int64_t conn = info_us(e, CURLINFO_CONNECT_TIME_T);
         int64_t app = info_us(e, CURLINFO_APPCONNECT_TIME_T);
         s->dns_us = dns;

@@ -46,7 +46,7 @@ assert_json "$RESULT" "$(step item) | .latency_ms.max == 0"
 assert_json "$RESULT" "$(step login) | .requests == 4 and .unsent == 0"
 assert_json "$RESULT" '([.series[].requests] | add) == 12 and ([.series[].errors] | add) == 4'
 assert_json "$RESULT" '(.totals.rps * .totals.duration_s - 12 | fabs) <= .totals.rps * 0.0005 + 0.001' \
-    "rps counts sent requests (duration_s is rounded to the millisecond)"
+    "rps counts sent requests (rps is rounded to a thousandth)"
 assert_json "$RESULT" '.rules[0].name == "default" and .rules[0].ok == false'
 assert_json "$RESULT" '.rules[0].text == "no thresholds given, so any failure fails the gate: 4 of 12 requests failed (capture 4); 4 requests could not be sent"'
 assert_matches "$LG_OUT" '· 12 requests \([0-9.,]+/s\) · 4 unsent · 4 iterations \(4 failed\)' "header"

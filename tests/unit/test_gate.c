@@ -96,6 +96,7 @@ static void test_gate_parse_aggregates(void **state)
         {"min(ttfb) > 1ms", LG_AGG_MIN, LG_M_TTFB, 1000},
         {"max(connect) <= 50ms", LG_AGG_MAX, LG_M_CONNECT, 50000},
         {"avg(tls) < 30ms", LG_AGG_AVG, LG_M_TLS, 30000},
+        {"p99(dns) < 20ms", LG_AGG_PCT, LG_M_DNS, 20000},
         {"p90(iteration) < 2m", LG_AGG_PCT, LG_M_ITERATION, 120000000},
         {"count(latency) >= 100", LG_AGG_COUNT, LG_M_LATENCY, 100},
         {"count(iteration) > 2.5", LG_AGG_COUNT, LG_M_ITERATION, 2.5},
@@ -315,8 +316,8 @@ static void test_gate_parse_error_names(void **state)
     parse_err("p100.5(latency) < 1s", "percentile 100.5 is out of range (0..100)", 0);
     parse_err("p95 < 1s", "expected '(' after p95", 4);
     parse_err("p95() < 1s",
-              "expected a metric name (latency, ttfb, connect, tls, iteration, error_rate, "
-              "checks, rps or dropped)",
+              "expected a metric name (latency, ttfb, connect, tls, dns, iteration, "
+              "error_rate, checks, rps or dropped)",
               4);
     parse_err("< 1s", "expected a metric or an aggregate such as p95(latency), found '<'", 0);
 }
@@ -335,12 +336,14 @@ static void test_gate_parse_error_aggregate_rules(void **state)
 static void test_gate_parse_error_filter_rules(void **state)
 {
     parse_err("checks{status=200} > 99%",
-              "status= does not apply to checks (only to latency, ttfb, connect, tls and "
+              "status= does not apply to checks (only to latency, ttfb, connect, tls, dns and "
               "error_rate)",
               7);
     parse_err("rps{status=200} > 1",
-              "status= does not apply to rps (only to latency, ttfb, connect, tls and error_rate)",
+              "status= does not apply to rps (only to latency, ttfb, connect, tls, dns and "
+              "error_rate)",
               4);
+    parse_err("dns < 5ms", "dns needs an aggregate, e.g. p95(dns)", 0);
     parse_err("p95(iteration{step=start}) < 2s",
               "iteration takes only a scenario= filter (iteration durations are per scenario)", 14);
     parse_err("dropped{scenario=guest} > 0", "dropped takes no filters (it counts the whole run)",
@@ -441,6 +444,8 @@ static void record(struct lg_metrics *m, uint32_t step, int status, enum lg_errc
         .err = err,
         .total_us = total_us,
         .ttfb_us = ttfb_us,
+        .new_conn = connect_us > 0,
+        .dns_us = connect_us / 4,
         .connect_us = connect_us,
     };
     lg_metrics_record(m, step, &s);
@@ -472,7 +477,7 @@ static int setup(void **state)
     struct lg_metrics *m = &f->m;
     lg_metrics_init(m, &f->suite);
     /* guest.start: 100 x 201, latency 10..1000us (step 10), ttfb half of it; the
-     * first 10 opened a connection (100us); checks: 100/0 and 98/2 */
+     * first 10 opened a connection (DNS 25us, connect 100us); checks: 100/0 and 98/2 */
     for (int i = 1; i <= 100; i++)
         record(m, 0, 201, LG_ERRC_NONE, 10 * i, 5 * i, i <= 10 ? 100 : 0);
     for (int i = 0; i < 100; i++) {
@@ -650,6 +655,12 @@ static void test_gate_eval_aggregates(void **state)
     assert_true(o.ok);
     o = eval(f, "avg(connect{step=guest.start}) < 1ms");
     assert_observed(o, 100, "100us");
+    o = eval(f, "p95(dns{step=guest.start}) < 1ms");
+    assert_observed(o, 25, "25us");
+    assert_true(o.ok);
+    o = eval(f, "max(dns{step=guest.answer}) < 1ms"); /* reused connections only */
+    assert_true(o.no_samples);
+    assert_false(o.ok);
 }
 
 static void test_gate_eval_count_and_rate(void **state)
@@ -662,6 +673,9 @@ static void test_gate_eval_count_and_rate(void **state)
     assert_observed(o, 185, "185");
     assert_false(o.ok);
     o = eval(f, "count(connect{step=guest.start}) == 10");
+    assert_observed(o, 10, "10");
+    assert_true(o.ok);
+    o = eval(f, "count(dns{step=guest.start}) == 10");
     assert_observed(o, 10, "10");
     assert_true(o.ok);
     o = eval(f, "rate(latency{step=guest.start}) >= 10/s");

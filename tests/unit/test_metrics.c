@@ -85,11 +85,38 @@ static void test_metrics_connect_and_tls_only_for_new_connections(void **state)
     lg_metrics_record(&m, 0, &s);
     assert_null(m.steps[0].cells[0].connect);
     assert_null(m.steps[0].cells[0].tls);
+    assert_null(m.steps[0].cells[0].dns);
+    s.new_conn = true;
+    s.dns_us = 0; /* an IP literal: no lookup, still the connection's sample */
     s.connect_us = 120;
     s.tls_us = 800;
     lg_metrics_record(&m, 0, &s);
+    assert_int_equal(m.steps[0].cells[0].dns->total_count, 1);
+    assert_int_equal(lg_hist_max(m.steps[0].cells[0].dns), 1); /* the lowest value, 1us */
     assert_int_equal(m.steps[0].cells[0].connect->total_count, 1);
     assert_int_equal(m.steps[0].cells[0].tls->total_count, 1);
+    /* plain HTTP: dns and connect, no handshake */
+    s.tls_us = 0;
+    s.dns_us = 35;
+    lg_metrics_record(&m, 0, &s);
+    assert_int_equal(m.steps[0].cells[0].dns->total_count, 2);
+    assert_int_equal(lg_hist_max(m.steps[0].cells[0].dns), 35);
+    assert_int_equal(m.steps[0].cells[0].connect->total_count, 2);
+    assert_int_equal(m.steps[0].cells[0].tls->total_count, 1);
+    /* a reused connection: figures left over count for nothing */
+    s.new_conn = false;
+    s.connect_us = 99;
+    lg_metrics_record(&m, 0, &s);
+    assert_int_equal(m.steps[0].cells[0].dns->total_count, 2);
+    assert_int_equal(m.steps[0].cells[0].connect->total_count, 2);
+
+    struct lg_metrics sum;
+    lg_metrics_init(&sum, &f->suite);
+    lg_metrics_merge(&sum, &m);
+    assert_int_equal(sum.steps[0].cells[0].dns->total_count, 2);
+    lg_metrics_clear(&sum);
+    assert_int_equal(sum.steps[0].cells[0].dns->total_count, 0);
+    lg_metrics_free(&sum);
     lg_metrics_free(&m);
 }
 
@@ -128,7 +155,8 @@ static void test_metrics_no_time_sample_without_a_response(void **state)
         struct lg_sample s = {.status = 0, .err = LG_ERRC_CONNECT, .total_us = 40};
         lg_metrics_record(&m, 0, &s);
     }
-    struct lg_sample reset = {.status = 0, .err = LG_ERRC_RESET, .total_us = 300, .connect_us = 50};
+    struct lg_sample reset = {
+        .status = 0, .err = LG_ERRC_RESET, .total_us = 300, .new_conn = true, .connect_us = 50};
     lg_metrics_record(&m, 0, &reset);
     struct lg_sample loop = {.status = 0, .err = LG_ERRC_REDIRECT, .total_us = 900, .ttfb_us = 80};
     lg_metrics_record(&m, 0, &loop);
@@ -338,6 +366,7 @@ static void test_metrics_clear_keeps_cells_and_series(void **state)
     struct lg_metrics m;
     lg_metrics_init(&m, &f->suite);
     struct lg_sample s = ok(200, 1000);
+    s.new_conn = true;
     s.connect_us = 10;
     lg_metrics_record(&m, 0, &s);
     lg_metrics_check(&m, 0, 1, false);

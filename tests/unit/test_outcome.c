@@ -589,6 +589,61 @@ static void test_outcome_spent_feed_is_named_and_fails_default_gate(void **state
     lg_feed_free(feed);
 }
 
+/* ---- per-step phases ---- */
+
+/* ttfb over the timed requests, dns/connect/tls over the connections opened, from
+ * every status cell; a phase with no sample has count 0 and zero figures. */
+static void test_outcome_step_phases_from_every_cell(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_sample s = {.status = 200,
+                          .total_us = 20000,
+                          .ttfb_us = 15000,
+                          .new_conn = true,
+                          .dns_us = 300,
+                          .connect_us = 200,
+                          .tls_us = 4000};
+    lg_metrics_record(&f->rep.metrics, 0, &s);
+    s = (struct lg_sample){.status = 200, .total_us = 10000, .ttfb_us = 9000}; /* reused */
+    lg_metrics_record(&f->rep.metrics, 0, &s);
+    s = (struct lg_sample){.status = 503,
+                           .err = LG_ERRC_HTTP_5XX,
+                           .total_us = 6000,
+                           .ttfb_us = 5000,
+                           .new_conn = true,
+                           .dns_us = 100,
+                           .connect_us = 400,
+                           .tls_us = 2000};
+    lg_metrics_record(&f->rep.metrics, 0, &s);
+    no_response(f, LG_ERRC_CONNECT, 2); /* no connection, no time sample */
+    struct lg_result *r = build(f, NULL, 0);
+    const struct lg_result_step *st = &r->steps[0];
+    assert_int_equal(st->ttfb_n, 3);
+    assert_true(st->ttfb_ms.min == 5.0 && st->ttfb_ms.max == 15.007);
+    assert_int_equal(st->dns_n, 2);
+    assert_true(st->dns_ms.min == 0.1 && st->dns_ms.max == 0.3);
+    assert_int_equal(st->connect_n, 2);
+    assert_true(st->connect_ms.min == 0.2 && st->connect_ms.max == 0.4);
+    assert_int_equal(st->tls_n, 2);
+    /* 4000us is in a bucket 2us wide: HdrHistogram reports its highest value */
+    assert_true(st->tls_ms.p50 == 2.0 && st->tls_ms.max == 4.001 && st->tls_ms.mean == 3.001);
+    lg_result_free(r);
+}
+
+/* Plain HTTP over a reused connection: no handshake, no phase sample at all. */
+static void test_outcome_step_phases_empty(void **state)
+{
+    struct fixture *f = *state;
+    request(f, LG_ERRC_NONE, true);
+    struct lg_result *r = build(f, NULL, 0);
+    const struct lg_result_step *st = &r->steps[0];
+    assert_int_equal(st->ttfb_n, 1);
+    assert_true(st->ttfb_ms.p99 == 15.007);
+    assert_int_equal(st->dns_n + st->connect_n + st->tls_n, 0);
+    assert_true(st->tls_ms.max == 0 && st->connect_ms.mean == 0 && st->dns_ms.p50 == 0);
+    lg_result_free(r);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -611,6 +666,8 @@ int main(void)
         T(test_outcome_failed_iteration_alone_is_named),
         T(test_outcome_unsent_counted_apart),
         T(test_outcome_spent_feed_is_named_and_fails_default_gate),
+        T(test_outcome_step_phases_from_every_cell),
+        T(test_outcome_step_phases_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,6 +98,15 @@ static struct lg_result *make_result(void)
     for (int64_t v = 1; v <= 1000; v++)
         lg_hist_record(s->histogram, v);
     lg_latency_from_hist(s->histogram, &s->latency_ms);
+    /* 998 responses (the 2 timeouts at their elapsed time too), 20 HTTPS connections */
+    s->ttfb_ms = (struct lg_latency_ms){0.001, 0.4, 0.72, 0.76, 0.792, 0.8, 0.8, 0.4};
+    s->ttfb_n = 1000;
+    s->dns_ms = (struct lg_latency_ms){0.012, 0.015, 0.02, 0.021, 1.203, 1.203, 1.203, 0.075};
+    s->dns_n = 20;
+    s->connect_ms = (struct lg_latency_ms){0.05, 0.06, 0.07, 0.071, 0.09, 0.09, 0.09, 0.062};
+    s->connect_n = 20;
+    s->tls_ms = (struct lg_latency_ms){2.5, 3.1, 4.2, 4.4, 9.875, 9.875, 9.875, 3.333};
+    s->tls_n = 20;
     s->checks_passed = 1998;
     s->checks_failed = 2;
     s->n_checks = 2;
@@ -125,6 +134,13 @@ static struct lg_result *make_result(void)
     lg_hist_record_n(s->histogram, 12345, 100);
     lg_hist_record(s->histogram, 250000);
     lg_latency_from_hist(s->histogram, &s->latency_ms);
+    /* plain HTTP: one connection (no handshake), the first byte at 12.3 ms */
+    s->ttfb_ms = (struct lg_latency_ms){12.3, 12.3, 12.3, 12.3, 12.3, 12.3, 12.303, 12.3};
+    s->ttfb_n = 101;
+    s->dns_ms = (struct lg_latency_ms){0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.001};
+    s->dns_n = 1;
+    s->connect_ms = (struct lg_latency_ms){0.087, 0.087, 0.087, 0.087, 0.087, 0.087, 0.087, 0.087};
+    s->connect_n = 1;
 
     r->n_scenarios = 2;
     r->scenarios = lg_calloc(2, sizeof(*r->scenarios));
@@ -415,8 +431,9 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
     json_t *s = json_array_get(json_object_get(j, "steps"), 0);
     assert_keys(
         s, "scenario,name,requests,errors,unsent,unsent_reasons,retries,retries_refused,status,"
-           "error_classes,protocols,latency_ms,checks,histogram");
+           "error_classes,protocols,latency_ms,ttfb_ms,dns_ms,connect_ms,tls_ms,checks,histogram");
     assert_keys(json_object_get(s, "latency_ms"), LATENCY_KEYS);
+    assert_keys(json_object_get(s, "tls_ms"), "count," LATENCY_KEYS);
     assert_keys(json_object_get(s, "checks"), "passed,failed,list");
     assert_keys(json_array_get(json_object_get(json_object_get(s, "checks"), "list"), 0),
                 "label,passed,failed,reasons");
@@ -487,12 +504,12 @@ static void test_reports_json_numbers_have_at_most_3_decimals(void **state)
 {
     struct lg_result *r = *state;
     r->steps[0].latency_ms.mean = 1.23456;
-    r->duration_s = 10.0004;
+    r->duration_s = 10.00040049; /* to the microsecond: every rate is divided by it */
     r->rps = 1.0 / 3.0;
     r->series[0].p99_ms = 2.0 / 3.0;
     char *s = lg_result_to_json(r);
     assert_non_null(strstr(s, "\"mean\": 1.235\n"));
-    assert_non_null(strstr(s, "\"duration_s\": 10.0,"));
+    assert_non_null(strstr(s, "\"duration_s\": 10.0004,"));
     assert_non_null(strstr(s, "\"rps\": 0.333,"));
     assert_non_null(strstr(s, "\"p99_ms\": 0.667\n"));
     assert_non_null(strstr(s, "\"p95\": 0.95,"));
@@ -546,8 +563,8 @@ static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
         json_t *s = json_array_get(json_object_get(j, "steps"), i);
         assert_keys(
             s, "scenario,name,requests,errors,unsent,unsent_reasons,retries,retries_refused,status,"
-               "error_classes,protocols,latency_ms,latency_uncorrected_ms,checks,histogram,"
-               "histogram_uncorrected");
+               "error_classes,protocols,latency_ms,latency_uncorrected_ms,ttfb_ms,dns_ms,"
+               "connect_ms,tls_ms,checks,histogram,histogram_uncorrected");
         assert_keys(json_object_get(s, "latency_uncorrected_ms"), LATENCY_KEYS);
     }
     json_t *c0 = json_array_get(json_object_get(j, "scenarios"), 0);
@@ -621,7 +638,7 @@ static void test_reports_json_closed_model_writes_no_uncorrected_figures(void **
     assert_keys(
         json_array_get(json_object_get(j, "steps"), 0),
         "scenario,name,requests,errors,unsent,unsent_reasons,retries,retries_refused,status,"
-        "error_classes,protocols,latency_ms,checks,histogram");
+        "error_classes,protocols,latency_ms,ttfb_ms,dns_ms,connect_ms,tls_ms,checks,histogram");
     assert_keys(json_array_get(json_object_get(j, "scenarios"), 0),
                 "name,iterations,iterations_failed,iterations_interrupted,iteration_ms,histogram");
     json_decref(j);
@@ -753,6 +770,14 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
                             y->n_unsent_reasons);
         assert_counts_equal(x->protocols, x->n_protocols, y->protocols, y->n_protocols);
         assert_latency_equal(&x->latency_ms, &y->latency_ms);
+        assert_latency_equal(&x->ttfb_ms, &y->ttfb_ms);
+        assert_latency_equal(&x->dns_ms, &y->dns_ms);
+        assert_latency_equal(&x->connect_ms, &y->connect_ms);
+        assert_latency_equal(&x->tls_ms, &y->tls_ms);
+        assert_int_equal(x->ttfb_n, y->ttfb_n);
+        assert_int_equal(x->dns_n, y->dns_n);
+        assert_int_equal(x->connect_n, y->connect_n);
+        assert_int_equal(x->tls_n, y->tls_n);
         assert_hist_equal(x->histogram, y->histogram);
         assert_int_equal(x->has_uncorrected, y->has_uncorrected);
         if (x->has_uncorrected) {
@@ -959,7 +984,8 @@ static void test_reports_read_json_broken_files_give_exact_errors(void **state)
                       "unsupported schema \"loadgate.result/2\" (expected \"loadgate.result/1\")");
     expect_file_error("bad_verdict.json", LG_ESYNTAX,
                       "verdict: expected \"pass\", \"fail\" or \"aborted\", got \"maybe\"");
-    expect_file_error("not_an_object.json", LG_ESYNTAX, "expected a JSON object at the top level");
+    expect_file_error("not_an_object.json", LG_ESYNTAX,
+                      "not a loadgate result: expected a JSON object at the top level");
     expect_file_error("wrong_type.json", LG_ESYNTAX, "steps[0].latency_ms.p95: expected a number");
     expect_file_error("negative_count.json", LG_ESYNTAX,
                       "steps[0].status.200: expected a non-negative integer");
@@ -970,6 +996,16 @@ static void test_reports_read_json_broken_files_give_exact_errors(void **state)
         "bad_severity.json", LG_ESYNTAX,
         "thresholds[0].severity: expected \"critical\" or \"warning\", got \"fatal\"");
     expect_file_error("does_not_exist.json", LG_EIO, "No such file or directory");
+
+    /* another tool's JSON (a k6 summary): said so, not "missing key" */
+    const char *k6 = "{\"metrics\": {\"http_reqs\": {\"count\": 10}}}";
+    struct lg_result *out = NULL;
+    char err[256] = "";
+    assert_int_equal(lg_result_from_json(k6, strlen(k6), "k6.json", &out, err, sizeof(err)),
+                     LG_ESYNTAX);
+    assert_string_equal(err, "k6.json: not a loadgate result: no \"schema\" key (expected "
+                             "\"loadgate.result/1\")");
+    assert_null(out);
 }
 
 static void test_reports_read_json_invalid_json_names_line_and_column(void **state)
@@ -1252,6 +1288,12 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
                      "      \"retries_refused\": 0,\n");
     want = insert_after(want, "\n      \"iterations_failed\": 0,\n",
                         "      \"iterations_interrupted\": 0,\n");
+    want = insert_after(want, "        \"mean\": 1.375\n      },\n",
+                        "      \"ttfb_ms\": null,\n      \"dns_ms\": null,\n"
+                        "      \"connect_ms\": null,\n      \"tls_ms\": null,\n");
+    assert_int_equal(back->steps[0].ttfb_n + back->steps[0].dns_n + back->steps[0].connect_n +
+                         back->steps[0].tls_n,
+                     0);
     assert_null(back->steps[0].checks[0].reasons);
     assert_int_equal(back->steps[0].checks[0].n_reasons, 0);
     const char *check_end = "\"failed\": 0\n          }";
@@ -1385,6 +1427,102 @@ static void test_reports_limits_round_trip(void **state)
     assert_false(back->limits.has);
     lg_result_free(back);
     json_decref(j);
+}
+
+/* The phases of a step: {"count", then latency_ms's keys} with samples, null
+ * without; read back exactly, absent or null as none, a broken one named. */
+static void test_reports_step_phases_written_and_read(void **state)
+{
+    struct lg_result *r = *state;
+    json_t *j = to_jansson(r);
+    assert_true(num(j, "steps.0.tls_ms.count") == 20 && num(j, "steps.0.tls_ms.max") == 9.875);
+    assert_true(num(j, "steps.0.dns_ms.count") == 20 && num(j, "steps.0.dns_ms.p99") == 1.203);
+    assert_true(num(j, "steps.0.ttfb_ms.count") == 1000 && num(j, "steps.0.ttfb_ms.p50") == 0.4);
+    assert_true(num(j, "steps.1.connect_ms.count") == 1 &&
+                num(j, "steps.1.connect_ms.min") == 0.087);
+    assert_true(num(j, "steps.1.dns_ms.mean") == 0.001);
+    assert_true(json_is_null(at(j, "steps.1.tls_ms")));
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_int_equal(back->steps[1].tls_n, 0);
+    assert_true(back->steps[1].tls_ms.max == 0);
+    assert_int_equal(back->steps[0].tls_n, 20);
+    assert_true(back->steps[0].tls_ms.mean == 3.333);
+    lg_result_free(back);
+
+    /* absent: as in results written before phases were recorded */
+    json_object_del(json_array_get(json_object_get(j, "steps"), 0), "dns_ms");
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_int_equal(back->steps[0].dns_n, 0);
+    assert_true(back->steps[0].dns_ms.p99 == 0);
+    assert_int_equal(back->steps[0].connect_n, 20);
+    lg_result_free(back);
+
+    json_t *tls = at(j, "steps.0.tls_ms");
+    json_object_del(tls, "p95");
+    expect_doc_error(j, "result.json: steps[0].tls_ms: missing key 'p95'");
+    json_object_del(tls, "count");
+    expect_doc_error(j, "result.json: steps[0].tls_ms: missing key 'count'");
+    json_object_set_new(tls, "count", json_integer(-1));
+    expect_doc_error(j, "result.json: steps[0].tls_ms.count: expected a non-negative integer");
+    json_object_set_new(json_array_get(json_object_get(j, "steps"), 0), "ttfb_ms",
+                        json_string("fast"));
+    expect_doc_error(j, "result.json: steps[0].ttfb_ms: expected an object");
+    json_decref(j);
+}
+
+/* The markdown and junit reports and the text summary of r, one string (caller frees). */
+static char *all_reports(const struct lg_result *r, const char *dir)
+{
+    char *md_path = lg_asprintf("%s/summary.md", dir);
+    assert_int_equal(lg_report_markdown_file(r, md_path), 0);
+    char *md = slurp(md_path), *xml = lg_report_junit(r), *txt = text_of(r, false);
+    char *all = lg_asprintf("%s\n----\n%s\n----\n%s", md, xml, txt);
+    free(md_path);
+    free(md);
+    free(xml);
+    free(txt);
+    return all;
+}
+
+/* What `loadgate report` rests on: a settled result (as the engine builds it) and
+ * the one read back from its result.json are equal, and every report rendered
+ * from either is the same bytes, whatever precision the figures came with. */
+static void test_reports_settled_result_renders_the_same_read_back(void **state)
+{
+    struct lg_result *r = *state;
+    r->duration_s = 0.00316049; /* a 3 ms smoke run: rates divide by it */
+    r->rps = 3 / 0.00316049;
+    r->thresholds[0].observed = 1.2345678; /* avg(latency), ms */
+    r->thresholds[1].observed = 1.0 / 3.0; /* error_rate */
+    free(r->thresholds[4].unit);           /* as if a rate */
+    r->thresholds[4].unit = lg_strdup("per_s");
+    r->thresholds[4].observed = 1.0 / 7.0;
+    lg_result_settle(r);
+    assert_true(r->duration_s == 0.00316);
+    assert_true(r->rps == 949.22);
+    assert_true(r->thresholds[0].observed == 1.235);
+    assert_true(r->thresholds[1].observed == 0.333333333333333);
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/result.json", dir);
+    assert_int_equal(lg_result_write_json(r, path), 0);
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    assert_true(back->rps == r->rps && back->thresholds[4].observed == r->thresholds[4].observed);
+    char *want = all_reports(r, dir), *got = all_reports(back, dir);
+    assert_string_equal(got, want);
+    /* settling again changes nothing */
+    lg_result_settle(back);
+    assert_result_equal(r, back);
+    free(want);
+    free(got);
+    lg_result_free(back);
+    rm_dir(dir);
+    free(path);
+    free(dir);
 }
 
 static void add_result_rule(struct lg_result *r, const char *name, bool ok, const char *text)
@@ -2133,6 +2271,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_smoke_rule_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_limits_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_step_phases_written_and_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_settled_result_renders_the_same_read_back,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_check_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_rules_unsent_feed_round_trip, setup, teardown),
