@@ -21,7 +21,7 @@ location = /a { return 200 '{"a":1}'; }
 location = /b { return 200 '{"b":2}'; }
 NGX
 )"
-start_pollserver
+start_pollserver --pending-polls 3
 
 dir="$TEST_TMP/suite"
 mkdir -p "$dir"
