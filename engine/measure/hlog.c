@@ -134,8 +134,10 @@ int lg_hlog_open(const char *path, const struct lg_suite *s, int64_t start_wall_
     }
     lg_hlog_header(&h->buf, start_wall_ms);
     if (flush_buf(h)) {
+        /* Without its header the file is no log at all: not left behind. */
         int e = errno;
         lg_hlog_close(h);
+        unlink(path);
         errno = e;
         return LG_EIO;
     }

@@ -188,6 +188,17 @@ static void test_hlog_write_failure(void **state)
     assert_int_equal(lg_hlog_open("/dev/full", &f->suite, 0, &h), LG_EIO);
     assert_int_equal(errno, ENOSPC);
     assert_null(h);
+    /* a file too small for the header is removed */
+    struct rlimit old, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 100;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    assert_int_equal(lg_hlog_open(f->path, &f->suite, 0, &h), LG_EIO);
+    assert_int_equal(errno, EFBIG);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(access(f->path, F_OK), -1);
     assert_int_equal(lg_hlog_open("/nonexistent-dir/latency.hlog", &f->suite, 0, &h), LG_EIO);
     assert_int_equal(errno, ENOENT);
     /* a symbolic link at the path is not followed */
@@ -204,11 +215,7 @@ static void test_hlog_write_failure(void **state)
      * fails at once. */
     struct lg_buf header = {0};
     lg_hlog_header(&header, 0);
-    struct rlimit old, small;
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-    small = old;
     small.rlim_cur = header.len + 10;
-    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
     assert_int_equal(lg_hlog_open(f->path, &f->suite, 0, &h), LG_OK);
     struct lg_metrics m;
