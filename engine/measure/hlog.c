@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -121,7 +122,14 @@ static int flush_buf(struct lg_hlog *h)
 int lg_hlog_open(const char *path, const struct lg_suite *s, int64_t start_wall_ms,
                  struct lg_hlog **out)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+    /* Made here (the run removed an earlier one), or else an existing file taken
+     * over: only a file made here is removed again on a failure. */
+    bool created = true;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST) {
+        created = false;
+        fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+    }
     if (fd < 0)
         return LG_EIO;
     struct lg_hlog *h = lg_calloc(1, sizeof(*h));
@@ -137,7 +145,8 @@ int lg_hlog_open(const char *path, const struct lg_suite *s, int64_t start_wall_
         /* Without its header the file is no log at all: not left behind. */
         int e = errno;
         lg_hlog_close(h);
-        unlink(path);
+        if (created)
+            unlink(path);
         errno = e;
         return LG_EIO;
     }

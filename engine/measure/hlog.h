@@ -18,7 +18,8 @@ struct lg_hlog;
  * writes the header with the run's start (wall clock, milliseconds since the epoch):
  * interval timestamps are seconds since then. The suite names the per-step tags and
  * must outlive nothing: the tags are copied. Returns 0 and *out, or LG_EIO with
- * errno set (nothing is left open, and a file made without its header is removed).
+ * errno set (nothing is left open, and a file this call made is removed when its
+ * header could not be written; an existing one is truncated, never removed).
  * Close with lg_hlog_close. */
 int lg_hlog_open(const char *path, const struct lg_suite *s, int64_t start_wall_ms,
                  struct lg_hlog **out);
