@@ -19,6 +19,7 @@
 #include "config.h"
 #include "fdlimit.h"
 #include "gate.h"
+#include "hlog.h"
 #include "outcome.h"
 #include "policy.h"
 #include "proxy.h"
@@ -61,8 +62,8 @@ static const char *const run_usage =
     "  -i, --iterations N    stop after N iterations in total, shared among the VUs\n"
     "      --threshold EXPR  add a threshold, e.g. 'p95(latency) < 200ms' (repeatable)\n"
     "      --var K=V         set a variable (repeatable)\n"
-    "      --out DIR         write result.json, summary.txt, summary.md and junit.xml\n"
-    "                        there\n"
+    "      --out DIR         write result.json, summary.txt, summary.md, junit.xml and\n"
+    "                        latency.hlog there\n"
     "      --cacert FILE     trust this CA bundle (PEM) for HTTPS\n"
     "      --insecure        do not verify TLS certificates\n"
     "      --http 1.1|2      HTTP version (default 1.1; overrides the environment's `http`)\n"
@@ -379,7 +380,8 @@ static int mkdir_p(const char *dir)
 }
 
 /* The reports a run writes in --out. */
-static const char *const report_names[] = {"result.json", "summary.txt", "summary.md", "junit.xml"};
+static const char *const report_names[] = {"result.json", "summary.txt", "summary.md", "junit.xml",
+                                           "latency.hlog"};
 
 /* The report folder, before anything else happens: made if missing and proved
  * writable by creating (and removing) a file in it, so that a file, a read-only
@@ -531,12 +533,27 @@ static void report_not_started(const struct lg_suite *s, struct lg_run_report *r
                              : "terminated (SIGTERM)");
 }
 
+/* latency.hlog for a run stopped before it started: the header alone, as complete
+ * as any other (nothing was measured). Returns its errno, 0 when written. */
+static int hlog_not_started(const char *path, const struct lg_suite *s, int64_t started_wall_ms)
+{
+    struct lg_hlog *h = NULL;
+    if (lg_hlog_open(path, s, started_wall_ms, &h) || lg_hlog_close(h)) {
+        int err = errno;
+        fprintf(stderr, "loadgate: cannot write %s: %s\n", path, strerror(err));
+        return err;
+    }
+    return 0;
+}
+
 /* Writes the reports (--out) and the summary, or only the verdict (--quiet).
- * Returns the exit code. */
-static int report(const struct lg_result *result, const struct run_args *a)
+ * latency.hlog was written during the run: one that could not be makes the exit
+ * code 4 as any report does, the verdict staying what was measured. Returns the
+ * exit code. */
+static int report(const struct lg_result *result, const struct run_args *a, int hlog_errno)
 {
     int rc = lg_outcome_exit_code(result->verdict);
-    if (a->out_dir && write_reports(result, a->out_dir))
+    if (a->out_dir && (write_reports(result, a->out_dir) || hlog_errno))
         rc = EXIT_INTERNAL;
     if (a->quiet)
         printf("verdict: %s\n", lg_verdict_name(result->verdict));
@@ -656,11 +673,18 @@ static int cmd_run(int argc, char **argv)
     }
     if (url && lg_proxy_for_url(url, proxy, sizeof(proxy), &proxy_var))
         fprintf(stderr, "loadgate: requests go through the proxy %s (from %s)\n", proxy, proxy_var);
+    char *hlog_path = a.out_dir ? lg_asprintf("%s/latency.hlog", a.out_dir) : NULL;
+    o.hlog_path = hlog_path;
     int run_rc = LG_OK;
-    if (lg_signals_received() > 0)
+    if (lg_signals_received() > 0) {
         report_not_started(s, &rep);
-    else
+        if (hlog_path)
+            rep.hlog_errno = hlog_not_started(hlog_path, s, rep.started_wall_ms);
+    } else {
         run_rc = lg_run(&o, &rep);
+    }
+    free(hlog_path);
+    o.hlog_path = NULL;
     if (run_rc) {
         fprintf(stderr, "loadgate: internal error: %s\n", lg_strerror(run_rc));
         rc = EXIT_INTERNAL;
@@ -683,7 +707,7 @@ static int cmd_run(int argc, char **argv)
         info.proxy_variable = proxy_var;
     }
     result = lg_outcome_build(s, th, n_th, &rep, &info);
-    rc = report(result, &a);
+    rc = report(result, &a, rep.hlog_errno);
 done:
     lg_buf_free(&route);
     if (ran)

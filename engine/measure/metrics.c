@@ -67,6 +67,7 @@ void lg_metrics_init(struct lg_metrics *m, const struct lg_suite *s)
     for (size_t i = 0; i < s->n_scenarios; i++)
         m->scenarios[i].duration = lg_hist_new();
     m->second = lg_hist_new();
+    m->step_second = lg_calloc(s->n_steps, sizeof(*m->step_second));
 }
 
 void lg_metrics_enable_open(struct lg_metrics *m)
@@ -117,6 +118,9 @@ void lg_metrics_free(struct lg_metrics *m)
     }
     free(m->scenarios);
     lg_hist_free(m->second);
+    for (size_t i = 0; m->step_second && i < m->n_steps; i++)
+        lg_hist_free(m->step_second[i]);
+    free(m->step_second);
     lg_hist_free(m->lag);
     lg_hist_free(m->wait);
     free(m->series);
@@ -209,6 +213,10 @@ void lg_metrics_record(struct lg_metrics *m, uint32_t step_id, const struct lg_s
     /* A timeout before the first byte waited at least its whole elapsed time for it. */
     lg_hist_record(c->ttfb, (s->status > 0 || s->ttfb_us > 0) ? s->ttfb_us : elapsed_us);
     lg_hist_record(m->second, s->total_us);
+    /* One histogram per step that ran, made once (the first sample of the step) */
+    if (!m->step_second[step_id])
+        m->step_second[step_id] = lg_hist_new();
+    lg_hist_record(m->step_second[step_id], s->total_us);
 }
 
 static const char *const unsent_names[LG_UNSENT__COUNT] = {
@@ -305,6 +313,16 @@ void lg_metrics_interrupted(struct lg_metrics *m, uint32_t scenario, int64_t dur
         lg_hist_record(sc->duration_uncorrected, uncorrected_us);
 }
 
+/* Empties the current second's histograms (each reset costs only its used range). */
+static void reset_second(struct lg_metrics *m)
+{
+    lg_hist_reset(m->second);
+    for (size_t i = 0; i < m->n_steps; i++)
+        if (m->step_second[i])
+            lg_hist_reset(m->step_second[i]);
+    m->second_requests = m->second_errors = 0;
+}
+
 void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus)
 {
     LG_GROW(m->series, m->n_series + 1, m->cap_series);
@@ -317,8 +335,7 @@ void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus)
         .p95_us = lg_hist_percentile(m->second, 95),
         .p99_us = lg_hist_percentile(m->second, 99),
     };
-    lg_hist_reset(m->second);
-    m->second_requests = m->second_errors = 0;
+    reset_second(m);
 }
 
 static void hist_merge_into(struct lg_hist **dst, const struct lg_hist *src)
@@ -514,15 +531,16 @@ void lg_metrics_clear(struct lg_metrics *m)
         lg_hist_reset(m->lag);
     if (m->wait)
         lg_hist_reset(m->wait);
-    lg_hist_reset(m->second);
-    m->second_requests = m->second_errors = 0;
+    reset_second(m);
 }
 
 void lg_metrics_take_second(struct lg_metrics *dst, struct lg_metrics *src)
 {
     lg_hist_merge(dst->second, src->second);
+    for (size_t i = 0; i < dst->n_steps && i < src->n_steps; i++)
+        if (src->step_second[i] && src->step_second[i]->total_count > 0)
+            hist_merge_into(&dst->step_second[i], src->step_second[i]);
     dst->second_requests += src->second_requests;
     dst->second_errors += src->second_errors;
-    lg_hist_reset(src->second);
-    src->second_requests = src->second_errors = 0;
+    reset_second(src);
 }

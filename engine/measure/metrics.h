@@ -185,6 +185,10 @@ struct lg_metrics {
     struct lg_hist *wait; /* how long iterations waited for a free VU */
     /* the current second, closed by lg_metrics_tick */
     struct lg_hist *second;
+    /* the current second per step (by id), the same time samples as `second`, for
+     * latency.hlog: each made on the step's first sample (NULL before), so only steps
+     * that ran cost a histogram; reset with `second` */
+    struct lg_hist **step_second;
     uint64_t second_requests, second_errors;
     struct lg_series_point *series;
     size_t n_series, cap_series;
@@ -228,7 +232,7 @@ void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t durat
 void lg_metrics_interrupted(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
                             int64_t uncorrected_us, bool failed, bool timed);
 /* Closes the current second: appends a series point for second t_s with the given
- * number of active VUs, and starts a new second. */
+ * number of active VUs, and starts a new second (`second` and `step_second` reset). */
 void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus);
 /* Adds src into dst (same suite): counts add up, histograms merge losslessly. The
  * run's series is not made here: workers never tick, and the coordinator closes each
@@ -245,8 +249,9 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src);
  * series. */
 void lg_metrics_clear(struct lg_metrics *m);
 
-/* Moves src's current second (histogram and counters) into dst's and resets src's:
- * how the coordinator collects each worker's last second. */
+/* Moves src's current second (histograms, overall and per step, and counters) into
+ * dst's and resets src's: how the coordinator collects each worker's last second.
+ * Makes dst's histogram of a step when src has samples for it and dst has none yet. */
 void lg_metrics_take_second(struct lg_metrics *dst, struct lg_metrics *src);
 
 /* Totals over every cell. */

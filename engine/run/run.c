@@ -6,6 +6,7 @@
  * thread's own libev loop. */
 #include "run.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <sys/timerfd.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "gate.h"
+#include "hlog.h"
 #include "signals.h"
 #include "worker.h"
 
@@ -52,6 +54,8 @@ struct runner {
     int64_t ticks_sent;           /* publish requests sent */
     struct lg_metrics agg;        /* everything the workers published, rebuilt each second */
     struct lg_abort_watch *watch; /* per threshold */
+    struct lg_hlog *hlog;         /* latency.hlog; NULL when none, or once it failed */
+    int hlog_errno;               /* why it failed */
     bool aborted;
     char abort_reason[200];
 };
@@ -203,19 +207,41 @@ static uint32_t active_vus(const struct runner *r)
     return n;
 }
 
+/* A failure to write latency.hlog is said once; the run goes on without it (the
+ * exit code says it at the end, lg_run_report.hlog_errno). */
+static void hlog_failed(struct runner *r, int err)
+{
+    r->hlog_errno = err ? err : EIO;
+    /* below a live progress line, not appended to it */
+    fprintf(stderr, "%sloadgate: cannot write %s: %s (the run goes on; it will exit with 4)\n",
+            r->o->progress == LG_PROGRESS_TTY && r->ticks > 0 ? "\n" : "", r->o->hlog_path,
+            strerror(r->hlog_errno));
+    lg_hlog_close(r->hlog);
+    r->hlog = NULL;
+}
+
 /* Rebuilds the aggregate from what every worker published, and closes a second of
  * the series with what they published last. Each tick asks the workers to publish
  * and collects what they published at the tick before, so every point of the
  * series covers one tick-to-tick interval of every worker; progress and abort
  * thresholds therefore see the run up to one second late: after this, during the
- * run, the aggregate covers exactly the first `ticks` seconds (agg_covered_us). */
-static void collect(struct runner *r)
+ * run, the aggregate covers exactly the first `ticks` seconds (agg_covered_us).
+ * The same interval goes to latency.hlog; the last one (`last`, after the workers
+ * stopped) runs from its second's start to now. */
+static void collect(struct runner *r, bool last)
 {
     lg_metrics_clear(&r->agg);
     for (unsigned i = 0; i < r->n_workers; i++)
         lg_worker_collect(&r->workers[i], &r->agg);
     r->agg.scheduled += r->scheduled; /* the clock's own counts */
     r->agg.dropped += r->dropped;
+    if (r->hlog) {
+        int64_t start_ms = r->ticks * (LG_TICK_US / 1000);
+        int64_t length_ms =
+            last ? (lg_now_us() - r->start_us) / 1000 - start_ms : LG_TICK_US / 1000;
+        if (lg_hlog_interval(r->hlog, &r->agg, start_ms, length_ms < 0 ? 0 : length_ms))
+            hlog_failed(r, errno);
+    }
     lg_metrics_tick(&r->agg, r->ticks, active_vus(r));
     r->ticks++;
 }
@@ -338,7 +364,7 @@ static void tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     struct runner *r = t->data;
     if (r->ticks_sent > 0)
-        collect(r);
+        collect(r, false);
     r->ticks_sent++;
     command_all(r, LG_CMD_PUBLISH);
     progress(r, false);
@@ -458,6 +484,8 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     rc = init_workers(r);
     r->start_us = r->ctl.start_us = lg_now_us();
     out->started_wall_ms = lg_wall_ms();
+    if (o->hlog_path && lg_hlog_open(o->hlog_path, o->suite, out->started_wall_ms, &r->hlog))
+        hlog_failed(r, errno);
     ev_now_update(loop);
     ev_timer_start(loop, &r->tick);
     ev_timer_start(loop, &r->end);
@@ -479,7 +507,7 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
         /* What still waits for a VU never started. */
         if (r->ctl.rate)
             r->dropped += lg_arrivals_drop_queue(&r->arrivals);
-        collect(r); /* the last, partial second */
+        collect(r, true); /* the last, partial second */
     }
     int64_t end_us = lg_now_us();
     for (unsigned i = 0; i < r->n_workers; i++)
@@ -487,6 +515,11 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     if (rc)
         goto done;
 
+    struct lg_hlog *hlog = r->hlog;
+    r->hlog = NULL;
+    if (hlog && lg_hlog_close(hlog))
+        hlog_failed(r, errno);
+    out->hlog_errno = r->hlog_errno;
     progress(r, true);
     out->duration_s = (double)(end_us - r->start_us) / 1e6;
     out->aborted = r->aborted;
@@ -494,6 +527,7 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     out->metrics = r->agg; /* moved */
     memset(&r->agg, 0, sizeof(r->agg));
 done:
+    lg_hlog_close(r->hlog); /* an internal failure: what was measured stays */
     if (r->loop) {
         if (!r->signals_handed)
             hand_over_signals(r); /* a freed loop must not get them */

@@ -48,6 +48,8 @@ struct lg_run_opts {
     const struct lg_threshold *thresholds; /* every threshold; those with abort are
                                               watched each second */
     size_t n_thresholds;
+    /* latency.hlog (hlog.h) written there as the run goes; NULL: none */
+    const char *hlog_path;
 };
 
 /* The open model's pool of virtual users when neither the profile nor the flags
@@ -67,6 +69,9 @@ struct lg_run_report {
     int64_t started_wall_ms;
     bool aborted;
     char abort_reason[200];
+    /* latency.hlog could not be written (errno; 0: written, or none asked for): the
+     * run went on without it, after a warning on stderr */
+    int hlog_errno;
 };
 
 /* Runs the plan. Returns 0 with *out filled (also when aborted), or a negative

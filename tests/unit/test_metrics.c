@@ -408,6 +408,43 @@ static void test_metrics_take_second_moves_the_current_second(void **state)
     lg_metrics_free(&coord);
 }
 
+/* Each step's current second (latency.hlog's tagged lines) holds the step's time
+ * samples only, is made on the step's first one, moves with take_second (made in
+ * dst when needed) and is emptied by tick and clear. */
+static void test_metrics_step_second_per_step(void **state)
+{
+    struct fixture *f = *state;
+    struct lg_metrics worker, coord;
+    lg_metrics_init(&worker, &f->suite);
+    lg_metrics_init(&coord, &f->suite);
+    assert_null(worker.step_second[0]);
+    struct lg_sample s = ok(200, 3000);
+    lg_metrics_record(&worker, 0, &s);
+    lg_metrics_record(&worker, 0, &s);
+    struct lg_sample refused = {.err = LG_ERRC_CONNECT, .total_us = 50};
+    lg_metrics_record(&worker, 1, &refused); /* no time sample: no histogram */
+    assert_int_equal(worker.step_second[0]->total_count, 2);
+    assert_null(worker.step_second[1]);
+
+    lg_metrics_take_second(&coord, &worker);
+    assert_int_equal(worker.step_second[0]->total_count, 0);
+    assert_int_equal(coord.step_second[0]->total_count, 2);
+    assert_int_equal(lg_hist_max(coord.step_second[0]), 3001);
+    assert_null(coord.step_second[1]);
+    /* an empty second moves nothing and makes nothing */
+    lg_metrics_take_second(&coord, &worker);
+    assert_null(coord.step_second[1]);
+    assert_int_equal(coord.step_second[0]->total_count, 2);
+
+    lg_metrics_tick(&coord, 0, 1);
+    assert_int_equal(coord.step_second[0]->total_count, 0);
+    lg_metrics_record(&worker, 0, &s);
+    lg_metrics_clear(&worker);
+    assert_int_equal(worker.step_second[0]->total_count, 0);
+    lg_metrics_free(&worker);
+    lg_metrics_free(&coord);
+}
+
 /* A check keeps its first LG_REASONS_PER_CHECK distinct reasons with a count each;
  * later distinct reasons are counted as failures only, long ones are cut. */
 static void test_metrics_check_reasons_are_bounded(void **state)
@@ -654,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metrics_clear_keeps_cells_and_series, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_take_second_moves_the_current_second, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_step_second_per_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_check_reasons_are_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_merge_reasons_keeps_most_frequent, setup,
                                         teardown),
