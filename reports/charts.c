@@ -77,32 +77,44 @@ static double nice_step(double raw, bool integer)
     return integer && step < 1 ? 1 : step;
 }
 
+/* Drops the trailing zeros of the first decimal number in a: an axis label reads
+ * best as "50ms", "1.5s", "0.5". */
+static void trim_zeros(char *a)
+{
+    char *dot = strchr(a, '.');
+    if (!dot)
+        return;
+    char *end = dot + 1 + strspn(dot + 1, "0123456789"), *z = end;
+    while (z > dot + 1 && z[-1] == '0')
+        z--;
+    if (z == dot + 1)
+        z = dot;
+    memmove(z, end, strlen(end) + 1);
+}
+
 static void put_value(struct lg_buf *b, double v, enum unit u, double step)
 {
     char a[64];
     if (v == 0) {
         lg_buf_putc(b, '0');
-    } else if (u == U_MS) {
-        /* an axis label reads best without trailing zeros: "50ms", "1.5s" */
-        lg_report_fmt_ms(v, a, sizeof(a));
-        char *dot = strchr(a, '.');
-        if (dot) {
-            size_t digits = strspn(dot + 1, "0123456789");
-            char *end = dot + 1 + digits, *z = end;
-            while (z > dot + 1 && z[-1] == '0')
-                z--;
-            if (z == dot + 1)
-                z = dot;
-            memmove(z, end, strlen(end) + 1);
-        }
-        lg_buf_puts(b, a);
-    } else if (step < 1) {
-        lg_buf_printf(b, "%.*f", step < 0.1 ? 2 : 1, v);
-    } else if (v < 1e15) {
-        lg_buf_puts(b, lg_fmt_count((uint64_t)llround(v), a, sizeof(a)));
-    } else {
-        lg_buf_printf(b, "%.3g", v);
+        return;
     }
+    if (u == U_MS) {
+        lg_report_fmt_ms(v, a, sizeof(a));
+    } else if (step != floor(step)) {
+        /* as many decimals as the step has: 0.25 -> 2, 2.5 -> 1 */
+        int d = 1;
+        while (d < 6 && fabs(step * pow(10, d) - round(step * pow(10, d))) > 1e-6)
+            d++;
+        snprintf(a, sizeof(a), "%.*f", d, v);
+    } else if (v < 1e15) {
+        lg_fmt_count((uint64_t)llround(v), a, sizeof(a));
+    } else {
+        snprintf(a, sizeof(a), "%.3g", v);
+    }
+    if (u != U_COUNT)
+        trim_zeros(a);
+    lg_buf_puts(b, a);
 }
 
 /* Seconds as an axis label: "0", "45s", "2m", "1m30s", "1h", "1h30m". */
@@ -208,8 +220,11 @@ static void draw(struct lg_buf *b, const struct chart *c)
             double x = x0 + c->x[i] / xmax * (x1 - x0), y = y1 - s->y[i] / top * (y1 - y0);
             bool first = i == 0 || !isfinite(s->y[i - 1]);
             bool last = i + 1 == c->n || !isfinite(s->y[i + 1]);
-            /* a point alone between gaps: a zero-length segment, drawn as a dot */
-            lg_buf_printf(b, "%c%.1f,%.1f%s", first ? 'M' : 'L', x, y, first && last ? "h0" : "");
+            /* a point alone between gaps: a short dash centred on it, or it would not show */
+            if (first && last)
+                lg_buf_printf(b, "M%.1f,%.1fh5", x - 2.5, y);
+            else
+                lg_buf_printf(b, "%c%.1f,%.1f", first ? 'M' : 'L', x, y);
         }
         lg_buf_puts(b, "\"/>\n");
     }
@@ -249,8 +264,11 @@ void lg_html_time_charts(struct lg_buf *b, const struct lg_result *r)
             requests += (double)p->requests;
             errors += (double)p->errors;
             users = p->vus > users ? p->vus : users;
-            if (!p->requests)
-                continue; /* no latency that second: a gap, not a zero */
+            /* A second without a timed request (none sent, or none answered: an
+             * empty histogram gives 0, a real sample at least 1us) has no latency:
+             * a gap in the line, not a zero. */
+            if (!p->requests || !(p->p99_ms > 0))
+                continue;
             double q[3] = {clamp_value(p->p50_ms), clamp_value(p->p95_ms), clamp_value(p->p99_ms)};
             double *o[3] = {&p50[k], &p95[k], &p99[k]};
             for (int j = 0; j < 3; j++)

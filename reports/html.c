@@ -56,8 +56,7 @@ static const char style[] =
     ".m{width:1.6em;text-align:center;font-weight:700}\n"
     ".ok{color:var(--pass)}.bad{color:var(--fail)}.warn{color:#9a6700}\n"
     ".wrap{overflow-x:auto}\n"
-    "dl{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:3px "
-    "18px;margin:0}\n"
+    "dl{display:grid;grid-template-columns:repeat(3,max-content 1fr);gap:3px 18px;margin:0}\n"
     "dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}\n"
     "figure{margin:0 0 14px}\n"
     "figcaption{display:flex;flex-wrap:wrap;gap:2px 14px;align-items:baseline;font-size:13px;"
@@ -82,7 +81,8 @@ static const char style[] =
     "svg.chart .readout{fill:var(--fg);font-weight:600;visibility:hidden}\n"
     "svg.hover .guide,svg.hover .readout{visibility:visible}\n"
     "footer{color:var(--muted);font-size:12px;margin-top:8px}\n"
-    "@media (max-width:760px){.two{grid-template-columns:1fr}"
+    "@media (max-width:1000px){dl{grid-template-columns:repeat(2,max-content 1fr)}}\n"
+    "@media (max-width:700px){.two{grid-template-columns:1fr}"
     "dl{grid-template-columns:max-content 1fr}}\n";
 
 /* Hover details: a guide line and a read-out of each series' value at the nearest
@@ -96,7 +96,7 @@ static const char script[] =
     "v.toFixed(1))+'/s';return String(Math.round(v));}\n"
     "function fx(x,k){if(k==='pct'){var p=100*(1-Math.pow(10,-x));"
     "return(p<90?p.toFixed(0):p.toFixed(Math.min(3,Math.ceil(x-1))))+'%';}"
-    "var s=Math.round(x);return's='+(s<60?s+'s':Math.floor(s/60)+'m'+('0'+s%60).slice(-2)+'s');}\n"
+    "var s=Math.round(x);return'at '+(s<60?s+'s':Math.floor(s/60)+'m'+('0'+s%60).slice(-2)+'s');}\n"
     "function setup(svg){\n"
     "var pl=svg.getAttribute('data-plot').split(' ').map(Number),top=+svg.getAttribute("
     "'data-top'),xmax=+svg.getAttribute('data-xmax'),unit=svg.getAttribute('data-unit'),"
@@ -449,7 +449,7 @@ static void gate(struct lg_buf *b, const struct lg_result *r)
                       : warning ? "!"
                                 : MARK_FAIL);
         lg_html_esc(b, t->expr);
-        lg_buf_puts(b, "</td><td>");
+        lg_buf_puts(b, "</td><td class=\"nw\">");
         lg_html_esc(b, t->severity ? t->severity : "critical");
         lg_buf_puts(b, t->abort ? ", aborts the run" : "");
         lg_buf_puts(b, "</td><td>");

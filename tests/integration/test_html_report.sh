@@ -83,7 +83,7 @@ n = len(series)
 w = 1 if n <= 600 else math.ceil(n / 600)
 buckets = [series[i:i + w] for i in range(0, n, w)]
 expect_points = len(buckets)
-expect_latency = sum(1 for b in buckets if any(p["requests"] > 0 for p in b))
+expect_latency = sum(1 for b in buckets if any(p["requests"] > 0 and p["p99_ms"] > 0 for p in b))
 steps = res["steps"]
 
 def pairs(d):

@@ -346,15 +346,16 @@ static void test_html_downsamples_long_series(void **state)
     lg_result_free(r);
 }
 
-/* Seconds without a request have no latency: a gap in the line (a new subpath),
- * not a zero; requests/s still draws every point. */
+/* Seconds without a timed request (none sent, or every one failed before a
+ * response: percentiles 0) have no latency: a gap in the line (a new subpath), not
+ * a zero; requests/s still draws every point. */
 static void test_html_latency_gaps(void **state)
 {
     (void)state;
     struct lg_result *r = result(10);
     r->series[3].requests = r->series[4].requests = 0;
-    r->series[9].requests = 0;
-    r->series[7].requests = 0; /* 8 alone between two gaps: drawn as a dot */
+    r->series[9].p50_ms = r->series[9].p95_ms = r->series[9].p99_ms = 0; /* all failed */
+    r->series[7].requests = 0; /* 8 alone between two gaps: drawn as a dash */
     char *page = lg_report_html(r);
     char *svg = chart(page, "latency", 0);
     assert_int_equal(attr_long(svg, "data-points"), 10);
@@ -363,11 +364,37 @@ static void test_html_latency_gaps(void **state)
     const char *end = strchr(d + 21, '"');
     char *path = lg_strndup(d + 21, (size_t)(end - d - 21));
     assert_int_equal(occurrences(path, "M"), 3);
-    assert_int_equal(occurrences(path, "h0"), 1);
+    assert_int_equal(occurrences(path, "h5"), 1);
     free(path);
     free(svg);
     svg = chart(page, "rps", 0);
     assert_int_equal(points(svg, "requests/s"), 10);
+    free(svg);
+    free(page);
+    lg_result_free(r);
+}
+
+/* Axis labels: round steps, no trailing zeros, as many decimals as the step has. */
+static void test_html_axis_labels(void **state)
+{
+    (void)state;
+    struct lg_result *r = result(3);
+    for (size_t i = 0; i < 3; i++)
+        r->series[i].requests = 1;
+    r->series[1].p99_ms = 2000;
+    char *page = lg_report_html(r);
+    char *svg = chart(page, "rps", 0);
+    const char *rps[] = {">0</text>", ">0.25</text>", ">0.5</text>", ">0.75</text>", ">1</text>"};
+    for (size_t i = 0; i < sizeof(rps) / sizeof(*rps); i++)
+        assert_non_null(strstr(svg, rps[i]));
+    const char *t[] = {">0</text>", ">1s</text>", ">2s</text>", ">3s</text>"};
+    for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
+        assert_non_null(strstr(svg, t[i]));
+    free(svg);
+    svg = chart(page, "latency", 0);
+    const char *ms[] = {">500ms</text>", ">1s</text>", ">1.5s</text>", ">2s</text>"};
+    for (size_t i = 0; i < sizeof(ms) / sizeof(*ms); i++)
+        assert_non_null(strstr(svg, ms[i]));
     free(svg);
     free(page);
     lg_result_free(r);
@@ -594,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_html_bucket_width),
         cmocka_unit_test(test_html_downsamples_long_series),
         cmocka_unit_test(test_html_latency_gaps),
+        cmocka_unit_test(test_html_axis_labels),
         cmocka_unit_test(test_html_aborted_says_so_first),
         cmocka_unit_test(test_html_empty_result),
         cmocka_unit_test(test_html_nan_and_huge_values),
