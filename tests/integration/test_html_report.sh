@@ -42,8 +42,10 @@ YAML
 shots="$(dirname "$LOADGATE")/out"
 mkdir -p "$shots"
 
-# browser HTML: loads the page in headless chromium and checks it (see the header).
-# Prints one line per finding; exits non-zero when a check failed.
+# browser HTML RESULT TMP SHOT VERDICT JS_OFF_TOO: loads the page in headless
+# chromium with JavaScript on (and off too when JS_OFF_TOO is 1) and checks it (see
+# the header); SHOT: where to write the screenshot, or "". Prints one line per
+# finding; exits non-zero when a check failed.
 browser() {
     "$PY" - "$@" <<'PY'
 import json, math, re, sys, time
@@ -54,7 +56,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import NoAlertPresentException
 
-html, result, tmp, shot, verdict = sys.argv[1:6]
+html, result, tmp, shot, verdict, js_off_too = sys.argv[1:7]
 res = json.load(open(result))
 url = "file://" + html
 failures = []
@@ -178,6 +180,9 @@ try:
 finally:
     d.quit()
 
+if js_off_too != "1":
+    sys.exit(1 if failures else 0)
+
 # JavaScript off: the same page, the same charts; the hover script never ran.
 d = driver(False, "nojs")
 try:
@@ -204,7 +209,7 @@ assert_not_contains "$html" '<img'
 assert_eq "$(grep -o '<script' "$html" | wc -l)" 1 "<script in the file"
 
 log "headless chromium, network blocked, JavaScript on and off"
-if browser "$html" "$RESULT" "$TEST_TMP" "$shots/report.png" FAIL >"$TEST_TMP/browser.out" 2>&1; then
+if browser "$html" "$RESULT" "$TEST_TMP" "$shots/report.png" FAIL 1 >"$TEST_TMP/browser.out" 2>&1; then
     _lg_asserts=$((_lg_asserts + $(grep -c '^ok ' "$TEST_TMP/browser.out")))
 else
     fail "the browser checks failed"
@@ -227,7 +232,7 @@ set -e
 RESULT="$out/result.json"
 assert_status 3 "aborted by SIGINT"
 assert_json "$RESULT" '.verdict == "aborted"'
-if browser "$out/report.html" "$RESULT" "$TEST_TMP" "" ABORTED >"$TEST_TMP/browser.out" 2>&1; then
+if browser "$out/report.html" "$RESULT" "$TEST_TMP" "" ABORTED 0 >"$TEST_TMP/browser.out" 2>&1; then
     _lg_asserts=$((_lg_asserts + $(grep -c '^ok ' "$TEST_TMP/browser.out")))
 else
     fail "the browser checks of the aborted run failed"
