@@ -62,8 +62,8 @@ static const char *const run_usage =
     "  -i, --iterations N    stop after N iterations in total, shared among the VUs\n"
     "      --threshold EXPR  add a threshold, e.g. 'p95(latency) < 200ms' (repeatable)\n"
     "      --var K=V         set a variable (repeatable)\n"
-    "      --out DIR         write result.json, summary.txt, summary.md, junit.xml and\n"
-    "                        latency.hlog there\n"
+    "      --out DIR         write result.json, summary.txt, summary.md, junit.xml,\n"
+    "                        report.html and latency.hlog there\n"
     "      --cacert FILE     trust this CA bundle (PEM) for HTTPS\n"
     "      --insecure        do not verify TLS certificates\n"
     "      --http 1.1|2      HTTP version (default 1.1; overrides the environment's `http`)\n"
@@ -97,6 +97,7 @@ struct report_format {
 static const struct report_format report_formats[] = {
     {"junit", "junit.xml", lg_report_junit_file},
     {"markdown", "summary.md", lg_report_markdown_file},
+    {"html", "report.html", lg_report_html_file},
 };
 #define N_REPORT_FORMATS (sizeof(report_formats) / sizeof(report_formats[0]))
 
@@ -381,7 +382,7 @@ static int mkdir_p(const char *dir)
 
 /* The reports a run writes in --out. */
 static const char *const report_names[] = {"result.json", "summary.txt", "summary.md", "junit.xml",
-                                           "latency.hlog"};
+                                           "report.html", "latency.hlog"};
 
 /* The report folder, before anything else happens: made if missing and proved
  * writable by creating (and removing) a file in it, so that a file, a read-only
@@ -483,6 +484,10 @@ static int write_reports(const struct lg_result *r, const char *dir)
     if (!rc && (rc = lg_report_junit_file(r, xml)))
         fprintf(stderr, "loadgate: cannot write %s: %s\n", xml, strerror(errno));
     free(xml);
+    char *html = lg_asprintf("%s/%s", dir, report_names[4]);
+    if (!rc && (rc = lg_report_html_file(r, html)))
+        fprintf(stderr, "loadgate: cannot write %s: %s\n", html, strerror(errno));
+    free(html);
     free(json);
     free(txt);
     return rc;

@@ -315,6 +315,7 @@ char *lg_result_to_json(const struct lg_result *r)
     set(root, "profile", jstr_or_null(r->profile));
     set(root, "base_url", jstr_or_null(r->base_url));
     set(root, "started_at", jstr(r->started_at));
+    set(root, "loadgate_version", jstr_or_null(r->loadgate_version));
     set(root, "abort_reason", jstr_or_null(r->abort_reason));
     set(root, "default_gate", chk(json_boolean(r->default_gate)));
     set(root, "smoke_rule", chk(json_boolean(r->smoke_rule)));

@@ -56,23 +56,6 @@ static void put_md(FILE *f, const char *s)
     }
 }
 
-/* A rate with one decimal and thousands separators ("1,234.5"), or three decimals
- * below 0.1/s so that a slow run does not read as "0.0". */
-static char *fmt_rate(double v, char *buf, size_t n)
-{
-    if (!isfinite(v) || v < 0)
-        v = 0;
-    if (v > 0 && v < 0.095) {
-        snprintf(buf, n, "%.3f", v);
-        return buf;
-    }
-    double tenths = round(v * 10.0);
-    char whole[32];
-    lg_fmt_count((uint64_t)(tenths / 10.0), whole, sizeof(whole));
-    snprintf(buf, n, "%s.%d", whole, (int)fmod(tenths, 10.0));
-    return buf;
-}
-
 static const char *plural(uint64_t n)
 {
     return n == 1 ? "" : "s";
@@ -103,7 +86,7 @@ static void shape(const struct lg_result *r, FILE *f)
         fprintf(f,
                 "- **Model:** open, up to %s iterations/s, at most %s VU%s" SEP
                 "%s due, %s started, %s dropped\n",
-                fmt_rate(sc->peak_rate_per_s, a, sizeof(a)),
+                lg_report_fmt_rate(sc->peak_rate_per_s, a, sizeof(a)),
                 lg_fmt_count(sc->max_vus, b, sizeof(b)), plural(sc->max_vus),
                 lg_fmt_count(sc->scheduled, c, sizeof(c)), lg_fmt_count(sc->started, a, sizeof(a)),
                 lg_fmt_count(sc->dropped, b, sizeof(b)));
@@ -113,7 +96,7 @@ static void shape(const struct lg_result *r, FILE *f)
     fprintf(f, "- **Duration:** %s" SEP "%s request%s (%s/s)",
             lg_report_fmt_ms(r->duration_s * 1000.0, a, sizeof(a)),
             lg_fmt_count(r->requests, b, sizeof(b)), plural(r->requests),
-            fmt_rate(r->rps, c, sizeof(c)));
+            lg_report_fmt_rate(r->rps, c, sizeof(c)));
     fprintf(f, SEP "%s iteration%s", lg_fmt_count(r->iterations, a, sizeof(a)),
             plural(r->iterations));
     if (r->iterations_interrupted)
@@ -147,7 +130,8 @@ static void shape(const struct lg_result *r, FILE *f)
     if (r->limits.has) {
         fputs("- **Limits:**", f);
         if (r->limits.max_rate_per_s > 0)
-            fprintf(f, " %s requests/s", fmt_rate(r->limits.max_rate_per_s, a, sizeof(a)));
+            fprintf(f, " %s requests/s",
+                    lg_report_fmt_rate(r->limits.max_rate_per_s, a, sizeof(a)));
         if (r->limits.max_vus)
             fprintf(f, "%s %s VU%s", r->limits.max_rate_per_s > 0 ? "," : "",
                     lg_fmt_count(r->limits.max_vus, a, sizeof(a)), plural(r->limits.max_vus));
@@ -171,23 +155,6 @@ static void shape(const struct lg_result *r, FILE *f)
         fputc('\n', f);
     }
     fputc('\n', f);
-}
-
-static char *observed(const struct lg_result_threshold *t)
-{
-    char buf[64];
-    if (t->no_samples)
-        return lg_strdup("no samples");
-    if (t->observed_text && *t->observed_text)
-        return lg_strdup(t->observed_text);
-    const char *unit = t->unit ? t->unit : "";
-    if (!strcmp(unit, "ms"))
-        return lg_strdup(lg_report_fmt_ms(t->observed, buf, sizeof(buf)));
-    if (!strcmp(unit, "ratio"))
-        return lg_asprintf("%.2f%%", t->observed * 100.0);
-    if (!strcmp(unit, "per_s"))
-        return lg_asprintf("%s/s", fmt_rate(t->observed, buf, sizeof(buf)));
-    return lg_asprintf("%g", t->observed);
 }
 
 static const char *rule_label(const char *name)
@@ -223,7 +190,7 @@ static void gate(const struct lg_result *r, FILE *f)
     for (size_t i = 0; i < r->n_thresholds; i++) {
         const struct lg_result_threshold *t = &r->thresholds[i];
         bool warning = t->severity && !strcmp(t->severity, "warning");
-        char *o = observed(t);
+        char *o = lg_report_observed(t);
         fprintf(f, "| %s | ", t->ok ? MARK_OK : warning ? "!" : MARK_FAIL);
         put_md(f, t->expr);
         fprintf(f, "%s%s | ", warning ? " (warning)" : "", t->abort ? " (abort)" : "");
@@ -275,7 +242,7 @@ static void steps(const struct lg_result *r, FILE *f)
         step_label(f, s);
         fprintf(f, " | %s", lg_fmt_count(s->requests, a, sizeof(a)));
         double rps = r->duration_s > 0 ? (double)s->requests / r->duration_s : 0.0;
-        fprintf(f, " | %s", fmt_rate(rps, a, sizeof(a)));
+        fprintf(f, " | %s", lg_report_fmt_rate(rps, a, sizeof(a)));
         bool timed = s->requests > 0 && (!s->histogram || s->histogram->total_count > 0);
         double lat[] = {l->p50, l->p90, l->p95, l->p99, l->max};
         for (int k = 0; k < 5; k++)

@@ -67,4 +67,17 @@ int lg_report_junit_file(const struct lg_result *r, const char *path);
 /* The same document as a new string (caller frees). */
 char *lg_report_junit(const struct lg_result *r);
 
+/* report.html as a new string (caller frees): one self-contained page (docs/reports.md)
+ * with the verdict first (the abort reason when aborted), the run's metadata, the
+ * gate, latency percentiles, requests/s, errors and active VUs over time
+ * (downsampled to at most 600 points per chart), the percentile distribution
+ * overall and per step, the per-step table with the request phases, failed checks,
+ * errors and the open model's schedule. It loads nothing: its Content-Security-Policy
+ * allows only its own style and script by their SHA-256. Built from the result
+ * alone (no clock, no environment), so a result renders to the same bytes; every
+ * text from the suite or a server is escaped. */
+char *lg_report_html(const struct lg_result *r);
+/* Writes lg_report_html's page to path atomically. Returns 0, or LG_EIO with errno set. */
+int lg_report_html_file(const struct lg_result *r, const char *path);
+
 #endif

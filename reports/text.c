@@ -68,23 +68,6 @@ static int rate_decimals(double v)
     return v > 0 && v < 0.095 ? 3 : 1;
 }
 
-/* A rate with thousands separators: "1,234.5", "0.008". */
-static char *fmt_rate(double v, char *buf, size_t n)
-{
-    if (!isfinite(v) || v < 0)
-        v = 0;
-    int d = rate_decimals(v);
-    if (d != 1) {
-        snprintf(buf, n, "%.*f", d, v);
-        return buf;
-    }
-    double tenths = round(v * 10.0);
-    char whole[32];
-    lg_fmt_count((uint64_t)(tenths / 10.0), whole, sizeof(whole));
-    snprintf(buf, n, "%s.%d", whole, (int)fmod(tenths, 10.0));
-    return buf;
-}
-
 static double rate(uint64_t count, double duration_s)
 {
     return duration_s > 0 ? (double)count / duration_s : 0.0;
@@ -181,7 +164,7 @@ static void header(const struct lg_result *r, FILE *f)
     fprintf(f, "%" PRIu32 " VU%s" SEP "%s" SEP, r->vus, r->vus == 1 ? "" : "s",
             lg_report_fmt_ms(r->duration_s * 1000.0, a, sizeof(a)));
     fprintf(f, "%s request%s (%s/s)" SEP, lg_fmt_count(r->requests, a, sizeof(a)),
-            r->requests == 1 ? "" : "s", fmt_rate(r->rps, b, sizeof(b)));
+            r->requests == 1 ? "" : "s", lg_report_fmt_rate(r->rps, b, sizeof(b)));
     if (r->unsent)
         fprintf(f, "%s unsent" SEP, lg_fmt_count(r->unsent, a, sizeof(a)));
     /* Interrupted iterations are not finished ones, and "failed" covers both. */
@@ -210,14 +193,15 @@ static void limits_line(const struct lg_result *r, FILE *f)
     char a[32], b[32];
     fputs("  limits:", f);
     if (l->max_rate_per_s > 0)
-        fprintf(f, " %s requests/s", fmt_rate(l->max_rate_per_s, a, sizeof(a)));
+        fprintf(f, " %s requests/s", lg_report_fmt_rate(l->max_rate_per_s, a, sizeof(a)));
     if (l->max_vus)
         fprintf(f, "%s %s VU%s", l->max_rate_per_s > 0 ? "," : "",
                 lg_fmt_count(l->max_vus, a, sizeof(a)), l->max_vus == 1 ? "" : "s");
     if (l->vus_capped)
         fprintf(f, SEP "VUs capped (asked %s)", lg_fmt_count(l->vus_asked, a, sizeof(a)));
     if (l->rate_capped)
-        fprintf(f, SEP "arrivals capped (asked %s/s)", fmt_rate(l->rate_asked_per_s, a, sizeof(a)));
+        fprintf(f, SEP "arrivals capped (asked %s/s)",
+                lg_report_fmt_rate(l->rate_asked_per_s, a, sizeof(a)));
     if (l->max_rate_per_s > 0)
         fprintf(f, SEP "%s request%s waited for the rate cap", lg_fmt_count(l->paced, b, sizeof(b)),
                 l->paced == 1 ? "" : "s");
@@ -400,7 +384,7 @@ static void schedule_lines(const struct lg_result *r, FILE *f, bool color)
     char a[32], b[32], c[32], d[32];
     fprintf(f, "\n  open model: %s iteration%s due at up to %s/s, ",
             lg_fmt_count(sc->scheduled, a, sizeof(a)), sc->scheduled == 1 ? "" : "s",
-            fmt_rate(sc->peak_rate_per_s, b, sizeof(b)));
+            lg_report_fmt_rate(sc->peak_rate_per_s, b, sizeof(b)));
     fprintf(f, "%s started, %s dropped; ", lg_fmt_count(sc->started, a, sizeof(a)),
             lg_fmt_count(sc->dropped, b, sizeof(b)));
     fprintf(f, "waited for a VU: %s", lg_fmt_count(sc->waited, c, sizeof(c)));
@@ -581,21 +565,12 @@ static void failed_checks(const struct lg_result *r, FILE *f, bool color)
     }
 }
 
+/* The observed value on one line (a server's text could hold a line break). */
 static char *observed(const struct lg_result_threshold *t)
 {
-    char buf[64];
-    if (t->no_samples)
-        return lg_strdup("no samples");
-    if (t->observed_text && *t->observed_text)
-        return clean(t->observed_text);
-    const char *unit = t->unit ? t->unit : "";
-    if (!strcmp(unit, "ms"))
-        return lg_strdup(lg_report_fmt_ms(t->observed, buf, sizeof(buf)));
-    if (!strcmp(unit, "ratio"))
-        return lg_asprintf("%.2f%%", t->observed * 100.0);
-    if (!strcmp(unit, "per_s"))
-        return lg_asprintf("%s/s", fmt_rate(t->observed, buf, sizeof(buf)));
-    return lg_asprintf("%g", t->observed);
+    char *o = lg_report_observed(t), *c = clean(o);
+    free(o);
+    return c;
 }
 
 static bool is_warning(const struct lg_result_threshold *t)

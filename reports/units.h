@@ -1,13 +1,27 @@
-/* units: how the human-facing summaries (summary.txt, summary.md) write a
- * duration, so that both show the same figure for the same value. */
+/* units: how the human-facing reports (summary.txt, summary.md, report.html) write
+ * a duration, a rate and a threshold's observed value, so that all of them show the
+ * same figure for the same value. */
 #ifndef LG_REPORT_UNITS_H
 #define LG_REPORT_UNITS_H
 
 #include <stddef.h>
 
+#include "result.h"
+
 /* A duration in milliseconds, compactly with 3 significant digits: "812us",
  * "1.21ms", "20.1ms", "120ms", "1.20s", "12.3s", "2m05s", "1h02m" (a negative or
  * non-finite value reads as 0us). Writes into buf (n bytes) and returns it. */
 char *lg_report_fmt_ms(double ms, char *buf, size_t n);
+
+/* A rate with one decimal and thousands separators ("1,234.5"), or three decimals
+ * below 0.1/s so that a slow run does not read as "0.0" ("0.008"); a negative or
+ * non-finite value reads as 0. Writes into buf (n bytes) and returns it. */
+char *lg_report_fmt_rate(double v, char *buf, size_t n);
+
+/* A threshold's observed value for humans: "no samples" when it had none, else the
+ * result's observed_text as it is (not escaped or cleaned: the caller does that for
+ * its format), else the value in its unit ("412ms", "0.52%", "12.5/s", "3").
+ * Returns a new string (caller frees). */
+char *lg_report_observed(const struct lg_result_threshold *t);
 
 #endif

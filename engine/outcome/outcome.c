@@ -497,6 +497,7 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
     r->profile = dup_or_null(info->profile);
     r->base_url = lg_url_redact(info->base_url); /* never its password */
     r->started_at = iso8601(rep->started_wall_ms);
+    r->loadgate_version = lg_strdup(LG_VERSION);
     r->vus = info->vus;
     r->limits = info->limits;
     if (r->limits.has)

@@ -125,6 +125,7 @@ void lg_result_free(struct lg_result *r)
     free(r->profile);
     free(r->base_url);
     free(r->started_at);
+    free(r->loadgate_version);
     free(r->abort_reason);
     free(r->schedule.note);
     free(r->feed_note);
@@ -727,6 +728,7 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         (rc = get_str(rd, root, "", "profile", false, true, &r->profile)) ||
         (rc = get_str(rd, root, "", "base_url", false, true, &r->base_url)) ||
         (rc = get_str(rd, root, "", "started_at", false, false, &r->started_at)) ||
+        (rc = get_str(rd, root, "", "loadgate_version", false, true, &r->loadgate_version)) ||
         (rc = get_str(rd, root, "", "abort_reason", false, true, &r->abort_reason)) ||
         (rc = get_bool(rd, root, "", "default_gate", false, &r->default_gate)) ||
         (rc = get_bool(rd, root, "", "smoke_rule", false, &r->smoke_rule)))

@@ -188,6 +188,8 @@ struct lg_result {
      * smoke_rule are all there is). */
     struct lg_result_rule *rules;
     size_t n_rules;
+    /* The loadgate that ran ("0.1.0"); NULL in results written before it was recorded. */
+    char *loadgate_version;
     uint32_t vus;
     /* The HTTP version asked for: "1.1" or "2" (NULL in results written before it
      * was recorded); multiplex: VUs shared HTTP/2 connections. */

@@ -53,10 +53,10 @@ YAML
 rerender() {
     local out=$1 f
     log "report $out/result.json"
-    lg report "$out/result.json" --junit "$out/re.xml" --markdown "$out/re.md" --text
+    lg report "$out/result.json" --junit "$out/re.xml" --markdown "$out/re.md" --html "$out/re.html" --text
     assert_status 0 "report of a '$(jq -r .verdict "$out/result.json")' result"
     cp "$LG_OUT" "$out/re.txt"
-    for f in "junit.xml re.xml" "summary.md re.md" "summary.txt re.txt"; do
+    for f in "junit.xml re.xml" "summary.md re.md" "summary.txt re.txt" "report.html re.html"; do
         read -r want got <<<"$f"
         _lg_asserts=$((_lg_asserts + 1))
         if ! cmp "$out/$want" "$out/$got"; then

@@ -57,6 +57,7 @@ assert_json "$RESULT" "$(step echo) | .checks.failed == 0 and .checks.passed == 
 assert_json "$RESULT" "$(step mismatch) | .checks.failed == 4"
 assert_file "$TEST_TMP/out/junit.xml"
 assert_file "$TEST_TMP/out/summary.md"
+assert_file "$TEST_TMP/out/report.html"
 for f in "$TEST_TMP"/out/* "$LG_OUT" "$LG_ERR"; do
     assert_not_contains "$f" "$secret" "no report or log shows the secret"
 done

@@ -69,6 +69,7 @@ static struct lg_result *make_result(void)
     r->profile = NULL;
     r->base_url = lg_strdup("http://127.0.0.1:8080");
     r->started_at = lg_strdup("2026-11-22T10:00:00Z");
+    r->loadgate_version = lg_strdup("0.1.0");
     r->vus = 20;
     r->duration_s = 10.0;
     r->requests = 1101;
@@ -415,9 +416,11 @@ static void test_reports_free_accepts_null_and_empty(void **state)
 static void test_reports_json_has_exact_keys_in_order(void **state)
 {
     json_t *j = to_jansson(*state);
-    assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
-                   "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
-                   "scenarios,series");
+    assert_keys(
+        j,
+        "schema,verdict,suite,file,env,profile,base_url,started_at,loadgate_version,abort_reason,"
+        "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
+        "scenarios,series");
     assert_keys(json_object_get(j, "config"), "vus,http,multiplex,proxy");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
@@ -552,9 +555,11 @@ static void test_reports_json_never_writes_invalid_strings_or_numbers(void **sta
 static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
 {
     json_t *j = to_jansson(*state);
-    assert_keys(j, "schema,verdict,suite,file,env,profile,base_url,started_at,abort_reason,"
-                   "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
-                   "scenarios,series");
+    assert_keys(
+        j,
+        "schema,verdict,suite,file,env,profile,base_url,started_at,loadgate_version,abort_reason,"
+        "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
+        "scenarios,series");
     json_t *sc = json_object_get(j, "schedule");
     assert_keys(sc, OPEN_SCHEDULE_KEYS);
     assert_keys(json_object_get(sc, "lag_ms"), LATENCY_KEYS);
@@ -710,6 +715,7 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_str_or_null_equal(a->profile, b->profile);
     assert_str_or_null_equal(a->base_url, b->base_url);
     assert_str_or_null_equal(a->started_at, b->started_at);
+    assert_str_or_null_equal(a->loadgate_version, b->loadgate_version);
     assert_str_or_null_equal(a->abort_reason, b->abort_reason);
     assert_int_equal(a->default_gate, b->default_gate);
     assert_int_equal(a->smoke_rule, b->smoke_rule);
@@ -946,6 +952,36 @@ static void test_reports_smoke_rule_round_trip(void **state)
     assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, err, sizeof(err)), LG_ESYNTAX);
     assert_string_equal(err, "result.json: smoke_rule: expected true or false");
     assert_null(back);
+    free(s);
+    json_decref(j);
+}
+
+/* loadgate_version follows started_at and reads back; older files without it (or
+ * with null) read as NULL. */
+static void test_reports_loadgate_version_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    char *s = lg_result_to_json(r);
+    assert_non_null(strstr(s, "\"started_at\": \"2026-11-22T10:00:00Z\",\n"
+                              "  \"loadgate_version\": \"0.1.0\",\n"));
+    struct lg_result *back = NULL;
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_string_equal(back->loadgate_version, "0.1.0");
+    lg_result_free(back);
+    free(s);
+
+    json_t *j = to_jansson(r);
+    json_object_del(j, "loadgate_version");
+    s = json_dumps(j, 0);
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_null(back->loadgate_version);
+    lg_result_free(back);
+    free(s);
+    json_object_set_new(j, "loadgate_version", json_null());
+    s = json_dumps(j, 0);
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_null(back->loadgate_version);
+    lg_result_free(back);
     free(s);
     json_decref(j);
 }
@@ -1259,6 +1295,7 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     assert_int_equal(back->feed_exhausted, 0);
     assert_null(back->feed_note);
     assert_int_equal(back->vus, 2);
+    assert_null(back->loadgate_version);
     assert_int_equal(back->steps[0].requests, 4);
     assert_int_equal(back->steps[0].unsent, 0);
     assert_int_equal(back->iterations_interrupted, 0);
@@ -1266,6 +1303,8 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     char *now = lg_result_to_json(back);
     char *want = insert_after(slurp(path), "  \"default_gate\": true,\n",
                               "  \"smoke_rule\": false,\n  \"rules\": [],\n");
+    want = insert_after(want, "  \"started_at\": \"2026-11-22T10:00:00Z\",\n",
+                        "  \"loadgate_version\": null,\n");
     want = insert_after(want, "    \"vus\": 2",
                         ",\n    \"http\": null,\n    \"multiplex\": false,\n"
                         "    \"proxy\": null");
@@ -2270,6 +2309,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_null_histogram_is_written_empty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_smoke_rule_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_loadgate_version_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_limits_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_step_phases_written_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_settled_result_renders_the_same_read_back,
