@@ -63,4 +63,9 @@ int lg_report_junit_file(const struct lg_result *r, const char *path);
 /* The same document as a new string (caller frees). */
 char *lg_report_junit(const struct lg_result *r);
 
+/* The summary.md document (lg_report_markdown_file) as a new NUL-terminated
+ * string, byte for byte what that function writes (caller frees). Used to append
+ * the summary to $GITHUB_STEP_SUMMARY. Aborts when out of memory. */
+char *lg_report_markdown(const struct lg_result *r);
+
 #endif
