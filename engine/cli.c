@@ -505,8 +505,9 @@ static void report_not_started(const struct lg_suite *s, struct lg_run_report *r
 /* Appends summary.md to the file $GITHUB_STEP_SUMMARY names (GitHub Actions shows
  * it on the job's page), when that variable is set and not empty. The file holds
  * the earlier steps' summaries: O_APPEND and, short writes aside, one write, so
- * the summary lands whole after them. Failing to append is a warning only: a
- * missing job summary never changes the verdict or the exit code. */
+ * the summary lands whole after them. O_NONBLOCK: a FIFO nobody reads is refused
+ * rather than hanging the gate. Failing to append is a warning only: a missing job
+ * summary never changes the verdict or the exit code. */
 static void append_step_summary(const struct lg_result *r)
 {
     const char *path = getenv("GITHUB_STEP_SUMMARY");
@@ -515,7 +516,7 @@ static void append_step_summary(const struct lg_result *r)
     char *md = lg_report_markdown(r);
     size_t len = strlen(md), done = 0;
     int err = 0;
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0666);
     if (fd < 0)
         err = errno;
     while (!err && done < len) {

@@ -162,6 +162,12 @@ if [[ -w /dev/full ]]; then
     assert_contains "$LG_ERR" "(/dev/full): No space left on device; the verdict and exit code stand"
 fi
 
+log "a FIFO nobody reads: refused at once, not a hang"
+mkfifo "$TEST_TMP/fifo"
+GITHUB_STEP_SUMMARY="$TEST_TMP/fifo" lg run "$ok" --base-url "$NGINX_URL" -u 1 -i 1 --no-progress
+assert_status 0 "a FIFO as the summary file"
+assert_contains "$LG_ERR" "($TEST_TMP/fifo): No such device or address; the verdict and exit code stand"
+
 log "check sends nothing and appends nothing"
 GITHUB_STEP_SUMMARY="$summary" lg check "$ok"
 assert_status 0
