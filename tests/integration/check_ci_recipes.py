@@ -37,7 +37,7 @@ problems = []
 
 
 def problem(where, msg):
-    problems.append(f"{where}: {msg}")
+    problems.append(f"{where}: {msg}".replace("\n", " "))  # one line per problem
 
 
 def logical_lines(text):
@@ -88,6 +88,7 @@ class Help:
         self.exit_codes = {int(k): v.strip() for k, v in
                            (c.strip().split(" ", 1) for c in m.group(1).split(","))} if m else {}
         self.flags = {}
+        self.checked = {}  # path: `loadgate check` run on it
 
     def _help(self, *cmd):
         return subprocess.run([self.loadgate, *cmd, "--help"], capture_output=True, text=True,
@@ -160,7 +161,10 @@ def check_file(where, line, f, src, help_, opts):
     path = os.path.join(src, f)
     if "$" in f or not os.path.isfile(path):
         return problem(where, f"`{line}`: {f} is not a file in the repository")
-    r = subprocess.run([help_.loadgate, "check", path], capture_output=True, text=True)
+    if path not in help_.checked:
+        help_.checked[path] = subprocess.run([help_.loadgate, "check", path], capture_output=True,
+                                             text=True)
+    r = help_.checked[path]
     if r.returncode != 0:
         return problem(where, f"`{line}`: loadgate check {f} exits {r.returncode}: {r.stderr.strip()}")
     with open(path) as fh:
@@ -318,7 +322,8 @@ def main(argv):
     if help_.exit_codes != EXIT_CODES:
         problem("loadgate --help", f"exit codes {help_.exit_codes}, DESIGN.md gives {EXIT_CODES}")
     for path in argv[3:]:
-        name = os.path.relpath(path, src)
+        inside = os.path.abspath(path).startswith(os.path.abspath(src) + os.sep)
+        name = os.path.relpath(path, src) if inside else path
         try:
             with open(path) as fh:
                 doc = yaml.safe_load(fh)

@@ -41,20 +41,22 @@ for row in "| \`0\` | pass |" "| \`1\` | gate failed |" "| \`2\` | invalid input
     assert_contains "$md" "$row" "docs/ci.md exit-code table"
 done
 
-# planted FILE SED_EXPR EXPECTED: the recipe FILE with SED_EXPR applied fails the
-# check with a message holding EXPECTED.
+# planted FILE SED_EXPR EXPECTED: a copy of the recipe FILE with SED_EXPR applied,
+# which must fail the check with a message holding EXPECTED (checked below, all
+# copies in one run of the checker).
+plants=()
+expects=()
 planted() {
     local file=$1 expr=$2 expected=$3 dir
     dir=$(mktemp -d "$TEST_TMP/planted.XXXXXX")
-    cp "$CI"/*.yml "$dir/"
+    cp "$CI/$file" "$dir/"
     sed -i -e "$expr" "$dir/$file"
     _lg_asserts=$((_lg_asserts + 1))
     if cmp -s "$dir/$file" "$CI/$file"; then
         fail "planting '$expr' in $file changed nothing"
-        return 0
     fi
-    assert_exit 1 "$PY" "$CHECK" "$LOADGATE" "$LG_SOURCE_DIR" "$dir"/*.yml
-    assert_contains "$LG_OUT" "$expected" "planted '$expr' in $file"
+    plants+=("$dir/$file")
+    expects+=("$expected")
 }
 log "planted mistakes fail the check"
 planted github-actions.yml 's|--profile load \\|--profile load --out-dir x \\|' \
@@ -90,6 +92,15 @@ planted github-actions.yml 's|^    runs-on: ubuntu-latest$|    run-on: ubuntu-la
 # shellcheck disable=SC2016 # backticks in the expected messages are literal
 planted gitlab-ci.yml 's|^stages: \[build|stages: [build, {|' 'not YAML'
 planted canary-watch.yml 's|4 internal error|4 internal failure|' 'does not give the exit codes'
+
+assert_exit 1 "$PY" "$CHECK" "$LOADGATE" "$LG_SOURCE_DIR" "${plants[@]}"
+for i in "${!plants[@]}"; do
+    _lg_asserts=$((_lg_asserts + 1))
+    grep -F -- "${plants[$i]}" "$LG_OUT" | grep -qF -- "${expects[$i]}" ||
+        fail "${plants[$i]}: no problem saying '${expects[$i]}'"
+done
+# each copy has its own folder, so the lines name which copy they are about
+assert_eq "$(cut -d: -f1 "$LG_OUT" | sort -u | wc -l)" "${#plants[@]}" "planted copies found wrong"
 
 log "the canary recipe's command line against loadgate-target"
 make_ca_and_cert "$TEST_TMP/pki" 30
