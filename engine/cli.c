@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -77,6 +78,8 @@ static const char *const run_usage =
     "      --threads N       worker threads (default: one per online CPU, at most one per VU)\n"
     "      --quiet           no progress and no summary table (verdict line only)\n"
     "      --no-progress     no live progress line\n"
+    "      --no-step-summary do not append summary.md to $GITHUB_STEP_SUMMARY (appended\n"
+    "                        when that variable names a file, as in GitHub Actions)\n"
     "\n"
     "Without a profile or flags: 1 VU, 1 iteration. With --vus alone: one iteration per VU.\n";
 
@@ -149,7 +152,7 @@ struct run_args {
     size_t n_thresholds;
     struct lg_var *vars;
     size_t n_vars;
-    bool insecure, quiet, no_progress, have_seed, yes_production;
+    bool insecure, quiet, no_progress, have_seed, yes_production, no_step_summary;
     uint64_t seed;
     enum lg_http_version http; /* LG_HTTP_DEFAULT: not given */
 };
@@ -206,6 +209,7 @@ enum {
     OPT_YES_PRODUCTION,
     OPT_MAX_LATENESS,
     OPT_HTTP,
+    OPT_NO_STEP_SUMMARY,
 };
 
 static const struct option run_options[] = {
@@ -229,6 +233,7 @@ static const struct option run_options[] = {
     {"max-lateness", required_argument, NULL, OPT_MAX_LATENESS},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"no-step-summary", no_argument, NULL, OPT_NO_STEP_SUMMARY},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -340,6 +345,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             break;
         case OPT_NO_PROGRESS:
             a->no_progress = true;
+            break;
+        case OPT_NO_STEP_SUMMARY:
+            a->no_step_summary = true;
             break;
         case 'h':
             fputs(run_usage, stdout);
@@ -551,15 +559,51 @@ static int hlog_not_started(const char *path, const struct lg_suite *s, int64_t 
     return 0;
 }
 
-/* Writes the reports (--out) and the summary, or only the verdict (--quiet).
- * latency.hlog was written during the run: one that could not be makes the exit
- * code 4 as any report does, the verdict staying what was measured. Returns the
- * exit code. */
+/* Appends summary.md to the file $GITHUB_STEP_SUMMARY names (GitHub Actions shows
+ * it on the job's page), when that variable is set and not empty. The file holds
+ * the earlier steps' summaries: O_APPEND and, short writes aside, one write, so
+ * the summary lands whole after them. O_NONBLOCK: a FIFO nobody reads is refused
+ * rather than hanging the gate. Failing to append is a warning only: a missing job
+ * summary never changes the verdict or the exit code. */
+static void append_step_summary(const struct lg_result *r)
+{
+    const char *path = getenv("GITHUB_STEP_SUMMARY");
+    if (!path || !*path)
+        return;
+    char *md = lg_report_markdown(r);
+    size_t len = strlen(md), done = 0;
+    int err = 0;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0666);
+    if (fd < 0)
+        err = errno;
+    while (!err && done < len) {
+        ssize_t n = write(fd, md + done, len - done);
+        if (n > 0)
+            done += (size_t)n;
+        else if (n == 0 || errno != EINTR)
+            err = n == 0 ? EIO : errno;
+    }
+    if (fd >= 0 && close(fd) && !err)
+        err = errno;
+    if (err)
+        fprintf(stderr,
+                "loadgate: warning: cannot append the Markdown summary to $GITHUB_STEP_SUMMARY "
+                "(%s): %s; the verdict and exit code stand\n",
+                path, strerror(err));
+    free(md);
+}
+
+/* Writes the reports (--out), the job summary ($GITHUB_STEP_SUMMARY) and the
+ * summary, or only the verdict (--quiet). latency.hlog was written during the run:
+ * one that could not be makes the exit code 4 as any report does, the verdict
+ * staying what was measured. Returns the exit code. */
 static int report(const struct lg_result *result, const struct run_args *a, int hlog_errno)
 {
     int rc = lg_outcome_exit_code(result->verdict);
     if (a->out_dir && (write_reports(result, a->out_dir) || hlog_errno))
         rc = EXIT_INTERNAL;
+    if (!a->no_step_summary)
+        append_step_summary(result);
     if (a->quiet)
         printf("verdict: %s\n", lg_verdict_name(result->verdict));
     else

@@ -358,7 +358,7 @@ static void render(const struct lg_result *r, FILE *f)
     errors(r, f);
 }
 
-int lg_report_markdown_file(const struct lg_result *r, const char *path)
+char *lg_report_markdown(const struct lg_result *r)
 {
     char *text = NULL;
     size_t len = 0;
@@ -372,7 +372,13 @@ int lg_report_markdown_file(const struct lg_result *r, const char *path)
         fprintf(stderr, "loadgate: out of memory writing the Markdown summary\n");
         abort();
     }
-    int rc = lg_write_atomic(path, text, len);
+    return text;
+}
+
+int lg_report_markdown_file(const struct lg_result *r, const char *path)
+{
+    char *text = lg_report_markdown(r);
+    int rc = lg_write_atomic(path, text, strlen(text));
     int e = errno;
     free(text);
     errno = e;

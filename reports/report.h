@@ -79,5 +79,9 @@ char *lg_report_junit(const struct lg_result *r);
 char *lg_report_html(const struct lg_result *r);
 /* Writes lg_report_html's page to path atomically. Returns 0, or LG_EIO with errno set. */
 int lg_report_html_file(const struct lg_result *r, const char *path);
+/* The summary.md document (lg_report_markdown_file) as a new NUL-terminated
+ * string, byte for byte what that function writes (caller frees). Used to append
+ * the summary to $GITHUB_STEP_SUMMARY. Aborts when out of memory. */
+char *lg_report_markdown(const struct lg_result *r);
 
 #endif

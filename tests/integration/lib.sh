@@ -23,6 +23,10 @@ LG_SERVER_LIFETIME=${LG_SERVER_LIFETIME:-300}
 # Bound on one loadgate invocation; the CTest TIMEOUT (120 s) bounds the whole test.
 LG_RUN_TIMEOUT=${LG_RUN_TIMEOUT:-90}
 
+# A test that runs inside a GitHub Actions step must not append its runs' summaries
+# to that step's job summary (test_step_summary.sh sets the variable itself).
+unset GITHUB_STEP_SUMMARY
+
 TEST_NAME=$(basename "$0" .sh)
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/lg-${TEST_NAME}.XXXXXX")
 _lg_pids=()
