@@ -80,7 +80,7 @@ static void verdict(const struct lg_result *r, FILE *f)
 /* The run's shape: what ran, how hard, where and how. */
 static void shape(const struct lg_result *r, FILE *f)
 {
-    char a[64], b[64], c[64];
+    char a[64], b[64], c[64], d[64], e[64];
     const struct lg_result_schedule *sc = &r->schedule;
     if (sc->open)
         fprintf(f,
@@ -88,8 +88,8 @@ static void shape(const struct lg_result *r, FILE *f)
                 "%s due, %s started, %s dropped\n",
                 lg_report_fmt_rate(sc->peak_rate_per_s, a, sizeof(a)),
                 lg_fmt_count(sc->max_vus, b, sizeof(b)), plural(sc->max_vus),
-                lg_fmt_count(sc->scheduled, c, sizeof(c)), lg_fmt_count(sc->started, a, sizeof(a)),
-                lg_fmt_count(sc->dropped, b, sizeof(b)));
+                lg_fmt_count(sc->scheduled, c, sizeof(c)), lg_fmt_count(sc->started, d, sizeof(d)),
+                lg_fmt_count(sc->dropped, e, sizeof(e)));
     else
         fprintf(f, "- **Model:** closed, %s VU%s\n", lg_fmt_count(r->vus, a, sizeof(a)),
                 plural(r->vus));

@@ -236,6 +236,24 @@ static void test_markdown_aborted_says_why_first(void **state)
     lg_result_free(r);
 }
 
+static void test_markdown_open_model_counts_each_in_its_place(void **state)
+{
+    (void)state;
+    struct lg_result *r = pass_result();
+    r->schedule.open = true;
+    r->schedule.peak_rate_per_s = 40.0;
+    r->schedule.max_vus = 300;
+    r->schedule.scheduled = 1500;
+    r->schedule.started = 1497;
+    r->schedule.dropped = 3;
+    char *md = render(r);
+    const char *want = "- **Model:** open, up to 40.0 iterations/s, at most 300 VUs \xc2\xb7 "
+                       "1,500 due, 1,497 started, 3 dropped\n";
+    assert_non_null(strstr(md, want));
+    free(md);
+    lg_result_free(r);
+}
+
 static void test_markdown_write_error_is_eio(void **state)
 {
     (void)state;
@@ -250,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_markdown_pass),
         cmocka_unit_test(test_markdown_fail_escapes_reasons_in_their_cell),
         cmocka_unit_test(test_markdown_aborted_says_why_first),
+        cmocka_unit_test(test_markdown_open_model_counts_each_in_its_place),
         cmocka_unit_test(test_markdown_write_error_is_eio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
