@@ -18,6 +18,7 @@
 #include "html.h"
 #include "units.h"
 #include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 #define MARK_OK "\xe2\x9c\x93"   /* ✓ */
@@ -150,21 +151,7 @@ void lg_html_esc(struct lg_buf *b, const char *s)
             p++;
             continue;
         }
-        /* The length of a well-formed sequence (RFC 3629), or 0. */
-        size_t n = 0;
-        if (c >= 0xc2 && c <= 0xdf)
-            n = 2;
-        else if (c >= 0xe0 && c <= 0xef)
-            n = 3;
-        else if (c >= 0xf0 && c <= 0xf4)
-            n = 4;
-        for (size_t i = 1; i < n; i++)
-            if ((p[i] & 0xc0) != 0x80)
-                n = 0;
-        if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
-            n = 0; /* overlong, a surrogate */
-        if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
-            n = 0; /* overlong, beyond U+10FFFF */
+        size_t n = lg_utf8_seq(p);
         if (n) {
             lg_buf_append(b, p, n);
             p += n;
