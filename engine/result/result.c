@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "url.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -782,6 +783,13 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         (rc = get_bool(rd, root, "", "default_gate", false, &r->default_gate)) ||
         (rc = get_bool(rd, root, "", "smoke_rule", false, &r->smoke_rule)))
         return rc;
+    /* loadgate writes it without a password; a hand-made or edited result may hold
+     * one, and no report may show it. */
+    if (r->base_url) {
+        char *redacted = lg_url_redact(r->base_url);
+        free(r->base_url);
+        r->base_url = redacted;
+    }
     READ_ARRAY(rc, rd, root, "", "rules", false, r->rules, r->n_rules, read_rule);
     if (rc)
         return rc;

@@ -986,6 +986,30 @@ static void test_reports_loadgate_version_round_trip(void **state)
     json_decref(j);
 }
 
+/* A result.json edited by hand, or made by another tool, with a password in its base
+ * URL: the result read back holds it hidden, so that no report shows it. */
+static void test_reports_read_json_hides_a_base_url_password(void **state)
+{
+    struct lg_result *r = *state;
+    json_t *j = to_jansson(r);
+    json_object_set_new(j, "base_url", json_string("https://admin:hunter2@api.example/v1"));
+    char *s = json_dumps(j, 0);
+    struct lg_result *back = NULL;
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_string_equal(back->base_url, "https://admin:***@api.example/v1");
+    char *md = lg_report_markdown(back), *txt = text_of(back, false), *html = lg_report_html(back);
+    assert_null(strstr(md, "hunter2"));
+    assert_null(strstr(txt, "hunter2"));
+    assert_null(strstr(html, "hunter2"));
+    assert_non_null(strstr(md, "admin:\\*\\*\\*@api.example"));
+    free(md);
+    free(txt);
+    free(html);
+    lg_result_free(back);
+    free(s);
+    json_decref(j);
+}
+
 static void test_reports_null_histogram_is_written_empty(void **state)
 {
     struct lg_result *r = *state;
@@ -2362,6 +2386,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_reports_settled_result_with_stray_bytes_renders_the_same_read_back, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_hides_a_base_url_password, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_check_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_rules_unsent_feed_round_trip, setup, teardown),
