@@ -207,24 +207,9 @@ static const char *verdict_name(enum lg_verdict v)
                                      : "UNKNOWN";
 }
 
-static const char *rule_label(const char *name)
-{
-    static const struct {
-        const char *name, *label;
-    } labels[] = {{LG_RULE_DEFAULT, "strict default gate"},
-                  {LG_RULE_FAILURES, "failures rule"},
-                  {LG_RULE_NO_RESPONSE, "no-response rule"},
-                  {LG_RULE_COMPLETION, "completion rule"},
-                  {LG_RULE_SMOKE, "smoke profile"}};
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-        if (name && !strcmp(name, labels[i].name))
-            return labels[i].label;
-    return NULL;
-}
-
 static void put_rule_label(struct lg_buf *b, const struct lg_result_rule *u)
 {
-    const char *label = rule_label(u->name);
+    const char *label = lg_report_rule_label(u->name);
     if (label) {
         lg_buf_puts(b, label);
     } else {
