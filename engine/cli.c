@@ -389,8 +389,8 @@ static int mkdir_p(const char *dir)
 }
 
 /* The reports a run writes in --out. */
-static const char *const report_names[] = {"result.json", "summary.txt", "summary.md", "junit.xml",
-                                           "report.html", "latency.hlog"};
+static const char *const report_names[] = {"result.json", "summary.txt", "summary.md",
+                                           "junit.xml",   "report.html", "latency.hlog"};
 
 /* The report folder, before anything else happens: made if missing and proved
  * writable by creating (and removing) a file in it, so that a file, a read-only
@@ -832,11 +832,9 @@ static bool path_errno(int e)
 
 /* Refuses, before anything is written, an output path whose folder is missing or
  * not writable, one that is a folder or no regular file, and one that names
- * RESULT.json itself or another output: so that a typo in one path leaves no
- * other file written, and a report never overwrites the result it came from.
- * Exit code or -1. */
-static int check_report_path(const char *flag, const char *path, const struct stat *input,
-                             const char *const *paths, size_t n_paths)
+ * RESULT.json itself: so that a typo in one path leaves no other file written,
+ * and a report never overwrites the result it came from. Exit code or -1. */
+static int check_report_path(const char *flag, const char *path, const struct stat *input)
 {
     struct stat st;
     if (!*path)
@@ -854,9 +852,6 @@ static int check_report_path(const char *flag, const char *path, const struct st
                                "they are written to; --text prints the summary)",
                                flag, path);
     }
-    for (size_t i = 0; i < n_paths; i++)
-        if (paths[i] && paths[i] != path && !strcmp(paths[i], path))
-            return usage_error("--%s: '%s' is also another report's file", flag, path);
     const char *slash = strrchr(path, '/');
     char *dir = slash ? lg_strndup(path, (size_t)(slash - path)) : lg_strdup(".");
     if (!*dir) {
@@ -873,6 +868,55 @@ static int check_report_path(const char *flag, const char *path, const struct st
         rc = usage_error("--%s: cannot write '%s': folder '%s': %s", flag, path, dir,
                          strerror(errno));
     free(dir);
+    return rc;
+}
+
+/* path with its folder resolved (symbolic links, ".", "..", repeated slashes), as
+ * the rename that writes it will find it: two spellings of one file give the same
+ * string. The folder must exist (check_report_path). Caller frees; NULL when it
+ * cannot be resolved. */
+static char *resolved_out_path(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? lg_strndup(path, (size_t)(slash - path)) : lg_strdup(".");
+    char *real = realpath(*dir ? dir : "/", NULL);
+    free(dir);
+    if (!real)
+        return NULL;
+    char *out = lg_asprintf("%s/%s", strcmp(real, "/") ? real : "", slash ? slash + 1 : path);
+    free(real);
+    return out;
+}
+
+/* Refuses two outputs that name one file, however spelt (./a.xml and a.xml, a
+ * path through a symbolic link to the folder, a hard link): the second would
+ * silently replace the first. Exit code or -1. */
+static int check_report_paths_differ(const char *const *paths)
+{
+    char *resolved[N_REPORT_FORMATS] = {0};
+    struct stat st[N_REPORT_FORMATS];
+    bool exists[N_REPORT_FORMATS] = {0};
+    int rc = -1;
+    for (size_t i = 0; i < N_REPORT_FORMATS; i++) {
+        if (!paths[i])
+            continue;
+        resolved[i] = resolved_out_path(paths[i]);
+        exists[i] = stat(paths[i], &st[i]) == 0;
+    }
+    for (size_t i = 0; i < N_REPORT_FORMATS && rc == -1; i++)
+        for (size_t j = 0; j < i && rc == -1 && paths[i]; j++) {
+            if (!paths[j])
+                continue;
+            bool same = !strcmp(paths[i], paths[j]) ||
+                        (resolved[i] && resolved[j] && !strcmp(resolved[i], resolved[j])) ||
+                        (exists[i] && exists[j] && st[i].st_dev == st[j].st_dev &&
+                         st[i].st_ino == st[j].st_ino);
+            if (same)
+                rc = usage_error("--%s: '%s' is also --%s's file ('%s')", report_formats[i].flag,
+                                 paths[i], report_formats[j].flag, paths[j]);
+        }
+    for (size_t i = 0; i < N_REPORT_FORMATS; i++)
+        free(resolved[i]);
     return rc;
 }
 
@@ -929,10 +973,12 @@ static int cmd_report(int argc, char **argv)
         text = true; /* `loadgate report out/result.json` shows the summary */
     for (size_t i = 0; i < N_REPORT_FORMATS; i++) {
         int rc;
-        if (paths[i] && (rc = check_report_path(report_formats[i].flag, paths[i], &in_st, paths,
-                                                N_REPORT_FORMATS)) != -1)
+        if (paths[i] && (rc = check_report_path(report_formats[i].flag, paths[i], &in_st)) != -1)
             return rc;
     }
+    int rc_paths = check_report_paths_differ(paths);
+    if (rc_paths != -1)
+        return rc_paths;
 
     struct lg_result *r = NULL;
     char err[512];

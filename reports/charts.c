@@ -72,6 +72,8 @@ static double nice_step(double raw, bool integer)
     if (!(raw > 0))
         return 1;
     double p = pow(10, floor(log10(raw))), f = raw / p;
+    if (!(p > 0)) /* raw too small for its power of ten to be a double */
+        return 1;
     double m = f <= 1 ? 1 : f <= 2 ? 2 : (f <= 2.5 && !integer) ? 2.5 : f <= 5 ? 5 : 10;
     double step = m * p;
     return integer && step < 1 ? 1 : step;
@@ -163,6 +165,8 @@ static void draw(struct lg_buf *b, const struct chart *c)
     bool integer = c->unit == U_COUNT;
     double step = nice_step(ymax / 4, integer);
     double top = ymax > 0 ? ceil(ymax / step - 1e-9) * step : step;
+    if (!(top > 0)) /* ymax a tiny fraction of the step: the slack above rounds it to 0 */
+        top = step;
     int ticks = (int)llround(top / step);
 
     lg_buf_printf(b,

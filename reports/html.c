@@ -18,6 +18,7 @@
 #include "html.h"
 #include "units.h"
 #include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 #define MARK_OK "\xe2\x9c\x93"   /* ✓ */
@@ -150,21 +151,7 @@ void lg_html_esc(struct lg_buf *b, const char *s)
             p++;
             continue;
         }
-        /* The length of a well-formed sequence (RFC 3629), or 0. */
-        size_t n = 0;
-        if (c >= 0xc2 && c <= 0xdf)
-            n = 2;
-        else if (c >= 0xe0 && c <= 0xef)
-            n = 3;
-        else if (c >= 0xf0 && c <= 0xf4)
-            n = 4;
-        for (size_t i = 1; i < n; i++)
-            if ((p[i] & 0xc0) != 0x80)
-                n = 0;
-        if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
-            n = 0; /* overlong, a surrogate */
-        if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
-            n = 0; /* overlong, beyond U+10FFFF */
+        size_t n = lg_utf8_seq(p);
         if (n) {
             lg_buf_append(b, p, n);
             p += n;
@@ -220,24 +207,9 @@ static const char *verdict_name(enum lg_verdict v)
                                      : "UNKNOWN";
 }
 
-static const char *rule_label(const char *name)
-{
-    static const struct {
-        const char *name, *label;
-    } labels[] = {{LG_RULE_DEFAULT, "strict default gate"},
-                  {LG_RULE_FAILURES, "failures rule"},
-                  {LG_RULE_NO_RESPONSE, "no-response rule"},
-                  {LG_RULE_COMPLETION, "completion rule"},
-                  {LG_RULE_SMOKE, "smoke profile"}};
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-        if (name && !strcmp(name, labels[i].name))
-            return labels[i].label;
-    return NULL;
-}
-
 static void put_rule_label(struct lg_buf *b, const struct lg_result_rule *u)
 {
-    const char *label = rule_label(u->name);
+    const char *label = lg_report_rule_label(u->name);
     if (label) {
         lg_buf_puts(b, label);
     } else {

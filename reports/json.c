@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "utf8.h"
 #include "util.h"
 
 /* jansson returns NULL only on out-of-memory here (every string and number passed
@@ -30,54 +31,13 @@ static void set(json_t *o, const char *key, json_t *v)
         chk(NULL);
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 when it is not one (overlong forms,
- * surrogates and code points above U+10FFFF included, as jansson refuses them). A
- * NUL byte ends every check early, so this never reads past the string. */
-static size_t utf8_seq(const unsigned char *p)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (c >= 0xe0 && c <= 0xef) {
-        unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-    }
-    if (c >= 0xf0 && c <= 0xf4) {
-        unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
-    }
-    return 0;
-}
-
-/* A copy of s with every byte that is not valid UTF-8 replaced by U+FFFD, so that a
- * step name or check label taken from a response never makes the report unwritable.
- * Caller frees. */
-static char *utf8_clean(const char *s)
-{
-    struct lg_buf b = {0};
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_seq(p);
-        if (n) {
-            lg_buf_append(&b, p, n);
-            p += n;
-        } else {
-            lg_buf_puts(&b, "\xef\xbf\xbd");
-            p++;
-        }
-    }
-    return lg_buf_take(&b);
-}
-
 static json_t *jstr(const char *s)
 {
     if (!s)
         s = "";
     json_t *j = json_string(s);
     if (!j) {
-        char *c = utf8_clean(s);
+        char *c = lg_utf8_clean(s);
         j = json_string(c);
         free(c);
     }
@@ -90,24 +50,15 @@ static json_t *jstr_or_null(const char *s)
     return s ? jstr(s) : chk(json_null());
 }
 
-static bool utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n;
-    while (*p && (n = utf8_seq(p)) != 0)
-        p += n;
-    return *p == '\0';
-}
-
 /* A key that comes from data (status codes, error classes); jansson would refuse,
  * and free the value, if it were not UTF-8. */
 static void set_key(json_t *o, const char *key, json_t *v)
 {
-    if (utf8_valid(key)) {
+    if (lg_utf8_valid(key)) {
         set(o, key, v);
         return;
     }
-    char *c = utf8_clean(key);
+    char *c = lg_utf8_clean(key);
     set(o, c, v);
     free(c);
 }

@@ -157,21 +157,6 @@ static void shape(const struct lg_result *r, FILE *f)
     fputc('\n', f);
 }
 
-static const char *rule_label(const char *name)
-{
-    static const struct {
-        const char *name, *label;
-    } labels[] = {{LG_RULE_DEFAULT, "strict default gate"},
-                  {LG_RULE_FAILURES, "failures rule"},
-                  {LG_RULE_NO_RESPONSE, "no-response rule"},
-                  {LG_RULE_COMPLETION, "completion rule"},
-                  {LG_RULE_SMOKE, "smoke profile"}};
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-        if (name && !strcmp(name, labels[i].name))
-            return labels[i].label;
-    return NULL;
-}
-
 /* Each threshold, then each rule of the gate, with its mark and what was observed; a
  * failing warning is marked "!" (it never fails the run). */
 static void gate(const struct lg_result *r, FILE *f)
@@ -200,7 +185,7 @@ static void gate(const struct lg_result *r, FILE *f)
     }
     for (size_t i = 0; i < r->n_rules; i++) {
         const struct lg_result_rule *u = &r->rules[i];
-        const char *label = rule_label(u->name);
+        const char *label = lg_report_rule_label(u->name);
         fprintf(f, "| %s | ", u->ok ? MARK_OK : MARK_FAIL);
         put_md(f, label ? label : u->name);
         if (!label)

@@ -609,29 +609,13 @@ static void smoke_line(const struct lg_result *r, FILE *f, bool color)
     fputc('\n', f);
 }
 
-/* How a rule is named on screen: "failures rule: no critical threshold ...". */
-static const char *rule_label(const char *name)
-{
-    static const struct {
-        const char *name, *label;
-    } labels[] = {{LG_RULE_DEFAULT, "strict default gate"},
-                  {LG_RULE_FAILURES, "failures rule"},
-                  {LG_RULE_NO_RESPONSE, "no-response rule"},
-                  {LG_RULE_COMPLETION, "completion rule"},
-                  {LG_RULE_SMOKE, "smoke profile"}};
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-        if (name && !strcmp(name, labels[i].name))
-            return labels[i].label;
-    return NULL;
-}
-
 /* The rules beside the thresholds, each with its mark and its sentence, so that a
  * failed verdict always names what decided it. */
 static void rule_lines(const struct lg_result *r, FILE *f, bool color)
 {
     for (size_t i = 0; i < r->n_rules; i++) {
         const struct lg_result_rule *u = &r->rules[i];
-        const char *label = rule_label(u->name);
+        const char *label = lg_report_rule_label(u->name);
         fprintf(f, "    %s%s%s ", color ? (u->ok ? GREEN : RED) : "", u->ok ? MARK_OK : MARK_FAIL,
                 color ? RESET : "");
         put_clean(f, label ? label : u->name);

@@ -74,3 +74,18 @@ char *lg_report_observed(const struct lg_result_threshold *t)
         return lg_asprintf("%s/s", lg_report_fmt_rate(t->observed, buf, sizeof(buf)));
     return lg_asprintf("%g", t->observed);
 }
+
+const char *lg_report_rule_label(const char *name)
+{
+    static const struct {
+        const char *name, *label;
+    } labels[] = {{LG_RULE_DEFAULT, "strict default gate"},
+                  {LG_RULE_FAILURES, "failures rule"},
+                  {LG_RULE_NO_RESPONSE, "no-response rule"},
+                  {LG_RULE_COMPLETION, "completion rule"},
+                  {LG_RULE_SMOKE, "smoke profile"}};
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (name && !strcmp(name, labels[i].name))
+            return labels[i].label;
+    return NULL;
+}

@@ -24,4 +24,9 @@ char *lg_report_fmt_rate(double v, char *buf, size_t n);
  * Returns a new string (caller frees). */
 char *lg_report_observed(const struct lg_result_threshold *t);
 
+/* How a rule of the gate is named for humans ("strict default gate", "failures
+ * rule", ...), by its LG_RULE_* name; NULL for a name loadgate does not know (a
+ * newer or hand-made result: the caller shows the name itself). */
+const char *lg_report_rule_label(const char *name);
+
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "url.h"
+#include "utf8.h"
 #include "util.h"
 
 const char *lg_verdict_name(enum lg_verdict v)
@@ -54,8 +56,56 @@ static void settle_latency(struct lg_latency_ms *l)
         *v[i] = lg_result_round(*v[i], 3);
 }
 
+static void settle_counts(struct lg_count *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        lg_utf8_settle(&c[i].name);
+}
+
+/* Every string of r as result.json holds it: well-formed UTF-8 (a check reason
+ * quoting a server's bytes, a file name or a --threshold from the command line may
+ * hold any byte; jansson writes U+FFFD for each stray one, and so does this). */
+static void settle_strings(struct lg_result *r)
+{
+    char **top[] = {
+        &r->suite,      &r->file,         &r->env,           &r->profile,   &r->base_url,
+        &r->started_at, &r->abort_reason, &r->schedule.note, &r->feed_note, &r->loadgate_version,
+        &r->http,       &r->proxy,        &r->proxy_variable};
+    for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
+        lg_utf8_settle(top[i]);
+    settle_counts(r->unsent_reasons, r->n_unsent_reasons);
+    settle_counts(r->error_classes, r->n_error_classes);
+    for (size_t i = 0; i < r->n_rules; i++) {
+        lg_utf8_settle(&r->rules[i].name);
+        lg_utf8_settle(&r->rules[i].text);
+    }
+    for (size_t i = 0; i < r->n_thresholds; i++) {
+        struct lg_result_threshold *t = &r->thresholds[i];
+        lg_utf8_settle(&t->expr);
+        lg_utf8_settle(&t->severity);
+        lg_utf8_settle(&t->unit);
+        lg_utf8_settle(&t->observed_text);
+    }
+    for (size_t i = 0; i < r->n_steps; i++) {
+        struct lg_result_step *s = &r->steps[i];
+        lg_utf8_settle(&s->scenario);
+        lg_utf8_settle(&s->name);
+        settle_counts(s->unsent_reasons, s->n_unsent_reasons);
+        settle_counts(s->status, s->n_status);
+        settle_counts(s->error_classes, s->n_error_classes);
+        settle_counts(s->protocols, s->n_protocols);
+        for (size_t j = 0; j < s->n_checks; j++) {
+            lg_utf8_settle(&s->checks[j].label);
+            settle_counts(s->checks[j].reasons, s->checks[j].n_reasons);
+        }
+    }
+    for (size_t i = 0; i < r->n_scenarios; i++)
+        lg_utf8_settle(&r->scenarios[i].name);
+}
+
 void lg_result_settle(struct lg_result *r)
 {
+    settle_strings(r);
     r->duration_s = lg_result_round(r->duration_s, 6);
     r->rps = lg_result_round(r->rps, 3);
     struct lg_result_schedule *sc = &r->schedule;
@@ -733,6 +783,13 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
         (rc = get_bool(rd, root, "", "default_gate", false, &r->default_gate)) ||
         (rc = get_bool(rd, root, "", "smoke_rule", false, &r->smoke_rule)))
         return rc;
+    /* loadgate writes it without a password; a hand-made or edited result may hold
+     * one, and no report may show it. */
+    if (r->base_url) {
+        char *redacted = lg_url_redact(r->base_url);
+        free(r->base_url);
+        r->base_url = redacted;
+    }
     READ_ARRAY(rc, rd, root, "", "rules", false, r->rules, r->n_rules, read_rule);
     if (rc)
         return rc;

@@ -239,9 +239,11 @@ const char *lg_verdict_name(enum lg_verdict v); /* "pass", "fail", "aborted" */
 double lg_result_round(double v, int decimals);
 double lg_result_sig15(double v);
 
-/* Rounds every number of r to the precision result.json holds it in (above), so
- * that the engine's result and the one read back from its result.json are equal:
- * every report rendered from either is the same bytes (`loadgate report`). */
+/* Rounds every number of r to the precision result.json holds it in (above), and
+ * makes every string well-formed UTF-8 as result.json holds it (a stray byte
+ * becomes U+FFFD), so that the engine's result and the one read back from its
+ * result.json are equal: every report rendered from either is the same bytes
+ * (`loadgate report`). */
 void lg_result_settle(struct lg_result *r);
 
 /* Fills a struct lg_latency_ms from a histogram of microseconds. */

@@ -158,6 +158,19 @@ refused "loadgate: --markdown: cannot write '$w/no/a.md': folder '$w/no': No suc
     report "$good" --junit "$w/a.xml" --markdown "$w/no/a.md"
 refused "loadgate: --junit: '$w' is a folder" report "$good" --junit "$w"
 refused "loadgate: --junit: '$good' is the result being read" report "$good" --junit "$good"
+# two outputs naming one file, however spelt: the second would replace the first
+refused "loadgate: --markdown: '$w/a.xml' is also --junit's file ('$w/a.xml')" \
+    report "$good" --junit "$w/a.xml" --markdown "$w/a.xml"
+refused "loadgate: --markdown: '$w/./a.xml' is also --junit's file ('$w/a.xml')" \
+    report "$good" --junit "$w/a.xml" --markdown "$w/./a.xml"
+ln -s "$w" "$bad/w-link"
+refused "loadgate: --html: '$bad/w-link/a.xml' is also --junit's file ('$w/a.xml')" \
+    report "$good" --junit "$w/a.xml" --html "$bad/w-link/a.xml"
+(cd "$w" && "$LOADGATE" report "$good" --junit a.xml --markdown ./a.xml >"$LG_OUT" 2>"$LG_ERR") &&
+    LG_STATUS=0 || LG_STATUS=$?
+assert_status 2 "a.xml and ./a.xml from the working folder"
+assert_contains "$LG_ERR" "loadgate: --markdown: './a.xml' is also --junit's file ('a.xml')"
+[[ -z "$(ls -A "$w")" ]] || fail "a.xml and ./a.xml: left $(ls -A "$w")"
 refused "loadgate: --markdown: '/dev/null' is not a regular file (reports replace the file they are written to; --text prints the summary)" \
     report "$good" --markdown /dev/null
 assert_json "$good" '.schema == "loadgate.result/1"' "the result is untouched"

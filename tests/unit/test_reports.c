@@ -986,6 +986,30 @@ static void test_reports_loadgate_version_round_trip(void **state)
     json_decref(j);
 }
 
+/* A result.json edited by hand, or made by another tool, with a password in its base
+ * URL: the result read back holds it hidden, so that no report shows it. */
+static void test_reports_read_json_hides_a_base_url_password(void **state)
+{
+    struct lg_result *r = *state;
+    json_t *j = to_jansson(r);
+    json_object_set_new(j, "base_url", json_string("https://admin:hunter2@api.example/v1"));
+    char *s = json_dumps(j, 0);
+    struct lg_result *back = NULL;
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_string_equal(back->base_url, "https://admin:***@api.example/v1");
+    char *md = lg_report_markdown(back), *txt = text_of(back, false), *html = lg_report_html(back);
+    assert_null(strstr(md, "hunter2"));
+    assert_null(strstr(txt, "hunter2"));
+    assert_null(strstr(html, "hunter2"));
+    assert_non_null(strstr(md, "admin:\\*\\*\\*@api.example"));
+    free(md);
+    free(txt);
+    free(html);
+    lg_result_free(back);
+    free(s);
+    json_decref(j);
+}
+
 static void test_reports_null_histogram_is_written_empty(void **state)
 {
     struct lg_result *r = *state;
@@ -1556,6 +1580,51 @@ static void test_reports_settled_result_renders_the_same_read_back(void **state)
     /* settling again changes nothing */
     lg_result_settle(back);
     assert_result_equal(r, back);
+    free(want);
+    free(got);
+    lg_result_free(back);
+    rm_dir(dir);
+    free(path);
+    free(dir);
+}
+
+/* Bytes that are not UTF-8 (a check reason quoting a server's header, a file
+ * name or a --threshold from the command line): result.json holds U+FFFD for each,
+ * and so does the settled result, so that the run's own reports and `loadgate
+ * report`'s are the same bytes, HTML included. */
+static void test_reports_settled_result_with_stray_bytes_renders_the_same_read_back(void **state)
+{
+    struct lg_result *r = *state;
+    struct lg_count *reason = &r->steps[0].checks[0].reasons[0];
+    free(reason->name);
+    reason->name = lg_strdup("header x-h was \"v\xff\xc0</script>\"");
+    free(r->file);
+    r->file = lg_strdup("suite-\xe9t\xe9.yaml");
+    free(r->thresholds[0].expr);
+    r->thresholds[0].expr = lg_strdup("p95(latency{step=\xed\xa0\x80}) < 1s");
+    free(r->steps[0].checks[0].label);
+    r->steps[0].checks[0].label = lg_strdup("body contains \xf4\x90\x80\x80\xc3");
+    lg_result_settle(r);
+    assert_string_equal(reason->name, "header x-h was \"v\xef\xbf\xbd\xef\xbf\xbd</script>\"");
+    assert_string_equal(r->file, "suite-\xef\xbf\xbdt\xef\xbf\xbd.yaml");
+    assert_string_equal(r->thresholds[0].expr,
+                        "p95(latency{step=\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd}) < 1s");
+    assert_string_equal(r->steps[0].checks[0].label,
+                        "body contains \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                        "\xef\xbf\xbd");
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/result.json", dir);
+    assert_int_equal(lg_result_write_json(r, path), 0);
+    struct lg_result *back = NULL;
+    char err[256] = "";
+    assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    char *want = all_reports(r, dir), *got = all_reports(back, dir);
+    assert_string_equal(got, want);
+    char *want_html = lg_report_html(r), *got_html = lg_report_html(back);
+    assert_string_equal(got_html, want_html);
+    free(want_html);
+    free(got_html);
     free(want);
     free(got);
     lg_result_free(back);
@@ -2314,6 +2383,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_step_phases_written_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_settled_result_renders_the_same_read_back,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_reports_settled_result_with_stray_bytes_renders_the_same_read_back, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_reports_read_json_hides_a_base_url_password, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_reports_text_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_read_json_check_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_rules_unsent_feed_round_trip, setup, teardown),
