@@ -2,6 +2,7 @@
  * loads the files, resolves environment, profile and thresholds, runs, and writes
  * the reports. Bad input is refused with exit 2 before anything is sent. */
 #include "cli.h"
+#include "cli_common.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -44,6 +45,7 @@ static const char *const main_usage =
     "  run FILE [options]   run a suite or a single scenario; the exit code is the verdict\n"
     "  check FILE...        validate files, send nothing\n"
     "  report RESULT.json   render a run's reports again from its result.json\n"
+    "  compare BASE NEW     judge NEW.json against BASE.json for regressions\n"
     "  version              print the version\n"
     "\n"
     "exit codes: 0 pass, 1 gate failed, 2 invalid input, 3 aborted, 4 internal error\n"
@@ -126,16 +128,31 @@ static void report_usage(void)
           stdout);
 }
 
+static int vusage_error(const char *fmt, va_list ap)
+{
+    fputs("loadgate: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("loadgate: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    int rc = vusage_error(fmt, ap);
     va_end(ap);
-    return EXIT_USAGE;
+    return rc;
+}
+
+int lg_cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vusage_error(fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 struct run_args {
@@ -822,19 +839,14 @@ static int cmd_check(int argc, char **argv)
 
 /* ---- report ---- */
 
-/* errno values that say the output path itself is wrong (exit 2, like any bad
- * argument); anything else (a full disk, an I/O error) is exit 4. */
-static bool path_errno(int e)
+bool lg_cli_path_errno(int e)
 {
     return e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == EROFS || e == EISDIR ||
            e == ENAMETOOLONG || e == ELOOP || e == EEXIST;
 }
 
-/* Refuses, before anything is written, an output path whose folder is missing or
- * not writable, one that is a folder or no regular file, and one that names
- * RESULT.json itself: so that a typo in one path leaves no other file written,
- * and a report never overwrites the result it came from. Exit code or -1. */
-static int check_report_path(const char *flag, const char *path, const struct stat *input)
+int lg_cli_check_output_path(const char *flag, const char *path, const struct stat *inputs,
+                             size_t n_inputs)
 {
     struct stat st;
     if (!*path)
@@ -842,8 +854,9 @@ static int check_report_path(const char *flag, const char *path, const struct st
     if (lstat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return usage_error("--%s: '%s' is a folder", flag, path);
-        if (st.st_dev == input->st_dev && st.st_ino == input->st_ino)
-            return usage_error("--%s: '%s' is the result being read", flag, path);
+        for (size_t i = 0; i < n_inputs; i++)
+            if (st.st_dev == inputs[i].st_dev && st.st_ino == inputs[i].st_ino)
+                return usage_error("--%s: '%s' is the result being read", flag, path);
         /* The atomic write renames a new file over the path: over a device, a
          * pipe or a symbolic link (/dev/stdout) that would replace the node
          * itself, not write into what it leads to. */
@@ -873,8 +886,8 @@ static int check_report_path(const char *flag, const char *path, const struct st
 
 /* path with its folder resolved (symbolic links, ".", "..", repeated slashes), as
  * the rename that writes it will find it: two spellings of one file give the same
- * string. The folder must exist (check_report_path). Caller frees; NULL when it
- * cannot be resolved. */
+ * string. The folder must exist (lg_cli_check_output_path). Caller frees; NULL when
+ * it cannot be resolved. */
 static char *resolved_out_path(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -888,22 +901,19 @@ static char *resolved_out_path(const char *path)
     return out;
 }
 
-/* Refuses two outputs that name one file, however spelt (./a.xml and a.xml, a
- * path through a symbolic link to the folder, a hard link): the second would
- * silently replace the first. Exit code or -1. */
-static int check_report_paths_differ(const char *const *paths)
+int lg_cli_check_outputs_differ(const char *const *flags, const char *const *paths, size_t n)
 {
-    char *resolved[N_REPORT_FORMATS] = {0};
-    struct stat st[N_REPORT_FORMATS];
-    bool exists[N_REPORT_FORMATS] = {0};
+    char **resolved = lg_calloc(n ? n : 1, sizeof(*resolved));
+    struct stat *st = lg_calloc(n ? n : 1, sizeof(*st));
+    bool *exists = lg_calloc(n ? n : 1, sizeof(*exists));
     int rc = -1;
-    for (size_t i = 0; i < N_REPORT_FORMATS; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (!paths[i])
             continue;
         resolved[i] = resolved_out_path(paths[i]);
         exists[i] = stat(paths[i], &st[i]) == 0;
     }
-    for (size_t i = 0; i < N_REPORT_FORMATS && rc == -1; i++)
+    for (size_t i = 0; i < n && rc == -1; i++)
         for (size_t j = 0; j < i && rc == -1 && paths[i]; j++) {
             if (!paths[j])
                 continue;
@@ -912,11 +922,14 @@ static int check_report_paths_differ(const char *const *paths)
                         (exists[i] && exists[j] && st[i].st_dev == st[j].st_dev &&
                          st[i].st_ino == st[j].st_ino);
             if (same)
-                rc = usage_error("--%s: '%s' is also --%s's file ('%s')", report_formats[i].flag,
-                                 paths[i], report_formats[j].flag, paths[j]);
+                rc = usage_error("--%s: '%s' is also --%s's file ('%s')", flags[i], paths[i],
+                                 flags[j], paths[j]);
         }
-    for (size_t i = 0; i < N_REPORT_FORMATS; i++)
+    for (size_t i = 0; i < n; i++)
         free(resolved[i]);
+    free(resolved);
+    free(st);
+    free(exists);
     return rc;
 }
 
@@ -973,10 +986,14 @@ static int cmd_report(int argc, char **argv)
         text = true; /* `loadgate report out/result.json` shows the summary */
     for (size_t i = 0; i < N_REPORT_FORMATS; i++) {
         int rc;
-        if (paths[i] && (rc = check_report_path(report_formats[i].flag, paths[i], &in_st)) != -1)
+        if (paths[i] &&
+            (rc = lg_cli_check_output_path(report_formats[i].flag, paths[i], &in_st, 1)) != -1)
             return rc;
     }
-    int rc_paths = check_report_paths_differ(paths);
+    const char *flags[N_REPORT_FORMATS];
+    for (size_t i = 0; i < N_REPORT_FORMATS; i++)
+        flags[i] = report_formats[i].flag;
+    int rc_paths = lg_cli_check_outputs_differ(flags, paths, N_REPORT_FORMATS);
     if (rc_paths != -1)
         return rc_paths;
 
@@ -991,7 +1008,7 @@ static int cmd_report(int argc, char **argv)
         int e = errno;
         fprintf(stderr, "loadgate: --%s: cannot write '%s': %s\n", report_formats[i].flag, paths[i],
                 strerror(e));
-        rc = path_errno(e) ? EXIT_USAGE : EXIT_INTERNAL;
+        rc = lg_cli_path_errno(e) ? EXIT_USAGE : EXIT_INTERNAL;
     }
     if (rc == EXIT_PASS && text)
         lg_report_text(r, stdout, false);
@@ -1027,6 +1044,8 @@ static int dispatch(int argc, char **argv)
         rc = cmd_check(argc - 1, argv + 1);
     else if (!strcmp(cmd, "report"))
         rc = cmd_report(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "compare"))
+        rc = lg_cli_compare(argc - 1, argv + 1);
     else
         rc = usage_error("unknown command '%s' (see loadgate --help)", cmd);
     curl_global_cleanup();

@@ -9,70 +9,8 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "escape.h"
 #include "util.h"
-
-/* Appends s as XML 1.0 text or attribute content: markup characters escaped; tab,
- * LF and CR as character references (an attribute keeps them); other control
- * characters, which XML 1.0 cannot hold even as references, as '?'; bytes that are
- * not well-formed UTF-8, and U+FFFE/U+FFFF, as U+FFFD. */
-static void esc(struct lg_buf *b, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    while (*p) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            switch (c) {
-            case '&':
-                lg_buf_puts(b, "&amp;");
-                break;
-            case '<':
-                lg_buf_puts(b, "&lt;");
-                break;
-            case '>':
-                lg_buf_puts(b, "&gt;");
-                break;
-            case '"':
-                lg_buf_puts(b, "&quot;");
-                break;
-            case '\'':
-                lg_buf_puts(b, "&apos;");
-                break;
-            case '\t':
-            case '\n':
-            case '\r':
-                lg_buf_printf(b, "&#%u;", c);
-                break;
-            default:
-                lg_buf_putc(b, c < 0x20 ? '?' : (char)c);
-            }
-            p++;
-            continue;
-        }
-        /* The length of a well-formed sequence (RFC 3629), or 0. */
-        size_t n = 0;
-        if (c >= 0xc2 && c <= 0xdf)
-            n = 2;
-        else if (c >= 0xe0 && c <= 0xef)
-            n = 3;
-        else if (c >= 0xf0 && c <= 0xf4)
-            n = 4;
-        for (size_t i = 1; i < n; i++)
-            if ((p[i] & 0xc0) != 0x80)
-                n = 0;
-        if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-                       (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)))
-            n = 0; /* overlong, a surrogate, U+FFFE/U+FFFF */
-        if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
-            n = 0; /* overlong, beyond U+10FFFF */
-        if (n) {
-            lg_buf_append(b, p, n);
-            p += n;
-        } else {
-            lg_buf_puts(b, "\xef\xbf\xbd");
-            p++;
-        }
-    }
-}
 
 /* A test case's outcome: its name, and a failure (message and body) or a note. */
 struct tcase {
@@ -85,9 +23,9 @@ struct tcase {
 static void put_case(struct lg_buf *b, const char *suite, const struct tcase *c)
 {
     lg_buf_puts(b, "    <testcase name=\"");
-    esc(b, c->name);
+    lg_esc_xml(b, c->name);
     lg_buf_puts(b, "\" classname=\"");
-    esc(b, suite);
+    lg_esc_xml(b, suite);
     lg_buf_puts(b, "\"");
     if (!c->failure && !c->skipped && !c->body) {
         lg_buf_puts(b, "/>\n");
@@ -96,18 +34,18 @@ static void put_case(struct lg_buf *b, const char *suite, const struct tcase *c)
     lg_buf_puts(b, ">\n");
     if (c->failure || c->skipped) {
         lg_buf_printf(b, "      <%s message=\"", c->failure ? "failure" : "skipped");
-        esc(b, c->failure ? c->failure : c->body);
+        lg_esc_xml(b, c->failure ? c->failure : c->body);
         lg_buf_puts(b, "\"");
         if (c->failure && c->body) {
             lg_buf_puts(b, ">");
-            esc(b, c->body);
+            lg_esc_xml(b, c->body);
             lg_buf_puts(b, "</failure>\n");
         } else {
             lg_buf_puts(b, "/>\n");
         }
     } else {
         lg_buf_puts(b, "      <system-out>");
-        esc(b, c->body);
+        lg_esc_xml(b, c->body);
         lg_buf_puts(b, "</system-out>\n");
     }
     lg_buf_puts(b, "    </testcase>\n");
@@ -124,12 +62,12 @@ static void put_suite(struct lg_buf *b, const struct lg_result *r, const char *n
         ns += cases[i].skipped;
     }
     lg_buf_puts(b, "  <testsuite name=\"");
-    esc(b, name);
+    lg_esc_xml(b, name);
     lg_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\"",
                   n, nf, ns, r->duration_s > 0 ? r->duration_s : 0.0);
     if (r->started_at) {
         lg_buf_puts(b, " timestamp=\"");
-        esc(b, r->started_at);
+        lg_esc_xml(b, r->started_at);
         lg_buf_puts(b, "\"");
     }
     lg_buf_puts(b, ">\n");
@@ -301,7 +239,7 @@ char *lg_report_junit(const struct lg_result *r)
     put_thresholds(&body, r, &tests, &failures, &skipped);
     put_checks(&body, r, &tests, &failures, &skipped);
     lg_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"loadgate: ");
-    esc(&b, r->suite);
+    lg_esc_xml(&b, r->suite);
     lg_buf_printf(&b,
                   "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
                   tests, failures, skipped, r->duration_s > 0 ? r->duration_s : 0.0);

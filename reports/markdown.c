@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "escape.h"
 #include "units.h"
 #include "util.h"
 
@@ -18,43 +19,6 @@
 #define MARK_FAIL "\xe2\x9c\x97" /* ✗ */
 #define SEP " \xc2\xb7 "         /* " · " */
 #define TIMES "\xc3\x97"         /* × */
-
-/* Text as one line of Markdown that renders as itself, in a table cell or not: line
- * breaks and control characters become spaces, HTML-significant characters entities,
- * and the punctuation Markdown (or GitHub: `$` starts maths there) would read is
- * backslash-escaped; `\|` keeps a pipe inside its cell. */
-static void put_md(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '\\':
-        case '`':
-        case '*':
-        case '_':
-        case '[':
-        case ']':
-        case '~':
-        case '#':
-        case '|':
-        case '$':
-        case '!':
-            fputc('\\', f);
-            fputc(*p, f);
-            break;
-        default:
-            fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
-        }
-    }
-}
 
 static const char *plural(uint64_t n)
 {
@@ -68,11 +32,11 @@ static void verdict(const struct lg_result *r, FILE *f)
                        : r->verdict == LG_VERDICT_ABORTED ? "ABORTED"
                                                           : "UNKNOWN";
     fprintf(f, "## %s loadgate: %s" SEP, r->verdict == LG_VERDICT_PASS ? MARK_OK : MARK_FAIL, name);
-    put_md(f, r->suite && *r->suite ? r->suite : "(unnamed)");
+    lg_esc_md(f, r->suite && *r->suite ? r->suite : "(unnamed)");
     fputs("\n\n", f);
     if (r->verdict == LG_VERDICT_ABORTED) {
         fputs("**Aborted:** ", f);
-        put_md(f, r->abort_reason && *r->abort_reason ? r->abort_reason : "no reason recorded");
+        lg_esc_md(f, r->abort_reason && *r->abort_reason ? r->abort_reason : "no reason recorded");
         fputs("\n\n", f);
     }
 }
@@ -105,10 +69,10 @@ static void shape(const struct lg_result *r, FILE *f)
         fprintf(f, " (%s failed)", lg_fmt_count(r->iterations_failed, a, sizeof(a)));
     fputc('\n', f);
     fputs("- **Environment:** ", f);
-    put_md(f, r->env ? r->env : "(none)");
+    lg_esc_md(f, r->env ? r->env : "(none)");
     if (r->profile) {
         fputs(SEP "profile ", f);
-        put_md(f, r->profile);
+        lg_esc_md(f, r->profile);
     }
     fputc('\n', f);
     if (r->http) {
@@ -118,13 +82,13 @@ static void shape(const struct lg_result *r, FILE *f)
                 lg_fmt_count(r->connections, a, sizeof(a)), plural(r->connections));
         if (r->proxy) {
             fputs(SEP "via proxy ", f);
-            put_md(f, r->proxy);
+            lg_esc_md(f, r->proxy);
         }
         fputc('\n', f);
     }
     if (r->base_url && *r->base_url) {
         fputs("- **Base URL:** ", f);
-        put_md(f, r->base_url);
+        lg_esc_md(f, r->base_url);
         fputc('\n', f);
     }
     if (r->limits.has) {
@@ -141,17 +105,17 @@ static void shape(const struct lg_result *r, FILE *f)
     }
     if (r->feed_note) {
         fputs("- **Feed:** ", f);
-        put_md(f, r->feed_note);
+        lg_esc_md(f, r->feed_note);
         fputc('\n', f);
     }
     if (sc->note) {
         fputs("- **Schedule:** ", f);
-        put_md(f, sc->note);
+        lg_esc_md(f, sc->note);
         fputc('\n', f);
     }
     if (r->started_at && *r->started_at) {
         fputs("- **Started:** ", f);
-        put_md(f, r->started_at);
+        lg_esc_md(f, r->started_at);
         fputc('\n', f);
     }
     fputc('\n', f);
@@ -177,9 +141,9 @@ static void gate(const struct lg_result *r, FILE *f)
         bool warning = t->severity && !strcmp(t->severity, "warning");
         char *o = lg_report_observed(t);
         fprintf(f, "| %s | ", t->ok ? MARK_OK : warning ? "!" : MARK_FAIL);
-        put_md(f, t->expr);
+        lg_esc_md(f, t->expr);
         fprintf(f, "%s%s | ", warning ? " (warning)" : "", t->abort ? " (abort)" : "");
-        put_md(f, o);
+        lg_esc_md(f, o);
         fputs(" |\n", f);
         free(o);
     }
@@ -187,11 +151,11 @@ static void gate(const struct lg_result *r, FILE *f)
         const struct lg_result_rule *u = &r->rules[i];
         const char *label = lg_report_rule_label(u->name);
         fprintf(f, "| %s | ", u->ok ? MARK_OK : MARK_FAIL);
-        put_md(f, label ? label : u->name);
+        lg_esc_md(f, label ? label : u->name);
         if (!label)
             fputs(" rule", f);
         fputs(" | ", f);
-        put_md(f, u->text);
+        lg_esc_md(f, u->text);
         fputs(" |\n", f);
     }
     fputc('\n', f);
@@ -199,9 +163,9 @@ static void gate(const struct lg_result *r, FILE *f)
 
 static void step_label(FILE *f, const struct lg_result_step *s)
 {
-    put_md(f, s->scenario);
+    lg_esc_md(f, s->scenario);
     fputc('/', f);
-    put_md(f, s->name);
+    lg_esc_md(f, s->name);
 }
 
 /* count, rps, p50/p90/p95/p99/max ("-" without a time sample), errors, unsent (only
@@ -268,14 +232,14 @@ static void failed_checks(const struct lg_result *r, FILE *f)
             fprintf(f, "| %s ", MARK_FAIL);
             step_label(f, s);
             fputs(" | ", f);
-            put_md(f, c->label);
+            lg_esc_md(f, c->label);
             fprintf(f, " | %s of %s", lg_fmt_count(c->failed, a, sizeof(a)),
                     lg_fmt_count(c->passed + c->failed, b, sizeof(b)));
             for (size_t k = 0; k < c->n_reasons; k++) {
                 if (k)
                     fputs("| | | ", f);
                 fputs(" | ", f);
-                put_md(f, c->reasons[k].name);
+                lg_esc_md(f, c->reasons[k].name);
                 fprintf(f, " | %s |\n", lg_fmt_count(c->reasons[k].count, a, sizeof(a)));
                 kept += c->reasons[k].count;
             }
@@ -296,7 +260,7 @@ static void count_rows(FILE *f, const struct lg_count *c, size_t n)
         if (!c[i].count)
             continue;
         fputs("| ", f);
-        put_md(f, c[i].name);
+        lg_esc_md(f, c[i].name);
         fprintf(f, " | %s |\n", lg_fmt_count(c[i].count, a, sizeof(a)));
     }
 }

@@ -67,8 +67,8 @@ planted gitlab-ci.yml 's|--profile smoke --out out|--profile smoke --no-such-fla
 planted canary-watch.yml 's|--max-vus 20|--max-vus|' '--max-vus needs a value'
 planted canary-watch.yml 's|--yes-production --out|--yes-production=yes --out|' \
     '--yes-production takes no value'
-planted github-actions.yml 's|loadgate check scenarios|loadgate compare scenarios|' \
-    '`compare` is not a command'
+planted github-actions.yml 's|loadgate check scenarios|loadgate verify scenarios|' \
+    '`verify` is not a command'
 # shellcheck disable=SC2016 # backticks in the expected messages are literal
 planted gitlab-ci.yml 's|--out out$|--out out --baseline base.json|' 'lists no flag --baseline'
 planted canary-watch.yml 's|trivia/canary.yaml|trivia/canary-typo.yaml|' \

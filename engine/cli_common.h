@@ -1,0 +1,42 @@
+/* cli_common: what the commands of the command line share (cli.c, cli_compare.c):
+ * the exit codes, the usage error, and the checks on an output file's path. */
+#ifndef LG_CLI_COMMON_H
+#define LG_CLI_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+enum {
+    LG_CLI_EXIT_PASS = 0,
+    LG_CLI_EXIT_GATE = 1,
+    LG_CLI_EXIT_USAGE = 2,
+    LG_CLI_EXIT_INTERNAL = 4
+};
+
+/* Prints "loadgate: MESSAGE" on stderr and returns LG_CLI_EXIT_USAGE. */
+int lg_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whether errno e says an output path itself is wrong (exit 2, like any bad argument);
+ * anything else (a full disk, an I/O error) is exit 4. */
+bool lg_cli_path_errno(int e);
+
+/* Refuses, before anything is written, the output path of --FLAG when its folder is
+ * missing or not writable, when it is a folder or no regular file, or when it is one
+ * of the n_inputs files being read (their stat): so that a typo in one path leaves
+ * no other file written, and a report never overwrites the result it came from.
+ * Says why on stderr. Returns LG_CLI_EXIT_USAGE, or -1 when the path is fine. */
+int lg_cli_check_output_path(const char *flag, const char *path, const struct stat *inputs,
+                             size_t n_inputs);
+/* Refuses two of the n outputs (paths[i] of --flags[i]; NULL entries skipped) that
+ * name one file however spelt (./a.xml and a.xml, a path through a symbolic link to
+ * the folder, a hard link): the second would silently replace the first. Run after
+ * lg_cli_check_output_path (the folders exist). Returns LG_CLI_EXIT_USAGE, or -1. */
+int lg_cli_check_outputs_differ(const char *const *flags, const char *const *paths, size_t n);
+
+/* loadgate compare BASE.json NEW.json [options] (cli_compare.c). Returns the exit
+ * code: 0 no regression, 1 regression (or inconclusive with --fail-on-inconclusive),
+ * 2 invalid input, 4 a report could not be written. */
+int lg_cli_compare(int argc, char **argv);
+
+#endif

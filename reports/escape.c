@@ -1,0 +1,104 @@
+/* escape: text from the suite or a server made safe for the report formats that
+ * share it (Markdown for summary.md and the comparison, XML for the JUnit files), so
+ * that no step name or reason can break a table or a document. */
+#include "escape.h"
+
+/* Text as one line of Markdown that renders as itself, in a table cell or not: line
+ * breaks and control characters become spaces, HTML-significant characters entities,
+ * and the punctuation Markdown (or GitHub: `$` starts maths there) would read is
+ * backslash-escaped; `\|` keeps a pipe inside its cell. */
+void lg_esc_md(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '\\':
+        case '`':
+        case '*':
+        case '_':
+        case '[':
+        case ']':
+        case '~':
+        case '#':
+        case '|':
+        case '$':
+        case '!':
+            fputc('\\', f);
+            fputc(*p, f);
+            break;
+        default:
+            fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+        }
+    }
+}
+
+/* Appends s as XML 1.0 text or attribute content: markup characters escaped; tab,
+ * LF and CR as character references (an attribute keeps them); other control
+ * characters, which XML 1.0 cannot hold even as references, as '?'; bytes that are
+ * not well-formed UTF-8, and U+FFFE/U+FFFF, as U+FFFD. */
+void lg_esc_xml(struct lg_buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            switch (c) {
+            case '&':
+                lg_buf_puts(b, "&amp;");
+                break;
+            case '<':
+                lg_buf_puts(b, "&lt;");
+                break;
+            case '>':
+                lg_buf_puts(b, "&gt;");
+                break;
+            case '"':
+                lg_buf_puts(b, "&quot;");
+                break;
+            case '\'':
+                lg_buf_puts(b, "&apos;");
+                break;
+            case '\t':
+            case '\n':
+            case '\r':
+                lg_buf_printf(b, "&#%u;", c);
+                break;
+            default:
+                lg_buf_putc(b, c < 0x20 ? '?' : (char)c);
+            }
+            p++;
+            continue;
+        }
+        /* The length of a well-formed sequence (RFC 3629), or 0. */
+        size_t n = 0;
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 2;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 3;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 4;
+        for (size_t i = 1; i < n; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                n = 0;
+        if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
+                       (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)))
+            n = 0; /* overlong, a surrogate, U+FFFE/U+FFFF */
+        if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+            n = 0; /* overlong, beyond U+10FFFF */
+        if (n) {
+            lg_buf_append(b, p, n);
+            p += n;
+        } else {
+            lg_buf_puts(b, "\xef\xbf\xbd");
+            p++;
+        }
+    }
+}
