@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cafile.h"
+#include "compare.h"
 #include "config.h"
 #include "fdlimit.h"
 #include "gate.h"
@@ -29,6 +30,7 @@
 #include "run.h"
 #include "signals.h"
 #include "url.h"
+#include "utf8.h"
 
 enum {
     EXIT_PASS = 0,
@@ -80,6 +82,13 @@ static const char *const run_usage =
     "      --threads N       worker threads (default: one per online CPU, at most one per VU)\n"
     "      --quiet           no progress and no summary table (verdict line only)\n"
     "      --no-progress     no live progress line\n"
+    "      --baseline FILE   judge the run against an accepted run's result.json, per step\n"
+    "                        and overall, on confidence bounds (docs/compare.md); read and\n"
+    "                        checked before anything is sent\n"
+    "      --max-regression P  with --baseline: the worsening allowed (default 10%)\n"
+    "      --baseline-severity critical|warning  with --baseline: a regression fails the\n"
+    "                        gate (critical, the default) or is only reported (warning);\n"
+    "                        inconclusive never fails\n"
     "      --no-step-summary do not append summary.md to $GITHUB_STEP_SUMMARY (appended\n"
     "                        when that variable names a file, as in GitHub Actions)\n"
     "\n"
@@ -171,7 +180,10 @@ struct run_args {
     size_t n_vars;
     bool insecure, quiet, no_progress, have_seed, yes_production, no_step_summary;
     uint64_t seed;
-    enum lg_http_version http; /* LG_HTTP_DEFAULT: not given */
+    enum lg_http_version http;     /* LG_HTTP_DEFAULT: not given */
+    const char *baseline;          /* --baseline FILE, or NULL */
+    double max_regression;         /* -1: not given */
+    const char *baseline_severity; /* NULL: not given */
 };
 
 static void run_args_free(struct run_args *a)
@@ -227,6 +239,9 @@ enum {
     OPT_MAX_LATENESS,
     OPT_HTTP,
     OPT_NO_STEP_SUMMARY,
+    OPT_BASELINE,
+    OPT_MAX_REGRESSION,
+    OPT_BASELINE_SEVERITY,
 };
 
 static const struct option run_options[] = {
@@ -251,6 +266,9 @@ static const struct option run_options[] = {
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"no-step-summary", no_argument, NULL, OPT_NO_STEP_SUMMARY},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"max-regression", required_argument, NULL, OPT_MAX_REGRESSION},
+    {"baseline-severity", required_argument, NULL, OPT_BASELINE_SEVERITY},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -266,6 +284,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     int c;
     a->max_vus = -1;
     a->max_lateness_us = -1;
+    a->max_regression = -1;
     while ((c = getopt_long(argc, argv, ":u:d:i:r:h", run_options, NULL)) != -1) {
         int rc = 0;
         unsigned long long u;
@@ -366,6 +385,23 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         case OPT_NO_STEP_SUMMARY:
             a->no_step_summary = true;
             break;
+        case OPT_BASELINE:
+            if (!*optarg)
+                rc = usage_error("--baseline: expected a result.json");
+            a->baseline = optarg;
+            break;
+        case OPT_MAX_REGRESSION:
+            if (lg_cli_parse_percent(optarg, &a->max_regression) || a->max_regression > 100.0)
+                rc = usage_error("--max-regression: expected a percentage from 0%% (e.g. 10%%), "
+                                 "got '%s'",
+                                 optarg);
+            break;
+        case OPT_BASELINE_SEVERITY:
+            if (strcmp(optarg, "critical") && strcmp(optarg, "warning"))
+                rc = usage_error("--baseline-severity: expected critical or warning, got '%s'",
+                                 optarg);
+            a->baseline_severity = optarg;
+            break;
         case 'h':
             fputs(run_usage, stdout);
             return EXIT_PASS;
@@ -383,6 +419,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
                                           : "run: expected one FILE, got '%s' too",
                            optind < argc - 1 ? argv[optind + 1] : "");
     a->file = argv[optind];
+    if (!a->baseline && (a->max_regression >= 0 || a->baseline_severity))
+        return usage_error("%s: only with --baseline FILE",
+                           a->max_regression >= 0 ? "--max-regression" : "--baseline-severity");
     return -1;
 }
 
@@ -632,6 +671,73 @@ static int report(const struct lg_result *result, const struct run_args *a, int 
     return rc;
 }
 
+/* --baseline: the accepted run's result.json, read before anything else happens
+ * (before --out removes an earlier run's reports, which may be that very file).
+ * Returns an exit code, or -1 and *out. */
+static int read_baseline(const struct run_args *a, struct lg_result **out)
+{
+    struct stat st;
+    char err[512];
+    if (stat(a->baseline, &st) != 0)
+        return usage_error("--baseline: %s: %s", a->baseline, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return usage_error("--baseline: %s: is a folder, not a result.json", a->baseline);
+    if (lg_result_read_json(a->baseline, out, err, sizeof(err)))
+        return usage_error("--baseline: %s", err);
+    return -1;
+}
+
+/* The comparison options of the flags. */
+static void baseline_opts(const struct run_args *a, struct lg_compare_opts *opts)
+{
+    lg_compare_opts_init(opts);
+    if (a->max_regression >= 0)
+        for (int m = 0; m < LG_CMP_METRICS; m++)
+            opts->budget[m] = a->max_regression;
+}
+
+/* The checks that need the suite, still before anything is sent: the baseline is a
+ * run of this suite, and it compares with itself (its histograms can be merged), so
+ * that the comparison after the run can only fail on the run's own data. */
+static int check_baseline(const struct run_args *a, const struct lg_suite *s,
+                          const struct lg_result *base)
+{
+    char *name = lg_strdup(s->name ? s->name : "");
+    lg_utf8_settle(&name);
+    int rc = -1;
+    if (strcmp(name, base->suite))
+        rc = usage_error("--baseline: %s is a run of the suite \"%s\", not of \"%s\" (%s)",
+                         a->baseline, base->suite, name, a->file);
+    free(name);
+    if (rc != -1)
+        return rc;
+    struct lg_compare_opts opts;
+    struct lg_comparison *c = NULL;
+    char err[512];
+    baseline_opts(a, &opts);
+    if (lg_compare(base, base, &opts, &c, err, sizeof(err)))
+        rc = usage_error("--baseline: %s: %s", a->baseline, err);
+    lg_comparison_free(c);
+    return rc;
+}
+
+/* After the run: judges result against base and makes it part of the verdict.
+ * Returns -1, or EXIT_USAGE when the two cannot be compared. */
+static int judge_baseline(const struct run_args *a, const struct lg_result *base,
+                          struct lg_result *result)
+{
+    struct lg_compare_opts opts;
+    struct lg_comparison *c = NULL;
+    char err[512];
+    baseline_opts(a, &opts);
+    if (lg_compare(base, result, &opts, &c, err, sizeof(err)))
+        return usage_error("--baseline: cannot compare with %s: %s", a->baseline, err);
+    bool critical = !a->baseline_severity || !strcmp(a->baseline_severity, "critical");
+    lg_outcome_apply_baseline(result, base, c, a->baseline, critical);
+    lg_comparison_free(c);
+    return -1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     /* From the start: a signal while the files load (a large feed can take a
@@ -643,7 +749,7 @@ static int cmd_run(int argc, char **argv)
     struct lg_diags diags = {0};
     struct lg_threshold *th = NULL;
     size_t n_th = 0;
-    struct lg_result *result = NULL;
+    struct lg_result *result = NULL, *baseline = NULL;
     struct lg_run_report rep = {0};
     struct lg_stage *capped_stages = NULL;
     char *base = NULL;
@@ -657,6 +763,8 @@ static int cmd_run(int argc, char **argv)
         goto done;
 
     struct lg_load_opts lo = {.env = a.env, .vars = a.vars, .n_vars = a.n_vars, .for_run = true};
+    if (a.baseline && (rc = read_baseline(&a, &baseline)) != -1)
+        goto done;
     if (a.out_dir && (rc = prepare_out_dir(a.out_dir)) != -1)
         goto done;
     if (lg_config_load(a.file, &lo, &s, &diags)) {
@@ -673,7 +781,8 @@ static int cmd_run(int argc, char **argv)
     const struct lg_environment *env = NULL;
     const struct lg_profile *prof = NULL;
     if ((rc = find_env_profile(&a, s, &env, &prof)) != -1 ||
-        (rc = collect_thresholds(&a, s, &th, &n_th)) != -1)
+        (rc = collect_thresholds(&a, s, &th, &n_th)) != -1 ||
+        (baseline && (rc = check_baseline(&a, s, baseline)) != -1))
         goto done;
 
     struct lg_run_opts o = {
@@ -773,12 +882,16 @@ static int cmd_run(int argc, char **argv)
         info.proxy_variable = proxy_var;
     }
     result = lg_outcome_build(s, th, n_th, &rep, &info);
+    int base_rc = baseline ? judge_baseline(&a, baseline, result) : -1;
     rc = report(result, &a, rep.hlog_errno);
+    if (base_rc != -1 && rc != EXIT_INTERNAL)
+        rc = base_rc;
 done:
     lg_buf_free(&route);
     if (ran)
         lg_metrics_free(&rep.metrics);
     lg_result_free(result);
+    lg_result_free(baseline);
     free(base);
     free(capped_stages);
     free_thresholds(s, th, n_th);

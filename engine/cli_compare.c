@@ -68,9 +68,7 @@ struct compare_args {
     const char *base, *new;
 };
 
-/* "10%", "2.5%": digits, an optional fraction, then '%' (a fraction of 1 in *out).
- * Returns 0 or -1. */
-static int parse_percent(const char *s, double *out)
+int lg_cli_parse_percent(const char *s, double *out)
 {
     const char *p = s;
     size_t digits = 0;
@@ -141,7 +139,7 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
         int rc = -1;
         switch (c) {
         case OPT_MAX_REGRESSION:
-            if (parse_percent(optarg, &v) || v > 100.0)
+            if (lg_cli_parse_percent(optarg, &v) || v > 100.0)
                 return lg_cli_usage_error("--max-regression: expected a percentage from 0%% "
                                           "(e.g. 10%%), got '%s'",
                                           optarg);
@@ -149,7 +147,7 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
                 a->opts.budget[m] = v;
             break;
         case OPT_CONFIDENCE:
-            if (parse_percent(optarg, &v) || !(v > 0.0 && v < 1.0))
+            if (lg_cli_parse_percent(optarg, &v) || !(v > 0.0 && v < 1.0))
                 return lg_cli_usage_error("--confidence: expected a percentage above 0%% and "
                                           "below 100%% (e.g. 99%%), got '%s'",
                                           optarg);

@@ -255,6 +255,52 @@ static json_t *threshold_obj(const struct lg_result_threshold *t)
     return o;
 }
 
+static json_t *jmaybe(bool has, double v)
+{
+    return has ? jnum(v) : chk(json_null());
+}
+
+static json_t *bounds_obj(bool has_lo, double lo, bool has_hi, double hi)
+{
+    json_t *o = chk(json_object());
+    set(o, "lo", jmaybe(has_lo, lo));
+    set(o, "hi", jmaybe(has_hi, hi));
+    return o;
+}
+
+static json_t *regression_obj(const struct lg_result_regression *g)
+{
+    json_t *o = chk(json_object());
+    set(o, "scenario", jstr_or_null(g->scenario));
+    set(o, "step", jstr_or_null(g->step));
+    set(o, "metric", jstr(g->metric));
+    set(o, "status", jstr(g->status));
+    set(o, "base", jmaybe(g->has_base, g->base));
+    set(o, "new", jmaybe(g->has_new, g->new));
+    set(o, "base_bounds", bounds_obj(g->has_base_lo, g->base_lo, g->has_base_hi, g->base_hi));
+    set(o, "new_bounds", bounds_obj(g->has_new_lo, g->new_lo, g->has_new_hi, g->new_hi));
+    return o;
+}
+
+/* "baseline" and "regressions[]", written only for a run with --baseline. */
+static void set_baseline(json_t *root, const struct lg_result *r)
+{
+    const struct lg_result_baseline *b = &r->baseline;
+    if (!b->has)
+        return;
+    json_t *o = chk(json_object());
+    set(o, "file", jstr(b->file));
+    set(o, "started_at", jstr_or_null(b->started_at));
+    set(o, "budget", jnum(b->budget));
+    set(o, "confidence", jnum(b->confidence));
+    set(o, "severity", jstr(b->severity));
+    set(root, "baseline", o);
+    json_t *a = chk(json_array());
+    for (size_t i = 0; i < r->n_regressions; i++)
+        json_array_append_new(a, regression_obj(&r->regressions[i]));
+    set(root, "regressions", a);
+}
+
 char *lg_result_to_json(const struct lg_result *r)
 {
     json_t *root = chk(json_object());
@@ -346,6 +392,7 @@ char *lg_result_to_json(const struct lg_result *r)
         json_array_append_new(a, o);
     }
     set(root, "series", a);
+    set_baseline(root, r);
 
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(root);

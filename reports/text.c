@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "regress.h"
 #include "units.h"
 #include "util.h"
 
@@ -670,6 +671,55 @@ static void thresholds(const struct lg_result *r, FILE *f, bool color)
         smoke_line(r, f, color);
 }
 
+/* `run --baseline`: every judged metric with its mark (✗ a regression that fails
+ * the gate, ! one only reported, ? inconclusive, ✓ otherwise), its figures and its
+ * bounds, as `loadgate compare` shows them. */
+static void regressions(const struct lg_result *r, FILE *f, bool color)
+{
+    if (!r->baseline.has)
+        return;
+    char *line = lg_regress_rule_line(r);
+    fputs("\n  regressions: ", f);
+    put_clean(f, line);
+    fputc('\n', f);
+    free(line);
+    if (!r->n_regressions) {
+        fputs("    no step to judge\n", f);
+        return;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < r->n_regressions; i++) {
+        char *l = lg_regress_label(&r->regressions[i]), *c = clean(l);
+        size_t lw = dwidth(c) + 1 + dwidth(r->regressions[i].metric);
+        if (lw > w)
+            w = lw;
+        free(l);
+        free(c);
+    }
+    bool critical = lg_regress_critical(r);
+    for (size_t i = 0; i < r->n_regressions; i++) {
+        const struct lg_result_regression *g = &r->regressions[i];
+        struct lg_regress_cells v;
+        lg_regress_cells(g, &v);
+        const char *mark = MARK_OK, *col = GREEN;
+        if (lg_regress_is(g, "regression")) {
+            mark = critical ? MARK_FAIL : "!";
+            col = critical ? RED : YELLOW;
+        } else if (lg_regress_is(g, "inconclusive")) {
+            mark = "?";
+            col = YELLOW;
+        }
+        char *l = lg_regress_label(g), *c = clean(l), *m = clean(g->metric);
+        fprintf(f, "    %s%s%s %s %s", color ? col : "", mark, color ? RESET : "", c, m);
+        pad(f, w - (dwidth(c) + 1 + dwidth(m)) + 2);
+        fprintf(f, "%s -> %s  %s %s  bounds %s -> %s  %s\n", v.base, v.new, v.change, v.rel,
+                v.base_b, v.new_b, v.status);
+        free(l);
+        free(c);
+        free(m);
+    }
+}
+
 static void verdict(const struct lg_result *r, FILE *f, bool color)
 {
     const char *name = "PASS", *c = GREEN;
@@ -706,6 +756,7 @@ void lg_report_text(const struct lg_result *r, FILE *f, bool color)
     feed_line(r, f, color);
     failed_checks(r, f, color);
     thresholds(r, f, color);
+    regressions(r, f, color);
     verdict(r, f, color);
 }
 

@@ -79,11 +79,10 @@ const char *lg_report_rule_label(const char *name)
 {
     static const struct {
         const char *name, *label;
-    } labels[] = {{LG_RULE_DEFAULT, "strict default gate"},
-                  {LG_RULE_FAILURES, "failures rule"},
-                  {LG_RULE_NO_RESPONSE, "no-response rule"},
-                  {LG_RULE_COMPLETION, "completion rule"},
-                  {LG_RULE_SMOKE, "smoke profile"}};
+    } labels[] = {
+        {LG_RULE_DEFAULT, "strict default gate"},  {LG_RULE_FAILURES, "failures rule"},
+        {LG_RULE_NO_RESPONSE, "no-response rule"}, {LG_RULE_COMPLETION, "completion rule"},
+        {LG_RULE_SMOKE, "smoke profile"},          {LG_RULE_BASELINE, "baseline"}};
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
         if (name && !strcmp(name, labels[i].name))
             return labels[i].label;

@@ -6,6 +6,7 @@
 #ifndef LG_OUTCOME_H
 #define LG_OUTCOME_H
 
+#include "compare.h"
 #include "model.h"
 #include "result.h"
 #include "run.h"
@@ -43,6 +44,15 @@ struct lg_outcome_info {
 struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_threshold *th,
                                    size_t n_th, const struct lg_run_report *rep,
                                    const struct lg_outcome_info *info);
+
+/* `run --baseline`: records in r the accepted run it was judged against (file as
+ * given, base's start, the budget and confidence of c's options, the severity) and
+ * every judged metric of c (overall first, then each step), and adds the rule
+ * LG_RULE_BASELINE saying what it found. A regression fails the verdict when
+ * `critical`; a warning only reports it; inconclusive never fails; an aborted run
+ * stays aborted. Numbers are settled as result.json holds them. */
+void lg_outcome_apply_baseline(struct lg_result *r, const struct lg_result *base,
+                               const struct lg_comparison *c, const char *file, bool critical);
 
 /* The process exit code for a verdict: 0 pass, 1 fail, 3 aborted. */
 int lg_outcome_exit_code(enum lg_verdict v);

@@ -101,6 +101,16 @@ static void settle_strings(struct lg_result *r)
     }
     for (size_t i = 0; i < r->n_scenarios; i++)
         lg_utf8_settle(&r->scenarios[i].name);
+    lg_utf8_settle(&r->baseline.file);
+    lg_utf8_settle(&r->baseline.started_at);
+    lg_utf8_settle(&r->baseline.severity);
+    for (size_t i = 0; i < r->n_regressions; i++) {
+        struct lg_result_regression *g = &r->regressions[i];
+        lg_utf8_settle(&g->scenario);
+        lg_utf8_settle(&g->step);
+        lg_utf8_settle(&g->metric);
+        lg_utf8_settle(&g->status);
+    }
 }
 
 void lg_result_settle(struct lg_result *r)
@@ -138,6 +148,14 @@ void lg_result_settle(struct lg_result *r)
         p->p50_ms = lg_result_round(p->p50_ms, 3);
         p->p95_ms = lg_result_round(p->p95_ms, 3);
         p->p99_ms = lg_result_round(p->p99_ms, 3);
+    }
+    r->baseline.budget = lg_result_sig15(r->baseline.budget);
+    r->baseline.confidence = lg_result_sig15(r->baseline.confidence);
+    for (size_t i = 0; i < r->n_regressions; i++) {
+        struct lg_result_regression *g = &r->regressions[i];
+        double *v[] = {&g->base, &g->new, &g->base_lo, &g->base_hi, &g->new_lo, &g->new_hi};
+        for (size_t j = 0; j < sizeof(v) / sizeof(v[0]); j++)
+            *v[j] = lg_result_sig15(*v[j]);
     }
 }
 
@@ -221,6 +239,17 @@ void lg_result_free(struct lg_result *r)
     }
     free(r->thresholds);
     free(r->series);
+    free(r->baseline.file);
+    free(r->baseline.started_at);
+    free(r->baseline.severity);
+    for (size_t i = 0; i < r->n_regressions; i++) {
+        struct lg_result_regression *g = &r->regressions[i];
+        free(g->scenario);
+        free(g->step);
+        free(g->metric);
+        free(g->status);
+    }
+    free(r->regressions);
     free(r);
 }
 
@@ -736,6 +765,78 @@ static int read_limits(struct rd *rd, json_t *root, struct lg_result_limits *l)
     return 0;
 }
 
+/* A number or null: *has says which (null and absent read as no value, 0). */
+static int get_maybe(struct rd *rd, json_t *obj, const char *where, const char *key, bool *has,
+                     double *out)
+{
+    json_t *v = NULL;
+    int rc = get_as(rd, obj, where, key, false, is_number, "a number or null", &v);
+    *has = v != NULL;
+    *out = v ? json_number_value(v) : 0;
+    return rc;
+}
+
+/* {"lo": N|null, "hi": N|null}, or null: no bound on either side. */
+static int read_bounds(struct rd *rd, json_t *o, const char *w, const char *key, bool *has_lo,
+                       double *lo, bool *has_hi, double *hi)
+{
+    json_t *b = NULL;
+    int rc = get_typed(rd, o, w, key, false, JSON_OBJECT, &b);
+    *has_lo = *has_hi = false;
+    *lo = *hi = 0;
+    if (rc || !b)
+        return rc;
+    char *wb = sub(w, key);
+    if (!(rc = get_maybe(rd, b, wb, "lo", has_lo, lo)))
+        rc = get_maybe(rd, b, wb, "hi", has_hi, hi);
+    free(wb);
+    return rc;
+}
+
+static int read_regression(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_regression *g = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "scenario", false, true, &g->scenario)) ||
+        (rc = get_str(rd, o, w, "step", false, true, &g->step)) ||
+        (rc = get_str(rd, o, w, "metric", true, false, &g->metric)) ||
+        (rc = get_str(rd, o, w, "status", true, false, &g->status)) ||
+        (rc = get_maybe(rd, o, w, "base", &g->has_base, &g->base)) ||
+        (rc = get_maybe(rd, o, w, "new", &g->has_new, &g->new)) ||
+        (rc = read_bounds(rd, o, w, "base_bounds", &g->has_base_lo, &g->base_lo, &g->has_base_hi,
+                          &g->base_hi)) ||
+        (rc = read_bounds(rd, o, w, "new_bounds", &g->has_new_lo, &g->new_lo, &g->has_new_hi,
+                          &g->new_hi)))
+        return rc;
+    if ((g->scenario == NULL) != (g->step == NULL))
+        return rd_fail(rd, w, "expected both \"scenario\" and \"step\", or neither (overall)");
+    return 0;
+}
+
+/* "baseline": absent or null when the run had none. */
+static int read_baseline(struct rd *rd, json_t *root, struct lg_result *r)
+{
+    json_t *o = NULL;
+    int rc = get_typed(rd, root, "", "baseline", false, JSON_OBJECT, &o);
+    if (rc || !o)
+        return rc;
+    struct lg_result_baseline *b = &r->baseline;
+    const char *w = "baseline";
+    b->has = true;
+    if ((rc = get_str(rd, o, w, "file", true, false, &b->file)) ||
+        (rc = get_str(rd, o, w, "started_at", false, true, &b->started_at)) ||
+        (rc = get_double(rd, o, w, "budget", true, &b->budget)) ||
+        (rc = get_double(rd, o, w, "confidence", true, &b->confidence)) ||
+        (rc = get_str(rd, o, w, "severity", true, false, &b->severity)))
+        return rc;
+    if (strcmp(b->severity, "critical") && strcmp(b->severity, "warning"))
+        return rd_fail(rd, "baseline.severity", "expected \"critical\" or \"warning\", got \"%s\"",
+                       b->severity);
+    READ_ARRAY(rc, rd, root, "", "regressions", false, r->regressions, r->n_regressions,
+               read_regression);
+    return rc;
+}
+
 static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
 {
     int rc;
@@ -858,7 +959,9 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
     if (rc)
         return rc;
     READ_ARRAY(rc, rd, root, "", "series", false, r->series, r->n_series, read_point);
-    return rc;
+    if (rc)
+        return rc;
+    return read_baseline(rd, root, r);
 }
 
 static int json_fail(struct rd *rd, const json_error_t *jerr)

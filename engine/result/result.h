@@ -123,10 +123,38 @@ struct lg_result_rule {
 #define LG_RULE_NO_RESPONSE "no_response"
 /* The smoke profile: any failed check, failed request or unsent step fails. */
 #define LG_RULE_SMOKE "smoke"
+/* With `run --baseline`: the run judged against an accepted one (docs/compare.md);
+ * fails the gate when a judged metric regressed and the severity is critical. */
+#define LG_RULE_BASELINE "baseline"
 /* When the end of the run interrupted iterations: at least one must have finished,
  * or no journey was verified end to end (an `until` still polling, a journey longer
  * than the run). */
 #define LG_RULE_COMPLETION "completion"
+
+/* `run --baseline`: the accepted run this one was judged against. has false: none
+ * (every other member zero). */
+struct lg_result_baseline {
+    bool has;
+    char *file;       /* as given on the command line */
+    char *started_at; /* the baseline's own start, or NULL */
+    double budget;    /* the worsening allowed, a fraction (0.1 = 10%) */
+    double confidence;
+    char *severity; /* "critical" or "warning" */
+};
+
+/* One judged metric of one row of that comparison. */
+struct lg_result_regression {
+    char *scenario, *step; /* both NULL for the overall row */
+    char *metric;          /* "p95", "error_rate", ... (compare.h's names) */
+    char *status;          /* "ok", "improved", "inconclusive", "regression" */
+    /* milliseconds for percentiles, a ratio 0..1 for error_rate and checks; has_*
+     * false: that side has no value (no sample) */
+    bool has_base, has_new;
+    double base, new;
+    /* the confidence bounds; has_* false: the samples cannot bound that side */
+    bool has_base_lo, has_base_hi, has_new_lo, has_new_hi;
+    double base_lo, base_hi, new_lo, new_hi;
+};
 
 struct lg_result_point {
     int64_t t_s;
@@ -226,6 +254,12 @@ struct lg_result {
     size_t n_thresholds;
     struct lg_result_point *series;
     size_t n_series;
+    /* `run --baseline` (none in results written before it existed): the accepted run
+     * and every judged metric, per step both runs have and overall, in the order
+     * compare shows them (overall first). */
+    struct lg_result_baseline baseline;
+    struct lg_result_regression *regressions;
+    size_t n_regressions;
 };
 
 const char *lg_verdict_name(enum lg_verdict v); /* "pass", "fail", "aborted" */
