@@ -16,6 +16,7 @@
 #include "atomicfile.h"
 #include "fmt.h"
 #include "html.h"
+#include "regress.h"
 #include "units.h"
 #include "url.h"
 #include "utf8.h"
@@ -441,6 +442,62 @@ static void gate(struct lg_buf *b, const struct lg_result *r)
     lg_buf_puts(b, "</tbody></table></section>\n");
 }
 
+/* `run --baseline`: a row per judged metric with its mark, figures, bounds and status
+ * (the marks of summary.txt: ! a regression only reported, ? inconclusive). */
+static void regressions(struct lg_buf *b, const struct lg_result *r)
+{
+    if (!r->baseline.has)
+        return;
+    char *line = lg_regress_rule_line(r);
+    lg_buf_puts(b, "<section id=\"regressions\"><h2>Regressions</h2>\n<p>");
+    lg_html_esc(b, line);
+    lg_buf_puts(b, ".</p>\n");
+    free(line);
+    if (!r->n_regressions) {
+        lg_buf_puts(b, "<p>No step to judge.</p></section>\n");
+        return;
+    }
+    lg_buf_puts(b, "<div class=\"wrap\"><table><thead><tr><th class=\"m\"></th><th>step</th>"
+                   "<th>metric</th><th class=\"n\">base</th><th class=\"n\">new</th>"
+                   "<th class=\"n\">change</th><th class=\"n\">base bounds</th>"
+                   "<th class=\"n\">new bounds</th><th>status</th></tr></thead><tbody>\n");
+    bool critical = lg_regress_critical(r);
+    for (size_t i = 0; i < r->n_regressions; i++) {
+        const struct lg_result_regression *g = &r->regressions[i];
+        struct lg_regress_cells v;
+        lg_regress_cells(g, &v);
+        bool reg = lg_regress_is(g, "regression"), inc = lg_regress_is(g, "inconclusive");
+        const char *cls = reg ? (critical ? "bad" : "warn") : inc ? "warn" : "ok";
+        const char *mark = reg ? (critical ? MARK_FAIL : "!") : inc ? "?" : MARK_OK;
+        char *l = lg_regress_label(g);
+        lg_buf_printf(b, "<tr data-status=\"%s\"><td class=\"m %s\">%s</td><td class=\"nw\">",
+                      reg   ? "regression"
+                      : inc ? "inconclusive"
+                            : "ok",
+                      cls, mark);
+        lg_html_esc(b, l);
+        lg_buf_puts(b, "</td><td>");
+        lg_html_esc(b, g->metric);
+        lg_buf_puts(b, "</td><td class=\"n\">");
+        lg_html_esc(b, v.base);
+        lg_buf_puts(b, "</td><td class=\"n\">");
+        lg_html_esc(b, v.new);
+        lg_buf_puts(b, "</td><td class=\"n\">");
+        lg_html_esc(b, v.change);
+        lg_buf_puts(b, " ");
+        lg_html_esc(b, v.rel);
+        lg_buf_puts(b, "</td><td class=\"n\">");
+        lg_html_esc(b, v.base_b);
+        lg_buf_puts(b, "</td><td class=\"n\">");
+        lg_html_esc(b, v.new_b);
+        lg_buf_puts(b, "</td><td>");
+        lg_html_esc(b, v.status);
+        lg_buf_puts(b, "</td></tr>\n");
+        free(l);
+    }
+    lg_buf_puts(b, "</tbody></table></div></section>\n");
+}
+
 static bool timed(const struct lg_result_step *s)
 {
     return s->requests > 0 && (!s->histogram || s->histogram->total_count > 0);
@@ -814,6 +871,7 @@ char *lg_report_html(const struct lg_result *r)
     lg_buf_puts(&b, "<main>\n");
     metadata(&b, r);
     gate(&b, r);
+    regressions(&b, r);
     lg_buf_puts(&b, "<section id=\"over-time\"><h2>Over time</h2>\n");
     lg_html_time_charts(&b, r);
     lg_buf_puts(&b, "</section>\n<section id=\"distribution\"><h2>Latency by percentile</h2>\n");

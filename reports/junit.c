@@ -10,6 +10,7 @@
 
 #include "atomicfile.h"
 #include "escape.h"
+#include "regress.h"
 #include "util.h"
 
 /* A test case's outcome: its name, and a failure (message and body) or a note. */
@@ -231,12 +232,55 @@ static void put_thresholds(struct lg_buf *b, const struct lg_result *r, size_t *
     free(cases);
 }
 
+/* `run --baseline`: suite "regressions", a case per judged metric ("overall: p95",
+ * "SCENARIO/STEP: p95"): a regression fails it when the severity is critical (a
+ * warning passes with a note), an inconclusive one is skipped so that "could not
+ * tell" never reads as a pass; the figures and bounds in the message. */
+static void put_regressions(struct lg_buf *b, const struct lg_result *r, size_t *tests,
+                            size_t *failures, size_t *skipped)
+{
+    if (!r->baseline.has || !r->n_regressions)
+        return;
+    struct tcase *cases = lg_calloc(r->n_regressions, sizeof(*cases));
+    char **names = lg_calloc(r->n_regressions, sizeof(*names));
+    bool critical = lg_regress_critical(r);
+    for (size_t i = 0; i < r->n_regressions; i++) {
+        const struct lg_result_regression *g = &r->regressions[i];
+        struct lg_regress_cells v;
+        lg_regress_cells(g, &v);
+        char *l = lg_regress_label(g);
+        names[i] = lg_asprintf("%s: %s", l, g->metric ? g->metric : "");
+        free(l);
+        cases[i].name = names[i];
+        char *fig = lg_asprintf("base %s, new %s (%s, %s); bounds base %s, new %s", v.base, v.new,
+                                v.change, v.rel, v.base_b, v.new_b);
+        if (lg_regress_is(g, "regression") && critical) {
+            cases[i].failure = lg_asprintf("regressed beyond the budget: %s", fig);
+        } else if (lg_regress_is(g, "regression")) {
+            cases[i].body = lg_asprintf(
+                "warning (does not fail the gate): regressed beyond the budget: %s", fig);
+        } else if (lg_regress_is(g, "inconclusive")) {
+            cases[i].skipped = true;
+            cases[i].body = lg_asprintf("inconclusive: too few samples to tell: %s", fig);
+        } else {
+            cases[i].body = lg_asprintf("%s: %s", g->status ? g->status : "", fig);
+        }
+        free(fig);
+    }
+    put_suite(b, r, "regressions", cases, r->n_regressions, tests, failures, skipped);
+    for (size_t i = 0; i < r->n_regressions; i++)
+        free(names[i]);
+    free(names);
+    free(cases);
+}
+
 char *lg_report_junit(const struct lg_result *r)
 {
     struct lg_buf body = {0}, b = {0};
     size_t tests = 0, failures = 0, skipped = 0;
     put_rules(&body, r, &tests, &failures, &skipped);
     put_thresholds(&body, r, &tests, &failures, &skipped);
+    put_regressions(&body, r, &tests, &failures, &skipped);
     put_checks(&body, r, &tests, &failures, &skipped);
     lg_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"loadgate: ");
     lg_esc_xml(&b, r->suite);

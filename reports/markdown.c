@@ -12,6 +12,7 @@
 
 #include "atomicfile.h"
 #include "escape.h"
+#include "regress.h"
 #include "units.h"
 #include "util.h"
 
@@ -161,6 +162,44 @@ static void gate(const struct lg_result *r, FILE *f)
     fputc('\n', f);
 }
 
+/* `run --baseline`: a row per judged metric, with its mark, figures, bounds and
+ * status (the marks of summary.txt: ! a regression only reported, ? inconclusive). */
+static void regressions(const struct lg_result *r, FILE *f)
+{
+    if (!r->baseline.has)
+        return;
+    char *line = lg_regress_rule_line(r);
+    fputs("### Regressions\n\n", f);
+    lg_esc_md(f, line);
+    fputs(".\n\n", f);
+    free(line);
+    if (!r->n_regressions) {
+        fputs("No step to judge.\n\n", f);
+        return;
+    }
+    fputs("| | step | metric | base | new | change | base bounds | new bounds | status |\n"
+          "|:-:|---|---|---:|---:|---:|---:|---:|---|\n",
+          f);
+    bool critical = lg_regress_critical(r);
+    for (size_t i = 0; i < r->n_regressions; i++) {
+        const struct lg_result_regression *g = &r->regressions[i];
+        struct lg_regress_cells v;
+        lg_regress_cells(g, &v);
+        const char *mark = lg_regress_is(g, "regression")     ? (critical ? MARK_FAIL : "!")
+                           : lg_regress_is(g, "inconclusive") ? "?"
+                                                              : MARK_OK;
+        char *l = lg_regress_label(g);
+        fprintf(f, "| %s | ", mark);
+        lg_esc_md(f, l);
+        fputs(" | ", f);
+        lg_esc_md(f, g->metric);
+        fprintf(f, " | %s | %s | %s %s | %s | %s | %s |\n", v.base, v.new, v.change, v.rel,
+                v.base_b, v.new_b, v.status);
+        free(l);
+    }
+    fputc('\n', f);
+}
+
 static void step_label(FILE *f, const struct lg_result_step *s)
 {
     lg_esc_md(f, s->scenario);
@@ -302,6 +341,7 @@ static void render(const struct lg_result *r, FILE *f)
     verdict(r, f);
     shape(r, f);
     gate(r, f);
+    regressions(r, f);
     steps(r, f);
     failed_checks(r, f);
     errors(r, f);
