@@ -644,6 +644,124 @@ static void test_outcome_step_phases_empty(void **state)
     lg_result_free(r);
 }
 
+/* A comparison by hand: the overall row and the step cmp/board, p95 judged `p95`,
+ * error_rate judged `err` on both. */
+static struct lg_comparison *comparison(enum lg_cmp_status p95, enum lg_cmp_status err)
+{
+    struct lg_comparison *c = lg_calloc(1, sizeof(*c));
+    lg_compare_opts_init(&c->opts);
+    c->opts.metrics = 1u << LG_CMP_P95 | 1u << LG_CMP_ERROR_RATE;
+    c->n_rows = 1;
+    c->rows = lg_calloc(1, sizeof(*c->rows));
+    c->rows[0].scenario = lg_strdup("cmp");
+    c->rows[0].step = lg_strdup("board");
+    struct lg_cmp_row *rows[] = {&c->overall, &c->rows[0]};
+    for (size_t i = 0; i < 2; i++) {
+        struct lg_cmp_cell *cell = &rows[i]->cells[LG_CMP_P95];
+        *cell = (struct lg_cmp_cell){.has_base = true,
+                                     .has_new = true,
+                                     .base = 100,
+                                     .new = 130,
+                                     .base_bounds = {true, true, 99, 101},
+                                     .new_bounds = {true, false, 128, 0},
+                                     .status = p95};
+        rows[i]->cells[LG_CMP_ERROR_RATE] =
+            (struct lg_cmp_cell){.has_base = true,
+                                 .has_new = true,
+                                 .base_bounds = {true, true, 0, 0.009},
+                                 .status = err};
+    }
+    return c;
+}
+
+static struct lg_result *judged(enum lg_verdict v, enum lg_cmp_status p95, enum lg_cmp_status err,
+                                bool critical)
+{
+    struct lg_result *r = lg_calloc(1, sizeof(*r)), *base = lg_calloc(1, sizeof(*base));
+    r->verdict = v;
+    base->started_at = lg_strdup("2026-12-01T10:00:00Z");
+    struct lg_comparison *c = comparison(p95, err);
+    lg_outcome_apply_baseline(r, base, c, "accepted/result.json", critical);
+    lg_comparison_free(c);
+    lg_result_free(base);
+    return r;
+}
+
+/* A regression fails the gate when critical and names each metric; every judged
+ * metric of every row is recorded, overall first, with its figures and bounds. */
+static void test_outcome_baseline_regression_fails_when_critical(void **state)
+{
+    (void)state;
+    struct lg_result *r = judged(LG_VERDICT_PASS, LG_CMP_REGRESSION, LG_CMP_INCONCLUSIVE, true);
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    assert_int_equal(r->n_rules, 1);
+    assert_string_equal(r->rules[0].name, LG_RULE_BASELINE);
+    assert_false(r->rules[0].ok);
+    assert_string_equal(r->rules[0].text,
+                        "judged against accepted/result.json (2026-12-01T10:00:00Z), budget 10% "
+                        "at 99% confidence: 2 regressions (overall p95, cmp/board p95); 2 "
+                        "inconclusive, too few samples to tell (overall error_rate, cmp/board "
+                        "error_rate), which never fails the gate");
+    assert_true(r->baseline.has);
+    assert_string_equal(r->baseline.file, "accepted/result.json");
+    assert_string_equal(r->baseline.started_at, "2026-12-01T10:00:00Z");
+    assert_string_equal(r->baseline.severity, "critical");
+    assert_true(r->baseline.budget == 0.1 && r->baseline.confidence == 0.99);
+    assert_int_equal(r->n_regressions, 4);
+    const struct lg_result_regression *g = &r->regressions[0];
+    assert_null(g->scenario);
+    assert_null(g->step);
+    assert_string_equal(g->metric, "p95");
+    assert_string_equal(g->status, "regression");
+    assert_true(g->has_base && g->has_new && g->base == 100 && g->new == 130);
+    assert_true(g->has_base_lo && g->has_base_hi && g->base_lo == 99 && g->base_hi == 101);
+    assert_true(g->has_new_lo && !g->has_new_hi && g->new_lo == 128 && g->new_hi == 0);
+    assert_string_equal(r->regressions[1].metric, "error_rate");
+    assert_string_equal(r->regressions[1].status, "inconclusive");
+    assert_string_equal(r->regressions[2].scenario, "cmp");
+    assert_string_equal(r->regressions[2].step, "board");
+    assert_string_equal(r->regressions[3].metric, "error_rate");
+    lg_result_free(r);
+}
+
+/* A warning reports the regression and passes; inconclusive alone never fails; an
+ * aborted run stays aborted, and one that failed otherwise stays failed. */
+static void test_outcome_baseline_warning_inconclusive_and_aborted(void **state)
+{
+    (void)state;
+    struct lg_result *r = judged(LG_VERDICT_PASS, LG_CMP_REGRESSION, LG_CMP_OK, false);
+    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    assert_true(r->rules[0].ok);
+    assert_string_equal(r->baseline.severity, "warning");
+    assert_string_equal(r->rules[0].text,
+                        "judged against accepted/result.json (2026-12-01T10:00:00Z), budget 10% "
+                        "at 99% confidence: 2 regressions (overall p95, cmp/board p95), reported "
+                        "only (severity warning)");
+    lg_result_free(r);
+
+    r = judged(LG_VERDICT_PASS, LG_CMP_INCONCLUSIVE, LG_CMP_INCONCLUSIVE, true);
+    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    assert_true(r->rules[0].ok);
+    lg_result_free(r);
+
+    r = judged(LG_VERDICT_PASS, LG_CMP_OK, LG_CMP_IMPROVED, true);
+    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    assert_string_equal(r->rules[0].text,
+                        "judged against accepted/result.json (2026-12-01T10:00:00Z), budget 10% "
+                        "at 99% confidence: no regression");
+    lg_result_free(r);
+
+    r = judged(LG_VERDICT_ABORTED, LG_CMP_REGRESSION, LG_CMP_OK, true);
+    assert_int_equal(r->verdict, LG_VERDICT_ABORTED);
+    assert_false(r->rules[0].ok);
+    lg_result_free(r);
+
+    r = judged(LG_VERDICT_FAIL, LG_CMP_OK, LG_CMP_OK, true);
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    assert_true(r->rules[0].ok);
+    lg_result_free(r);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -668,6 +786,8 @@ int main(void)
         T(test_outcome_spent_feed_is_named_and_fails_default_gate),
         T(test_outcome_step_phases_from_every_cell),
         T(test_outcome_step_phases_empty),
+        T(test_outcome_baseline_regression_fails_when_critical),
+        T(test_outcome_baseline_warning_inconclusive_and_aborted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -840,6 +840,29 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
         assert_int_equal(x->vus, y->vus);
         assert_true(x->p50_ms == y->p50_ms && x->p95_ms == y->p95_ms && x->p99_ms == y->p99_ms);
     }
+    assert_int_equal(a->baseline.has, b->baseline.has);
+    assert_str_or_null_equal(a->baseline.file, b->baseline.file);
+    assert_str_or_null_equal(a->baseline.started_at, b->baseline.started_at);
+    assert_str_or_null_equal(a->baseline.severity, b->baseline.severity);
+    assert_true(a->baseline.budget == b->baseline.budget);
+    assert_true(a->baseline.confidence == b->baseline.confidence);
+    assert_int_equal(a->n_regressions, b->n_regressions);
+    for (size_t i = 0; i < a->n_regressions; i++) {
+        const struct lg_result_regression *x = &a->regressions[i], *y = &b->regressions[i];
+        assert_str_or_null_equal(x->scenario, y->scenario);
+        assert_str_or_null_equal(x->step, y->step);
+        assert_str_or_null_equal(x->metric, y->metric);
+        assert_str_or_null_equal(x->status, y->status);
+        assert_int_equal(x->has_base, y->has_base);
+        assert_int_equal(x->has_new, y->has_new);
+        assert_int_equal(x->has_base_lo, y->has_base_lo);
+        assert_int_equal(x->has_base_hi, y->has_base_hi);
+        assert_int_equal(x->has_new_lo, y->has_new_lo);
+        assert_int_equal(x->has_new_hi, y->has_new_hi);
+        assert_true(x->base == y->base && x->new == y->new);
+        assert_true(x->base_lo == y->base_lo && x->base_hi == y->base_hi);
+        assert_true(x->new_lo == y->new_lo && x->new_hi == y->new_hi);
+    }
 }
 
 static void test_reports_read_json_round_trip_is_exact(void **state)
@@ -1547,6 +1570,126 @@ static char *all_reports(const struct lg_result *r, const char *dir)
     free(xml);
     free(txt);
     return all;
+}
+
+static void add_regression(struct lg_result *r, const char *scenario, const char *step,
+                           const char *metric, const char *status)
+{
+    r->regressions = lg_realloc(r->regressions, (r->n_regressions + 1) * sizeof(*r->regressions));
+    r->regressions[r->n_regressions++] = (struct lg_result_regression){
+        .scenario = scenario ? lg_strdup(scenario) : NULL,
+        .step = step ? lg_strdup(step) : NULL,
+        .metric = lg_strdup(metric),
+        .status = lg_strdup(status),
+    };
+}
+
+/* `run --baseline`: "baseline" and "regressions" written only with a baseline, read
+ * back exactly (nulls for a side without a value or a bound), absent as none, and
+ * every report rendered from the read-back result is the same bytes; a broken
+ * entry is named. */
+static void test_reports_baseline_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    json_t *j = to_jansson(r);
+    assert_null(json_object_get(j, "baseline"));
+    assert_null(json_object_get(j, "regressions"));
+    json_decref(j);
+
+    r->baseline = (struct lg_result_baseline){.has = true,
+                                              .file = lg_strdup("accepted/result.json"),
+                                              .started_at = lg_strdup("2026-12-01T10:00:00Z"),
+                                              .budget = 0.1,
+                                              .confidence = 0.99,
+                                              .severity = lg_strdup("critical")};
+    add_regression(r, NULL, NULL, "p95", "regression");
+    struct lg_result_regression *g = &r->regressions[0];
+    g->has_base = g->has_new = g->has_base_lo = g->has_base_hi = g->has_new_lo = true;
+    g->base = 109.631;
+    g->new = 141.055;
+    g->base_lo = 109.248;
+    g->base_hi = 110.079;
+    g->new_lo = 1.0 / 3.0; /* settled to 15 significant digits */
+    add_regression(r, "cmp", "a|b <i>&amp; \"q\"", "error_rate", "inconclusive");
+    g = &r->regressions[1];
+    g->has_base = g->has_new = g->has_base_lo = g->has_base_hi = g->has_new_lo = g->has_new_hi =
+        true;
+    g->new = 0.002;
+    g->base_hi = 0.0088;
+    g->new_hi = 0.0101;
+    add_regression(r, "cmp", "board", "p99", "ok");
+    lg_result_settle(r);
+    assert_true(r->regressions[0].new_lo == 0.333333333333333);
+
+    j = to_jansson(r);
+    assert_keys(json_object_get(j, "baseline"), "file,started_at,budget,confidence,severity");
+    json_t *a = json_object_get(j, "regressions");
+    assert_int_equal(json_array_size(a), 3);
+    assert_keys(json_array_get(a, 0),
+                "scenario,step,metric,status,base,new,base_bounds,new_bounds");
+    assert_true(json_is_null(at(j, "regressions.0.scenario")));
+    assert_true(json_is_null(at(j, "regressions.0.new_bounds.hi")));
+    assert_true(json_is_null(at(j, "regressions.2.base")));
+    assert_true(num(j, "regressions.0.base") == 109.631 && num(j, "baseline.budget") == 0.1);
+    assert_string_equal(json_string_value(at(j, "regressions.1.step")), "a|b <i>&amp; \"q\"");
+    json_decref(j);
+
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/result.json", dir);
+    assert_int_equal(lg_result_write_json(r, path), 0);
+    struct lg_result *back = NULL;
+    char err[512] = "";
+    assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    char *want = all_reports(r, dir), *got = all_reports(back, dir);
+    assert_string_equal(got, want);
+    char *hw = lg_report_html(r), *hg = lg_report_html(back);
+    assert_string_equal(hg, hw);
+    assert_non_null(strstr(want, "| ✗ | overall | p95 | 110ms | 141ms | +31.4ms +28.7% | "
+                                 "109ms..110ms | 333us..? | REGRESSION |"));
+    assert_non_null(strstr(want, "| ? | cmp/a\\|b &lt;i&gt;&amp;amp; \"q\" | error\\_rate |"));
+    assert_non_null(strstr(want, "<testsuite name=\"regressions\" tests=\"3\" failures=\"1\" "
+                                 "errors=\"0\" skipped=\"1\""));
+    assert_non_null(strstr(want, "\n  regressions: judged against accepted/result.json "
+                                 "(2026-12-01T10:00:00Z), budget 10% at 99% confidence, severity "
+                                 "critical\n    ✗ overall p95"));
+    assert_non_null(strstr(hw, "<td class=\"nw\">cmp/a|b &lt;i&gt;&amp;amp; &quot;q&quot;</td>"));
+    free(hw);
+    free(hg);
+    free(want);
+    free(got);
+    lg_result_free(back);
+
+    /* A warning is reported, never failed. */
+    free(r->baseline.severity);
+    r->baseline.severity = lg_strdup("warning");
+    char *xml = lg_report_junit(r);
+    assert_non_null(strstr(xml, "<testsuite name=\"regressions\" tests=\"3\" failures=\"0\""));
+    free(xml);
+
+    j = to_jansson(r);
+    json_object_set_new(json_object_get(j, "baseline"), "severity", json_string("fatal"));
+    expect_doc_error(j, "result.json: baseline.severity: expected \"critical\" or \"warning\", "
+                        "got \"fatal\"");
+    json_object_set_new(json_object_get(j, "baseline"), "severity", json_string("warning"));
+    json_object_set_new(json_array_get(json_object_get(j, "regressions"), 0), "scenario",
+                        json_string("cmp"));
+    expect_doc_error(j, "result.json: regressions[0]: expected both \"scenario\" and \"step\", "
+                        "or neither (overall)");
+    json_object_set_new(json_array_get(json_object_get(j, "regressions"), 0), "scenario",
+                        json_null());
+    json_object_set_new(json_array_get(json_object_get(j, "regressions"), 1), "new",
+                        json_string("x"));
+    expect_doc_error(j, "result.json: regressions[1].new: expected a number or null");
+    json_object_del(j, "baseline");
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_false(back->baseline.has);
+    assert_int_equal(back->n_regressions, 0);
+    lg_result_free(back);
+    json_decref(j);
+    rm_dir(dir);
+    free(path);
+    free(dir);
 }
 
 /* What `loadgate report` rests on: a settled result (as the engine builds it) and
@@ -2383,6 +2526,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_step_phases_written_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_settled_result_renders_the_same_read_back,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_baseline_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_reports_settled_result_with_stray_bytes_renders_the_same_read_back, setup,
             teardown),
