@@ -76,6 +76,15 @@ run_lg "$TEST_TMP/closed" "$dir/suite.yaml" --env local -u 2 -i 20
 assert_status 0
 rerender "$TEST_TMP/closed"
 
+log "judged against a baseline (the closed run), hostile names in the regressions"
+# warning: sub-millisecond loopback latencies are the machine's noise, not nginx's
+run_lg "$TEST_TMP/baseline" "$dir/suite.yaml" --env local -u 2 -i 20 \
+    --baseline "$TEST_TMP/closed/result.json" --baseline-severity warning
+assert_status 0
+assert_json "$RESULT" '.baseline.severity == "warning" and .baseline.file == "'"$TEST_TMP/closed/result.json"'"'
+assert_json "$RESULT" '[.regressions[] | [.step, .metric]] == [[null, "p95"], [null, "p99"], [null, "error_rate"], ["browse <a href=\"x\">&amp;", "p95"], ["browse <a href=\"x\">&amp;", "p99"], ["browse <a href=\"x\">&amp;", "error_rate"]]'
+rerender "$TEST_TMP/baseline"
+
 log "open model"
 run_lg "$TEST_TMP/open" "$dir/suite.yaml" --env local -r 20/s -d 1s --max-vus 4
 assert_status 0
