@@ -70,7 +70,7 @@ planted canary-watch.yml 's|--yes-production --out|--yes-production=yes --out|' 
 planted github-actions.yml 's|loadgate check scenarios|loadgate verify scenarios|' \
     '`verify` is not a command'
 # shellcheck disable=SC2016 # backticks in the expected messages are literal
-planted gitlab-ci.yml 's|--out out$|--out out --baseline base.json|' 'lists no flag --baseline'
+planted gitlab-ci.yml 's|--out out$|--out out --compare-to base.json|' 'lists no flag --compare-to'
 planted canary-watch.yml 's|trivia/canary.yaml|trivia/canary-typo.yaml|' \
     'scenarios/trivia/canary-typo.yaml is not a file in the repository'
 planted github-actions.yml 's|--profile smoke --out out/smoke|--profile smoky --out out/smoke|' \
