@@ -3,6 +3,8 @@
  * that no step name or reason can break a table or a document. */
 #include "escape.h"
 
+#include "utf8.h"
+
 /* Text as one line of Markdown that renders as itself, in a table cell or not: line
  * breaks and control characters become spaces, HTML-significant characters entities,
  * and the punctuation Markdown (or GitHub: `$` starts maths there) would read is
@@ -77,22 +79,9 @@ void lg_esc_xml(struct lg_buf *b, const char *s)
             p++;
             continue;
         }
-        /* The length of a well-formed sequence (RFC 3629), or 0. */
-        size_t n = 0;
-        if (c >= 0xc2 && c <= 0xdf)
-            n = 2;
-        else if (c >= 0xe0 && c <= 0xef)
-            n = 3;
-        else if (c >= 0xf0 && c <= 0xf4)
-            n = 4;
-        for (size_t i = 1; i < n; i++)
-            if ((p[i] & 0xc0) != 0x80)
-                n = 0;
-        if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-                       (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)))
-            n = 0; /* overlong, a surrogate, U+FFFE/U+FFFF */
-        if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
-            n = 0; /* overlong, beyond U+10FFFF */
+        size_t n = lg_utf8_seq(p);
+        if (n == 3 && c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+            n = 0; /* U+FFFE and U+FFFF: well-formed, but not XML characters */
         if (n) {
             lg_buf_append(b, p, n);
             p += n;

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
+#include "escape.h"
 #include "report.h"
 #include "util.h"
 
@@ -196,6 +198,25 @@ static void test_junit_file_is_the_document(void **state)
     lg_result_free(r);
 }
 
+/* Bytes XML 1.0 cannot hold become U+FFFD: a stray byte, an overlong form, a
+ * surrogate and the non-characters U+FFFE/U+FFFF (one U+FFFD per byte that starts
+ * no XML character); U+FFFD itself, a 4-byte character and U+FFFC stay. */
+static void test_junit_escape_keeps_only_xml_characters(void **state)
+{
+    (void)state;
+    struct lg_buf b = {0};
+    lg_esc_xml(&b, "a\xff|\xc0\xaf|\xed\xa0\x80|\xef\xbf\xbe|\xef\xbf\xbf|"
+                   "\xef\xbf\xbd|\xf0\x9f\x98\x80|\xef\xbf\xbc|\x01");
+    lg_buf_putc(&b, '\0');
+    assert_string_equal(b.data, "a\xef\xbf\xbd|"
+                                "\xef\xbf\xbd\xef\xbf\xbd|"
+                                "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+                                "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+                                "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|"
+                                "\xef\xbf\xbd|\xf0\x9f\x98\x80|\xef\xbf\xbc|?");
+    lg_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_junit_unexplained_fail_fails_run),
         cmocka_unit_test(test_junit_aborted_run_fails_with_reason),
         cmocka_unit_test(test_junit_file_is_the_document),
+        cmocka_unit_test(test_junit_escape_keeps_only_xml_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
