@@ -14,16 +14,7 @@ PY=/usr/bin/python3
 # Latencies far above the machine's own jitter: the gated run comes after its
 # baseline (it needs the file), so a loaded machine's drift between the two must
 # stay well inside the 10% budget (20ms on 200ms).
-cat >"$TEST_TMP/two.yaml" <<'YAML'
-scenario: cmp
-steps:
-  - name: health
-    request: {method: GET, url: /health}
-    expect: {status: 200}
-  - name: board
-    request: {method: GET, url: /v1/leaderboard, query: {season: "2025-s1", limit: 5}}
-    expect: {status: 200}
-YAML
+cp "$LG_DATA/cmp_two.yaml" "$TEST_TMP/two.yaml"
 LOAD=(-u 40 -d 3s)
 
 start_target --latency '*=180ms..220ms'

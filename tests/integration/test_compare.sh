@@ -16,16 +16,7 @@ PY=/usr/bin/python3
 # Latencies well above the machine's own jitter (a loaded 2-core box, under the
 # sanitizers, delays some requests by 10ms or more), drawn from a range so that the
 # VUs do not fire in lockstep waves (the last of a wave queues behind the others).
-cat >"$TEST_TMP/two.yaml" <<'YAML'
-scenario: cmp
-steps:
-  - name: health
-    request: {method: GET, url: /health}
-    expect: {status: 200}
-  - name: board
-    request: {method: GET, url: /v1/leaderboard, query: {season: "2025-s1", limit: 5}}
-    expect: {status: 200}
-YAML
+cp "$LG_DATA/cmp_two.yaml" "$TEST_TMP/two.yaml"
 # row FILE STEP: a jq filter for the comparison's row of STEP ("overall" for it)
 row() { if [[ $1 == overall ]]; then printf '.overall'; else printf '(.steps[] | select(.step == "%s"))' "$1"; fi; }
 cmp_json() { printf '%s/cmp.json' "$TEST_TMP"; }
