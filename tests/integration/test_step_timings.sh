@@ -5,7 +5,8 @@
 # every connection (one DNS, connect and TLS sample each, as many as nginx saw and
 # totals.connections counts) and the second none (null phases, never 0ms). A
 # step's ttfb never exceeds its latency, percentile by percentile; plain HTTP has
-# no handshake (tls_ms null). The threshold grammar names the phases per step.
+# no handshake (tls_ms null); over HTTP/2 the counts are the connections too. The
+# threshold grammar names the phases per step.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_nginx
@@ -59,6 +60,21 @@ assert_json "$RESULT" "$(step first) | (.tls_ms | keys_unsorted) ==
     [\"count\",\"min\",\"p50\",\"p90\",\"p95\",\"p99\",\"p999\",\"max\",\"mean\"]" "phase keys"
 # The handshake happens inside the first step's time to first byte.
 assert_json "$RESULT" "$(step first) | .tls_ms.min <= .ttfb_ms.max" "tls within ttfb"
+
+log "HTTP/2 (one connection per VU, nginx ends each after /close): the same counts"
+start_nginx --tls "$TEST_TMP/pki" "$locations"
+run_lg "$TEST_TMP/h2" "$scen" --base-url "$NGINX_URL" --cacert "$TEST_TMP/pki/ca.pem" \
+    --http 2 -u 2 -i 12
+assert_status 0
+assert_eq "$(nginx_requests '^GET /(kept|close) 200 HTTP/2.0')" 24 "HTTP/2 requests nginx received"
+conns=$(nginx_connections '^GET /')
+assert_json "$RESULT" ".totals.connections == $conns" "totals.connections = nginx's"
+for phase in dns connect tls; do
+    assert_json "$RESULT" "([.steps[].${phase}_ms.count // 0] | add) == $conns" \
+        "HTTP/2: $phase samples = connections nginx saw"
+done
+assert_json "$RESULT" "$(step first).tls_ms.count == $conns" "HTTP/2: first step opens them"
+assert_json "$RESULT" "$ttfb_le_latency" "HTTP/2: ttfb <= latency"
 
 log "plain HTTP: the same, no handshake"
 start_nginx "$locations"
