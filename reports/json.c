@@ -393,6 +393,16 @@ char *lg_result_to_json(const struct lg_result *r)
     }
     set(root, "series", a);
     set_baseline(root, r);
+    if (r->has_segment) {
+        json_t *seg = chk(json_object());
+        set(seg, "index", jint(r->segment_index));
+        set(seg, "count", jint(r->segment_count));
+        set(root, "segment", seg);
+    } else {
+        set(root, "segment", chk(json_null()));
+    }
+    set(root, "config_hash", jstr_or_null(r->config_hash));
+    set(root, "started_unix_ms", chk(json_integer(r->started_unix_ms)));
 
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(root);

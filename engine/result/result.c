@@ -67,10 +67,20 @@ static void settle_counts(struct lg_count *c, size_t n)
  * hold any byte; jansson writes U+FFFD for each stray one, and so does this). */
 static void settle_strings(struct lg_result *r)
 {
-    char **top[] = {
-        &r->suite,      &r->file,         &r->env,           &r->profile,   &r->base_url,
-        &r->started_at, &r->abort_reason, &r->schedule.note, &r->feed_note, &r->loadgate_version,
-        &r->http,       &r->proxy,        &r->proxy_variable};
+    char **top[] = {&r->suite,
+                    &r->file,
+                    &r->env,
+                    &r->profile,
+                    &r->base_url,
+                    &r->started_at,
+                    &r->abort_reason,
+                    &r->schedule.note,
+                    &r->feed_note,
+                    &r->loadgate_version,
+                    &r->http,
+                    &r->proxy,
+                    &r->proxy_variable,
+                    &r->config_hash};
     for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
         lg_utf8_settle(top[i]);
     settle_counts(r->unsent_reasons, r->n_unsent_reasons);
@@ -193,6 +203,7 @@ void lg_result_free(struct lg_result *r)
     free(r->profile);
     free(r->base_url);
     free(r->started_at);
+    free(r->config_hash);
     free(r->loadgate_version);
     free(r->abort_reason);
     free(r->schedule.note);
@@ -837,6 +848,43 @@ static int read_baseline(struct rd *rd, json_t *root, struct lg_result *r)
     return rc;
 }
 
+/* "segment", "config_hash" and "started_unix_ms" (`run --segment`); absent or
+ * null in results written before them. */
+static int read_segment(struct rd *rd, json_t *root, struct lg_result *r)
+{
+    json_t *seg = json_object_get(root, "segment"), *ms = NULL;
+    int rc;
+    if (seg && !json_is_null(seg)) {
+        uint64_t k = 0, n = 0;
+        if ((rc = get_typed(rd, root, "", "segment", false, JSON_OBJECT, &seg)) ||
+            (rc = get_u64(rd, seg, "segment", "index", true, &k)) ||
+            (rc = get_u64(rd, seg, "segment", "count", true, &n)))
+            return rc;
+        if (k < 1 || k > n || n > 1000)
+            return rd_fail(rd, "segment", "expected 1 <= index <= count <= 1000, got %llu/%llu",
+                           (unsigned long long)k, (unsigned long long)n);
+        r->has_segment = true;
+        r->segment_index = (uint32_t)k;
+        r->segment_count = (uint32_t)n;
+    }
+    json_t *h = json_object_get(root, "config_hash");
+    if (h && !json_is_null(h)) {
+        if ((rc = get_str(rd, root, "", "config_hash", false, true, &r->config_hash)))
+            return rc;
+        bool ok = strlen(r->config_hash) == 71 && !strncmp(r->config_hash, "sha256:", 7);
+        for (size_t i = 7; ok && i < 71; i++)
+            ok = (r->config_hash[i] >= '0' && r->config_hash[i] <= '9') ||
+                 (r->config_hash[i] >= 'a' && r->config_hash[i] <= 'f');
+        if (!ok)
+            return rd_fail(rd, "config_hash", "expected \"sha256:\" and 64 lowercase hex digits");
+    }
+    if ((rc = get_as(rd, root, "", "started_unix_ms", false, is_count, "a non-negative integer",
+                     &ms)))
+        return rc;
+    r->started_unix_ms = ms ? (int64_t)json_integer_value(ms) : 0;
+    return 0;
+}
+
 static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
 {
     int rc;
@@ -959,9 +1007,9 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
     if (rc)
         return rc;
     READ_ARRAY(rc, rd, root, "", "series", false, r->series, r->n_series, read_point);
-    if (rc)
+    if (rc || (rc = read_baseline(rd, root, r)))
         return rc;
-    return read_baseline(rd, root, r);
+    return read_segment(rd, root, r);
 }
 
 static int json_fail(struct rd *rd, const json_error_t *jerr)

@@ -260,6 +260,17 @@ struct lg_result {
     struct lg_result_baseline baseline;
     struct lg_result_regression *regressions;
     size_t n_regressions;
+    /* `run --segment K/N` (docs/segments.md): has_segment false for a whole run
+     * (result.json "segment": null, or absent in older results); else segment_index
+     * is K (1-based, as written) and segment_count N, 1 <= K <= N <= 1000. */
+    bool has_segment;
+    uint32_t segment_index, segment_count;
+    /* "sha256:" and 64 lowercase hex digits: the resolved configuration's identity,
+     * equal for every segment of one run; NULL in older results. */
+    char *config_hash;
+    /* The wall-clock instant (Unix ms) of the run's t = 0 (series t 0); 0 in older
+     * results. */
+    int64_t started_unix_ms;
 };
 
 const char *lg_verdict_name(enum lg_verdict v); /* "pass", "fail", "aborted" */
