@@ -56,7 +56,7 @@ profiles:
 EOF
 
 # The log lines nginx wrote since line $1 (1-based count of lines already seen).
-new_lines() { nginx_requests >/dev/null; tail -n "+$(($1 + 1))" "$NGINX_ACCESS_LOG"; }
+new_lines() { nginx_requests . >/dev/null; tail -n "+$(($1 + 1))" "$NGINX_ACCESS_LOG"; }
 # VU ids / rows of log lines on stdin, one per line, sorted.
 ids_of() { sed -E 's/.*\[([0-9]+)\]$/\1/' | sort -n; }
 rows_of() { sed -E 's/^GET \/seg\?row=r([0-9]+) .*/\1/' | sort -n; }
@@ -64,7 +64,7 @@ rows_of() { sed -E 's/^GET \/seg\?row=r([0-9]+) .*/\1/' | sort -n; }
 load=(--env local --vus 5 --iterations 23)
 
 log "the whole run: 5 VUs, 23 iterations"
-seen=$(nginx_requests)
+seen=$(nginx_requests .)
 run_lg "$TEST_TMP/whole" "$suite" "${load[@]}"
 assert_status 0
 assert_json "$RESULT" '.segment == null and .totals.iterations == 23 and .config.vus == 5'
@@ -80,7 +80,7 @@ for n in 2 3; do
     total=0
     all_ids="" all_rows=""
     for k in $(seq 1 "$n"); do
-        seen=$(nginx_requests)
+        seen=$(nginx_requests .)
         run_lg "$TEST_TMP/seg$k-of-$n" "$suite" "${load[@]}" --segment "$k/$n"
         assert_status 0 "segment $k/$n"
         assert_json "$RESULT" ".segment == {\"index\": $k, \"count\": $n}"
@@ -105,14 +105,14 @@ for n in 2 3; do
 done
 
 log "the open model: the segments' arrivals are the whole schedule's"
-seen=$(nginx_requests)
+seen=$(nginx_requests .)
 run_lg "$TEST_TMP/open-whole" "$open_suite" --env local --profile ramp
 assert_status 0
 whole_scheduled=$(jq .schedule.scheduled "$RESULT")
 assert_json "$RESULT" '.schedule.scheduled == 41 and .schedule.started == 41' "24.05 + 16.8 = 40.85 arrivals due"
 for n in 2 3; do
     sum=0 started=0
-    seen=$(nginx_requests)
+    seen=$(nginx_requests .)
     for k in $(seq 1 "$n"); do
         run_lg "$TEST_TMP/open$k-of-$n" "$open_suite" --env local --profile ramp --segment "$k/$n"
         assert_status 0 "open segment $k/$n"
@@ -141,7 +141,7 @@ assert_status 0
 assert_json "$RESULT" ".config_hash != \"$whole_hash\"" "an edited rows.csv"
 
 log "refusals: exit 2 naming the flag, at once, nothing sent"
-seen=$(nginx_requests)
+seen=$(nginx_requests .)
 later=$(($(date +%s) + 3600))
 for spec in 0/3 4/3 1/0 a/b 1/3x -1/3 1/1001 3 ''; do
     lg run "$suite" "${load[@]}" --segment "$spec"
@@ -165,7 +165,7 @@ for t in tomorrow 1796565600000 2026-12-06T14:00:00 "$(($(date +%s) - 3600))" \
     assert_status 2 "--start-at '$t'"
     assert_contains "$LG_ERR" "--start-at"
 done
-assert_eq "$(nginx_requests)" "$seen" "requests nginx saw from refused runs"
+assert_eq "$(nginx_requests .)" "$seen" "requests nginx saw from refused runs"
 
 log "--start-at in 2 s: two processes start at the same instant"
 at=$(($(date +%s) + 2))
@@ -189,7 +189,7 @@ assert_eq "$(jq -s '.[0].totals.iterations + .[1].totals.iterations' "$TEST_TMP"
     "iterations of the two synchronised segments"
 
 log "SIGINT during the wait: nothing sent, aborted, exit 3"
-seen=$(nginx_requests)
+seen=$(nginx_requests .)
 env --default-signal=INT "$LOADGATE" run "$suite" "${load[@]}" --segment 2/3 --start-at "$later" \
     --out "$TEST_TMP/int" --no-progress </dev/null >"$LG_OUT" 2>"$LG_ERR" &
 pid=$!
@@ -210,5 +210,5 @@ assert_json "$RESULT" '.verdict == "aborted" and .totals.requests == 0'
 assert_json "$RESULT" '.abort_reason == "interrupted (SIGINT) before the run started (--start-at)"'
 assert_json "$RESULT" '.segment == {"index": 2, "count": 3} and (.config_hash | startswith("sha256:"))'
 assert_file "$TEST_TMP/int/latency.hlog"
-assert_eq "$(nginx_requests)" "$seen" "requests nginx saw after SIGINT during the wait"
+assert_eq "$(nginx_requests .)" "$seen" "requests nginx saw after SIGINT during the wait"
 
