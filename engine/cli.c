@@ -903,6 +903,8 @@ static int cmd_run(int argc, char **argv)
         rc = usage_error("%s", why);
         goto done;
     }
+    if (*why && !a.quiet)
+        fprintf(stderr, "loadgate: %s\n", why);
     lg_cli_slice_feeds(s, a.slice);
     o.progress = (a.quiet || a.no_progress) ? LG_PROGRESS_NONE
                  : isatty(STDERR_FILENO)    ? LG_PROGRESS_TTY

@@ -17,6 +17,7 @@
 #include "feeder.h"
 #include "schedule.h"
 #include "url.h"
+#include "util.h"
 
 static int refuse(char *why, size_t whylen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -33,15 +34,18 @@ int lg_cli_slice_load(struct lg_run_opts *o, struct lg_slice sl, const char *spe
                       size_t whylen)
 {
     o->slice = sl;
+    if (whylen)
+        why[0] = '\0';
     if (lg_slice_whole(sl))
         return LG_OK;
     uint32_t n = sl.count;
-    uint64_t vus = lg_slice_share(sl, o->vus);
+    uint64_t vus = lg_slice_share(sl, o->vus), arrivals = 0;
     if (o->open) {
         struct lg_schedule sc;
         lg_schedule_init(&sc, o->rate_per_s, o->rate_stages, o->n_rate_stages, o->duration_us);
         uint64_t all = lg_schedule_arrivals(&sc);
         lg_schedule_free(&sc);
+        arrivals = all;
         if (lg_slice_share(sl, all) == 0)
             return refuse(why, whylen,
                           "--segment %s: this segment gets no arrival (the schedule has %" PRIu64
@@ -63,8 +67,31 @@ int lg_cli_slice_load(struct lg_run_opts *o, struct lg_slice sl, const char *spe
                           "--segment %s: this segment gets no iteration (%" PRIu64
                           " iterations over %u segments): use at most %" PRIu64 " segments",
                           spec, o->iterations, n, o->iterations);
-        o->iterations = lg_slice_share(sl, o->iterations);
     }
+    struct lg_buf b = {0};
+    lg_buf_printf(&b, "segment %s: ", spec);
+    if (o->open)
+        lg_buf_printf(&b,
+                      "%" PRIu64 " of the schedule's %" PRIu64 " arrivals, a pool of %" PRIu64
+                      " of %u VUs",
+                      lg_slice_share(sl, arrivals), arrivals, vus, o->vus);
+    else {
+        uint64_t first = sl.index + 1, last = lg_slice_global(sl, vus - 1) + 1;
+        lg_buf_printf(&b, "%" PRIu64 " of %u VUs (%s %" PRIu64, vus, o->vus,
+                      vus == 1 ? "id" : "ids", first);
+        if (vus > 1)
+            lg_buf_printf(&b, "%s%" PRIu64, vus == 2 ? ", " : ", ..., ", last);
+        lg_buf_putc(&b, ')');
+    }
+    if (!o->open && o->iterations)
+        lg_buf_printf(&b, ", %" PRIu64 " of %" PRIu64 " iterations",
+                      lg_slice_share(sl, o->iterations), o->iterations);
+    if (o->max_rate_per_s > 0)
+        lg_buf_printf(&b, ", max_rate %g/s of %g/s", lg_slice_rate(sl, o->max_rate_per_s),
+                      o->max_rate_per_s);
+    snprintf(why, whylen, "%s", b.data);
+    lg_buf_free(&b);
+    o->iterations = lg_slice_share(sl, o->iterations);
     o->vus = (uint32_t)vus;
     o->max_rate_per_s = o->max_rate_per_s > 0 ? lg_slice_rate(sl, o->max_rate_per_s) : 0;
     return LG_OK;

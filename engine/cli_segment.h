@@ -23,8 +23,9 @@
  * (`spec` as given, for messages): VUs, the iteration budget and the open model's
  * pool each to their stripe (lg_slice_share), max_rate to max_rate / N, and
  * o->slice set for the run. Refuses a segment with nothing to do (no VU, no
- * iteration of a budget, no arrival, no VU of the pool): returns 0, or LG_EINVAL
- * with the reason in why. */
+ * iteration of a budget, no arrival, no VU of the pool): returns 0 with what the
+ * segment got in note ("" for the whole run), or LG_EINVAL with the reason in
+ * why (the same buffer may be given for both). */
 int lg_cli_slice_load(struct lg_run_opts *o, struct lg_slice sl, const char *spec, char *why,
                       size_t whylen);
 
