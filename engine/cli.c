@@ -769,13 +769,14 @@ static int judge_baseline(const struct run_args *a, const struct lg_result *base
 
 /* --start-at, just before the run: refused when the instant has passed by more
  * than the tolerance meanwhile; else the wait is announced (unless --quiet).
- * Returns an exit code, or -1 to go on. */
-static int start_at_wait_check(const struct run_args *a)
+ * *ahead: the instant is still to come. Returns an exit code, or -1 to go on. */
+static int start_at_wait_check(const struct run_args *a, bool *ahead)
 {
     char why[200], at[48];
     int64_t now = lg_wall_ms();
     if (lg_cli_start_at_check(a->start_at_ms, now, why, sizeof(why)))
         return usage_error("%s", why);
+    *ahead = a->start_at_ms > now;
     if (a->quiet)
         return -1;
     lg_cli_format_instant(a->start_at_ms, at, sizeof(at));
@@ -923,7 +924,8 @@ static int cmd_run(int argc, char **argv)
     if (url && lg_proxy_for_url(url, proxy, sizeof(proxy), &proxy_var))
         fprintf(stderr, "loadgate: requests go through the proxy %s (from %s)\n", proxy, proxy_var);
     /* The last check, as late as it can be: loading took a while. */
-    if (a.start_at_ms && (rc = start_at_wait_check(&a)) != -1)
+    bool ahead = false;
+    if (a.start_at_ms && (rc = start_at_wait_check(&a, &ahead)) != -1)
         goto done;
     o.start_at_ms = a.start_at_ms;
     char *hlog_path = a.out_dir ? lg_asprintf("%s/latency.hlog", a.out_dir) : NULL;
@@ -944,6 +946,12 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
     ran = true;
+    /* The VUs are made before the wait: many of them may take longer than it. */
+    if (ahead && rep.started_wall_ms > a.start_at_ms && !rep.aborted && !a.quiet)
+        fprintf(stderr,
+                "loadgate: warning: started %.3f s after --start-at: making the VUs took "
+                "longer than the wait (started_unix_ms says when)\n",
+                (double)(rep.started_wall_ms - a.start_at_ms) / 1e3);
     struct lg_outcome_info info = {
         .file = a.file,
         .env = a.env,
