@@ -172,6 +172,7 @@ if "$PY" -c 'import junitparser' 2>/dev/null; then
 fi
 
 log "(3b) names YAML can hold that the reports must still keep in place: a newline, backticks"
+# shellcheck disable=SC2016 # the backticks and dollars of this section are the name's own
 # the same two runs, the board step renamed in both (as a hand-edited result could be)
 name='x
 `y` | <z> & "w" $m$ *e*'
@@ -182,12 +183,15 @@ done
 lg compare "$TEST_TMP/named1.json" "$TEST_TMP/named2.json" --markdown "$TEST_TMP/named.md" \
     --junit "$TEST_TMP/named.xml" --json "$TEST_TMP/named.json"
 assert_status 0 "inconclusive, as before the renaming"
+# shellcheck disable=SC2016 # the name's own backticks and dollars
 assert_json "$TEST_TMP/named.json" '.steps[1].step == "x\n`y` | <z> & \"w\" $m$ *e*"'
+# shellcheck disable=SC2016 # the name's own backticks and dollars
 assert_contains "$LG_OUT" 'tiny/x?`y` | <z> & "w" $m$ *e*: 10 → 10 requests'
 if command -v cmark-gfm >/dev/null; then
     cmark-gfm -e table "$TEST_TMP/named.md" >"$TEST_TMP/named.html"
     assert_eq "$(grep -c '<table>' "$TEST_TMP/named.html")" 1 "tables in the Markdown comparison"
     # the renamed step stays in its cell, as text: no code span, no emphasis, no maths
+    # shellcheck disable=SC2016 # the name's own backticks and dollars
     assert_contains "$TEST_TMP/named.html" '<td>tiny/x `y` | &lt;z&gt; &amp; &quot;w&quot; $m$ *e*</td>'
     assert_not_contains "$TEST_TMP/named.html" '<code>y</code>'
     assert_not_contains "$TEST_TMP/named.html" '<em>'
