@@ -294,6 +294,20 @@ static void set_baseline(json_t *root, const struct lg_result *r)
     set(o, "budget", jnum(b->budget));
     set(o, "confidence", jnum(b->confidence));
     set(o, "severity", jstr(b->severity));
+    if (b->histogram)
+        set(o, "histogram", hist_str(b->histogram));
+    if (b->histogram || b->n_steps) {
+        json_t *steps = chk(json_array());
+        for (size_t i = 0; i < b->n_steps; i++) {
+            const struct lg_result_baseline_step *bs = &b->steps[i];
+            json_t *so = chk(json_object());
+            set(so, "scenario", jstr(bs->scenario));
+            set(so, "step", jstr(bs->step));
+            set(so, "histogram", hist_str(bs->histogram));
+            json_array_append_new(steps, so);
+        }
+        set(o, "steps", steps);
+    }
     set(root, "baseline", o);
     json_t *a = chk(json_array());
     for (size_t i = 0; i < r->n_regressions; i++)

@@ -114,6 +114,10 @@ static void settle_strings(struct lg_result *r)
     lg_utf8_settle(&r->baseline.file);
     lg_utf8_settle(&r->baseline.started_at);
     lg_utf8_settle(&r->baseline.severity);
+    for (size_t i = 0; i < r->baseline.n_steps; i++) {
+        lg_utf8_settle(&r->baseline.steps[i].scenario);
+        lg_utf8_settle(&r->baseline.steps[i].step);
+    }
     for (size_t i = 0; i < r->n_regressions; i++) {
         struct lg_result_regression *g = &r->regressions[i];
         lg_utf8_settle(&g->scenario);
@@ -253,6 +257,13 @@ void lg_result_free(struct lg_result *r)
     free(r->baseline.file);
     free(r->baseline.started_at);
     free(r->baseline.severity);
+    lg_hist_free(r->baseline.histogram);
+    for (size_t i = 0; i < r->baseline.n_steps; i++) {
+        free(r->baseline.steps[i].scenario);
+        free(r->baseline.steps[i].step);
+        lg_hist_free(r->baseline.steps[i].histogram);
+    }
+    free(r->baseline.steps);
     for (size_t i = 0; i < r->n_regressions; i++) {
         struct lg_result_regression *g = &r->regressions[i];
         free(g->scenario);
@@ -824,7 +835,19 @@ static int read_regression(struct rd *rd, json_t *o, const char *w, void *elem)
     return 0;
 }
 
-/* "baseline": absent or null when the run had none. */
+static int read_baseline_step(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_baseline_step *bs = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "scenario", true, false, &bs->scenario)) ||
+        (rc = get_str(rd, o, w, "step", true, false, &bs->step)) ||
+        (rc = read_hist(rd, o, w, "histogram", true, &bs->histogram)))
+        return rc;
+    return 0;
+}
+
+/* "baseline": absent or null when the run had none. Its "histogram" and "steps" are
+ * absent in results written before the baseline's curves were recorded. */
 static int read_baseline(struct rd *rd, json_t *root, struct lg_result *r)
 {
     json_t *o = NULL;
@@ -843,6 +866,11 @@ static int read_baseline(struct rd *rd, json_t *root, struct lg_result *r)
     if (strcmp(b->severity, "critical") && strcmp(b->severity, "warning"))
         return rd_fail(rd, "baseline.severity", "expected \"critical\" or \"warning\", got \"%s\"",
                        b->severity);
+    if ((rc = read_hist(rd, o, w, "histogram", false, &b->histogram)))
+        return rc;
+    READ_ARRAY(rc, rd, o, w, "steps", false, b->steps, b->n_steps, read_baseline_step);
+    if (rc)
+        return rc;
     READ_ARRAY(rc, rd, root, "", "regressions", false, r->regressions, r->n_regressions,
                read_regression);
     return rc;

@@ -131,6 +131,12 @@ struct lg_result_rule {
  * than the run). */
 #define LG_RULE_COMPLETION "completion"
 
+/* A step of the baseline: its latency histogram in microseconds (owned). */
+struct lg_result_baseline_step {
+    char *scenario, *step;
+    struct lg_hist *histogram;
+};
+
 /* `run --baseline`: the accepted run this one was judged against. has false: none
  * (every other member zero). */
 struct lg_result_baseline {
@@ -140,6 +146,13 @@ struct lg_result_baseline {
     double budget;    /* the worsening allowed, a fraction (0.1 = 10%) */
     double confidence;
     char *severity; /* "critical" or "warning" */
+    /* The baseline's latency histograms in microseconds (owned), so that report.html
+     * can draw its curve from the result alone: every step of the baseline merged
+     * (NULL in results written before they were recorded), and one per step both
+     * runs have, in the run's order. */
+    struct lg_hist *histogram;
+    struct lg_result_baseline_step *steps;
+    size_t n_steps;
 };
 
 /* One judged metric of one row of that comparison. */

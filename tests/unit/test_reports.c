@@ -851,6 +851,16 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_str_or_null_equal(a->baseline.severity, b->baseline.severity);
     assert_true(a->baseline.budget == b->baseline.budget);
     assert_true(a->baseline.confidence == b->baseline.confidence);
+    assert_int_equal(a->baseline.histogram == NULL, b->baseline.histogram == NULL);
+    if (a->baseline.histogram)
+        assert_hist_equal(a->baseline.histogram, b->baseline.histogram);
+    assert_int_equal(a->baseline.n_steps, b->baseline.n_steps);
+    for (size_t i = 0; i < a->baseline.n_steps; i++) {
+        const struct lg_result_baseline_step *x = &a->baseline.steps[i], *y = &b->baseline.steps[i];
+        assert_string_equal(x->scenario, y->scenario);
+        assert_string_equal(x->step, y->step);
+        assert_hist_equal(x->histogram, y->histogram);
+    }
     assert_int_equal(a->n_regressions, b->n_regressions);
     for (size_t i = 0; i < a->n_regressions; i++) {
         const struct lg_result_regression *x = &a->regressions[i], *y = &b->regressions[i];
@@ -1774,6 +1784,77 @@ static void test_reports_baseline_round_trip(void **state)
     free(dir);
 }
 
+/* `run --baseline`: the baseline's histograms (every step merged, and the steps both
+ * runs have) written as HdrHistogram V2 strings, read back exactly, absent in older
+ * results (none), and a broken one named by its key. */
+static void test_reports_baseline_histograms_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    r->baseline = (struct lg_result_baseline){.has = true,
+                                              .file = lg_strdup("accepted/result.json"),
+                                              .started_at = lg_strdup("2026-12-01T10:00:00Z"),
+                                              .budget = 0.1,
+                                              .confidence = 0.99,
+                                              .severity = lg_strdup("critical")};
+    struct lg_result_baseline *b = &r->baseline;
+    b->histogram = lg_hist_new();
+    for (int64_t v = 1; v <= 1000; v++)
+        lg_hist_record(b->histogram, v * 100);
+    b->n_steps = 2;
+    b->steps = lg_calloc(2, sizeof(*b->steps));
+    b->steps[0] =
+        (struct lg_result_baseline_step){lg_strdup("cmp"), lg_strdup("board"), lg_hist_new()};
+    lg_hist_record_n(b->steps[0].histogram, 42000, 7);
+    b->steps[1] = (struct lg_result_baseline_step){
+        lg_strdup("cmp"), lg_strdup("a|b <i>&amp; \"q\"\n\xff"), lg_hist_new()}; /* no sample */
+    add_regression(r, NULL, NULL, "p95", "ok");
+    lg_result_settle(r);
+    assert_string_equal(b->steps[1].step, "a|b <i>&amp; \"q\"\n\xef\xbf\xbd");
+
+    json_t *j = to_jansson(r);
+    assert_keys(json_object_get(j, "baseline"),
+                "file,started_at,budget,confidence,severity,histogram,steps");
+    assert_int_equal(json_array_size(at(j, "baseline.steps")), 2);
+    assert_keys(at(j, "baseline.steps.0"), "scenario,step,histogram");
+    const char *enc = json_string_value(at(j, "baseline.histogram"));
+    assert_non_null(enc);
+    assert_memory_equal(enc, "HISTF", 5);
+    struct lg_hist *h = NULL;
+    assert_int_equal(lg_hist_decode(json_string_value(at(j, "baseline.steps.0.histogram")), &h), 0);
+    assert_int_equal(h->total_count, 7);
+    lg_hist_free(h);
+
+    struct lg_result *back = NULL;
+    char err[512] = "";
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    char *hw = lg_report_html(r), *hg = lg_report_html(back);
+    assert_string_equal(hg, hw);
+    free(hw);
+    free(hg);
+    lg_result_free(back);
+
+    json_object_set_new(at(j, "baseline.steps.1"), "histogram", json_string("HISTFxx"));
+    expect_doc_error(j, "result.json: baseline.steps[1].histogram: not a valid HdrHistogram V2 "
+                        "encoding");
+    json_object_del(at(j, "baseline.steps.1"), "histogram");
+    expect_doc_error(j, "result.json: baseline.steps[1]: missing key 'histogram'");
+    json_object_set_new(json_object_get(j, "baseline"), "steps", json_string("x"));
+    expect_doc_error(j, "result.json: baseline.steps: expected an array");
+    json_object_set_new(json_object_get(j, "baseline"), "histogram", json_integer(3));
+    json_object_del(json_object_get(j, "baseline"), "steps");
+    expect_doc_error(j, "result.json: baseline.histogram: expected an encoded histogram (a "
+                        "string)");
+    /* a result written before the baseline's histograms were recorded */
+    json_object_del(json_object_get(j, "baseline"), "histogram");
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_true(back->baseline.has);
+    assert_null(back->baseline.histogram);
+    assert_int_equal(back->baseline.n_steps, 0);
+    lg_result_free(back);
+    json_decref(j);
+}
+
 /* What `loadgate report` rests on: a settled result (as the engine builds it) and
  * the one read back from its result.json are equal, and every report rendered
  * from either is the same bytes, whatever precision the figures came with. */
@@ -2610,6 +2691,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_settled_result_renders_the_same_read_back,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_baseline_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_baseline_histograms_round_trip, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             test_reports_settled_result_with_stray_bytes_renders_the_same_read_back, setup,
             teardown),
