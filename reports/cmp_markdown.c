@@ -55,7 +55,7 @@ static void row_lines(FILE *f, const struct lg_comparison *c, const struct lg_cm
     char *label = lg_cmp_row_label(row);
     for (int m = 0; m < LG_CMP_METRICS; m++) {
         const struct lg_cmp_cell *cl = &row->cells[m];
-        bool judged = lg_cmp_judged(c, (enum lg_cmp_metric)m);
+        bool judged = lg_cmp_cell_judged(c, row, (enum lg_cmp_metric)m);
         char a[64], b[64], ch[64], rel[64];
         fputs("| ", f);
         if (m == 0) {

@@ -116,3 +116,26 @@ int lg_parse_uint(const char *s, unsigned long long max, unsigned long long *out
     *out = v;
     return LG_OK;
 }
+
+int lg_parse_percent(const char *s, double *out)
+{
+    const char *p = s;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        size_t frac = 0;
+        while (*p >= '0' && *p <= '9')
+            p++, frac++;
+        if (!frac)
+            return LG_ESYNTAX;
+    }
+    if (!digits || strcmp(p, "%") != 0)
+        return LG_ESYNTAX;
+    double v = strtod(s, NULL);
+    if (!isfinite(v))
+        return LG_ESYNTAX;
+    *out = v / 100.0;
+    return 0;
+}

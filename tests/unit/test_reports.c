@@ -420,7 +420,7 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
         j,
         "schema,verdict,suite,file,env,profile,base_url,started_at,loadgate_version,abort_reason,"
         "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
-        "scenarios,series");
+        "scenarios,series,regression");
     assert_keys(json_object_get(j, "config"), "vus,http,multiplex,proxy");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
@@ -559,7 +559,7 @@ static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
         j,
         "schema,verdict,suite,file,env,profile,base_url,started_at,loadgate_version,abort_reason,"
         "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
-        "scenarios,series");
+        "scenarios,series,regression");
     json_t *sc = json_object_get(j, "schedule");
     assert_keys(sc, OPEN_SCHEDULE_KEYS);
     assert_keys(json_object_get(sc, "lag_ms"), LATENCY_KEYS);
@@ -1389,6 +1389,14 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
                                      (int)(at_end - want), want, at_end + strlen("\"failed\": 0"));
     free(want);
     want = with_reasons;
+    /* "regression" last, null: no settings of its own */
+    char *series_end = strstr(want, "\n  ]\n}");
+    assert_non_null(series_end);
+    char *with_regression =
+        lg_asprintf("%.*s\n  ],\n  \"regression\": null\n}%s", (int)(series_end - want), want,
+                    series_end + strlen("\n  ]\n}"));
+    free(want);
+    want = with_regression;
     assert_string_equal(now, want);
     free(want);
     free(now);
