@@ -55,11 +55,12 @@ static void parse_metrics(struct ld *l, const struct ynode *v, bool step, struct
     bool ok = true;
     for (size_t i = 0; i < v->n; i++) {
         const struct ynode *e = v->kids[i];
-        const char *name;
-        if (!lg_cfg_string(l, e, "a metric", &name)) {
+        if (e->type != YN_SCALAR) {
+            lg_cfg_err(l, e, "a metric must be a name such as p95");
             ok = false;
             continue;
         }
+        const char *name = e->s;
         int m = lg_cmp_metric_parse(name);
         const char *why = m < 0 ? NULL : lg_cmp_metric_unjudgeable((enum lg_cmp_metric)m);
         if (m < 0)
