@@ -128,6 +128,11 @@ static void render(const struct lg_cmp_doc *d, FILE *f)
         sep = ", ";
     }
     fprintf(f, " at %s confidence\n", lg_cmp_fmt_percent(c->opts.confidence, conf, sizeof(conf)));
+    if (d->settings) {
+        fputs("- **Settings:** ", f);
+        lg_esc_md(f, d->settings);
+        fputc('\n', f);
+    }
     if (c->different_suite)
         fputs("- **Note:** the runs are of different suites\n", f);
     one_side(f, "Only in base", &c->only_base);

@@ -40,7 +40,7 @@ assert_json "$SLOW" '.regression == {"budget": 0.1, "metrics": ["p95", "p99", "e
 assert_json "$SLOW" '.baseline == null and .regressions == null'
 
 log "(2) compare BASE NEW judges with NEW's recorded settings"
-lg compare "$BASE" "$SLOW" --json "$TEST_TMP/c.json"
+lg compare "$BASE" "$SLOW" --json "$TEST_TMP/c.json" --markdown "$TEST_TMP/c.md"
 assert_status 0 "board within its 50%"
 J=$TEST_TMP/c.json
 assert_json "$J" "$(row board) | .metrics.p95.rel_change > 0.2" "board is slower"
@@ -50,6 +50,7 @@ assert_json "$J" "$(row health) | .metrics.p50.judged == false and .metrics.p50.
 assert_json "$J" '.overall.status == "not_judged" and ([.overall.metrics[] | .judged] | any) == false'
 assert_json "$J" '.counts.regression == 0 and .failed == false'
 assert_contains "$LG_OUT" "settings: budget 10% (suite), metrics p95,p99,error_rate (suite), confidence 99% (suite); per step (NEW's suite): cmp/board 50%; overall not judged"
+assert_contains "$TEST_TMP/c.md" "- **Settings:** budget 10% (suite), metrics p95,p99,error\_rate (suite), confidence 99% (suite); per step (NEW's suite): cmp/board 50%; overall not judged"
 
 lg compare "$BASE" "$SLOW" --max-regression 0% --confidence 95% --json "$TEST_TMP/c0.json"
 assert_status 1 "--max-regression 0% overrides the step's 50%"
