@@ -387,7 +387,9 @@ fake_job 3 2 run-7-0-aaaaa:0:Succeeded
 collect 2
 assert_contains "$LG_ERR" "job run-7 still has 2 pods running"
 
-if "$LOADGATE" run --help 2>&1 | grep -q -- '--segment' && "$LOADGATE" --help | grep -q '^  merge'; then
+run_help=$("$LOADGATE" run --help)
+main_help=$("$LOADGATE" --help)
+if [[ "$run_help" == *--segment* && "$main_help" == *$'\n  merge '* ]]; then
     log "two real segments against loadgate-target, collected and merged"
     start_target
     printf 'suite: k8s\nenvironments:\n  local: {base_url: "%s"}\nscenarios:\n  - {file: health.yaml}\nprofiles:\n  two: {vus: 4, iterations: 20}\n' \
