@@ -168,8 +168,11 @@ while todo:
     if p not in closure:
         closure.add(p)
         todo += deps.get(p, [])
-libs = [m.group(1) for m in re.finditer(r"=> (/\S+)", run("ldd", loadgate))
-        if not re.search(r"lib(asan|ubsan)", m.group(1))]  # the sanitizer build's runtimes
+# the libraries the binary names (a package brings what its libraries need), but
+# not the sanitizer build's runtimes
+needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[(\S+)\]", run("readelf", "-d", loadgate)))
+libs = [m.group(2) for m in re.finditer(r"^\s*(\S+) => (/\S+)", run("ldd", loadgate), re.M)
+        if m.group(1) in needed and not re.match(r"lib(asan|ubsan)\.", m.group(1))]
 # dpkg knows a library by the path its package ships it at: /lib or /usr/lib
 names = {}
 for lib in libs:
@@ -180,6 +183,9 @@ owner = {}
 for line in run("dpkg", "-S", *names).splitlines():
     pkgs, _, path = line.partition(": ")
     owner.setdefault(names.get(path), pkgs.split(",")[0].split(":")[0])
+resolved = set(re.findall(r"^\s*(\S+) => /", run("ldd", loadgate), re.M))
+for lib in sorted(needed - resolved):
+    print(f"MISSING {lib}: not found")
 for lib in libs:
     pkg = owner.get(lib)
     print(("ok " if pkg in closure else "MISSING ") + f"{lib} {pkg}")
