@@ -81,6 +81,7 @@ refused "--segments '1001' is not a count" --segments 1001 --image i --now 1000 
 refused "--segments '0' is not a count" --segments 0 --image i --now 1000 "$SUITE"
 refused "is not in the future" --segments 2 --image i --now 2026-12-06T14:00:00Z \
     --start-at 2026-12-06T14:00:00Z "$SUITE"
+refused "is more than 24 h ahead" --segments 2 --image i --now 2026-12-06T14:00:00Z --margin 25h "$SUITE"
 refused "'tomorrow' is not RFC 3339" --segments 2 --image i --start-at tomorrow "$SUITE"
 refused "'Run_1' is not a DNS label" --segments 2 --image i --now 1000 --name Run_1 "$SUITE"
 refused "unknown option --env (loadgate run flags go after --)" --segments 2 --image i "$SUITE" --env x
@@ -288,22 +289,40 @@ segment 0 "$future" /suite/suite.yaml --start-at=1
 assert_status 2 "--start-at in the arguments"
 assert_contains "$STUB/pod.0.err" "--start-at=1 is set by loadgate-segment"
 
-log "the entrypoint passes SIGTERM on: loadgate's aborted result still goes out"
+# sigterm_pod START: pod index 1 (a stub loadgate waiting for SIGTERM), stopped
+# with SIGTERM once its loadgate runs and START has passed (or at once if START
+# is ahead); exit code in LG_STATUS
+sigterm_pod() {
+    local start=$1 pod
+    rm -f "$STUB/started.2"
+    : >"$STUB/term.1"
+    JOB_COMPLETION_INDEX=1 LG_SEGMENT_COUNT=3 LG_START_AT="$start" LOADGATE="$STUB/loadgate" \
+        STUB_DIR="$STUB" LG_OUT_DIR="$STUB/out.1" LG_TERMINATION_LOG="$STUB/term.1" \
+        "$K8S/segment" /suite/suite.yaml >"$STUB/pod.1.log" 2>"$STUB/pod.1.err" </dev/null &
+    pod=$!
+    for _ in $(seq 100); do [[ -e "$STUB/started.2" ]] && break; sleep 0.1; done
+    while (($(date +%s) <= start && start - $(date +%s) < 60)); do sleep 0.2; done
+    kill -TERM "$pod"
+    set +e
+    wait "$pod"
+    LG_STATUS=$?
+    set -e
+}
 touch "$STUB/sleep.2"
-: >"$STUB/term.1"
-JOB_COMPLETION_INDEX=1 LG_SEGMENT_COUNT=3 LG_START_AT="$future" LOADGATE="$STUB/loadgate" \
-    STUB_DIR="$STUB" LG_OUT_DIR="$STUB/out.1" LG_TERMINATION_LOG="$STUB/term.1" \
-    "$K8S/segment" /suite/suite.yaml >"$STUB/pod.1.log" 2>"$STUB/pod.1.err" </dev/null &
-pod=$!
-for _ in $(seq 100); do [[ -e "$STUB/started.2" ]] && break; sleep 0.1; done
-kill -TERM "$pod"
-set +e
-wait "$pod"
-LG_STATUS=$?
-set -e
-assert_status 0 "the entrypoint after SIGTERM"
+log "the entrypoint passes SIGTERM on: mid-run, loadgate's aborted result still goes out"
+sigterm_pod $(($(date +%s) + 1))
+assert_status 0 "the entrypoint after SIGTERM mid-run"
 assert_matches "$STUB/pod.1.log" "^==== loadgate-segment 2/3 status=result exit=3 bytes="
 assert_contains "$STUB/term.1" "loadgate exit 3 (aborted)"
+log "SIGTERM before the start: nothing sent, the pod fails so that the Job replaces it"
+sigterm_pod "$future"
+assert_status 143 "the entrypoint after SIGTERM before the start"
+assert_eq "$(tail -n 2 "$STUB/pod.1.log" | tr '\n' '|')" \
+    "==== loadgate-segment 2/3 status=stopped exit=3 ====|==== end loadgate-segment 2/3 ====|" \
+    "a pod stopped before the start"
+assert_eq "$(cat "$STUB/term.1")" "segment 2/3: stopped before the start (loadgate exit 3): nothing sent" \
+    "the termination message"
+cp "$STUB/pod.1.log" "$TEST_TMP/stopped.log"
 rm "$STUB/sleep.2"
 
 # A fake kubectl: answers `get job`, `get pods` and `logs` from FAKE/, records its calls
@@ -346,13 +365,15 @@ segment 1 "$future" /suite/suite.yaml
 cp "$STUB/pod.1.log" "$FAKE/logs/run-7-1-ccccc.log"
 segment 2 "$future" /suite/suite.yaml
 cp "$STUB/pod.2.log" "$FAKE/logs/run-7-2-ddddd.log"
-fake_job 3 0 run-7-0-aaaaa:0:Succeeded run-7-1-bbbbb:1:Failed run-7-1-ccccc:1:Succeeded run-7-2-ddddd:2:Succeeded
+sed "s|loadgate-segment 2/3|loadgate-segment 3/3|" "$TEST_TMP/stopped.log" >"$FAKE/logs/run-7-2-stopd.log"
+fake_job 3 0 run-7-0-aaaaa:0:Succeeded run-7-1-bbbbb:1:Failed run-7-1-ccccc:1:Succeeded \
+    run-7-2-stopd:2:Failed run-7-2-ddddd:2:Succeeded
 mkdir -p "$TEST_TMP/results"
 echo stale >"$TEST_TMP/results/segment-3.json"
 collect 1
 assert_eq "$(cat "$LG_OUT")" "segment 1/3: $TEST_TMP/results/segment-1.json (pod run-7-0-aaaaa, loadgate exit 0, pass)
 segment 2/3: $TEST_TMP/results/segment-2.json (pod run-7-1-ccccc, loadgate exit 1, gate failed)
-segment 3/3: MISSING: pod run-7-2-ddddd: loadgate exit 2 (invalid input), no result.json" "collect's report"
+segment 3/3: MISSING: pod run-7-2-ddddd: loadgate exit 2 (invalid input), no result.json; pod run-7-2-stopd: stopped before the start time, nothing sent" "collect's report"
 for k in 1 2; do
     _lg_asserts=$((_lg_asserts + 1))
     cmp -s "$TEST_TMP/results/segment-$k.json" "$STUB/out.$((k - 1))/result.json" ||
