@@ -32,6 +32,7 @@ struct lg_host {
     bool in_turn;                    /* scenarios in turn rather than by weight (the
                                         smoke profile: each once) */
     _Atomic uint64_t *next_scenario; /* in_turn: the turn counter */
+    uint32_t turn_step;              /* in_turn: what a turn adds to it (N in a segment) */
     struct lg_pacer *pacer;          /* the environment's max_rate; NULL: no limit */
 
     /* The worker's answers, called from its thread. */

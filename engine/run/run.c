@@ -472,6 +472,8 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     r->watch = lg_calloc(o->n_thresholds, sizeof(*r->watch));
     r->ctl.limit_iterations = o->iterations > 0 && !o->open;
     r->ctl.in_turn = o->scenarios_in_turn;
+    atomic_store(&r->ctl.next_scenario, lg_slice_whole(o->slice) ? 0 : o->slice.index);
+    r->ctl.turn_step = lg_slice_whole(o->slice) ? 1 : o->slice.count;
     atomic_store(&r->ctl.iterations_left, (int64_t)o->iterations);
     if (o->max_rate_per_s > 0) {
         lg_pacer_init(&r->pacer, o->max_rate_per_s);

@@ -393,7 +393,8 @@ static void start_iteration(struct lg_vu *vu, int64_t sched_us)
     const struct lg_plan *p = vu->host->plan;
     size_t k = 0;
     if (vu->host->in_turn) {
-        k = atomic_fetch_add_explicit(vu->host->next_scenario, 1, memory_order_relaxed) %
+        k = atomic_fetch_add_explicit(vu->host->next_scenario, vu->host->turn_step,
+                                      memory_order_relaxed) %
             p->suite->n_scenarios;
     } else if (p->suite->n_scenarios > 1) {
         double r = lg_rng_double(&vu->rng);

@@ -207,6 +207,7 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
     w->host.plan = plan;
     w->ctl = ctl;
     w->host.next_scenario = &ctl->next_scenario;
+    w->host.turn_step = ctl->turn_step ? ctl->turn_step : 1;
     w->host.vu_done = vu_done;
     w->host.take_iteration = take_iteration;
     w->host.vu_idle = vu_idle;

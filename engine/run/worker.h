@@ -39,7 +39,11 @@ struct lg_control {
     bool staged;
     /* scenarios in turn rather than by weight (the smoke profile: each once) */
     bool in_turn;
+    /* in_turn: the whole run's number of the next iteration; a segment K of N starts
+     * it at K - 1 and steps by N, so that its iterations take the turns the whole
+     * run would have given them (its stripe of the budget) */
     _Atomic uint64_t next_scenario;
+    uint32_t turn_step;
     /* the environment's max_rate: every request of every model reserves its send
      * instant here (one atomic per request); NULL without a limit, which costs the
      * request path one test */

@@ -145,6 +145,37 @@ run_lg "$TEST_TMP/h-data" "$suite" "${load[@]}" --segment 1/3
 assert_status 0
 assert_json "$RESULT" ".config_hash != \"$whole_hash\"" "an edited rows.csv"
 
+log "the smoke profile: the segments run every scenario once between them, as the whole run"
+for sc in a b c; do
+    cat >"$TEST_TMP/turn-$sc.yaml" <<EOF
+scenario: turn-$sc
+steps:
+  - name: $sc
+    request: {method: GET, url: "/seg?turn=$sc"}
+EOF
+done
+turn_suite="$TEST_TMP/turn.yaml"
+cat >"$turn_suite" <<EOF
+suite: segments-turn
+environments:
+  local: {base_url: "$NGINX_URL"}
+profiles:
+  smoke: {vus: 3, iterations: 3}
+scenarios: [{file: turn-a.yaml}, {file: turn-b.yaml}, {file: turn-c.yaml}]
+EOF
+# The scenarios of log lines after line $1, sorted, as one word ("abc").
+turns_of() { new_lines "$1" | sed -nE 's/^GET \/seg\?turn=([a-c]) .*/\1/p' | sort | tr -d '\n'; }
+seen=$(nginx_requests .)
+run_lg "$TEST_TMP/turn-whole" "$turn_suite" --env local --profile smoke
+assert_status 0
+assert_eq "$(turns_of "$seen")" abc "scenarios nginx saw from the whole smoke run"
+seen=$(nginx_requests .)
+for k in 1 2 3; do
+    run_lg "$TEST_TMP/turn$k" "$turn_suite" --env local --profile smoke --segment "$k/3"
+    assert_status 0 "smoke segment $k/3"
+done
+assert_eq "$(turns_of "$seen")" abc "scenarios nginx saw from the 3 smoke segments"
+
 log "refusals: exit 2 naming the flag, at once, nothing sent"
 seen=$(nginx_requests .)
 later=$(($(date +%s) + 3600))
