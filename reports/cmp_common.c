@@ -160,6 +160,8 @@ char *lg_cmp_verdict_line(const struct lg_cmp_doc *d)
     } else if (inc) {
         lg_buf_puts(&b, d->fail_on_inconclusive ? "inconclusive, counted as a failure"
                                                 : "no regression shown, but not vouched for");
+    } else if (!t.n[LG_CMP_OK] && !t.n[LG_CMP_IMPROVED]) {
+        lg_buf_puts(&b, "nothing judged: the regression settings leave no metric to judge");
     } else {
         lg_buf_printf(&b, "no regression (%zu ok", t.n[LG_CMP_OK]);
         if (t.n[LG_CMP_IMPROVED])

@@ -165,6 +165,10 @@ void lg_outcome_apply_baseline(struct lg_result *r, const struct lg_result *base
         lg_buf_puts(&b, ")");
         if (!critical)
             lg_buf_puts(&b, ", reported only (severity warning)");
+    } else if (!r->n_regressions) {
+        /* every step `metrics: []` (the overall row then unjudged): a pass that
+         * must not read as a vouched "no regression" */
+        lg_buf_puts(&b, "nothing judged: the regression settings leave no metric to judge");
     } else {
         lg_buf_puts(&b, "no regression");
     }

@@ -223,6 +223,24 @@ static void test_cmp_reports_json_bytes(void **state)
     free(json);
 }
 
+/* Settings that judge nothing (every step `metrics: []`, the overall row then not
+ * judged): the verdict says nothing was judged, not "no regression (0 ok)". */
+static void test_cmp_reports_nothing_judged(void **state)
+{
+    struct fixture *f = *state;
+    f->c->overall.own_opts = true;
+    f->c->overall.metrics = 0;
+    for (size_t i = 0; i < f->c->n_rows; i++) {
+        f->c->rows[i].own_opts = true;
+        f->c->rows[i].metrics = 0;
+    }
+    char *line = lg_cmp_verdict_line(&f->doc);
+    assert_string_equal(line, "nothing judged: the regression settings leave no metric to judge; "
+                              "1 step of BASE not in NEW (not compared); 1 step new in NEW (not "
+                              "compared)");
+    free(line);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +249,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cmp_reports_markdown_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cmp_reports_junit_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cmp_reports_json_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cmp_reports_nothing_judged, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -777,6 +777,31 @@ static void test_outcome_baseline_keeps_histograms(void **state)
     lg_result_free(base);
 }
 
+/* Settings that judge no metric at all (every step `metrics: []`, so the overall row
+ * is not judged either): the rule passes, but says nothing was judged rather than
+ * "no regression". */
+static void test_outcome_baseline_nothing_judged(void **state)
+{
+    (void)state;
+    struct lg_result *r = lg_calloc(1, sizeof(*r)), *base = lg_calloc(1, sizeof(*base));
+    struct lg_comparison *c = comparison(LG_CMP_REGRESSION, LG_CMP_REGRESSION);
+    c->overall.own_opts = true;
+    c->overall.metrics = 0;
+    c->rows[0].own_opts = true;
+    c->rows[0].metrics = 0;
+    lg_outcome_apply_baseline(r, base, c, "accepted/result.json", true);
+    assert_int_equal(r->verdict, LG_VERDICT_PASS);
+    assert_int_equal(r->n_regressions, 0);
+    assert_int_equal(r->n_rules, 1);
+    assert_true(r->rules[0].ok);
+    assert_string_equal(r->rules[0].text,
+                        "judged against accepted/result.json, budget 10% at 99% confidence: "
+                        "nothing judged: the regression settings leave no metric to judge");
+    lg_comparison_free(c);
+    lg_result_free(base);
+    lg_result_free(r);
+}
+
 /* A warning reports the regression and passes; inconclusive alone never fails; an
  * aborted run stays aborted, and one that failed otherwise stays failed. */
 static void test_outcome_baseline_warning_inconclusive_and_aborted(void **state)
@@ -842,6 +867,7 @@ int main(void)
         T(test_outcome_baseline_regression_fails_when_critical),
         T(test_outcome_baseline_warning_inconclusive_and_aborted),
         T(test_outcome_baseline_keeps_histograms),
+        T(test_outcome_baseline_nothing_judged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
