@@ -124,6 +124,34 @@ static void put_num(EVP_MD_CTX *h, const char *key, double v)
     put_str(h, key, s);
 }
 
+static int var_cmp(const void *a, const void *b)
+{
+    const struct lg_var *x = *(const struct lg_var *const *)a,
+                        *y = *(const struct lg_var *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+/* The --var values as the run uses them: by name, the last of a name winning (the
+ * loader sets them in order), so that the order they were given in does not count. */
+static void put_vars(EVP_MD_CTX *h, const struct lg_var *vars, size_t n)
+{
+    const struct lg_var **v = lg_calloc(n + 1, sizeof(*v));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool later = false;
+        for (size_t j = i + 1; j < n && !later; j++)
+            later = !strcmp(vars[i].name, vars[j].name);
+        if (!later)
+            v[k++] = &vars[i];
+    }
+    qsort(v, k, sizeof(*v), var_cmp);
+    for (size_t i = 0; i < k; i++) {
+        put_str(h, "var", v[i]->name);
+        put_str(h, "=", v[i]->value);
+    }
+    free(v);
+}
+
 static void put_stages(EVP_MD_CTX *h, const char *key, const struct lg_stage *st, size_t n)
 {
     put_num(h, key, (double)n);
@@ -162,10 +190,7 @@ char *lg_cli_config_hash(const struct lg_suite *s, const struct lg_cli_config *c
     }
     put_str(h, "env", c->env);
     put_str(h, "profile", c->profile);
-    for (size_t i = 0; i < c->n_vars; i++) {
-        put_str(h, "var", c->vars[i].name);
-        put_str(h, "=", c->vars[i].value);
-    }
+    put_vars(h, c->vars, c->n_vars);
     for (size_t i = 0; i < c->n_thresholds; i++)
         put_str(h, "threshold", c->thresholds[i]);
     char *url = lg_url_redact(o->base_url);

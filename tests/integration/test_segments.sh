@@ -140,6 +140,17 @@ assert_json "$RESULT" ".config_hash != \"$whole_hash\"" "--env other"
 run_lg "$TEST_TMP/h-same" "$suite" --env local --iterations 23 --vus 5 --segment 2/3 --threads 1
 assert_status 0
 assert_json "$RESULT" ".config_hash == \"$whole_hash\"" "flags in another order, --threads"
+# --var as loaded: by name, the last of a name winning (as it does for the run)
+run_lg "$TEST_TMP/h-var1" "$suite" "${load[@]}" --segment 1/3 --var a=1 --var b=2
+assert_status 0
+var_hash=$(jq -r .config_hash "$RESULT")
+assert_json "$RESULT" ".config_hash != \"$whole_hash\"" "--var a=1 --var b=2"
+run_lg "$TEST_TMP/h-var2" "$suite" "${load[@]}" --segment 2/3 --var b=2 --var a=0 --var a=1
+assert_status 0
+assert_json "$RESULT" ".config_hash == \"$var_hash\"" "the same vars in another order, one given twice"
+run_lg "$TEST_TMP/h-var3" "$suite" "${load[@]}" --segment 3/3 --var a=1 --var b=2 --var a=3
+assert_status 0
+assert_json "$RESULT" ".config_hash != \"$var_hash\"" "a var given again with another value"
 sed -i 's/^r29$/x29/' "$rows"
 run_lg "$TEST_TMP/h-data" "$suite" "${load[@]}" --segment 1/3
 assert_status 0
