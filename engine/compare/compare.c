@@ -369,6 +369,17 @@ static int check_opts(const struct lg_compare_opts *o, char *err, size_t errlen)
                      lg_cmp_metric_name((enum lg_cmp_metric)m));
             return LG_EINVAL;
         }
+        if (o->budget[m] > LG_CMP_MAX_BUDGET) {
+            snprintf(err, errlen, "budget for %s is above 10000%%",
+                     lg_cmp_metric_name((enum lg_cmp_metric)m));
+            return LG_EINVAL;
+        }
+    }
+    /* The flags and the suite never give an empty set (a step's may be: that step
+     * is not judged): one read from a result.json would judge nothing. */
+    if (!o->metrics) {
+        snprintf(err, errlen, "no metric to judge: the judged set is empty");
+        return LG_EINVAL;
     }
     if (check_metrics(o->metrics, "", err, errlen))
         return LG_EINVAL;
@@ -383,6 +394,10 @@ static int check_opts(const struct lg_compare_opts *o, char *err, size_t errlen)
                  e->step ? e->step : "");
         if (!(e->budget >= 0.0 && isfinite(e->budget))) {
             snprintf(err, errlen, "budget must be 0 or more%s", where);
+            return LG_EINVAL;
+        }
+        if (e->budget > LG_CMP_MAX_BUDGET) {
+            snprintf(err, errlen, "budget is above 10000%%%s", where);
             return LG_EINVAL;
         }
         if (check_metrics(e->metrics, where, err, errlen))

@@ -23,6 +23,10 @@ enum lg_cmp_status {
     LG_CMP_REGRESSION,     /* worse beyond the budget, at the confidence */
 };
 
+/* The largest budget (10000%): --max-regression's and the suite's limit, and so that
+ * of settings read back from a result.json. */
+#define LG_CMP_MAX_BUDGET 100.0
+
 struct lg_compare_opts {
     double confidence;             /* in (0, 1); default 0.99 */
     double budget[LG_CMP_METRICS]; /* the relative worsening allowed, >= 0; default 0.10 */

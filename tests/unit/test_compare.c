@@ -734,6 +734,27 @@ static void test_compare_refusals(void **state)
     o.confidence = 1.0;
     assert_int_equal(lg_compare(rb, rb, &o, &c, err, sizeof(err)), LG_EINVAL);
     assert_null(c);
+    /* Settings read from a result.json (NEW's record) are held to the limits of the
+     * flags and the suite: at most 10000%, and a suite-level set never empty. */
+    lg_compare_opts_init(&o);
+    o.budget[LG_CMP_P99] = 100.0;
+    assert_int_equal(lg_compare(rb, rb, &o, &c, err, sizeof(err)), 0);
+    lg_comparison_free(c);
+    c = NULL;
+    o.budget[LG_CMP_P99] = 1e308;
+    assert_int_equal(lg_compare(rb, rb, &o, &c, err, sizeof(err)), LG_EINVAL);
+    assert_string_equal(err, "budget for p99 is above 10000%");
+    lg_compare_opts_init(&o);
+    struct lg_result_regset_step huge = {.scenario = "s", .step = "get", .budget = 100.01};
+    o.steps = &huge;
+    o.n_steps = 1;
+    assert_int_equal(lg_compare(rb, rb, &o, &c, err, sizeof(err)), LG_EINVAL);
+    assert_string_equal(err, "budget is above 10000% (step s/get)");
+    lg_compare_opts_init(&o);
+    o.metrics = 0;
+    assert_int_equal(lg_compare(rb, rb, &o, &c, err, sizeof(err)), LG_EINVAL);
+    assert_string_equal(err, "no metric to judge: the judged set is empty");
+    assert_null(c);
     lg_result_free(rb);
     lg_result_free(rn);
 }
