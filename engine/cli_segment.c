@@ -99,9 +99,11 @@ int lg_cli_slice_load(struct lg_run_opts *o, struct lg_slice sl, const char *spe
 
 void lg_cli_slice_feeds(struct lg_suite *s, struct lg_slice sl)
 {
-    for (size_t i = 0; i < s->n_feeds; i++)
+    for (size_t i = 0; i < s->n_feeds; i++) {
         if (s->feeds[i]->mode == LG_FEED_UNIQUE)
             lg_feed_keep_slice(s->feeds[i], sl);
+        lg_feed_stripe(s->feeds[i], sl);
+    }
 }
 
 /* Each value is written with its length, so that no two configurations give the

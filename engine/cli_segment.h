@@ -29,8 +29,9 @@
 int lg_cli_slice_load(struct lg_run_opts *o, struct lg_slice sl, const char *spec, char *why,
                       size_t whylen);
 
-/* Keeps in every `unique` feed of s only the rows of the slice (lg_feed_keep_slice);
- * sequential and random feeds keep every row. */
+/* Keeps in every `unique` feed of s only the rows of the slice (lg_feed_keep_slice),
+ * and strides every `sequential` one over the whole run's sequence (lg_feed_stripe);
+ * random feeds are left alone. */
 void lg_cli_slice_feeds(struct lg_suite *s, struct lg_slice sl);
 
 /* What the configuration hash covers besides the files: the resolved load and the

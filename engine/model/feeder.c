@@ -271,14 +271,23 @@ int lg_feed_take(struct lg_feed *f, struct lg_rng *rng, size_t *row)
     case LG_FEED_SEQUENTIAL:
         break;
     }
-    k = atomic_fetch_add_explicit(&f->cursor, 1, memory_order_relaxed);
+    k = atomic_fetch_add_explicit(&f->cursor, f->stride ? f->stride : 1, memory_order_relaxed);
     *row = (size_t)(k % f->n_rows);
     return 0;
 }
 
+void lg_feed_stripe(struct lg_feed *f, struct lg_slice sl)
+{
+    if (f->mode != LG_FEED_SEQUENTIAL || lg_slice_whole(sl))
+        return;
+    f->first = sl.index;
+    f->stride = sl.count;
+    atomic_store(&f->cursor, f->first);
+}
+
 void lg_feed_rewind(struct lg_feed *f)
 {
-    atomic_store(&f->cursor, 0);
+    atomic_store(&f->cursor, f->first);
 }
 
 int lg_feeds_next(struct lg_feed *const *feeds, size_t n, struct lg_feed_rows *rows,

@@ -35,8 +35,12 @@ struct lg_feed {
     char **cells;            /* n_rows * n_fields NUL-terminated values, row by row */
     char *text;              /* storage of the values */
     _Atomic uint64_t cursor; /* sequential, unique: rows taken so far in the run */
-    bool unread;             /* a placeholder for a declared feed whose file could not be read:
-                                the load has failed already, so its fields are not looked up */
+    /* sequential in a segment (lg_feed_stripe): the cursor starts at first and a take
+     * adds stride (0: 1), so takes follow the whole run's sequence */
+    uint64_t first;
+    uint32_t stride;
+    bool unread; /* a placeholder for a declared feed whose file could not be read:
+                    the load has failed already, so its fields are not looked up */
 };
 
 /* Where a CSV file is malformed. */
@@ -80,6 +84,11 @@ int lg_feed_take(struct lg_feed *f, struct lg_rng *rng, size_t *row);
  * (lg_slice_has), in order, so that no row of a unique feed is used by two
  * segments. Call before the run; the feed may be left with no row. */
 void lg_feed_keep_slice(struct lg_feed *f, struct lg_slice sl);
+
+/* `run --segment`: a sequential feed's take l (0-based) gets the row of the whole
+ * run's take index + l * N, as iteration l of the segment is the whole run's
+ * iteration index + l * N; other modes are left alone. Call before the run. */
+void lg_feed_stripe(struct lg_feed *f, struct lg_slice sl);
 
 /* Puts the shared cursor back to the first row (a new run of the same suite). */
 void lg_feed_rewind(struct lg_feed *f);

@@ -156,13 +156,15 @@ run_lg "$TEST_TMP/h-data" "$suite" "${load[@]}" --segment 1/3
 assert_status 0
 assert_json "$RESULT" ".config_hash != \"$whole_hash\"" "an edited rows.csv"
 
-log "the smoke profile: the segments run every scenario once between them, as the whole run"
+log "the smoke profile: the segments run every scenario once between them, as the whole run,"
+log "and take a sequential feed's rows as the whole run does"
+printf 'id\ns0\ns1\ns2\ns3\ns4\n' >"$TEST_TMP/seq.csv"
 for sc in a b c; do
     cat >"$TEST_TMP/turn-$sc.yaml" <<EOF
 scenario: turn-$sc
 steps:
   - name: $sc
-    request: {method: GET, url: "/seg?turn=$sc"}
+    request: {method: GET, url: "/seg?turn=$sc&seq={{data.seq.id}}"}
 EOF
 done
 turn_suite="$TEST_TMP/turn.yaml"
@@ -172,20 +174,26 @@ environments:
   local: {base_url: "$NGINX_URL"}
 profiles:
   smoke: {vus: 3, iterations: 3}
+data:
+  seq: {file: seq.csv, mode: sequential}
 scenarios: [{file: turn-a.yaml}, {file: turn-b.yaml}, {file: turn-c.yaml}]
 EOF
 # The scenarios of log lines after line $1, sorted, as one word ("abc").
-turns_of() { new_lines "$1" | sed -nE 's/^GET \/seg\?turn=([a-c]) .*/\1/p' | sort | tr -d '\n'; }
+turns_of() { new_lines "$1" | sed -nE 's/^GET \/seg\?turn=([a-c])&.*/\1/p' | sort | tr -d '\n'; }
+# The sequential feed's rows of log lines after line $1, sorted, as one word.
+seqs_of() { new_lines "$1" | sed -nE 's/^GET \/seg\?turn=[a-c]&seq=s([0-9]) .*/\1/p' | sort | tr -d '\n'; }
 seen=$(nginx_requests .)
 run_lg "$TEST_TMP/turn-whole" "$turn_suite" --env local --profile smoke
 assert_status 0
 assert_eq "$(turns_of "$seen")" abc "scenarios nginx saw from the whole smoke run"
+assert_eq "$(seqs_of "$seen")" 012 "sequential rows nginx saw from the whole smoke run"
 seen=$(nginx_requests .)
 for k in 1 2 3; do
     run_lg "$TEST_TMP/turn$k" "$turn_suite" --env local --profile smoke --segment "$k/3"
     assert_status 0 "smoke segment $k/3"
 done
 assert_eq "$(turns_of "$seen")" abc "scenarios nginx saw from the 3 smoke segments"
+assert_eq "$(seqs_of "$seen")" 012 "sequential rows nginx saw from the 3 smoke segments"
 
 log "refusals: exit 2 naming the flag, at once, nothing sent"
 seen=$(nginx_requests .)

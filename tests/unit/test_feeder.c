@@ -339,6 +339,38 @@ static void test_feeder_keep_slice_partitions_rows(void **state)
     }
 }
 
+/* --segment: a sequential feed's takes in segment K of N are the whole run's takes
+ * K - 1, K - 1 + N, ...: the segments use the rows the whole run would, in its order,
+ * not each the first rows again. A rewind goes back to the segment's first. */
+static void test_feeder_stripe_sequential(void **state)
+{
+    static const size_t rows[] = {1, 2, 3, 7, 10};
+    for (uint32_t n = 1; n <= 7; n++) {
+        for (size_t t = 0; t < sizeof(rows) / sizeof(rows[0]); t++) {
+            struct lg_buf csv = {0};
+            lg_buf_puts(&csv, "id\n");
+            for (size_t r = 0; r < rows[t]; r++)
+                lg_buf_printf(&csv, "%zu\n", r);
+            for (uint32_t k = 0; k < n; k++) {
+                struct lg_feed *f = NULL;
+                struct lg_feed_err err;
+                assert_int_equal(lg_feed_parse("t", csv.data, csv.len, &f, &err), 0);
+                lg_feed_stripe(f, (struct lg_slice){k, n});
+                size_t row;
+                for (size_t l = 0; l < 23; l++) {
+                    assert_int_equal(lg_feed_take(f, NULL, &row), 0);
+                    assert_int_equal(row, (k + l * n) % rows[t]);
+                }
+                lg_feed_rewind(f);
+                assert_int_equal(lg_feed_take(f, NULL, &row), 0);
+                assert_int_equal(row, k % rows[t]);
+                lg_feed_free(f);
+            }
+            lg_buf_free(&csv);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_feeder_feeds_next),
         cmocka_unit_test(test_feeder_shared_cursor_across_threads),
         cmocka_unit_test(test_feeder_keep_slice_partitions_rows),
+        cmocka_unit_test(test_feeder_stripe_sequential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
