@@ -91,6 +91,18 @@ refused "more than a ConfigMap holds" --segments 2 --image i --now 1000 "$TEST_T
 printf 'suite: broken\nscenarios: 3\n' >"$TEST_TMP/suite/broken.yaml"
 refused "\`loadgate check" --segments 2 --image i --now 1000 --loadgate "$LOADGATE" "$TEST_TMP/suite/broken.yaml"
 rm "$TEST_TMP/suite/broken.yaml"
+# the check runs on what the ConfigMap holds: a scenario outside the suite's folder,
+# or a hidden file, is not mounted in the pods, whatever the local check says
+mkdir -p "$TEST_TMP/outside/suite" "$TEST_TMP/outside/shared"
+cp "$TEST_TMP/suite/health.yaml" "$TEST_TMP/outside/shared/health.yaml"
+cp "$TEST_TMP/suite/health.yaml" "$TEST_TMP/outside/suite/.health.yaml"
+sed 's|file: health.yaml|file: ../shared/health.yaml|' "$TEST_TMP/suite/suite.yaml" >"$TEST_TMP/outside/suite/up.yaml"
+sed 's|file: health.yaml|file: .health.yaml|' "$TEST_TMP/suite/suite.yaml" >"$TEST_TMP/outside/suite/hidden.yaml"
+assert_exit 0 "$LOADGATE" check "$TEST_TMP/outside/suite/up.yaml" "$TEST_TMP/outside/suite/hidden.yaml"
+refused "/suite/up.yaml" --segments 2 --image i --now 1000 "$TEST_TMP/outside/suite/up.yaml"
+assert_contains "$LG_ERR" "on the files the ConfigMap holds" "launch of a suite reading ../shared"
+refused "/suite/hidden.yaml" --segments 2 --image i --now 1000 "$TEST_TMP/outside/suite/hidden.yaml"
+assert_not_contains "$LG_ERR" "$TEST_TMP" "launch's message names the pods' paths"
 
 # planted SED_EXPR EXPECTED: a copy of job3.yaml with SED_EXPR applied, which
 # must fail the check saying EXPECTED (checked below, all copies in one run)
