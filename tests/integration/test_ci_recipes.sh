@@ -82,6 +82,41 @@ assert script.index("deploy.sh production") < script.index("--upload-file out/re
 assert gl["dependencies"] == ["load"] and gl["when"] == "manual"
 PY
 
+log "a missing accepted run fails the load job unless LOADGATE_ALLOW_NO_BASELINE=yes"
+# the fetch scripts as the recipes hold them, with a curl that answers 404 and a
+# loadgate that records how it was called
+mkdir -p "$TEST_TMP/fake"
+printf '#!/bin/sh\nprintf 404\n' >"$TEST_TMP/fake/curl"
+printf '#!/bin/sh\necho "loadgate $*" >>"$CALLS"\n' >"$TEST_TMP/fake/loadgate"
+chmod 755 "$TEST_TMP/fake/curl" "$TEST_TMP/fake/loadgate"
+"$PY" - "$gh" "$gl" "$TEST_TMP" <<'PY'
+import sys, yaml
+gh = yaml.safe_load(open(sys.argv[1]))["jobs"]["load"]["steps"]
+fetch = next(s["run"] for s in gh if s.get("name") == "Fetch the last accepted run")
+open(sys.argv[3] + "/gh-fetch.sh", "w").write(fetch)
+gl = yaml.safe_load(open(sys.argv[2]))["load"]["script"]
+open(sys.argv[3] + "/gl-load.sh", "w").write(next(s for s in gl if "ACCEPTED_URL" in s))
+PY
+for f in gh-fetch gl-load; do
+    for allow in "" no yes; do
+        rm -rf "$TEST_TMP/ws" && mkdir "$TEST_TMP/ws"
+        export CALLS=$TEST_TMP/ws/calls
+        code=0
+        (cd "$TEST_TMP/ws" && PATH="$TEST_TMP/fake:$PATH" ALLOW_NO_BASELINE=$allow \
+            LOADGATE_ALLOW_NO_BASELINE=$allow sh -e "$TEST_TMP/$f.sh") >"$TEST_TMP/ws/out" 2>&1 || code=$?
+        if [[ $allow == yes ]]; then
+            assert_eq "$code" 0 "$f: 404 with LOADGATE_ALLOW_NO_BASELINE=yes"
+            assert_contains "$TEST_TMP/ws/out" "no accepted run yet"
+            [[ ! -e $TEST_TMP/ws/accepted/result.json ]] || fail "$f: the 404 body kept as a baseline"
+        else
+            assert_eq "$code" 1 "$f: 404 without LOADGATE_ALLOW_NO_BASELINE=yes ('$allow')"
+            assert_contains "$TEST_TMP/ws/out" "LOADGATE_ALLOW_NO_BASELINE=yes"
+            [[ ! -e $CALLS ]] || fail "$f: ran loadgate without the accepted run"
+        fi
+    done
+done
+unset CALLS
+
 # shellcheck disable=SC2016 # the workflow's text, not expansions
 assert_eq "$("$PY" "$CHECK" --commands "$CI/github-matrix.yml" | sed 's/ \{2,\}/ /g')" \
     'loadgate run scenarios/trivia/suite.yaml --env staging --profile load --segment "${{ matrix.k }}/${{ strategy.job-total }}" --start-at "$START_AT" --no-step-summary --out out/segment || code=$?
