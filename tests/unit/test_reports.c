@@ -170,8 +170,8 @@ static struct lg_result *make_result(void)
 
     r->n_series = 2;
     r->series = lg_calloc(2, sizeof(*r->series));
-    r->series[0] = (struct lg_result_point){0, 550, 6, 20, 0.5, 0.95, 12.351};
-    r->series[1] = (struct lg_result_point){1, 551, 6, 20, 0.501, 0.951, 250.111};
+    r->series[0] = (struct lg_result_point){0, 550, 6, 20, 0.5, 0.95, 12.351, NULL};
+    r->series[1] = (struct lg_result_point){1, 551, 6, 20, 0.501, 0.951, 250.111, NULL};
     return r;
 }
 
