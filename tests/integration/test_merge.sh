@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2119 # target_responses takes optional arguments
 # `loadgate merge` on real segment runs against loadgate-target: 2 and 3 segments,
 # run as separate processes started together (--start-at), merged, beside the same
 # load run whole. The merged result has the whole run's requests and iterations
