@@ -516,6 +516,16 @@ static void test_merge_partial_fails_the_gate(void **state)
     assert_false(u->ok);
     assert_string_equal(u->text, "only 2 of 4 segments merged (missing: 2, 4): the merged data "
                                  "lacks their share of the load, so it cannot pass the gate");
+    /* in the summary, the merged segments and the rule that fails */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    lg_report_text(r, f, false);
+    fclose(f);
+    assert_non_null(strstr(text, "\n  merged from segments 1, 3 of 4 · MISSING 2, 4\n"));
+    assert_non_null(strstr(text, "✗ partial merge: only 2 of 4 segments merged (missing: 2, 4)"));
+    assert_non_null(strstr(text, "verdict: FAIL"));
+    free(text);
     /* in result.json and back */
     char *json = lg_result_to_json(r);
     assert_non_null(strstr(json, "\"missing\": [\n      2,\n      4\n    ]"));
