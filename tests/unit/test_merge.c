@@ -35,6 +35,10 @@ struct seg_spec {
     const char *const *thresholds; /* NULL-terminated, critical */
     const char *abort_reason;      /* non-NULL: the segment aborted */
     bool whole;                    /* no "segment": a run without --segment */
+    /* open model: iterations due, dropped, and each due one's lag (lag_us) */
+    bool open;
+    uint64_t scheduled, dropped;
+    int64_t lag_us;
 };
 
 static char *enc(const struct lg_hist *h)
@@ -157,6 +161,29 @@ static struct lg_result *build_seg(const struct seg_spec *sp)
                                             .p95_ms = (double)lg_hist_percentile(all_h, 95) / 1e3,
                                             .p99_ms = (double)lg_hist_percentile(all_h, 99) / 1e3,
                                             .histogram = lg_hist_encode(all_h)};
+    if (sp->open) {
+        struct lg_result_schedule *sc = &r->schedule;
+        struct lg_hist *lag = lg_hist_new();
+        lg_hist_record_n(lag, sp->lag_us, (int64_t)(sp->scheduled - sp->dropped));
+        *sc = (struct lg_result_schedule){.open = true,
+                                          .peak_rate_per_s = (double)sp->scheduled,
+                                          .max_vus = 2,
+                                          .max_lateness_s = 10,
+                                          .scheduled = sp->scheduled,
+                                          .started = sp->scheduled - sp->dropped,
+                                          .dropped = sp->dropped,
+                                          .sustained = sp->dropped == 0,
+                                          .lag_histogram = lg_hist_encode(lag)};
+        lg_latency_from_hist(lag, &sc->lag_ms);
+        lg_hist_free(lag);
+        r->dropped_iterations = sp->dropped;
+        for (size_t i = 0; i < s->n_cells; i++)
+            s->cells[i].latency_uncorrected = lg_strdup(s->cells[i].latency);
+        s->has_uncorrected = true;
+        s->histogram_uncorrected = lg_hist_new();
+        lg_hist_merge(s->histogram_uncorrected, s->histogram);
+        s->latency_uncorrected_ms = s->latency_ms;
+    }
     r->has_segment = !sp->whole;
     r->segment_index = sp->k;
     r->segment_count = sp->n;
@@ -467,6 +494,50 @@ static void test_merge_aligns_seconds_by_wall_clock(void **state)
     merged_free(&m);
 }
 
+/* The open model: iterations due and dropped summed, the lag histograms merged,
+ * and `dropped < 3` judged on the run's 4 dropped, not on each segment's 2. */
+static void test_merge_open_model(void **state)
+{
+    (void)state;
+    static const char *const th[] = {"dropped < 3", NULL};
+    struct merged m = {.n = 2};
+    m.in[0] = seg(&(struct seg_spec){.k = 1,
+                                     .n = 2,
+                                     .fast = 48,
+                                     .fast_us = 2000,
+                                     .open = true,
+                                     .scheduled = 50,
+                                     .dropped = 2,
+                                     .lag_us = 100,
+                                     .thresholds = th});
+    m.in[1] = seg(&(struct seg_spec){.k = 2,
+                                     .n = 2,
+                                     .fast = 48,
+                                     .fast_us = 4000,
+                                     .open = true,
+                                     .scheduled = 50,
+                                     .dropped = 2,
+                                     .lag_us = 300,
+                                     .thresholds = th});
+    do_merge(&m, false);
+    assert_int_equal(m.rc, 0);
+    const struct lg_result *r = m.out;
+    assert_true(r->schedule.open);
+    assert_int_equal(r->schedule.scheduled, 100);
+    assert_int_equal(r->schedule.dropped, 4);
+    assert_int_equal(r->schedule.started, 96);
+    assert_int_equal(r->dropped_iterations, 4);
+    assert_true(r->schedule.peak_rate_per_s == 100);
+    assert_true(r->schedule.lag_ms.p50 == 0.1);
+    assert_true(r->schedule.lag_ms.max == 0.3);
+    assert_true(r->steps[0].has_uncorrected);
+    assert_int_equal(r->steps[0].histogram_uncorrected->total_count, 96);
+    assert_false(r->thresholds[0].ok);
+    assert_true(r->thresholds[0].observed == 4);
+    assert_int_equal(r->verdict, LG_VERDICT_FAIL);
+    merged_free(&m);
+}
+
 /* ---- aborted and partial ---- */
 
 static void test_merge_aborted_segment_aborts(void **state)
@@ -656,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_merge_filters_by_status_and_tag),
         cmocka_unit_test(test_merge_default_gate),
         cmocka_unit_test(test_merge_aligns_seconds_by_wall_clock),
+        cmocka_unit_test(test_merge_open_model),
         cmocka_unit_test(test_merge_aborted_segment_aborts),
         cmocka_unit_test(test_merge_partial_fails_the_gate),
         cmocka_unit_test(test_merge_refuses_other_config),
