@@ -157,6 +157,11 @@ static const char *shape_differs(const struct lg_result *a, const struct lg_resu
     return NULL;
 }
 
+/* Bounds that keep the alignment's arithmetic far from overflow: 9999-12-31, and a
+ * run of a century. */
+#define LATEST_START_MS 253402300799999LL
+#define LONGEST_RUN_S (100LL * 366 * 86400)
+
 /* A segment result as loadgate writes it: the keys `merge` needs are all there. */
 static int check_segment(const struct lg_result *r, const char *file, char *err, size_t errlen)
 {
@@ -175,6 +180,9 @@ static int check_segment(const struct lg_result *r, const char *file, char *err,
         return fail(err, errlen,
                     "%s: no \"started_unix_ms\": its seconds cannot be aligned with the others'",
                     file);
+    if (r->started_unix_ms > LATEST_START_MS)
+        return fail(err, errlen, "%s: \"started_unix_ms\" %lld is after the year 9999", file,
+                    (long long)r->started_unix_ms);
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct lg_result_step *s = &r->steps[i];
         uint64_t sum = 0;
@@ -187,6 +195,10 @@ static int check_segment(const struct lg_result *r, const char *file, char *err,
                         file, i, s->scenario, s->name, (unsigned long long)sum,
                         (unsigned long long)s->requests);
     }
+    for (size_t i = 0; i < r->n_series; i++)
+        if (r->series[i].t_s < 0 || r->series[i].t_s > LONGEST_RUN_S)
+            return fail(err, errlen, "%s: series[%zu]: second %lld is no second of a run", file, i,
+                        (long long)r->series[i].t_s);
     for (size_t i = 0; i < r->n_series; i++)
         if (!r->series[i].histogram)
             return fail(err, errlen,

@@ -698,6 +698,22 @@ static void test_merge_refuses_without_merge_data(void **state)
                 "merge data (written by a loadgate without `merge`?) or an edited file");
 }
 
+/* Instants and seconds no run has (an edited file) are refused, not overflowed. */
+static void test_merge_refuses_impossible_times(void **state)
+{
+    (void)state;
+    struct merged m = {.n = 2};
+    m.in[0] = seg(&(struct seg_spec){.k = 1, .n = 2, .fast = 1, .fast_us = 1000});
+    m.in[1] =
+        seg(&(struct seg_spec){.k = 2, .n = 2, .fast = 1, .fast_us = 1000, .start_ms = INT64_MAX});
+    refused(&m, "seg2.json: \"started_unix_ms\" 9223372036854775807 is after the year 9999");
+    m = (struct merged){.n = 2};
+    m.in[0] = seg(&(struct seg_spec){.k = 1, .n = 2, .fast = 1, .fast_us = 1000});
+    m.in[1] = seg(&(struct seg_spec){.k = 2, .n = 2, .fast = 1, .fast_us = 1000});
+    m.in[1]->series[0].t_s = INT64_MAX;
+    refused(&m, "seg2.json: series[0]: second 9223372036854775807 is no second of a run");
+}
+
 /* The reader refuses what a segment result cannot hold. */
 static void test_merge_reader_refuses_bad_segment(void **state)
 {
@@ -737,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_merge_refuses_merged_result),
         cmocka_unit_test(test_merge_refuses_other_thresholds),
         cmocka_unit_test(test_merge_refuses_without_merge_data),
+        cmocka_unit_test(test_merge_refuses_impossible_times),
         cmocka_unit_test(test_merge_reader_refuses_bad_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
