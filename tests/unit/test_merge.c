@@ -597,6 +597,9 @@ static void test_merge_partial_fails_the_gate(void **state)
     assert_non_null(strstr(text, "✗ partial merge: only 2 of 4 segments merged (missing: 2, 4)"));
     assert_non_null(strstr(text, "verdict: FAIL"));
     free(text);
+    char *html = lg_report_html(r);
+    assert_non_null(strstr(html, "<dt>Merged from</dt><dd>segments 1, 3 of 4 · MISSING 2, 4</dd>"));
+    free(html);
     /* in result.json and back */
     char *json = lg_result_to_json(r);
     assert_non_null(strstr(json, "\"missing\": [\n      2,\n      4\n    ]"));
