@@ -3,6 +3,7 @@
  * the reports. Bad input is refused with exit 2 before anything is sent. */
 #include "cli.h"
 #include "cli_common.h"
+#include "cli_segment.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -92,6 +93,10 @@ static const char *const run_usage =
     "                        inconclusive never fails\n"
     "      --no-step-summary do not append summary.md to $GITHUB_STEP_SUMMARY (appended\n"
     "                        when that variable names a file, as in GitHub Actions)\n"
+    "      --segment K/N     run only the K-th of N equal slices of the load (VUs,\n"
+    "                        iterations, arrivals, unique feed rows; docs/segments.md)\n"
+    "      --start-at TIME   wait until TIME (RFC 3339, or Unix seconds), then start; every\n"
+    "                        check is made before the wait\n"
     "\n"
     "Without a profile or flags: 1 VU, 1 iteration. With --vus alone: one iteration per VU.\n";
 
@@ -185,6 +190,9 @@ struct run_args {
     const char *baseline;          /* --baseline FILE, or NULL */
     double max_regression;         /* -1: not given */
     const char *baseline_severity; /* NULL: not given */
+    const char *segment;           /* --segment K/N as given, or NULL */
+    struct lg_slice slice;         /* parsed --segment; count 0: not given */
+    int64_t start_at_ms;           /* --start-at, Unix ms; 0: not given */
 };
 
 static void run_args_free(struct run_args *a)
@@ -243,6 +251,8 @@ enum {
     OPT_BASELINE,
     OPT_MAX_REGRESSION,
     OPT_BASELINE_SEVERITY,
+    OPT_SEGMENT,
+    OPT_START_AT,
 };
 
 static const struct option run_options[] = {
@@ -270,6 +280,8 @@ static const struct option run_options[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"max-regression", required_argument, NULL, OPT_MAX_REGRESSION},
     {"baseline-severity", required_argument, NULL, OPT_BASELINE_SEVERITY},
+    {"segment", required_argument, NULL, OPT_SEGMENT},
+    {"start-at", required_argument, NULL, OPT_START_AT},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -403,6 +415,23 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
                                  optarg);
             a->baseline_severity = optarg;
             break;
+        case OPT_SEGMENT:
+            if (lg_slice_parse(optarg, &a->slice))
+                rc = usage_error("--segment: expected K/N, two integers with 1 <= K <= N <= %d "
+                                 "(e.g. 2/3), got '%s'",
+                                 LG_SLICE_MAX, optarg);
+            a->segment = optarg;
+            break;
+        case OPT_START_AT: {
+            char why[200];
+            if (lg_parse_instant_ms(optarg, &a->start_at_ms) || a->start_at_ms == 0)
+                rc = usage_error("--start-at: expected an RFC 3339 time with a zone "
+                                 "(2026-12-06T14:00:00Z) or Unix seconds (1796565600), got '%s'",
+                                 optarg);
+            else if (lg_cli_start_at_check(a->start_at_ms, lg_wall_ms(), why, sizeof(why)))
+                rc = usage_error("%s", why);
+            break;
+        }
         case 'h':
             fputs(run_usage, stdout);
             return EXIT_PASS;
@@ -739,6 +768,30 @@ static int judge_baseline(const struct run_args *a, const struct lg_result *base
     return -1;
 }
 
+/* --start-at, just before the run: refused when the instant has passed by more
+ * than the tolerance meanwhile; else the wait is announced (unless --quiet).
+ * *ahead: the instant is still to come. Returns an exit code, or -1 to go on. */
+static int start_at_wait_check(const struct run_args *a, bool *ahead)
+{
+    char why[200], at[48];
+    int64_t now = lg_wall_ms();
+    if (lg_cli_start_at_check(a->start_at_ms, now, why, sizeof(why)))
+        return usage_error("%s", why);
+    *ahead = a->start_at_ms > now;
+    if (a->quiet)
+        return -1;
+    lg_cli_format_instant(a->start_at_ms, at, sizeof(at));
+    if (a->start_at_ms > now)
+        fprintf(stderr, "loadgate: %s%s%swaiting until %s (%.1f s) to start (--start-at)\n",
+                a->segment ? "segment " : "", a->segment ? a->segment : "", a->segment ? ": " : "",
+                at, (double)(a->start_at_ms - now) / 1e3);
+    else
+        fprintf(stderr, "loadgate: --start-at %s passed %.3f s ago: starting now\n", at,
+                (double)(now - a->start_at_ms) / 1e3);
+    fflush(stderr);
+    return -1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     /* From the start: a signal while the files load (a large feed can take a
@@ -753,7 +806,7 @@ static int cmd_run(int argc, char **argv)
     struct lg_result *result = NULL, *baseline = NULL;
     struct lg_run_report rep = {0};
     struct lg_stage *capped_stages = NULL;
-    char *base = NULL;
+    char *base = NULL, *config_hash = NULL;
     bool ran = false;
     char proxy[256];
     const char *proxy_var = NULL;
@@ -833,6 +886,28 @@ static int cmd_run(int argc, char **argv)
      * show the base URL redacted). */
     lg_url_userinfo_secrets(o.base_url, &s->secrets);
     o.base_url = base = base_url_copy(o.base_url);
+    /* The hash is of the whole run's configuration, before it is sliced: every
+     * segment of a run computes the same one. */
+    struct lg_cli_config cc = {.env = a.env,
+                               .profile = a.profile,
+                               .o = &o,
+                               .thresholds = a.thresholds,
+                               .n_thresholds = a.n_thresholds,
+                               .vars = a.vars,
+                               .n_vars = a.n_vars,
+                               .have_seed = a.have_seed};
+    if (!(config_hash = lg_cli_config_hash(s, &cc, why, sizeof(why)))) {
+        fprintf(stderr, "loadgate: %s\n", why);
+        rc = EXIT_INTERNAL;
+        goto done;
+    }
+    if (lg_cli_slice_load(&o, a.slice, a.segment, why, sizeof(why))) {
+        rc = usage_error("%s", why);
+        goto done;
+    }
+    if (*why && !a.quiet)
+        fprintf(stderr, "loadgate: %s\n", why);
+    lg_cli_slice_feeds(s, a.slice);
     o.progress = (a.quiet || a.no_progress) ? LG_PROGRESS_NONE
                  : isatty(STDERR_FILENO)    ? LG_PROGRESS_TTY
                                             : LG_PROGRESS_PLAIN;
@@ -849,6 +924,11 @@ static int cmd_run(int argc, char **argv)
     }
     if (url && lg_proxy_for_url(url, proxy, sizeof(proxy), &proxy_var))
         fprintf(stderr, "loadgate: requests go through the proxy %s (from %s)\n", proxy, proxy_var);
+    /* The last check, as late as it can be: loading took a while. */
+    bool ahead = false;
+    if (a.start_at_ms && (rc = start_at_wait_check(&a, &ahead)) != -1)
+        goto done;
+    o.start_at_ms = a.start_at_ms;
     char *hlog_path = a.out_dir ? lg_asprintf("%s/latency.hlog", a.out_dir) : NULL;
     o.hlog_path = hlog_path;
     int run_rc = LG_OK;
@@ -867,6 +947,12 @@ static int cmd_run(int argc, char **argv)
         goto done;
     }
     ran = true;
+    /* The VUs are made before the wait: many of them may take longer than it. */
+    if (ahead && rep.started_wall_ms > a.start_at_ms && !rep.aborted && !a.quiet)
+        fprintf(stderr,
+                "loadgate: warning: started %.3f s after --start-at: making the VUs took "
+                "longer than the wait (started_unix_ms says when)\n",
+                (double)(rep.started_wall_ms - a.start_at_ms) / 1e3);
     struct lg_outcome_info info = {
         .file = a.file,
         .env = a.env,
@@ -883,6 +969,12 @@ static int cmd_run(int argc, char **argv)
         info.proxy_variable = proxy_var;
     }
     result = lg_outcome_build(s, th, n_th, &rep, &info);
+    result->has_segment = !lg_slice_whole(a.slice) || a.segment;
+    result->segment_index = result->has_segment ? a.slice.index + 1 : 0;
+    result->segment_count = result->has_segment ? a.slice.count : 0;
+    result->config_hash = config_hash;
+    config_hash = NULL;
+    result->started_unix_ms = rep.started_wall_ms;
     int base_rc = baseline ? judge_baseline(&a, baseline, result) : -1;
     if (result->has_segment) /* what `loadgate merge` needs (docs/merge.md) */
         lg_outcome_add_merge_data(result, s, &rep);
@@ -896,6 +988,7 @@ done:
     lg_result_free(result);
     lg_result_free(baseline);
     free(base);
+    free(config_hash);
     free(capped_stages);
     free_thresholds(s, th, n_th);
     lg_suite_free(s);

@@ -34,8 +34,10 @@ int lg_cli_check_output_path(const char *flag, const char *path, const struct st
  * lg_cli_check_output_path (the folders exist). Returns LG_CLI_EXIT_USAGE, or -1. */
 int lg_cli_check_outputs_differ(const char *const *flags, const char *const *paths, size_t n);
 
-/* "10%", "2.5%": digits, an optional fraction, then '%'; *out gets it as a fraction
- * of 1 (0.1). Returns 0, or -1 for anything else ("10", "-5%", "%", "1e2%"). */
+/* "10%", "2.5%": ASCII digits, an optional fraction (digits on both sides of the
+ * point), then '%' and nothing else; *out gets it as a fraction of 1, the double
+ * nearest to it (0.1; "99.99%" 0.9999). Returns 0, or -1 for anything else ("10",
+ * "-5%", "%", "1e2%", " 10%", "nan%", a number beyond a double), *out untouched. */
 int lg_cli_parse_percent(const char *s, double *out);
 
 /* loadgate compare BASE.json NEW.json [options] (cli_compare.c). Returns the exit

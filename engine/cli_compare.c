@@ -68,29 +68,6 @@ struct compare_args {
     const char *base, *new;
 };
 
-int lg_cli_parse_percent(const char *s, double *out)
-{
-    const char *p = s;
-    size_t digits = 0;
-    while (*p >= '0' && *p <= '9')
-        p++, digits++;
-    if (*p == '.') {
-        p++;
-        size_t frac = 0;
-        while (*p >= '0' && *p <= '9')
-            p++, frac++;
-        if (!frac)
-            return -1;
-    }
-    if (!digits || strcmp(p, "%") != 0)
-        return -1;
-    double v = strtod(s, NULL);
-    if (!isfinite(v))
-        return -1;
-    *out = v / 100.0;
-    return 0;
-}
-
 static int parse_metrics(const char *arg, unsigned *out)
 {
     unsigned set = 0;

@@ -26,9 +26,11 @@ enum unit { U_MS, U_RATE, U_COUNT };
 static const char *const unit_names[] = {"ms", "per_s", "count"};
 
 struct series {
-    const char *name; /* legend and data-series */
-    const char *cls;  /* CSS classes: colour, dash */
-    double *y;        /* n values; NAN: none (a gap in the line) */
+    const char *name;  /* data-series, and the legend unless label is given */
+    const char *cls;   /* CSS classes: colour, dash */
+    double *y;         /* n values; NAN: none (a gap in the line) */
+    const char *label; /* the legend's HTML, or NULL */
+    bool under;        /* drawn before the others, beneath them */
 };
 
 struct chart {
@@ -215,8 +217,11 @@ static void draw(struct lg_buf *b, const struct chart *c)
         lg_buf_puts(b, "</svg>\n");
         return;
     }
-    for (size_t k = 0; k < c->n_s; k++) {
-        const struct series *s = &c->s[k];
+    for (size_t j = 0; j < 2 * c->n_s; j++) {
+        /* the series drawn beneath the others first */
+        const struct series *s = &c->s[j % c->n_s];
+        if (s->under != (j < c->n_s))
+            continue;
         lg_buf_printf(b, "<path class=\"s %s\" data-series=\"%s\" d=\"", s->cls, s->name);
         for (size_t i = 0; i < c->n; i++) {
             if (!isfinite(s->y[i]))
@@ -241,7 +246,8 @@ static void figure(struct lg_buf *b, const struct chart *c, const char *caption_
 {
     lg_buf_printf(b, "<figure>\n<figcaption><span class=\"t\">%s</span>", caption_html);
     for (size_t k = 0; k < c->n_s; k++)
-        lg_buf_printf(b, "<span><i class=\"key %s\"></i>%s</span>", c->s[k].cls, c->s[k].name);
+        lg_buf_printf(b, "<span><i class=\"key %s\"></i>%s</span>", c->s[k].cls,
+                      c->s[k].label ? c->s[k].label : c->s[k].name);
     if (note)
         lg_buf_printf(b, "<span class=\"note\">%s</span>", note);
     lg_buf_puts(b, "</figcaption>\n");
@@ -297,7 +303,9 @@ void lg_html_time_charts(struct lg_buf *b, const struct lg_result *r)
         note_vus = lg_asprintf("one point per %zu s: the most active", w);
     }
     const char *empty = "no time series: the run ended within its first second";
-    struct series lat[] = {{"p50", "c1", p50}, {"p95", "c2", p95}, {"p99", "c3", p99}};
+    struct series lat[] = {{"p50", "c1", p50, NULL, false},
+                           {"p95", "c2", p95, NULL, false},
+                           {"p99", "c3", p99, NULL, false}};
     struct chart c = {.id = "latency",
                       .title = "Latency percentiles over time",
                       .x = x,
@@ -310,7 +318,7 @@ void lg_html_time_charts(struct lg_buf *b, const struct lg_result *r)
                       .empty = empty};
     lg_buf_puts(b, "<div class=\"charts\">\n");
     figure(b, &c, "Latency over time", note_lat);
-    struct series s_rps[] = {{"requests/s", "c1", rps}};
+    struct series s_rps[] = {{"requests/s", "c1", rps, NULL, false}};
     c.id = "rps";
     c.title = "Requests per second over time";
     c.s = s_rps;
@@ -319,14 +327,14 @@ void lg_html_time_charts(struct lg_buf *b, const struct lg_result *r)
     c.h = 200;
     figure(b, &c, "Requests per second", note_rps);
     lg_buf_puts(b, "<div class=\"two\">\n");
-    struct series s_err[] = {{"errors", "c3", err}};
+    struct series s_err[] = {{"errors", "c3", err, NULL, false}};
     c.id = "errors";
     c.title = "Failed requests over time";
     c.s = s_err;
     c.unit = U_COUNT;
     c.w = 490;
     figure(b, &c, "Errors", note_err);
-    struct series s_vus[] = {{"active VUs", "c4", vus}};
+    struct series s_vus[] = {{"active VUs", "c4", vus, NULL, false}};
     c.id = "vus";
     c.title = "Active virtual users over time";
     c.s = s_vus;
@@ -352,18 +360,32 @@ static void percentiles(const struct lg_hist *h, double *y)
     }
 }
 
+static bool same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
 static bool has_samples(const struct lg_hist *h)
 {
     return h && h->total_count > 0;
 }
 
-/* One distribution chart: corrected (h), and uncorrected (u) when given and
- * different anywhere. title and note are HTML. */
+/* The baseline's curve on a distribution chart (`run --baseline`): its histogram
+ * (NULL: none on this chart) and the legend's HTML. */
+struct overlay {
+    const struct lg_hist *h;
+    const char *label;
+};
+
+/* One distribution chart: corrected (h), uncorrected (u) when given and different
+ * anywhere, and the baseline's curve when the run's is drawn and the baseline has
+ * samples. title and note are HTML. */
 static void distribution(struct lg_buf *b, const char *id, const char *extra, const char *title,
                          const char *note, const struct lg_hist *h, const struct lg_hist *u,
-                         bool open, int w, int height)
+                         const struct overlay *base, bool open, int w, int height)
 {
-    double x[LG_HTML_DIST_POINTS], yc[LG_HTML_DIST_POINTS], yu[LG_HTML_DIST_POINTS];
+    double x[LG_HTML_DIST_POINTS], yc[LG_HTML_DIST_POINTS], yu[LG_HTML_DIST_POINTS],
+        yb[LG_HTML_DIST_POINTS];
     for (int k = 0; k < LG_HTML_DIST_POINTS; k++)
         x[k] = k * 5.0 / (LG_HTML_DIST_POINTS - 1);
     bool timed = has_samples(h);
@@ -378,15 +400,21 @@ static void distribution(struct lg_buf *b, const char *id, const char *extra, co
         for (int k = 0; k < LG_HTML_DIST_POINTS; k++)
             differ = differ || yu[k] != yc[k];
     }
-    struct series s[] = {{open ? "corrected" : "latency", "c1", yc},
-                         {"uncorrected", "c2 dash", yu}};
+    struct series s[3] = {{open ? "corrected" : "latency", "c1", yc, NULL, false}};
+    size_t n_s = 1;
+    if (differ)
+        s[n_s++] = (struct series){"uncorrected", "c2 dash", yu, NULL, false};
+    if (timed && base && has_samples(base->h)) {
+        percentiles(base->h, yb);
+        s[n_s++] = (struct series){"baseline", "base", yb, base->label, true};
+    }
     struct chart c = {.id = id,
                       .title = "Latency by percentile",
                       .pct = true,
                       .x = x,
                       .n = LG_HTML_DIST_POINTS,
                       .s = s,
-                      .n_s = differ ? 2 : 1,
+                      .n_s = n_s,
                       .unit = U_MS,
                       .w = w,
                       .h = height,
@@ -416,17 +444,32 @@ void lg_html_distribution_charts(struct lg_buf *b, const struct lg_result *r)
         }
     }
     bool open = r->schedule.open;
+    /* The baseline's curves: in results of `run --baseline` that recorded them. */
+    const struct lg_result_baseline *bl = &r->baseline;
+    bool overlay = bl->has && bl->histogram;
+    struct lg_buf label = {0};
+    if (overlay) {
+        lg_buf_puts(&label, "baseline");
+        if (bl->started_at) {
+            lg_buf_puts(&label, " of ");
+            lg_html_esc(&label, bl->started_at);
+        }
+        lg_buf_puts(&label, " (wide band)");
+    }
+    struct overlay ov = {bl->histogram, label.data};
     char a[32];
     char *note =
         lg_asprintf("%s timed requests",
                     lg_fmt_count(has_samples(all) ? (uint64_t)all->total_count : 0, a, sizeof(a)));
-    distribution(b, "distribution", NULL, "All steps", note, all, any_u ? all_u : NULL, open, 1000,
-                 280);
+    distribution(b, "distribution", NULL, "All steps", note, all, any_u ? all_u : NULL,
+                 overlay ? &ov : NULL, open, 1000, 280);
     free(note);
     lg_hist_free(all);
     lg_hist_free(all_u);
-    if (!r->n_steps)
+    if (!r->n_steps) {
+        lg_buf_free(&label);
         return;
+    }
     lg_buf_puts(b, "<div class=\"multiples\">\n");
     struct lg_buf cap = {0};
     for (size_t i = 0; i < r->n_steps; i++) {
@@ -435,16 +478,24 @@ void lg_html_distribution_charts(struct lg_buf *b, const struct lg_result *r)
         lg_html_esc(&cap, s->scenario);
         lg_buf_putc(&cap, '/');
         lg_html_esc(&cap, s->name);
+        /* the baseline's step of the same scenario and name, as compare matches them */
+        ov.h = NULL;
+        for (size_t j = 0; overlay && j < bl->n_steps && !ov.h; j++)
+            if (same(bl->steps[j].scenario, s->scenario) && same(bl->steps[j].step, s->name))
+                ov.h = bl->steps[j].histogram;
         note = lg_asprintf(
-            "%s timed",
+            "%s timed%s",
             lg_fmt_count(has_samples(s->histogram) ? (uint64_t)s->histogram->total_count : 0, a,
-                         sizeof(a)));
+                         sizeof(a)),
+            overlay && !ov.h ? " \xc2\xb7 not in the baseline" : "");
         char *extra = lg_asprintf("data-step=\"%zu\"", i);
         distribution(b, "step-distribution", extra, cap.data, note, s->histogram,
-                     s->has_uncorrected ? s->histogram_uncorrected : NULL, open, 360, 180);
+                     s->has_uncorrected ? s->histogram_uncorrected : NULL,
+                     overlay && ov.h ? &ov : NULL, open, 360, 180);
         free(extra);
         free(note);
     }
     lg_buf_free(&cap);
+    lg_buf_free(&label);
     lg_buf_puts(b, "</div>\n");
 }

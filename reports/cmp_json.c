@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmp_units.h"
+#include "utf8.h"
 #include "util.h"
 
 /* jansson fails only when out of memory here, which is fatal as everywhere else. */
@@ -35,12 +36,18 @@ static void push(json_t *a, json_t *v)
         chk(NULL);
 }
 
-/* Names come from results read by jansson, so they are valid UTF-8 without NUL; a
- * string it still refuses is shown as U+FFFD rather than losing the document. */
+/* Names come from results read by jansson, so they are valid UTF-8; the files are
+ * named on the command line, where any byte goes: a byte that is not UTF-8 becomes
+ * U+FFFD, as in result.json, and the rest of the string is kept. */
 static json_t *jstr(const char *s)
 {
     json_t *j = json_string(s ? s : "");
-    return j ? j : chk(json_string("\xef\xbf\xbd"));
+    if (!j) {
+        char *c = lg_utf8_clean(s);
+        j = chk(json_string(c));
+        free(c);
+    }
+    return j;
 }
 
 static json_t *jint(uint64_t v)
@@ -68,7 +75,10 @@ static json_t *cell_obj(const struct lg_comparison *c, enum lg_cmp_metric m,
     json_t *o = chk(json_object());
     set(o, "base", jnum(cl->has_base, cl->base));
     set(o, "new", jnum(cl->has_new, cl->new));
-    set(o, "abs_change", jnum(true, cl->abs_change));
+    /* latencies are whole microseconds: their difference is too, not 0.751999999999999 */
+    bool latency = m <= LG_CMP_MAX && isfinite(cl->abs_change);
+    set(o, "abs_change",
+        latency ? json_real(lg_result_round(cl->abs_change, 3)) : jnum(true, cl->abs_change));
     set(o, "rel_change", jnum(true, cl->rel_change));
     set(o, "judged", json_boolean(judged));
     set(o, "status", jstr(lg_cmp_status_name(judged ? cl->status : LG_CMP_NOT_JUDGED)));

@@ -9,6 +9,7 @@
 #include "cmp_units.h"
 #include "escape.h"
 #include "fmt.h"
+#include "utf8.h"
 #include "util.h"
 
 #define MARK_OK "\xe2\x9c\x93"   /* ✓ */
@@ -37,8 +38,10 @@ static void side(FILE *f, const char *tag, const char *path, const struct lg_res
     char n[32];
     fprintf(f, "- **%s:** `", tag);
     /* inside a code span nothing is read as Markdown but the backtick itself */
-    for (const unsigned char *p = (const unsigned char *)(path ? path : ""); *p; p++)
+    char *clean = lg_utf8_clean(path ? path : "");
+    for (const unsigned char *p = (const unsigned char *)clean; *p; p++)
         fputc(*p == '`' || *p < 0x20 || *p == 0x7f ? '?' : *p, f);
+    free(clean);
     fputs("`" SEP "suite ", f);
     lg_esc_md(f, r->suite && *r->suite ? r->suite : "(unnamed)");
     fprintf(f, SEP "%s" SEP "%s request%s", lg_verdict_name(r->verdict),

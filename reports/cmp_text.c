@@ -10,6 +10,7 @@
 #include "cmp_units.h"
 #include "fmt.h"
 #include "units.h"
+#include "utf8.h"
 #include "util.h"
 
 #define NCOLS 8
@@ -17,10 +18,11 @@
 static const char *const col_names[NCOLS] = {"metric", "base",        "new",        "change",
                                              "rel",    "base bounds", "new bounds", "status"};
 
-/* A copy safe to print on a terminal: control characters become '?'. Caller frees. */
+/* A copy safe to print on a terminal: control characters become '?', bytes that are
+ * not well-formed UTF-8 U+FFFD. Caller frees. */
 static char *clean(const char *s)
 {
-    char *c = lg_strdup(s ? s : "");
+    char *c = lg_utf8_clean(s ? s : "");
     for (unsigned char *p = (unsigned char *)c; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
             *p = '?';

@@ -45,12 +45,13 @@ char *lg_cmp_verdict_line(const struct lg_cmp_doc *d);
 /* The comparison as text for a terminal: the two runs, the options, a table per row
  * (overall first, then the steps in NEW's order) with base, new, the change, the
  * judged metrics' bounds and status, what one side only has, then the verdict line.
- * Control characters in names are shown as '?'. */
+ * Control characters in names are shown as '?', bytes that are not well-formed UTF-8
+ * as U+FFFD. */
 void lg_cmp_report_text(const struct lg_cmp_doc *d, FILE *f);
 
 /* GitHub-flavoured Markdown (for a pull-request comment or a job summary), a new
  * string (caller frees): the verdict, one table of every row and metric, and what
- * one side only has. Every name is escaped to stay in its cell. Aborts when out of
+ * one side only has. Every name is escaped to stay in its cell (lg_esc_md). Aborts when out of
  * memory. */
 char *lg_cmp_report_markdown(const struct lg_cmp_doc *d);
 

@@ -6,7 +6,8 @@
 #include "utf8.h"
 
 /* Text as one line of Markdown that renders as itself, in a table cell or not: line
- * breaks and control characters become spaces, HTML-significant characters entities,
+ * breaks and control characters become spaces, bytes that are not well-formed UTF-8
+ * U+FFFD, HTML-significant characters entities,
  * and the punctuation Markdown (or GitHub: `$` starts maths there) would read is
  * backslash-escaped; `\|` keeps a pipe inside its cell. */
 void lg_esc_md(FILE *f, const char *s)
@@ -37,7 +38,19 @@ void lg_esc_md(FILE *f, const char *s)
             fputc(*p, f);
             break;
         default:
-            fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+            if (*p >= 0x80) {
+                /* a stray byte as U+FFFD, as in every other report: the output stays
+                 * UTF-8 whatever it was given */
+                size_t n = lg_utf8_seq(p);
+                if (n) {
+                    fwrite(p, 1, n, f);
+                    p += n - 1;
+                } else {
+                    fputs("\xef\xbf\xbd", f);
+                }
+            } else {
+                fputc(*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+            }
         }
     }
 }

@@ -8,7 +8,8 @@
 #include "buf.h"
 
 /* Writes s (NULL: "") to f as one line of Markdown that renders as itself, in a table
- * cell or not: line breaks and control characters become spaces, HTML-significant
+ * cell or not: line breaks and control characters become spaces, bytes that are not
+ * well-formed UTF-8 U+FFFD, HTML-significant
  * characters entities, and the punctuation Markdown (or GitHub: `$` starts maths
  * there) would read is backslash-escaped; `\|` keeps a pipe inside its cell. */
 void lg_esc_md(FILE *f, const char *s);

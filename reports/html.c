@@ -80,6 +80,10 @@ static const char style[] =
     "path.dash{stroke-dasharray:6 4}"
     ".key.dash{background:repeating-linear-gradient(90deg,#e08a00 0 6px,transparent 6px "
     "9px)}\n"
+    /* the baseline: a wide pale band beneath the run's lines, told apart by its width
+     * and lightness rather than its hue (and dashes are the uncorrected curve's) */
+    "path.base{stroke:#5b6475;stroke-width:7;stroke-opacity:.3}"
+    ".key.base{height:7px;background:#5b6475;opacity:.3}\n"
     ".guide{stroke:#5b6475;stroke-dasharray:3 3;visibility:hidden}\n"
     "svg.chart .readout{fill:var(--fg);font-weight:600;visibility:hidden}\n"
     "svg.hover .guide,svg.hover .readout{visibility:visible}\n"

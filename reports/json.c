@@ -325,22 +325,9 @@ static json_t *regression_obj(const struct lg_result_regression *g)
     return o;
 }
 
-/* "segment", "config_hash" and "started_unix_ms" (issue 18), and "merged" for a
- * result of `loadgate merge`: written for segment and merged results. */
-static void set_segment(json_t *root, const struct lg_result *r)
+/* "merged": written for a result of `loadgate merge` only. */
+static void set_merged(json_t *root, const struct lg_result *r)
 {
-    if (!r->has_segment && !r->config_hash && !r->merged.has)
-        return;
-    if (r->has_segment) {
-        json_t *o = chk(json_object());
-        set(o, "index", jint(r->segment_index));
-        set(o, "count", jint(r->segment_count));
-        set(root, "segment", o);
-    } else {
-        set(root, "segment", chk(json_null()));
-    }
-    set(root, "config_hash", jstr_or_null(r->config_hash));
-    set(root, "started_unix_ms", chk(json_integer(r->started_unix_ms)));
     const struct lg_result_merged *m = &r->merged;
     if (!m->has)
         return;
@@ -379,6 +366,20 @@ static void set_baseline(json_t *root, const struct lg_result *r)
     set(o, "budget", jnum(b->budget));
     set(o, "confidence", jnum(b->confidence));
     set(o, "severity", jstr(b->severity));
+    if (b->histogram)
+        set(o, "histogram", hist_str(b->histogram));
+    if (b->histogram || b->n_steps) {
+        json_t *steps = chk(json_array());
+        for (size_t i = 0; i < b->n_steps; i++) {
+            const struct lg_result_baseline_step *bs = &b->steps[i];
+            json_t *so = chk(json_object());
+            set(so, "scenario", jstr(bs->scenario));
+            set(so, "step", jstr(bs->step));
+            set(so, "histogram", hist_str(bs->histogram));
+            json_array_append_new(steps, so);
+        }
+        set(o, "steps", steps);
+    }
     set(root, "baseline", o);
     json_t *a = chk(json_array());
     for (size_t i = 0; i < r->n_regressions; i++)
@@ -480,7 +481,17 @@ char *lg_result_to_json(const struct lg_result *r)
     }
     set(root, "series", a);
     set_baseline(root, r);
-    set_segment(root, r);
+    if (r->has_segment) {
+        json_t *seg = chk(json_object());
+        set(seg, "index", jint(r->segment_index));
+        set(seg, "count", jint(r->segment_count));
+        set(root, "segment", seg);
+    } else {
+        set(root, "segment", chk(json_null()));
+    }
+    set(root, "config_hash", jstr_or_null(r->config_hash));
+    set(root, "started_unix_ms", chk(json_integer(r->started_unix_ms)));
+    set_merged(root, r);
 
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(root);

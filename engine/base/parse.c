@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,5 +115,122 @@ int lg_parse_uint(const char *s, unsigned long long max, unsigned long long *out
     if (*end || errno || v > max)
         return LG_ESYNTAX;
     *out = v;
+    return LG_OK;
+}
+
+/* n digits exactly at *p into *v (advancing *p); false otherwise. */
+static bool fixed_digits(const char **p, int n, int *v)
+{
+    int x = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return false;
+        x = x * 10 + (c - '0');
+    }
+    *p += n;
+    *v = x;
+    return true;
+}
+
+/* A fraction of a second after the '.' at *p: at least one digit; milliseconds. */
+static bool fraction_ms(const char **p, int64_t *ms)
+{
+    const char *s = *p;
+    int64_t v = 0;
+    int n = 0;
+    while (*s >= '0' && *s <= '9') {
+        if (n < 3)
+            v = v * 10 + (*s - '0');
+        n++;
+        s++;
+    }
+    if (n == 0)
+        return false;
+    for (int i = n; i < 3; i++)
+        v *= 10;
+    *p = s;
+    *ms = v;
+    return true;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's
+ * days_from_civil), without timegm's dependence on TZ or range. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int lg_parse_instant_ms(const char *s, int64_t *out_ms)
+{
+    if (!s || *s < '0' || *s > '9')
+        return LG_ESYNTAX;
+    const char *p = s;
+    int64_t frac = 0;
+    /* Unix seconds: digits only, then an optional fraction */
+    size_t nd = strspn(s, "0123456789");
+    if (s[nd] == '\0' || s[nd] == '.') {
+        if (nd > 12) /* past year 9999 */
+            return LG_ESYNTAX;
+        int64_t secs = 0;
+        for (size_t i = 0; i < nd; i++)
+            secs = secs * 10 + (s[i] - '0');
+        p = s + nd;
+        if (*p == '.') {
+            p++;
+            if (!fraction_ms(&p, &frac) || *p)
+                return LG_ESYNTAX;
+        }
+        if (secs > 253402300799LL) /* 9999-12-31T23:59:59Z */
+            return LG_ESYNTAX;
+        *out_ms = secs * 1000 + frac;
+        return LG_OK;
+    }
+    int y, mo, d, h, mi, sec;
+    if (!fixed_digits(&p, 4, &y) || *p++ != '-' || !fixed_digits(&p, 2, &mo) || *p++ != '-' ||
+        !fixed_digits(&p, 2, &d))
+        return LG_ESYNTAX;
+    if (*p != 'T' && *p != 't' && *p != ' ')
+        return LG_ESYNTAX;
+    p++;
+    if (!fixed_digits(&p, 2, &h) || *p++ != ':' || !fixed_digits(&p, 2, &mi) || *p++ != ':' ||
+        !fixed_digits(&p, 2, &sec))
+        return LG_ESYNTAX;
+    if (*p == '.') {
+        p++;
+        if (!fraction_ms(&p, &frac))
+            return LG_ESYNTAX;
+    }
+    int off_min = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, oh, om;
+        if (!fixed_digits(&p, 2, &oh) || *p++ != ':' || !fixed_digits(&p, 2, &om) || oh > 23 ||
+            om > 59)
+            return LG_ESYNTAX;
+        off_min = sign * (oh * 60 + om);
+    } else {
+        return LG_ESYNTAX; /* RFC 3339 requires a zone: a local time is ambiguous */
+    }
+    if (*p || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+        mi > 59 || sec > 59)
+        return LG_ESYNTAX;
+    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off_min * 60;
+    if (t < 0)
+        return LG_ESYNTAX;
+    *out_ms = t * 1000 + frac;
     return LG_OK;
 }

@@ -32,4 +32,11 @@ int lg_parse_size(const char *s, uint64_t *out);
 /* Parses a non-negative decimal integer that fits in long long, the whole string. */
 int lg_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
+/* Parses an instant (`run --start-at`): RFC 3339 with a time zone
+ * ("2026-12-06T14:00:00Z", "2026-12-06T15:00:00.250+01:00"; 't', 'z' and a space
+ * for 'T' accepted, a leap second :60 refused) or Unix seconds with an optional
+ * fraction ("1796565600", "1796565600.25"), from 1970 to 9999. Digits past the
+ * millisecond are dropped. Returns 0 and *out_ms (Unix milliseconds), or LG_ESYNTAX. */
+int lg_parse_instant_ms(const char *s, int64_t *out_ms);
+
 #endif

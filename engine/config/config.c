@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,15 @@
 #include "url.h"
 
 /* ---- files ---- */
+
+/* Folds a file's digest into the suite's (lg_suite.files_sha256). */
+static void fold_file(struct lg_suite *s, const struct ydoc *doc)
+{
+    unsigned char in[64];
+    memcpy(in, s->files_sha256, 32);
+    memcpy(in + 32, doc->sha256, 32);
+    EVP_Digest(in, sizeof(in), s->files_sha256, NULL, EVP_sha256(), NULL);
+}
 
 static const char *add_file(struct lg_suite *s, const char *path)
 {
@@ -785,6 +795,7 @@ static void load_scenario_file(struct ld *l, const struct ynode *file_node, doub
 
     l->file = add_file(l->suite, path);
     int rc = lg_cfg_yaml_read(l->file, &l->budget, &doc, &tmp);
+    fold_file(l->suite, &doc);
     for (size_t i = 0; i < tmp.n; i++) {
         const struct lg_diag *e = &tmp.v[i];
         if (e->line > 0)
@@ -1016,7 +1027,9 @@ int lg_config_load(const char *path, const struct lg_load_opts *opts, struct lg_
     int rc = LG_OK;
 
     s->file = l.file = add_file(s, path ? path : "");
-    if (lg_cfg_yaml_read(l.file, &l.budget, &doc, diags) < 0) {
+    int read_rc = lg_cfg_yaml_read(l.file, &l.budget, &doc, diags);
+    fold_file(s, &doc);
+    if (read_rc < 0) {
         rc = LG_EINVAL;
         goto out;
     }

@@ -37,6 +37,7 @@ struct ydoc {
     struct ynode *root; /* NULL for an empty file */
     struct ynode **all; /* every node, for freeing */
     size_t n_all, cap_all;
+    unsigned char sha256[32]; /* of the file's bytes (zero when it could not be read) */
 };
 
 /* What is left of a load's budget; each read takes its share. */

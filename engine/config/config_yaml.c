@@ -4,6 +4,7 @@
 #include "config_int.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,7 @@ int lg_cfg_yaml_read(const char *file, struct ylimits *lim, struct ydoc *doc, st
     }
     parser_ready = true;
     lim->bytes -= len;
+    EVP_Digest(buf, len, doc->sha256, NULL, EVP_sha256(), NULL);
     yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
     for (;;) {
         yaml_event_t ev;

@@ -307,3 +307,15 @@ void lg_feed_rows_free(struct lg_feed_rows *rows)
     rows->row = NULL;
     rows->n = 0;
 }
+
+void lg_feed_keep_slice(struct lg_feed *f, struct lg_slice sl)
+{
+    if (lg_slice_whole(sl))
+        return;
+    size_t kept = 0;
+    for (size_t r = sl.index; r < f->n_rows; r += sl.count, kept++)
+        if (kept != r)
+            memmove(&f->cells[kept * f->n_fields], &f->cells[r * f->n_fields],
+                    f->n_fields * sizeof(*f->cells));
+    f->n_rows = kept;
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "slice.h"
 #include "util.h"
 
 #define LG_FEED_MAX_BYTES (64u << 20) /* per CSV file */
@@ -74,6 +75,11 @@ static inline const char *const *lg_feed_row(const struct lg_feed *f, size_t r)
  * Thread-safe. */
 #define LG_FEED_EXHAUSTED 1
 int lg_feed_take(struct lg_feed *f, struct lg_rng *rng, size_t *row);
+
+/* `run --segment`: keeps only the rows r (0-based, file order) of the slice
+ * (lg_slice_has), in order, so that no row of a unique feed is used by two
+ * segments. Call before the run; the feed may be left with no row. */
+void lg_feed_keep_slice(struct lg_feed *f, struct lg_slice sl);
 
 /* Puts the shared cursor back to the first row (a new run of the same suite). */
 void lg_feed_rewind(struct lg_feed *f);

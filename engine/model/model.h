@@ -377,6 +377,10 @@ struct lg_suite {
     size_t n_feeds;
     struct lg_secrets secrets; /* every value its templates read from env.* (and pure
                                   functions of them): hidden in failure reasons */
+    /* The identity of the YAML read: SHA-256 folded over each file's SHA-256 in load
+     * order (files_sha256 = H(files_sha256 || H(file))), taken from the bytes parsed,
+     * so a FIFO is not read twice. Part of result.json's config_hash. */
+    unsigned char files_sha256[32];
 };
 
 /* Frees everything a suite owns; accepts NULL. Also frees the struct itself. */

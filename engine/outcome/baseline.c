@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hist.h"
 #include "outcome.h"
 #include "utf8.h"
 #include "util.h"
@@ -78,6 +79,54 @@ static size_t count_status(const struct lg_result *r, const char *status)
     return n;
 }
 
+static bool same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* A copy of h with its own settings; an empty standard histogram for NULL. */
+static struct lg_hist *hist_copy(const struct lg_hist *h)
+{
+    struct lg_hist *c = NULL;
+    if (!h || lg_hist_init(h->lowest, h->highest, h->sigfigs, &c) != 0)
+        return lg_hist_new();
+    (void)lg_hist_merge(c, h);
+    return c;
+}
+
+/* The baseline's histograms for report.html's curves: every step merged as compare
+ * merges them (settings of the first step), and each step both runs have, matched by
+ * scenario and name as compare matches them (its rows). */
+static void keep_histograms(struct lg_result_baseline *b, const struct lg_result *base,
+                            const struct lg_comparison *c)
+{
+    for (size_t i = 0; i < base->n_steps; i++) {
+        const struct lg_hist *h = base->steps[i].histogram;
+        if (!h)
+            continue;
+        if (!b->histogram)
+            b->histogram = hist_copy(h);
+        else
+            (void)lg_hist_merge(b->histogram, h); /* lg_compare merged them already */
+    }
+    if (!b->histogram)
+        b->histogram = lg_hist_new();
+    b->steps = c->n_rows ? lg_calloc(c->n_rows, sizeof(*b->steps)) : NULL;
+    for (size_t i = 0; i < c->n_rows; i++) {
+        const struct lg_cmp_row *row = &c->rows[i];
+        const struct lg_result_step *bs = NULL;
+        for (size_t j = 0; j < base->n_steps && !bs; j++)
+            if (same(base->steps[j].scenario, row->scenario) &&
+                same(base->steps[j].name, row->step))
+                bs = &base->steps[j];
+        b->steps[b->n_steps++] = (struct lg_result_baseline_step){
+            .scenario = lg_strdup(row->scenario ? row->scenario : ""),
+            .step = lg_strdup(row->step ? row->step : ""),
+            .histogram = hist_copy(bs ? bs->histogram : NULL),
+        };
+    }
+}
+
 void lg_outcome_apply_baseline(struct lg_result *r, const struct lg_result *base,
                                const struct lg_comparison *c, const char *file, bool critical)
 {
@@ -89,6 +138,7 @@ void lg_outcome_apply_baseline(struct lg_result *r, const struct lg_result *base
         .confidence = c->opts.confidence,
         .severity = lg_strdup(critical ? "critical" : "warning"),
     };
+    keep_histograms(&r->baseline, base, c);
     add_row(r, c, &c->overall);
     for (size_t i = 0; i < c->n_rows; i++)
         add_row(r, c, &c->rows[i]);

@@ -47,7 +47,8 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
 
 /* `run --baseline`: records in r the accepted run it was judged against (file as
  * given, base's start, the budget and confidence of c's options, the severity) and
- * every judged metric of c (overall first, then each step), and adds the rule
+ * every judged metric of c (overall first, then each step), base's latency histograms
+ * (merged, and per step both runs have) for report.html's curves, and adds the rule
  * LG_RULE_BASELINE saying what it found. A regression fails the verdict when
  * `critical`; a warning only reports it; inconclusive never fails; an aborted run
  * stays aborted. Numbers are settled as result.json holds them. */

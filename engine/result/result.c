@@ -67,10 +67,20 @@ static void settle_counts(struct lg_count *c, size_t n)
  * hold any byte; jansson writes U+FFFD for each stray one, and so does this). */
 static void settle_strings(struct lg_result *r)
 {
-    char **top[] = {
-        &r->suite,      &r->file,         &r->env,           &r->profile,   &r->base_url,
-        &r->started_at, &r->abort_reason, &r->schedule.note, &r->feed_note, &r->loadgate_version,
-        &r->http,       &r->proxy,        &r->proxy_variable};
+    char **top[] = {&r->suite,
+                    &r->file,
+                    &r->env,
+                    &r->profile,
+                    &r->base_url,
+                    &r->started_at,
+                    &r->abort_reason,
+                    &r->schedule.note,
+                    &r->feed_note,
+                    &r->loadgate_version,
+                    &r->http,
+                    &r->proxy,
+                    &r->proxy_variable,
+                    &r->config_hash};
     for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
         lg_utf8_settle(top[i]);
     settle_counts(r->unsent_reasons, r->n_unsent_reasons);
@@ -107,7 +117,6 @@ static void settle_strings(struct lg_result *r)
     }
     for (size_t i = 0; i < r->n_scenarios; i++)
         lg_utf8_settle(&r->scenarios[i].name);
-    lg_utf8_settle(&r->config_hash);
     for (size_t i = 0; i < r->merged.n_segments; i++) {
         lg_utf8_settle(&r->merged.segments[i].file);
         lg_utf8_settle(&r->merged.segments[i].abort_reason);
@@ -115,6 +124,10 @@ static void settle_strings(struct lg_result *r)
     lg_utf8_settle(&r->baseline.file);
     lg_utf8_settle(&r->baseline.started_at);
     lg_utf8_settle(&r->baseline.severity);
+    for (size_t i = 0; i < r->baseline.n_steps; i++) {
+        lg_utf8_settle(&r->baseline.steps[i].scenario);
+        lg_utf8_settle(&r->baseline.steps[i].step);
+    }
     for (size_t i = 0; i < r->n_regressions; i++) {
         struct lg_result_regression *g = &r->regressions[i];
         lg_utf8_settle(&g->scenario);
@@ -206,6 +219,7 @@ void lg_result_free(struct lg_result *r)
     free(r->profile);
     free(r->base_url);
     free(r->started_at);
+    free(r->config_hash);
     free(r->loadgate_version);
     free(r->abort_reason);
     free(r->schedule.note);
@@ -272,7 +286,6 @@ void lg_result_free(struct lg_result *r)
     free(r->series);
     free(r->schedule.lag_histogram);
     free(r->schedule.wait_histogram);
-    free(r->config_hash);
     for (size_t i = 0; i < r->merged.n_segments; i++) {
         free(r->merged.segments[i].file);
         free(r->merged.segments[i].abort_reason);
@@ -282,6 +295,13 @@ void lg_result_free(struct lg_result *r)
     free(r->baseline.file);
     free(r->baseline.started_at);
     free(r->baseline.severity);
+    lg_hist_free(r->baseline.histogram);
+    for (size_t i = 0; i < r->baseline.n_steps; i++) {
+        free(r->baseline.steps[i].scenario);
+        free(r->baseline.steps[i].step);
+        lg_hist_free(r->baseline.steps[i].histogram);
+    }
+    free(r->baseline.steps);
     for (size_t i = 0; i < r->n_regressions; i++) {
         struct lg_result_regression *g = &r->regressions[i];
         free(g->scenario);
@@ -922,7 +942,19 @@ static int read_regression(struct rd *rd, json_t *o, const char *w, void *elem)
     return 0;
 }
 
-/* "baseline": absent or null when the run had none. */
+static int read_baseline_step(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_baseline_step *bs = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "scenario", true, false, &bs->scenario)) ||
+        (rc = get_str(rd, o, w, "step", true, false, &bs->step)) ||
+        (rc = read_hist(rd, o, w, "histogram", true, &bs->histogram)))
+        return rc;
+    return 0;
+}
+
+/* "baseline": absent or null when the run had none. Its "histogram" and "steps" are
+ * absent in results written before the baseline's curves were recorded. */
 static int read_baseline(struct rd *rd, json_t *root, struct lg_result *r)
 {
     json_t *o = NULL;
@@ -941,37 +973,50 @@ static int read_baseline(struct rd *rd, json_t *root, struct lg_result *r)
     if (strcmp(b->severity, "critical") && strcmp(b->severity, "warning"))
         return rd_fail(rd, "baseline.severity", "expected \"critical\" or \"warning\", got \"%s\"",
                        b->severity);
+    if ((rc = read_hist(rd, o, w, "histogram", false, &b->histogram)))
+        return rc;
+    READ_ARRAY(rc, rd, o, w, "steps", false, b->steps, b->n_steps, read_baseline_step);
+    if (rc)
+        return rc;
     READ_ARRAY(rc, rd, root, "", "regressions", false, r->regressions, r->n_regressions,
                read_regression);
     return rc;
 }
 
-/* "segment", "config_hash", "started_unix_ms" (issue 18): absent or null in
- * results of runs without --segment and in older ones. */
+/* "segment", "config_hash" and "started_unix_ms" (`run --segment`); absent or
+ * null in results written before them. */
 static int read_segment(struct rd *rd, json_t *root, struct lg_result *r)
 {
-    json_t *o = NULL, *t = NULL;
+    json_t *seg = json_object_get(root, "segment"), *ms = NULL;
     int rc;
-    if ((rc = get_typed(rd, root, "", "segment", false, JSON_OBJECT, &o)) ||
-        (rc = get_str(rd, root, "", "config_hash", false, true, &r->config_hash)) ||
-        (rc = get(rd, root, "", "started_unix_ms", false, &t)))
+    if (seg && !json_is_null(seg)) {
+        uint64_t k = 0, n = 0;
+        if ((rc = get_typed(rd, root, "", "segment", false, JSON_OBJECT, &seg)) ||
+            (rc = get_u64(rd, seg, "segment", "index", true, &k)) ||
+            (rc = get_u64(rd, seg, "segment", "count", true, &n)))
+            return rc;
+        if (k < 1 || k > n || n > 1000)
+            return rd_fail(rd, "segment", "expected 1 <= index <= count <= 1000, got %llu/%llu",
+                           (unsigned long long)k, (unsigned long long)n);
+        r->has_segment = true;
+        r->segment_index = (uint32_t)k;
+        r->segment_count = (uint32_t)n;
+    }
+    json_t *h = json_object_get(root, "config_hash");
+    if (h && !json_is_null(h)) {
+        if ((rc = get_str(rd, root, "", "config_hash", false, true, &r->config_hash)))
+            return rc;
+        bool ok = strlen(r->config_hash) == 71 && !strncmp(r->config_hash, "sha256:", 7);
+        for (size_t i = 7; ok && i < 71; i++)
+            ok = (r->config_hash[i] >= '0' && r->config_hash[i] <= '9') ||
+                 (r->config_hash[i] >= 'a' && r->config_hash[i] <= 'f');
+        if (!ok)
+            return rd_fail(rd, "config_hash", "expected \"sha256:\" and 64 lowercase hex digits");
+    }
+    if ((rc = get_as(rd, root, "", "started_unix_ms", false, is_count, "a non-negative integer",
+                     &ms)))
         return rc;
-    if (t && !json_is_integer(t))
-        return type_fail(rd, "", "started_unix_ms", "an integer (Unix milliseconds)");
-    r->started_unix_ms = t ? json_integer_value(t) : 0;
-    if (!o)
-        return 0;
-    uint64_t k = 0, n = 0;
-    if ((rc = get_u64(rd, o, "segment", "index", true, &k)) ||
-        (rc = get_u64(rd, o, "segment", "count", true, &n)))
-        return rc;
-    if (n < 1 || n > 1000 || k < 1 || k > n)
-        return rd_fail(rd, "segment",
-                       "expected 1 <= index <= count <= 1000, got index %llu, count %llu",
-                       (unsigned long long)k, (unsigned long long)n);
-    r->has_segment = true;
-    r->segment_index = (uint32_t)k;
-    r->segment_count = (uint32_t)n;
+    r->started_unix_ms = ms ? (int64_t)json_integer_value(ms) : 0;
     return 0;
 }
 

@@ -157,6 +157,12 @@ struct lg_result_rule {
  * share of the load, so the gate fails (docs/merge.md). */
 #define LG_RULE_PARTIAL "partial"
 
+/* A step of the baseline: its latency histogram in microseconds (owned). */
+struct lg_result_baseline_step {
+    char *scenario, *step;
+    struct lg_hist *histogram;
+};
+
 /* `run --baseline`: the accepted run this one was judged against. has false: none
  * (every other member zero). */
 struct lg_result_baseline {
@@ -166,6 +172,13 @@ struct lg_result_baseline {
     double budget;    /* the worsening allowed, a fraction (0.1 = 10%) */
     double confidence;
     char *severity; /* "critical" or "warning" */
+    /* The baseline's latency histograms in microseconds (owned), so that report.html
+     * can draw its curve from the result alone: every step of the baseline merged
+     * (NULL in results written before they were recorded), and one per step both
+     * runs have, in the run's order. */
+    struct lg_hist *histogram;
+    struct lg_result_baseline_step *steps;
+    size_t n_steps;
 };
 
 /* One judged metric of one row of that comparison. */
@@ -314,13 +327,16 @@ struct lg_result {
     struct lg_result_baseline baseline;
     struct lg_result_regression *regressions;
     size_t n_regressions;
-    /* Issue 18: the segment of a distributed run (`run --segment K/N`; has_segment
-     * false: a whole run), the identity of the resolved configuration
-     * ("sha256:<hex>", NULL in older results) and the wall-clock instant (Unix ms)
-     * that t = 0 of the series is. */
+    /* `run --segment K/N` (docs/segments.md): has_segment false for a whole run
+     * (result.json "segment": null, or absent in older results); else segment_index
+     * is K (1-based, as written) and segment_count N, 1 <= K <= N <= 1000. */
     bool has_segment;
     uint32_t segment_index, segment_count;
+    /* "sha256:" and 64 lowercase hex digits: the resolved configuration's identity,
+     * equal for every segment of one run; NULL in older results. */
     char *config_hash;
+    /* The wall-clock instant (Unix ms) of the run's t = 0 (series t 0); 0 in older
+     * results. */
     int64_t started_unix_ms;
     /* `loadgate merge`: the segments this result was merged from (merged.has false:
      * a single run's result). */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gate.h"
@@ -47,6 +48,7 @@ struct runner {
     ev_signal sigint, sigterm, sighup;
     int signals;           /* SIGINT, SIGTERM and SIGHUP received */
     bool signals_handed;   /* the loop's watchers are stopped (hand_over_signals) */
+    bool waiting;          /* --start-at: before the start (nothing runs yet) */
     ev_async done;         /* a worker finished */
     ev_async budget_spent; /* the last iteration of the budget started */
     int64_t start_us;
@@ -94,7 +96,7 @@ static void dispatch_due(struct runner *r, int64_t now_us)
             arm_arrival(r, due);
             return;
         }
-        r->next_arrival++;
+        r->next_arrival += lg_slice_whole(r->o->slice) ? 1 : r->o->slice.count;
         r->scheduled++;
         int k = lg_arrivals_due(&r->arrivals, due, now_us, &r->dropped);
         if (k >= 0)
@@ -138,6 +140,15 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
     struct runner *r = w->data;
     if (++r->signals >= 2)
         _exit(LG_EXIT_ABORTED);
+    if (r->waiting) { /* no worker runs yet: nothing to stop but the wait */
+        r->aborted = true;
+        snprintf(r->abort_reason, sizeof(r->abort_reason), "%s before the run started (--start-at)",
+                 w->signum == SIGINT   ? "interrupted (SIGINT)"
+                 : w->signum == SIGHUP ? "hung up (SIGHUP)"
+                                       : "terminated (SIGTERM)");
+        ev_break(loop, EVBREAK_ALL);
+        return;
+    }
     abort_run(r, w->signum == SIGINT   ? "interrupted (SIGINT)"
                  : w->signum == SIGHUP ? "hung up (SIGHUP)"
                                        : "terminated (SIGTERM)");
@@ -346,7 +357,7 @@ static void watch_aborts(struct runner *r)
 static void set_targets(struct runner *r, bool send)
 {
     double v = lg_schedule_value(&r->vus, lg_now_us() - r->start_us);
-    uint32_t target = (uint32_t)llround(v < 0 ? 0 : v);
+    uint32_t target = (uint32_t)lg_slice_share(r->o->slice, (uint64_t)llround(v < 0 ? 0 : v));
     for (unsigned i = 0; i < r->n_workers; i++) {
         uint32_t n = target / r->n_workers + (i < target % r->n_workers ? 1 : 0);
         struct lg_worker *w = &r->workers[i];
@@ -369,6 +380,38 @@ static void tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
     command_all(r, LG_CMD_PUBLISH);
     progress(r, false);
     watch_aborts(r);
+}
+
+static void start_at_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+    ev_break(loop, EVBREAK_ALL);
+}
+
+/* --start-at: waits on the wall clock (an ev_periodic, which follows the wall
+ * clock where a timer would follow the monotonic one) until the start, in the
+ * run's loop so that a signal ends the wait. Returns true when it waited to the
+ * instant (the run starts at it exactly), false when the instant had passed
+ * already or a signal came (r->aborted). */
+static bool wait_start(struct runner *r)
+{
+    int64_t at = r->o->start_at_ms;
+    if (at <= 0 || at <= lg_wall_ms())
+        return false;
+    ev_periodic p;
+    ev_periodic_init(&p, start_at_cb, (double)at / 1e3, 0., NULL);
+    r->waiting = true;
+    ev_periodic_start(r->loop, &p);
+    ev_run(r->loop, 0);
+    ev_periodic_stop(r->loop, &p);
+    r->waiting = false;
+    if (r->aborted)
+        return false;
+    /* libev may wake a little early: the rest, to the millisecond */
+    for (int64_t left; (left = at - lg_wall_ms()) > 0;) {
+        struct timespec ts = {.tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return true;
 }
 
 /* Worker threads: as asked, else one per online CPU; never more than VUs. */
@@ -398,9 +441,11 @@ static int init_workers(struct runner *r)
         r->ctl.arrivals = &r->arrivals;
     }
     int rc = LG_OK;
-    uint32_t first = 1;
+    uint64_t first = 0; /* the slice's local index of the worker's first VU */
+    uint32_t step = lg_slice_whole(o->slice) ? 1 : o->slice.count;
     for (unsigned i = 0; i < r->n_workers && rc == LG_OK; i++) {
-        rc = lg_worker_init(&r->workers[i], i, &r->plan, &r->ctl, first, vus[i], o->seed);
+        uint32_t id = (uint32_t)lg_slice_global(o->slice, first) + 1;
+        rc = lg_worker_init(&r->workers[i], i, &r->plan, &r->ctl, id, step, vus[i], o->seed);
         first += vus[i];
     }
     free(vus);
@@ -484,11 +529,15 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     r->ctl.coord_loop = loop;
     r->ctl.budget_spent = &r->budget_spent;
 
+    r->next_arrival = o->slice.index; /* the slice's first arrival of the whole schedule */
     rc = init_workers(r);
+    bool on_time = rc == LG_OK && wait_start(r);
     r->start_us = r->ctl.start_us = lg_now_us();
-    out->started_wall_ms = lg_wall_ms();
+    out->started_wall_ms = on_time ? o->start_at_ms : lg_wall_ms();
     if (o->hlog_path && lg_hlog_open(o->hlog_path, o->suite, out->started_wall_ms, &r->hlog))
         hlog_failed(r, errno);
+    if (r->aborted) /* a signal during the wait: nothing was sent */
+        goto stopped;
     ev_now_update(loop);
     ev_timer_start(loop, &r->tick);
     ev_timer_start(loop, &r->end);
@@ -512,6 +561,7 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
             r->dropped += lg_arrivals_drop_queue(&r->arrivals);
         collect(r, true); /* the last, partial second */
     }
+stopped:;
     int64_t end_us = lg_now_us();
     for (unsigned i = 0; i < r->n_workers; i++)
         lg_worker_free(&r->workers[i]); /* joins the thread */

@@ -9,6 +9,7 @@
 
 #include "metrics.h"
 #include "model.h"
+#include "slice.h"
 
 enum lg_progress { LG_PROGRESS_NONE = 0, LG_PROGRESS_TTY, LG_PROGRESS_PLAIN };
 
@@ -50,6 +51,17 @@ struct lg_run_opts {
     size_t n_thresholds;
     /* latency.hlog (hlog.h) written there as the run goes; NULL: none */
     const char *hlog_path;
+    /* `--segment K/N` (slice.h; count 0: the whole run). The caller has already
+     * sliced vus, iterations and max_rate_per_s; the run gives its VUs the global
+     * ids of the slice (K, K + N, ...), applies the slice to the VU stages' target
+     * at each moment, and makes due only the slice's arrivals of the whole
+     * schedule (index K - 1, K - 1 + N, ...) at the whole schedule's instants. */
+    struct lg_slice slice;
+    /* `--start-at`: Unix milliseconds at which the run starts (t = 0, and
+     * lg_run_report.started_wall_ms); 0, or an instant already past: at once. The
+     * VUs are made before the wait; a signal during it ends the run with nothing
+     * sent, aborted. */
+    int64_t start_at_ms;
 };
 
 /* The open model's pool of virtual users when neither the profile nor the flags

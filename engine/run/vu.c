@@ -183,6 +183,7 @@ int lg_vu_init(struct lg_vu *vu, struct lg_host *w, uint32_t id, uint64_t run_se
     const struct lg_plan *p = w->plan;
     memset(vu, 0, sizeof(*vu));
     vu->id = id;
+    vu->transfer_slot = id;
     vu->host = w;
     vu->run_seed = run_seed;
     lg_rng_seed(&vu->rng, run_seed + id);
@@ -257,7 +258,7 @@ void lg_vu_free(struct lg_vu *vu)
     if (!vu)
         return;
     if (vu->in_flight) {
-        lg_transport_cancel(vu->host->transport, vu->easy, vu->id);
+        lg_transport_cancel(vu->host->transport, vu->easy, vu->transfer_slot);
         lg_origin_guard_end(&vu->origin, vu->easy);
         vu->in_flight = false;
     }
@@ -334,7 +335,7 @@ void lg_vu_stop(struct lg_vu *vu)
         vu->iter_failed = true;
     }
     if (vu->in_flight) {
-        lg_transport_cancel(vu->host->transport, vu->easy, vu->id);
+        lg_transport_cancel(vu->host->transport, vu->easy, vu->transfer_slot);
         lg_origin_guard_end(&vu->origin, vu->easy);
         vu->in_flight = false;
     }
@@ -579,7 +580,7 @@ static int send_request(struct lg_vu *vu)
     vu->keep_body = w->plan->keep_body[st->id];
     vu->max_body = w->plan->max_body[st->id];
     vu->body_too_large = false;
-    if (lg_transport_start(w->transport, e, vu->id))
+    if (lg_transport_start(w->transport, e, vu->transfer_slot))
         return LG_UNSENT_REFUSED; /* refused before anything was sent */
     vu->in_flight = true;
     vu->iter_sent = true;
@@ -918,7 +919,7 @@ static bool resend(struct lg_vu *vu, CURL *easy)
     lg_buf_reset(&vu->resp);
     vu->body_bytes = 0;
     vu->body_too_large = false;
-    if (lg_transport_start(vu->host->transport, easy, vu->id))
+    if (lg_transport_start(vu->host->transport, easy, vu->transfer_slot))
         return false;
     vu->in_flight = true;
     return true;

@@ -24,9 +24,10 @@ struct lg_host;
 #define LG_MAX_RESENDS 2
 
 struct lg_vu {
-    uint32_t id;          /* 1-based, unique in the run */
-    struct lg_host *host; /* the worker thread running it */
-    CURL *easy;           /* reused for every request: keeps the VU's cookie jar */
+    uint32_t id;            /* 1-based, unique in the run (across its segments: the global id) */
+    uint32_t transfer_slot; /* its index in its worker: spreads transfers over the shards */
+    struct lg_host *host;   /* the worker thread running it */
+    CURL *easy;             /* reused for every request: keeps the VU's cookie jar */
     struct lg_rng rng;
     uint64_t run_seed;             /* the run's seed: wallet keys derive from it and id */
     struct lg_wallet *wallet;      /* created by the first wallet.* template; owned */

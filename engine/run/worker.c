@@ -199,7 +199,8 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 }
 
 int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *plan,
-                   struct lg_control *ctl, uint32_t first_vu_id, uint32_t n_vus, uint64_t seed)
+                   struct lg_control *ctl, uint32_t first_vu_id, uint32_t vu_id_step,
+                   uint32_t n_vus, uint64_t seed)
 {
     memset(w, 0, sizeof(*w));
     w->index = index;
@@ -231,8 +232,9 @@ int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *pl
     lg_transport_set_multiplex(w->host.transport, plan->multiplex);
     w->vus = lg_calloc(n_vus, sizeof(*w->vus));
     for (uint32_t i = 0; i < n_vus; i++) {
-        if (lg_vu_init(&w->vus[i], &w->host, first_vu_id + i, seed))
+        if (lg_vu_init(&w->vus[i], &w->host, first_vu_id + i * vu_id_step, seed))
             return LG_ECURL;
+        w->vus[i].transfer_slot = i;
         w->n_vus++;
     }
     w->free_vus = lg_calloc(n_vus, sizeof(*w->free_vus));

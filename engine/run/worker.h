@@ -86,11 +86,13 @@ struct lg_worker {
     ev_async *coord_done;
 };
 
-/* Prepares worker `index` with virtual users first_vu_id .. first_vu_id + n_vus - 1
- * (VU i is seeded with seed + i). Returns 0, or LG_EIO / LG_ECURL; lg_worker_free
- * cleans up either way. */
+/* Prepares worker `index` with n_vus virtual users whose ids are first_vu_id,
+ * first_vu_id + vu_id_step, ... (1 apart in a whole run, N apart in a segment of
+ * N: the run's global ids); the VU with id i is seeded with seed + i. Returns 0, or
+ * LG_EIO / LG_ECURL; lg_worker_free cleans up either way. */
 int lg_worker_init(struct lg_worker *w, unsigned index, const struct lg_plan *plan,
-                   struct lg_control *ctl, uint32_t first_vu_id, uint32_t n_vus, uint64_t seed);
+                   struct lg_control *ctl, uint32_t first_vu_id, uint32_t vu_id_step,
+                   uint32_t n_vus, uint64_t seed);
 /* Starts the worker's thread and its virtual users. When the thread is done it
  * sends coord_done on coord_loop. Returns 0 or LG_EIO. */
 int lg_worker_start(struct lg_worker *w, struct ev_loop *coord_loop, ev_async *coord_done);

@@ -43,6 +43,14 @@ assert_matches "$LG_OUT" '^  regressions: judged against .*, budget 10% at 99% c
 assert_matches "$LG_OUT" '^    ✓ cmp/board p95 +2[0-9.]+ms -> 2[0-9.]+ms .* ok$'
 assert_matches "$LG_OUT" '^    \? overall error_rate .* INCONCLUSIVE$'
 assert_matches "$LG_OUT" '^  verdict: PASS$'
+# the baseline's histograms, for report.html's curves: every step merged, and each
+# step both runs have, the very histograms of BASE's steps
+assert_json "$RESULT" '.baseline.histogram | startswith("HISTF")'
+assert_json "$RESULT" '[.baseline.steps[] | [.scenario, .step]] == [["cmp", "health"], ["cmp", "board"]]'
+[[ "$(jq -c '[.baseline.steps[].histogram]' "$RESULT")" == "$(jq -c '[.steps[].histogram]' "$BASE")" ]] ||
+    fail "baseline.steps[].histogram are not BASE's steps' histograms"
+assert_eq "$(grep -o 'data-series="baseline"' "$TEST_TMP/same/report.html" | wc -l)" 3 \
+    "baseline curves on report.html (overall and 2 steps)"
 
 log "(2) /v1/leaderboard 30% slower: the gate fails on the board step (exit 1)"
 run_lg "$TEST_TMP/slow" "$TEST_TMP/two.yaml" --base-url "$slow_url" "${LOAD[@]}" --baseline "$BASE"

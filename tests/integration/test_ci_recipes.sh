@@ -27,9 +27,37 @@ for f in github-actions gitlab-ci canary-watch; do
     assert_file "$CI/$f.yml"
 done
 n=$("$PY" "$CHECK" --commands "$CI/github-actions.yml" | wc -l)
-assert_eq "$n" 4 "loadgate commands in the GitHub workflow"
+assert_eq "$n" 5 "loadgate commands in the GitHub workflow"
 n=$("$PY" "$CHECK" --commands "$CI/gitlab-ci.yml" | wc -l)
-assert_eq "$n" 3 "loadgate commands in the GitLab pipeline"
+assert_eq "$n" 4 "loadgate commands in the GitLab pipeline"
+
+log "the load runs gate on the accepted run the promotion stores"
+# with an accepted run, --baseline names the file fetched; without one, no --baseline
+for f in github-actions gitlab-ci; do
+    "$PY" "$CHECK" --commands "$CI/$f.yml" | grep -- '--profile load' >"$TEST_TMP/$f.load"
+    assert_eq "$(grep -c -- '--baseline accepted/result.json$' "$TEST_TMP/$f.load")" 1 "$f: load runs with --baseline"
+    assert_eq "$(grep -vc -- '--baseline' "$TEST_TMP/$f.load")" 1 "$f: load runs without (no accepted run yet)"
+done
+gh=$CI/github-actions.yml
+assert_contains "$gh" 'contents/accepted/result.json?ref=loadgate-accepted'
+assert_contains "$gh" 'cp out/load/result.json accepted/result.json'
+assert_contains "$gh" 'git push origin HEAD:refs/heads/loadgate-accepted'
+gl=$CI/gitlab-ci.yml
+assert_contains "$gl" 'packages/generic/loadgate-accepted/accepted/result.json'
+assert_contains "$gl" '--upload-file out/result.json'
+# the promotion stores the run it deploys: after the deploy, in the job that deploys
+"$PY" - "$gh" "$gl" <<'PY' || fail "the promotion does not store the accepted run after deploying"
+import sys, yaml
+gh = yaml.safe_load(open(sys.argv[1]))["jobs"]["promote"]
+runs = [s.get("run", "") for s in gh["steps"]]
+deploy = next(i for i, r in enumerate(runs) if "deploy.sh production" in r)
+store = next(i for i, r in enumerate(runs) if "git push origin HEAD:refs/heads/loadgate-accepted" in r)
+assert deploy < store and gh["permissions"]["contents"] == "write"
+gl = yaml.safe_load(open(sys.argv[2]))["promote"]
+script = " ".join(gl["script"])
+assert script.index("deploy.sh production") < script.index("--upload-file out/result.json")
+assert gl["dependencies"] == ["load"] and gl["when"] == "manual"
+PY
 
 log "docs/ci.md: the exit-code table is loadgate's"
 md="$LG_SOURCE_DIR/docs/ci.md"
@@ -71,6 +99,8 @@ planted github-actions.yml 's|loadgate check scenarios|loadgate verify scenarios
     '`verify` is not a command'
 # shellcheck disable=SC2016 # backticks in the expected messages are literal
 planted gitlab-ci.yml 's|--out out$|--out out --compare-to base.json|' 'lists no flag --compare-to'
+planted github-actions.yml 's|--baseline accepted|--base-line accepted|' 'lists no flag --base-line'
+planted gitlab-ci.yml 's|--baseline accepted/result.json|--baseline|' '--baseline needs a value'
 planted canary-watch.yml 's|trivia/canary.yaml|trivia/canary-typo.yaml|' \
     'scenarios/trivia/canary-typo.yaml is not a file in the repository'
 planted github-actions.yml 's|--profile smoke --out out/smoke|--profile smoky --out out/smoke|' \

@@ -171,6 +171,53 @@ if "$PY" -c 'import junitparser' 2>/dev/null; then
     assert_contains "$TEST_TMP/tiny.junit" 'case tiny/a|b <i>&amp; "q" / p95 | skipped | p95 inconclusive: too few samples to tell'
 fi
 
+log "(3b) names YAML can hold that the reports must still keep in place: a newline, backticks"
+# shellcheck disable=SC2016 # the backticks and dollars of this section are the name's own
+# the same two runs, the board step renamed in both (as a hand-edited result could be)
+name='x
+`y` | <z> & "w" $m$ *e*'
+for k in 1 2; do
+    jq --arg n "$name" '(.steps[] | select(.name == "board") | .name) = $n' \
+        "$TEST_TMP/tiny$k/result.json" >"$TEST_TMP/named$k.json"
+done
+lg compare "$TEST_TMP/named1.json" "$TEST_TMP/named2.json" --markdown "$TEST_TMP/named.md" \
+    --junit "$TEST_TMP/named.xml" --json "$TEST_TMP/named.json"
+assert_status 0 "inconclusive, as before the renaming"
+# shellcheck disable=SC2016 # the name's own backticks and dollars
+assert_json "$TEST_TMP/named.json" '.steps[1].step == "x\n`y` | <z> & \"w\" $m$ *e*"'
+# shellcheck disable=SC2016 # the name's own backticks and dollars
+assert_contains "$LG_OUT" 'tiny/x?`y` | <z> & "w" $m$ *e*: 10 → 10 requests'
+if command -v cmark-gfm >/dev/null; then
+    cmark-gfm -e table "$TEST_TMP/named.md" >"$TEST_TMP/named.html"
+    assert_eq "$(grep -c '<table>' "$TEST_TMP/named.html")" 1 "tables in the Markdown comparison"
+    # the renamed step stays in its cell, as text: no code span, no emphasis, no maths
+    # shellcheck disable=SC2016 # the name's own backticks and dollars
+    assert_contains "$TEST_TMP/named.html" '<td>tiny/x `y` | &lt;z&gt; &amp; &quot;w&quot; $m$ *e*</td>'
+    assert_not_contains "$TEST_TMP/named.html" '<code>y</code>'
+    assert_not_contains "$TEST_TMP/named.html" '<em>'
+    "$PY" - "$TEST_TMP/named.html" <<'PY' || fail "a row has more or fewer cells than its header"
+import re, sys
+html = open(sys.argv[1]).read()
+for table in re.findall(r"<table>(.*?)</table>", html, re.S):
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    assert len(rows) == 25 and len({len(re.findall(r"<t[hd][ >]", r)) for r in rows}) == 1
+PY
+fi
+if "$PY" -c 'import junitparser' 2>/dev/null; then
+    junit "$TEST_TMP/named.xml" >"$TEST_TMP/named.junit" || fail "junitparser could not read the comparison"
+    assert_matches "$TEST_TMP/named.junit" '^root tests=9 failures=0 skipped=9$'
+    # the newline survives as a character reference in the attribute
+    "$PY" - "$TEST_TMP/named.xml" "$name" <<'PY' || fail "junitparser did not read the renamed step back"
+import sys
+from junitparser import JUnitXml
+want = "tiny/" + sys.argv[2]
+names = [suite.name for suite in JUnitXml.fromfile(sys.argv[1])]
+assert want in names, names
+cases = [case.classname for suite in JUnitXml.fromfile(sys.argv[1]) for case in suite]
+assert cases.count(want) == 3, cases
+PY
+fi
+
 # A one-step scenario for the error rates, fast: thousands of requests in a second.
 cat >"$TEST_TMP/one.yaml" <<'YAML'
 scenario: errs

@@ -8,7 +8,11 @@
 # of points result.json's series length and the downsampling rule give; the hover
 # script (allowed by its hash) runs; and with JavaScript off the charts are all
 # there. A full-page screenshot goes to BUILD/out/report.png for a person to look
-# at. Then a run stopped by SIGINT: the page says ABORTED in its banner.
+# at. Then a run judged against the first with --baseline: every distribution chart
+# of a step both runs have, and the overall one, overlays the baseline's curve with
+# the points its histogram in result.json gives, labelled in the legend, with no
+# console error under the same CSP. Then a run stopped by SIGINT: the page says
+# ABORTED in its banner.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_nginx
@@ -48,7 +52,7 @@ mkdir -p "$shots"
 # finding; exits non-zero when a check failed.
 browser() {
     "$PY" - "$@" <<'PY'
-import json, math, re, sys, time
+import base64, json, math, re, struct, sys, time, zlib
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -91,6 +95,43 @@ steps = res["steps"]
 def pairs(d):
     return len(re.findall(r"[0-9.]+,[0-9.]+", d or ""))
 
+def hist_total(b64):
+    """The samples in an HdrHistogram V2 compressed base64 string (None: no string)."""
+    if b64 is None:
+        return None
+    raw = base64.b64decode(b64)
+    n = struct.unpack(">i", raw[4:8])[0]
+    body = zlib.decompress(raw[8:8 + n])
+    counts_len = struct.unpack(">i", body[4:8])[0]
+    data, i, total = body[40:40 + counts_len], 0, 0
+    while i < len(data):  # ZigZag LEB128: a negative value is a run of empty buckets
+        v = shift = 0
+        while True:
+            b = data[i]
+            i += 1
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80 or shift >= 63:
+                break
+        v = (v >> 1) ^ -(v & 1)
+        total += max(v, 0)
+    return total
+
+# The baseline's curve each distribution chart must draw: 101 points where the run's
+# chart has samples and the baseline's histogram for it has some; none otherwise.
+base = res.get("baseline") or {}
+def base_points(step):
+    if step is None:
+        h = base.get("histogram")
+        run = sum(hist_total(s["histogram"]) for s in steps)
+    else:
+        s = steps[int(step)]
+        h = next((b["histogram"] for b in base.get("steps", [])
+                  if b["scenario"] == s["scenario"] and b["step"] == s["name"]), None)
+        run = hist_total(s["histogram"])
+    total = hist_total(h)
+    return 101 if run and total else -1
+
 def charts(d, label):
     for cid, names, want in [("latency", ["p50", "p95", "p99"], expect_latency),
                              ("rps", ["requests/s"], expect_points),
@@ -110,11 +151,29 @@ def charts(d, label):
     check(len(dist) == 1, f"{label}: one overall distribution chart")
     per = d.find_elements(By.CSS_SELECTOR, 'svg[data-chart="step-distribution"]')
     check(len(per) == len(steps), f"{label}: {len(per)} step distributions for {len(steps)} steps")
+    overlays = 0
     for svg in dist + per:
-        paths = svg.find_elements(By.CSS_SELECTOR, "path[data-series]")
+        step = svg.get_attribute("data-step")
+        paths = [p for p in svg.find_elements(By.CSS_SELECTOR, "path[data-series]")
+                 if p.get_attribute("data-series") != "baseline"]
         check(1 <= len(paths) <= 2 and all(pairs(p.get_attribute("d")) == 101 for p in paths),
-              f"{label}: distribution {svg.get_attribute('data-step') or 'all'}: "
+              f"{label}: distribution {step or 'all'}: "
               f"{[pairs(p.get_attribute('d')) for p in paths]} points, want 101 each")
+        b = svg.find_elements(By.CSS_SELECTOR, 'path[data-series="baseline"]')
+        got = pairs(b[0].get_attribute("d")) if b else -1
+        want = base_points(step)
+        check(len(b) <= 1 and got == want,
+              f"{label}: distribution {step or 'all'}: baseline curve {got} points, want {want}")
+        if b:
+            overlays += 1
+            cap = svg.find_element(By.XPATH, "..").find_element(By.TAG_NAME, "figcaption").text
+            key = "baseline of " + base["started_at"] + " (wide band)"
+            check(key in cap, f"{label}: legend {cap!r} names {key!r}")
+            # beneath the run's curve: drawn first
+            first = svg.find_elements(By.CSS_SELECTOR, "path[data-series]")[0]
+            check(first.get_attribute("data-series") == "baseline", f"{label}: baseline drawn first")
+    if base:
+        check(overlays >= 1, f"{label}: {overlays} baseline curves drawn")
 
 # The requests the page made (the browser's own start page, chrome://, is not it),
 # and any request at all to the network.
@@ -146,6 +205,10 @@ def common(d, label):
     check(d.execute_script("return document.images.length") == 0, f"{label}: no <img>")
     check(d.execute_script("return document.querySelectorAll('script').length") == 1,
           f"{label}: one <script>, the page's own")
+    csp = d.execute_script("var m=document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]');"
+                           "return m?m.content:null")
+    check(csp is not None and csp.startswith("default-src 'none'; style-src 'sha256-")
+          and "unsafe" not in csp, f"{label}: the CSP {csp!r}")
     banner = d.find_element(By.ID, "verdict")
     check(banner.get_attribute("data-verdict") == verdict,
           f"{label}: banner says {banner.get_attribute('data-verdict')}, want {verdict}")
@@ -216,6 +279,25 @@ else
 fi
 sed 's/^/    | /' "$TEST_TMP/browser.out"
 assert_file "$shots/report.png"
+
+log "judged against the first run (--baseline): the baseline's curves overlay the distributions"
+# warning: sub-millisecond loopback latencies are the machine's noise, not nginx's
+run_lg "$TEST_TMP/judged" "$dir/html.yaml" --base-url "$NGINX_URL" -r 20/s -d 3s --max-vus 10 \
+    --baseline "$TEST_TMP/out/result.json" --baseline-severity warning
+assert_status 1 "the failed check still fails the gate"
+assert_json "$RESULT" '.baseline.histogram | startswith("HISTF")'
+assert_json "$RESULT" '[.baseline.steps[] | .step] == ["ok", "<img src=x onerror=alert(2)>"]'
+assert_eq "$(grep -o 'data-series="baseline"' "$TEST_TMP/judged/report.html" | wc -l)" 3 \
+    "baseline curves (overall and 2 steps)"
+if browser "$TEST_TMP/judged/report.html" "$RESULT" "$TEST_TMP" "$shots/report-baseline.png" FAIL 0 \
+    >"$TEST_TMP/browser.out" 2>&1; then
+    _lg_asserts=$((_lg_asserts + $(grep -c '^ok ' "$TEST_TMP/browser.out")))
+else
+    fail "the browser checks of the run with a baseline failed"
+fi
+sed 's/^/    | /' "$TEST_TMP/browser.out"
+grep -q '^ok   js on: distribution all: baseline curve 101 points, want 101$' "$TEST_TMP/browser.out" ||
+    fail "the overall baseline curve was not checked"
 
 log "a run stopped by SIGINT: the page says ABORTED"
 out="$TEST_TMP/aborted"

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -295,6 +296,49 @@ static void test_feeder_shared_cursor_across_threads(void **state)
     lg_buf_free(&csv);
 }
 
+/* --segment: a unique feed keeps the rows of its stripe only, in order. Over the N
+ * segments of awkward row counts every row is taken exactly once, by one segment;
+ * a segment with no row is exhausted at once. */
+static void test_feeder_keep_slice_partitions_rows(void **state)
+{
+    static const size_t rows[] = {1, 2, 3, 7, 10, 31};
+    for (uint32_t n = 1; n <= 7; n++) {
+        for (size_t t = 0; t < sizeof(rows) / sizeof(rows[0]); t++) {
+            struct lg_buf csv = {0};
+            lg_buf_puts(&csv, "id,name\n");
+            for (size_t r = 0; r < rows[t]; r++)
+                lg_buf_printf(&csv, "%zu,n%zu\n", r, r);
+            unsigned seen[32] = {0};
+            size_t taken = 0;
+            for (uint32_t k = 0; k < n; k++) {
+                struct lg_feed *f = NULL;
+                struct lg_feed_err err;
+                assert_int_equal(lg_feed_parse("t", csv.data, csv.len, &f, &err), 0);
+                f->mode = LG_FEED_UNIQUE;
+                lg_feed_keep_slice(f, (struct lg_slice){k, n});
+                assert_int_equal(f->n_rows, lg_slice_share((struct lg_slice){k, n}, rows[t]));
+                size_t row, prev = 0;
+                for (size_t i = 0; lg_feed_take(f, NULL, &row) == 0; i++) {
+                    unsigned long id = strtoul(lg_feed_row(f, row)[0], NULL, 10);
+                    char name[16];
+                    snprintf(name, sizeof(name), "n%lu", id);
+                    assert_string_equal(lg_feed_row(f, row)[1], name);
+                    assert_int_equal(id % n, k);
+                    assert_true(i == 0 || id > prev); /* file order */
+                    prev = id;
+                    seen[id]++;
+                    taken++;
+                }
+                lg_feed_free(f);
+            }
+            assert_int_equal(taken, rows[t]);
+            for (size_t r = 0; r < rows[t]; r++)
+                assert_int_equal(seen[r], 1);
+            lg_buf_free(&csv);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_feeder_random_is_deterministic),
         cmocka_unit_test(test_feeder_feeds_next),
         cmocka_unit_test(test_feeder_shared_cursor_across_threads),
+        cmocka_unit_test(test_feeder_keep_slice_partitions_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -567,6 +567,139 @@ static void test_html_open_model_uncorrected_where_different(void **state)
     lg_result_free(r);
 }
 
+/* A histogram timed from lo to hi microseconds, one sample each. */
+static struct lg_hist *hist_range(int64_t lo, int64_t hi)
+{
+    struct lg_hist *h = lg_hist_new();
+    for (int64_t v = lo; v <= hi; v++)
+        lg_hist_record(h, v);
+    return h;
+}
+
+/* r judged against a baseline started at `started` (NULL: unknown) with every step
+ * timed from 1 to 2,000 us merged, and its steps buy/cart (1 to 3,000 us) and
+ * gone/step (a step the run lacks, as a hand-made result may have). */
+static void with_baseline(struct lg_result *r, const char *started)
+{
+    struct lg_result_baseline *b = &r->baseline;
+    *b = (struct lg_result_baseline){.has = true,
+                                     .file = lg_strdup("accepted/result.json"),
+                                     .started_at = started ? lg_strdup(started) : NULL,
+                                     .budget = 0.1,
+                                     .confidence = 0.99,
+                                     .severity = lg_strdup("critical"),
+                                     .histogram = hist_range(1, 2000)};
+    b->n_steps = 2;
+    b->steps = lg_calloc(2, sizeof(*b->steps));
+    b->steps[0] =
+        (struct lg_result_baseline_step){lg_strdup("buy"), lg_strdup("cart"), hist_range(1, 3000)};
+    b->steps[1] =
+        (struct lg_result_baseline_step){lg_strdup("gone"), lg_strdup("step"), hist_range(1, 10)};
+}
+
+/* The coordinate pairs of the series `name` in svg, as text. */
+static char *path_d(const char *svg, const char *name)
+{
+    char *key = lg_asprintf("data-series=\"%s\" d=\"", name);
+    const char *p = strstr(svg, key);
+    assert_non_null(p);
+    p += strlen(key);
+    free(key);
+    return lg_strndup(p, strcspn(p, "\""));
+}
+
+/* `run --baseline`: the baseline's curve overlays the distribution plots, overall
+ * and on each step both runs have, with every one of its 101 points, beneath the
+ * run's curve, labelled in the legend; a step the baseline lacks says so, and one
+ * only the baseline has draws nothing. */
+static void test_html_baseline_overlay(void **state)
+{
+    (void)state;
+    struct lg_result *r = result(10);
+    with_baseline(r, "2026-11-21T09:00:00Z");
+    char *page = lg_report_html(r);
+    assert_int_equal(occurrences(page, "data-series=\"baseline\""), 2);
+    assert_int_equal(occurrences(page, "data-chart=\"step-distribution\""), 2);
+    assert_null(strstr(page, "gone/step"));
+    assert_int_equal(occurrences(page, "<span><i class=\"key base\"></i>baseline of "
+                                       "2026-11-21T09:00:00Z (wide band)</span>"),
+                     2);
+
+    char *svg = chart(page, "distribution", 0);
+    assert_int_equal(points(svg, "latency"), 101);
+    assert_int_equal(points(svg, "baseline"), 101);
+    /* drawn first, beneath the run's line */
+    assert_true(strstr(svg, "data-series=\"baseline\"") < strstr(svg, "data-series=\"latency\""));
+    assert_non_null(strstr(svg, "<path class=\"s base\" data-series=\"baseline\" d=\"M58.0,"));
+    /* the scale holds both curves: the baseline reaches 2ms, the run 1ms */
+    assert_non_null(strstr(svg, "data-top=\"2\""));
+    char *d = path_d(svg, "baseline");
+    /* 0%: the baseline's min (1us) at the bottom left; 99.999%: its max (2ms) at the top
+     * right, the plot being 58..974 wide and 22..256 high */
+    assert_memory_equal(d, "M58.0,255.9L", 12);
+    assert_non_null(strstr(d, "L974.0,22.0"));
+    assert_int_equal(strlen(strstr(d, "L974.0,22.0")), strlen("L974.0,22.0"));
+    free(d);
+    free(svg);
+
+    svg = chart(page, "step-distribution", 0); /* buy/cart: in both */
+    assert_int_equal(points(svg, "latency"), 101);
+    assert_int_equal(points(svg, "baseline"), 101);
+    assert_non_null(strstr(svg, "data-top=\"4\"")); /* 3,000us reads 3.001ms: buckets of 2us */
+    free(svg);
+    svg = chart(page, "step-distribution", 1); /* buy/pay: not in the baseline */
+    assert_int_equal(points(svg, "latency"), 101);
+    assert_int_equal(points(svg, "baseline"), -1);
+    assert_null(strstr(svg, "key base"));
+    free(svg);
+    assert_int_equal(occurrences(page, "500 timed \xc2\xb7 not in the baseline"), 1);
+    assert_int_equal(occurrences(page, "not in the baseline"), 1);
+    free(page);
+    lg_result_free(r);
+}
+
+/* No baseline, or one recorded before its histograms were: no overlay at all; a
+ * baseline without a timed request has no curve to draw; neither has a step the run
+ * did not time. The label is escaped. */
+static void test_html_baseline_overlay_absent(void **state)
+{
+    (void)state;
+    struct lg_result *r = result(10);
+    char *page = lg_report_html(r);
+    assert_null(strstr(page, "data-series=\"baseline\""));
+    assert_null(strstr(page, "key base"));
+    assert_null(strstr(page, "not in the baseline"));
+    free(page);
+
+    with_baseline(r, NULL);
+    struct lg_hist *kept = r->baseline.histogram;
+    r->baseline.histogram = NULL; /* an older result.json */
+    page = lg_report_html(r);
+    assert_null(strstr(page, "data-series=\"baseline\""));
+    assert_null(strstr(page, "not in the baseline"));
+    free(page);
+
+    r->baseline.histogram = kept;
+    lg_hist_reset(r->baseline.histogram); /* the baseline timed nothing */
+    lg_hist_reset(r->steps[0].histogram); /* nor did the run's buy/cart */
+    page = lg_report_html(r);
+    assert_null(strstr(page, "data-series=\"baseline\""));
+    char *svg = chart(page, "step-distribution", 0);
+    assert_non_null(strstr(svg, ">no time sample<"));
+    free(svg);
+    free(page);
+
+    free(r->baseline.started_at);
+    r->baseline.started_at = lg_strdup("<b>\"&");
+    lg_hist_record(r->baseline.histogram, 5);
+    page = lg_report_html(r);
+    assert_non_null(strstr(page, "<i class=\"key base\"></i>baseline of &lt;b&gt;&quot;&amp; "
+                                 "(wide band)</span>"));
+    assert_null(strstr(page, "<b>"));
+    free(page);
+    lg_result_free(r);
+}
+
 /* A one-hour result: 3,600 series points, 10 steps, open model. */
 static void test_html_one_hour_page_is_small(void **state)
 {
@@ -602,7 +735,9 @@ static void test_html_same_bytes_from_result_json(void **state)
     (void)state;
     struct lg_result *r = result(50);
     r->verdict = LG_VERDICT_FAIL;
+    with_baseline(r, "2026-11-21T09:00:00Z");
     char *page = lg_report_html(r), *json = lg_result_to_json(r);
+    assert_non_null(strstr(page, "data-series=\"baseline\""));
     struct lg_result *back = NULL;
     char err[256] = "";
     assert_int_equal(lg_result_from_json(json, strlen(json), NULL, &back, err, sizeof(err)), 0);
@@ -654,6 +789,8 @@ int main(void)
         cmocka_unit_test(test_html_tiny_values),
         cmocka_unit_test(test_html_50_steps),
         cmocka_unit_test(test_html_open_model_uncorrected_where_different),
+        cmocka_unit_test(test_html_baseline_overlay),
+        cmocka_unit_test(test_html_baseline_overlay_absent),
         cmocka_unit_test(test_html_one_hour_page_is_small),
         cmocka_unit_test(test_html_same_bytes_from_result_json),
         cmocka_unit_test(test_html_write),

@@ -724,6 +724,59 @@ static void test_outcome_baseline_regression_fails_when_critical(void **state)
     lg_result_free(r);
 }
 
+/* The baseline's histograms are kept for report.html's curves: every step of the
+ * baseline merged, and each step of the comparison's rows (both runs have it) on its
+ * own; a row the baseline lacks (a comparison made by hand) gets an empty one. */
+static void test_outcome_baseline_keeps_histograms(void **state)
+{
+    (void)state;
+    struct lg_result *r = lg_calloc(1, sizeof(*r)), *base = lg_calloc(1, sizeof(*base));
+    base->n_steps = 3;
+    base->steps = lg_calloc(3, sizeof(*base->steps));
+    const char *names[][2] = {{"cmp", "health"}, {"cmp", "board"}, {"old", "gone"}};
+    const int64_t lo[] = {1, 200, 5000}, hi[] = {100, 300, 5009};
+    for (size_t i = 0; i < 3; i++) {
+        base->steps[i].scenario = lg_strdup(names[i][0]);
+        base->steps[i].name = lg_strdup(names[i][1]);
+        base->steps[i].histogram = lg_hist_new();
+        for (int64_t v = lo[i]; v <= hi[i]; v++)
+            lg_hist_record(base->steps[i].histogram, v);
+    }
+    struct lg_comparison *c = comparison(LG_CMP_OK, LG_CMP_OK);
+    lg_outcome_apply_baseline(r, base, c, "accepted/result.json", true);
+    assert_non_null(r->baseline.histogram);
+    assert_int_equal(r->baseline.histogram->total_count, 100 + 101 + 10);
+    assert_int_equal(lg_hist_min(r->baseline.histogram), 1);
+    assert_int_equal(lg_hist_max(r->baseline.histogram), 5011); /* 5,009 in a bucket of 4us */
+    assert_int_equal(r->baseline.n_steps, 1);
+    assert_string_equal(r->baseline.steps[0].scenario, "cmp");
+    assert_string_equal(r->baseline.steps[0].step, "board");
+    assert_int_equal(r->baseline.steps[0].histogram->total_count, 101);
+    assert_int_equal(lg_hist_min(r->baseline.steps[0].histogram), 200);
+    lg_result_free(r);
+
+    free(base->steps[1].name);
+    base->steps[1].name = lg_strdup("renamed");
+    r = lg_calloc(1, sizeof(*r));
+    lg_outcome_apply_baseline(r, base, c, "accepted/result.json", true);
+    assert_int_equal(r->baseline.n_steps, 1);
+    assert_int_equal(r->baseline.steps[0].histogram->total_count, 0);
+    lg_result_free(r);
+    lg_comparison_free(c);
+    lg_result_free(base);
+
+    /* a baseline without a step: an empty histogram, never NULL */
+    base = lg_calloc(1, sizeof(*base));
+    r = lg_calloc(1, sizeof(*r));
+    c = comparison(LG_CMP_OK, LG_CMP_OK);
+    lg_outcome_apply_baseline(r, base, c, "accepted/result.json", true);
+    assert_non_null(r->baseline.histogram);
+    assert_int_equal(r->baseline.histogram->total_count, 0);
+    lg_result_free(r);
+    lg_comparison_free(c);
+    lg_result_free(base);
+}
+
 /* A warning reports the regression and passes; inconclusive alone never fails; an
  * aborted run stays aborted, and one that failed otherwise stays failed. */
 static void test_outcome_baseline_warning_inconclusive_and_aborted(void **state)
@@ -788,6 +841,7 @@ int main(void)
         T(test_outcome_step_phases_empty),
         T(test_outcome_baseline_regression_fails_when_critical),
         T(test_outcome_baseline_warning_inconclusive_and_aborted),
+        T(test_outcome_baseline_keeps_histograms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -420,7 +420,7 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
         j,
         "schema,verdict,suite,file,env,profile,base_url,started_at,loadgate_version,abort_reason,"
         "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
-        "scenarios,series");
+        "scenarios,series,segment,config_hash,started_unix_ms");
     assert_keys(json_object_get(j, "config"), "vus,http,multiplex,proxy");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
@@ -559,7 +559,7 @@ static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
         j,
         "schema,verdict,suite,file,env,profile,base_url,started_at,loadgate_version,abort_reason,"
         "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
-        "scenarios,series");
+        "scenarios,series,segment,config_hash,started_unix_ms");
     json_t *sc = json_object_get(j, "schedule");
     assert_keys(sc, OPEN_SCHEDULE_KEYS);
     assert_keys(json_object_get(sc, "lag_ms"), LATENCY_KEYS);
@@ -717,6 +717,11 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_str_or_null_equal(a->started_at, b->started_at);
     assert_str_or_null_equal(a->loadgate_version, b->loadgate_version);
     assert_str_or_null_equal(a->abort_reason, b->abort_reason);
+    assert_int_equal(a->has_segment, b->has_segment);
+    assert_int_equal(a->segment_index, b->segment_index);
+    assert_int_equal(a->segment_count, b->segment_count);
+    assert_str_or_null_equal(a->config_hash, b->config_hash);
+    assert_int_equal(a->started_unix_ms, b->started_unix_ms);
     assert_int_equal(a->default_gate, b->default_gate);
     assert_int_equal(a->smoke_rule, b->smoke_rule);
     assert_int_equal(a->n_rules, b->n_rules);
@@ -846,6 +851,16 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
     assert_str_or_null_equal(a->baseline.severity, b->baseline.severity);
     assert_true(a->baseline.budget == b->baseline.budget);
     assert_true(a->baseline.confidence == b->baseline.confidence);
+    assert_int_equal(a->baseline.histogram == NULL, b->baseline.histogram == NULL);
+    if (a->baseline.histogram)
+        assert_hist_equal(a->baseline.histogram, b->baseline.histogram);
+    assert_int_equal(a->baseline.n_steps, b->baseline.n_steps);
+    for (size_t i = 0; i < a->baseline.n_steps; i++) {
+        const struct lg_result_baseline_step *x = &a->baseline.steps[i], *y = &b->baseline.steps[i];
+        assert_string_equal(x->scenario, y->scenario);
+        assert_string_equal(x->step, y->step);
+        assert_hist_equal(x->histogram, y->histogram);
+    }
     assert_int_equal(a->n_regressions, b->n_regressions);
     for (size_t i = 0; i < a->n_regressions; i++) {
         const struct lg_result_regression *x = &a->regressions[i], *y = &b->regressions[i];
@@ -1278,6 +1293,73 @@ static int read_doc(json_t *root, struct lg_result **out, char *err, size_t errl
     return rc;
 }
 
+#define HASH_A "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* `run --segment`: "segment", "config_hash" and "started_unix_ms" round-trip
+ * exactly; null or absent read as none; a broken one is refused, saying where. */
+static void test_reports_segment_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    r->has_segment = true;
+    r->segment_index = 3;
+    r->segment_count = 7;
+    r->config_hash = lg_strdup(HASH_A);
+    r->started_unix_ms = 1796565600250;
+    char *s = lg_result_to_json(r);
+    assert_non_null(strstr(s, "  \"segment\": {\n    \"index\": 3,\n    \"count\": 7\n  },\n"
+                              "  \"config_hash\": \"" HASH_A "\",\n"
+                              "  \"started_unix_ms\": 1796565600250\n}\n"));
+    struct lg_result *back = NULL;
+    assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
+    assert_result_equal(r, back);
+    char *again = lg_result_to_json(back);
+    assert_string_equal(s, again);
+    free(again);
+    lg_result_free(back);
+    free(s);
+
+    json_t *j = to_jansson(r);
+    json_object_set_new(j, "segment", json_null());
+    json_object_del(j, "config_hash");
+    json_object_del(j, "started_unix_ms");
+    char err[256] = "";
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_false(back->has_segment);
+    assert_int_equal(back->segment_index + back->segment_count, 0);
+    assert_null(back->config_hash);
+    assert_int_equal(back->started_unix_ms, 0);
+    lg_result_free(back);
+    json_decref(j);
+
+    static const struct {
+        const char *key, *value, *err;
+    } bad[] = {
+        {"segment", "{\"index\": 0, \"count\": 3}",
+         "result.json: segment: expected 1 <= index <= count <= 1000, got 0/3"},
+        {"segment", "{\"index\": 4, \"count\": 3}",
+         "result.json: segment: expected 1 <= index <= count <= 1000, got 4/3"},
+        {"segment", "{\"index\": 1, \"count\": 1001}",
+         "result.json: segment: expected 1 <= index <= count <= 1000, got 1/1001"},
+        {"segment", "{\"count\": 3}", "result.json: segment: missing key 'index'"},
+        {"segment", "\"1/3\"", "result.json: segment: expected an object"},
+        {"config_hash", "\"sha256:ABC\"",
+         "result.json: config_hash: expected \"sha256:\" and 64 lowercase hex digits"},
+        {"config_hash", "7", "result.json: config_hash: expected a string"},
+        {"started_unix_ms", "-1", "result.json: started_unix_ms: expected a non-negative integer"},
+        {"started_unix_ms", "1.5", "result.json: started_unix_ms: expected a non-negative integer"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        j = to_jansson(r);
+        json_error_t e;
+        json_object_set_new(j, bad[i].key, json_loads(bad[i].value, JSON_DECODE_ANY, &e));
+        back = NULL;
+        assert_int_equal(read_doc(j, &back, err, sizeof(err)), LG_ESYNTAX);
+        assert_null(back);
+        assert_string_equal(err, bad[i].err);
+        json_decref(j);
+    }
+}
+
 /* A check's reasons: optional as a whole, each with its text and count; a broken
  * one is named by its path. */
 static void test_reports_read_json_check_reasons(void **state)
@@ -1389,6 +1471,16 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
                                      (int)(at_end - want), want, at_end + strlen("\"failed\": 0"));
     free(want);
     want = with_reasons;
+    size_t wlen = strlen(want);
+    assert_true(wlen > 2 && !strcmp(want + wlen - 2, "}\n"));
+    char *with_segment = lg_asprintf("%.*s,\n  \"segment\": null,\n  \"config_hash\": null,\n"
+                                     "  \"started_unix_ms\": 0\n}\n",
+                                     (int)(wlen - 3), want);
+    free(want);
+    want = with_segment;
+    assert_false(back->has_segment);
+    assert_null(back->config_hash);
+    assert_int_equal(back->started_unix_ms, 0);
     assert_string_equal(now, want);
     free(want);
     free(now);
@@ -1787,6 +1879,77 @@ static void test_reports_segment_and_merged_round_trip(void **state)
     free(again);
     free(json);
     lg_result_free(back);
+}
+
+/* `run --baseline`: the baseline's histograms (every step merged, and the steps both
+ * runs have) written as HdrHistogram V2 strings, read back exactly, absent in older
+ * results (none), and a broken one named by its key. */
+static void test_reports_baseline_histograms_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    r->baseline = (struct lg_result_baseline){.has = true,
+                                              .file = lg_strdup("accepted/result.json"),
+                                              .started_at = lg_strdup("2026-12-01T10:00:00Z"),
+                                              .budget = 0.1,
+                                              .confidence = 0.99,
+                                              .severity = lg_strdup("critical")};
+    struct lg_result_baseline *b = &r->baseline;
+    b->histogram = lg_hist_new();
+    for (int64_t v = 1; v <= 1000; v++)
+        lg_hist_record(b->histogram, v * 100);
+    b->n_steps = 2;
+    b->steps = lg_calloc(2, sizeof(*b->steps));
+    b->steps[0] =
+        (struct lg_result_baseline_step){lg_strdup("cmp"), lg_strdup("board"), lg_hist_new()};
+    lg_hist_record_n(b->steps[0].histogram, 42000, 7);
+    b->steps[1] = (struct lg_result_baseline_step){
+        lg_strdup("cmp"), lg_strdup("a|b <i>&amp; \"q\"\n\xff"), lg_hist_new()}; /* no sample */
+    add_regression(r, NULL, NULL, "p95", "ok");
+    lg_result_settle(r);
+    assert_string_equal(b->steps[1].step, "a|b <i>&amp; \"q\"\n\xef\xbf\xbd");
+
+    json_t *j = to_jansson(r);
+    assert_keys(json_object_get(j, "baseline"),
+                "file,started_at,budget,confidence,severity,histogram,steps");
+    assert_int_equal(json_array_size(at(j, "baseline.steps")), 2);
+    assert_keys(at(j, "baseline.steps.0"), "scenario,step,histogram");
+    const char *enc = json_string_value(at(j, "baseline.histogram"));
+    assert_non_null(enc);
+    assert_memory_equal(enc, "HISTF", 5);
+    struct lg_hist *h = NULL;
+    assert_int_equal(lg_hist_decode(json_string_value(at(j, "baseline.steps.0.histogram")), &h), 0);
+    assert_int_equal(h->total_count, 7);
+    lg_hist_free(h);
+
+    struct lg_result *back = NULL;
+    char err[512] = "";
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    char *hw = lg_report_html(r), *hg = lg_report_html(back);
+    assert_string_equal(hg, hw);
+    free(hw);
+    free(hg);
+    lg_result_free(back);
+
+    json_object_set_new(at(j, "baseline.steps.1"), "histogram", json_string("HISTFxx"));
+    expect_doc_error(j, "result.json: baseline.steps[1].histogram: not a valid HdrHistogram V2 "
+                        "encoding");
+    json_object_del(at(j, "baseline.steps.1"), "histogram");
+    expect_doc_error(j, "result.json: baseline.steps[1]: missing key 'histogram'");
+    json_object_set_new(json_object_get(j, "baseline"), "steps", json_string("x"));
+    expect_doc_error(j, "result.json: baseline.steps: expected an array");
+    json_object_set_new(json_object_get(j, "baseline"), "histogram", json_integer(3));
+    json_object_del(json_object_get(j, "baseline"), "steps");
+    expect_doc_error(j, "result.json: baseline.histogram: expected an encoded histogram (a "
+                        "string)");
+    /* a result written before the baseline's histograms were recorded */
+    json_object_del(json_object_get(j, "baseline"), "histogram");
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_true(back->baseline.has);
+    assert_null(back->baseline.histogram);
+    assert_int_equal(back->baseline.n_steps, 0);
+    lg_result_free(back);
+    json_decref(j);
 }
 
 /* What `loadgate report` rests on: a settled result (as the engine builds it) and
@@ -2619,12 +2782,15 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_smoke_rule_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_loadgate_version_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_segment_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_limits_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_step_phases_written_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_settled_result_renders_the_same_read_back,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_baseline_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_segment_and_merged_round_trip, setup_open,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reports_baseline_histograms_round_trip, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_reports_settled_result_with_stray_bytes_renders_the_same_read_back, setup,

@@ -4,10 +4,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
 #include "schedule.h"
+#include "slice.h"
 
 static void test_schedule_constant_rate_arrivals(void **state)
 {
@@ -99,6 +101,54 @@ static void test_schedule_vu_stages(void **state)
     lg_schedule_free(&s);
 }
 
+/* --segment: segment K makes due the arrivals K - 1, K - 1 + N, ... of the whole
+ * schedule, at its instants (run.c strides the index so). Over a ramp with an
+ * awkward total, the N segments' arrivals sum to the whole, each index once, and
+ * no two segments share an instant where the whole schedule has none twice. */
+static void test_schedule_striped_arrivals_are_the_whole(void **state)
+{
+    /* 0 -> 37/s in 1.3 s, hold 0.7 s, 37 -> 3/s in 0.9 s */
+    struct lg_stage st[] = {
+        {.duration_us = 1300000, .target = 37},
+        {.duration_us = 700000, .hold = true},
+        {.duration_us = 900000, .target = 3},
+    };
+    struct lg_schedule s;
+    lg_schedule_init(&s, 0, st, 3, 0);
+    uint64_t all = lg_schedule_arrivals(&s);
+    assert_int_equal(all, 68); /* 24.05 + 25.9 + 18 = 67.95: i + 0.5 < 67.95 */
+    int64_t *whole = calloc(all, sizeof(*whole));
+    for (uint64_t i = 0; i < all; i++) {
+        whole[i] = lg_schedule_arrival_us(&s, i);
+        assert_true(whole[i] >= 0);
+        assert_true(i == 0 || whole[i] > whole[i - 1]); /* distinct instants */
+    }
+    for (uint32_t n = 1; n <= 7; n++) {
+        unsigned char *seen = calloc(all, 1);
+        uint64_t sum = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            struct lg_slice sl = {k, n};
+            uint64_t count = 0;
+            for (uint64_t i = sl.index;; i += n) { /* as run.c's dispatch_due */
+                int64_t at = lg_schedule_arrival_us(&s, i);
+                if (at < 0)
+                    break;
+                assert_true(i < all);
+                assert_int_equal(at, whole[i]);
+                assert_int_equal(seen[i], 0);
+                seen[i] = 1;
+                count++;
+            }
+            assert_int_equal(count, lg_slice_share(sl, all));
+            sum += count;
+        }
+        assert_int_equal(sum, all);
+        free(seen);
+    }
+    free(whole);
+    lg_schedule_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_schedule_ramp_hold_ramp_down),
         cmocka_unit_test(test_schedule_arrivals_are_increasing),
         cmocka_unit_test(test_schedule_vu_stages),
+        cmocka_unit_test(test_schedule_striped_arrivals_are_the_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "secrets.h"
+#include "slice.h"
 #include "url.h"
 #include "util.h"
 
@@ -320,6 +321,142 @@ static void test_util_secrets_header_names(void **state)
         assert_false(lg_secrets_header_name(plain[i]));
 }
 
+/* --segment K/N: exactly two decimal integers, 1 <= K <= N <= 1000. */
+static void test_util_slice_parse(void **state)
+{
+    struct lg_slice sl;
+    assert_int_equal(lg_slice_parse("2/3", &sl), 0);
+    assert_int_equal(sl.index, 1);
+    assert_int_equal(sl.count, 3);
+    assert_int_equal(lg_slice_parse("1/1", &sl), 0);
+    assert_true(lg_slice_whole(sl));
+    assert_int_equal(lg_slice_parse("1000/1000", &sl), 0);
+    assert_int_equal(sl.index, 999);
+    assert_false(lg_slice_whole(sl));
+    static const char *const bad[] = {
+        "0/3", "4/3",  "1/0",  "a/b",  "1/3x", "-1/3", "1/1001", "3",           "",        "1/",
+        "/3",  "1//3", " 1/3", "1/ 3", "+1/3", "1/3 ", "1.0/3",  "10000/10000", "00001/3", "1/3/3"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        sl = (struct lg_slice){7, 7};
+        assert_int_equal(lg_slice_parse(bad[i], &sl), LG_ESYNTAX);
+        assert_int_equal(sl.index, 7); /* untouched */
+    }
+    assert_int_equal(lg_slice_parse(NULL, &sl), LG_ESYNTAX);
+}
+
+/* The N slices of 0 .. total - 1: shares that sum to total and differ by at most
+ * one, and items (lg_slice_global of each local index) that are disjoint, cover
+ * every item once and are each lg_slice_has of their slice only. */
+static void test_util_slice_shares_sum_and_are_disjoint(void **state)
+{
+    static const uint64_t totals[] = {0, 1, 2, 3, 5, 6, 7, 10, 13, 23, 97, 100, 1001};
+    for (uint32_t n = 1; n <= 7; n++) {
+        for (size_t t = 0; t < sizeof(totals) / sizeof(totals[0]); t++) {
+            uint64_t total = totals[t], sum = 0;
+            unsigned char *seen = calloc(total + 1, 1);
+            for (uint32_t k = 0; k < n; k++) {
+                struct lg_slice sl = {k, n};
+                uint64_t share = lg_slice_share(sl, total);
+                assert_true(share == total / n || share == total / n + 1);
+                sum += share;
+                for (uint64_t l = 0; l < share; l++) {
+                    uint64_t g = lg_slice_global(sl, l);
+                    assert_true(g < total);
+                    assert_int_equal(seen[g], 0);
+                    seen[g] = 1;
+                    assert_true(lg_slice_has(sl, g));
+                    for (uint32_t o = 0; o < n; o++)
+                        if (o != k)
+                            assert_false(lg_slice_has((struct lg_slice){o, n}, g));
+                }
+                /* the share is exactly the items below total */
+                assert_true(lg_slice_global(sl, share) >= total);
+            }
+            assert_int_equal(sum, total);
+            for (uint64_t g = 0; g < total; g++)
+                assert_int_equal(seen[g], 1);
+            free(seen);
+        }
+    }
+    /* exact figures: 5 VUs over 3 segments are 2, 2, 1; 23 iterations 8, 8, 7 */
+    assert_int_equal(lg_slice_share((struct lg_slice){0, 3}, 5), 2);
+    assert_int_equal(lg_slice_share((struct lg_slice){1, 3}, 5), 2);
+    assert_int_equal(lg_slice_share((struct lg_slice){2, 3}, 5), 1);
+    assert_int_equal(lg_slice_share((struct lg_slice){2, 3}, 23), 7);
+    assert_int_equal(lg_slice_share((struct lg_slice){3, 4}, 2), 0);
+    assert_int_equal(lg_slice_global((struct lg_slice){2, 3}, 4), 14);
+    /* the whole run: no --segment, or 1/1 */
+    assert_int_equal(lg_slice_share((struct lg_slice){0, 0}, 23), 23);
+    assert_int_equal(lg_slice_global((struct lg_slice){0, 0}, 4), 4);
+    assert_true(lg_slice_has((struct lg_slice){0, 0}, 5));
+    /* max_rate / N: the parts sum to the cap */
+    assert_true(lg_slice_rate((struct lg_slice){1, 4}, 100) == 25);
+    assert_true(lg_slice_rate((struct lg_slice){0, 1}, 100) == 100);
+}
+
+/* --start-at: RFC 3339 with a zone, or Unix seconds with a fraction. */
+static void test_util_parse_instant(void **state)
+{
+    static const struct {
+        const char *in;
+        int64_t ms;
+    } good[] = {
+        {"2026-12-06T14:00:00Z", 1796565600000},
+        {"2026-12-06T15:00:00.250+01:00", 1796565600250},
+        {"2026-12-06t14:00:00z", 1796565600000},
+        {"2026-12-06 09:30:00.5-04:30", 1796565600500},
+        {"2026-12-06T14:00:00.123456789Z", 1796565600123},
+        {"2028-02-29T00:00:00Z", 1835395200000},
+        {"1970-01-01T00:00:00Z", 0},
+        {"1796565600", 1796565600000},
+        {"1796565600.25", 1796565600250},
+        {"1796565600.0019", 1796565600001},
+        {"0", 0},
+        {"9999-12-31T23:59:59.999Z", 253402300799999},
+        {"253402300799", 253402300799000},
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        int64_t ms = -1;
+        assert_int_equal(lg_parse_instant_ms(good[i].in, &ms), 0);
+        assert_int_equal(ms, good[i].ms);
+    }
+    static const char *const bad[] = {
+        "",
+        "now",
+        "-1",
+        "+1796565600",
+        "1796565600.",
+        "1796565600.x",
+        "1796565600s",
+        " 1796565600",
+        "1796565600000", /* milliseconds: past year 9999 */
+        "253402300800",
+        "2026-12-06T14:00:00", /* no zone: ambiguous */
+        "2026-12-06T14:00Z",   /* no seconds */
+        "2026-12-06",
+        "2026-13-06T14:00:00Z",
+        "2026-02-29T14:00:00Z", /* not a leap year */
+        "2026-12-32T14:00:00Z",
+        "2026-12-06T24:00:00Z",
+        "2026-12-06T14:60:00Z",
+        "2026-12-06T14:00:60Z", /* leap second */
+        "2026-12-06T14:00:00.Z",
+        "2026-12-06T14:00:00+0100",
+        "2026-12-06T14:00:00+24:00",
+        "2026-12-06T14:00:00Z ",
+        "2026-12-06X14:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "1970-01-01T00:30:00+01:00", /* before 1970 */
+        "26-12-06T14:00:00Z",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int64_t ms = 42;
+        assert_int_equal(lg_parse_instant_ms(bad[i], &ms), LG_ESYNTAX);
+        assert_int_equal(ms, 42);
+    }
+    assert_int_equal(lg_parse_instant_ms(NULL, NULL), LG_ESYNTAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +468,9 @@ int main(void)
         cmocka_unit_test(test_util_rate_refuses_bad_input),
         cmocka_unit_test(test_util_url_is_absolute),
         cmocka_unit_test(test_util_parse_uint),
+        cmocka_unit_test(test_util_slice_parse),
+        cmocka_unit_test(test_util_slice_shares_sum_and_are_disjoint),
+        cmocka_unit_test(test_util_parse_instant),
         cmocka_unit_test(test_util_parse_size),
         cmocka_unit_test(test_util_buf_grows_and_stays_terminated),
         cmocka_unit_test(test_util_rng_is_deterministic_and_in_range),
