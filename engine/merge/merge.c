@@ -520,24 +520,6 @@ static void free_thresholds(struct lg_threshold *th, size_t n)
     free(th);
 }
 
-/* The environment's limits of the whole run: each segment had its share. */
-static struct lg_result_limits sum_limits(struct lg_result *const *in, size_t n)
-{
-    struct lg_result_limits l = in[0]->limits;
-    if (!l.has)
-        return l;
-    for (size_t i = 1; i < n; i++) {
-        const struct lg_result_limits *x = &in[i]->limits;
-        l.max_rate_per_s += x->max_rate_per_s;
-        l.max_vus += x->max_vus;
-        l.vus_asked += x->vus_asked;
-        l.vus_capped = l.vus_capped || x->vus_capped;
-        l.rate_asked_per_s += x->rate_asked_per_s;
-        l.rate_capped = l.rate_capped || x->rate_capped;
-    }
-    return l;
-}
-
 static void add_rule(struct lg_result *r, const char *name, bool ok, char *text)
 {
     r->rules = lg_realloc(r->rules, (r->n_rules + 1) * sizeof(*r->rules));
@@ -587,7 +569,9 @@ static int build(struct lg_result *const *in, const char *const *files, const si
                  struct lg_result **out)
 {
     const struct lg_result *a = in[order[0]];
-    struct lg_run_report rep = {.started_wall_ms = start_ms};
+    /* a segment records the whole schedule's peak rate (docs/segments.md) */
+    struct lg_run_report rep = {.started_wall_ms = start_ms,
+                                .peak_rate_per_s = a->schedule.peak_rate_per_s};
     struct lg_buf why = {0};
     uint32_t vus = 0;
     for (size_t i = 0; i < n; i++) {
@@ -595,7 +579,6 @@ static int build(struct lg_result *const *in, const char *const *files, const si
         double end = (double)(g->started_unix_ms - start_ms) / 1e3 + g->duration_s;
         if (end > rep.duration_s)
             rep.duration_s = end;
-        rep.peak_rate_per_s += g->schedule.peak_rate_per_s;
         vus += g->vus;
         if (g->verdict == LG_VERDICT_ABORTED) {
             rep.aborted = true;
@@ -619,7 +602,9 @@ static int build(struct lg_result *const *in, const char *const *files, const si
         .proxy = a->proxy,
         .proxy_variable = a->proxy_variable,
         .max_lateness_us = (int64_t)(a->schedule.max_lateness_s * 1e6 + 0.5),
-        .limits = sum_limits(in, n),
+        /* the environment's whole-run caps, as every segment records them; what
+         * they paced is the merged metrics' sum */
+        .limits = a->limits,
     };
     struct lg_result *r = lg_outcome_build(s, th, n_th, &rep, &info);
     if (rep.aborted) {

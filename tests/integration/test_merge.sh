@@ -9,7 +9,8 @@
 # fails the whole run. Refused with exit 2 and a reason: another configuration
 # (--vus), a missing or duplicate segment, a whole run's result, another schema, a
 # truncated file, OUT naming an input; --allow-partial records what is missing and
-# fails. `loadgate report` renders the merged result.
+# fails. `loadgate report` renders the merged result. In the open model, the merged
+# schedule is the whole run's (iterations due, peak rate, pool).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -209,3 +210,18 @@ log "(7) --baseline: the merged run judged against the whole one"
 lg merge -o "$TEST_TMP/mb.json" --baseline "$WHOLE" --baseline-severity warning "${S2[@]}"
 assert_status 1 "still the count threshold"
 assert_json "$TEST_TMP/mb.json" '.baseline.file == "'"$WHOLE"'" and (.regressions | length) > 0'
+
+log "(8) the open model: the merged schedule is the whole one's"
+OPEN=(-r 30/s -d 2s --max-vus 12 --threshold 'p99(latency) < 5s')
+run_lg "$TEST_TMP/owhole" "$TEST_TMP/two.yaml" --base-url "$TARGET_URL" "${OPEN[@]}"
+assert_status 0 "the whole open run"
+OW=$RESULT
+run_segments 3 "$TEST_TMP/o3" "${OPEN[@]}"
+lg merge -o "$TEST_TMP/om.json" "$TEST_TMP"/o3.{1,2,3}/result.json
+assert_status 0 "the merged open run"
+OM=$TEST_TMP/om.json
+assert_json "$OM" '.schedule.model == "open" and .schedule.scheduled == '"$(jq .schedule.scheduled "$OW")"
+assert_json "$OM" '.schedule.peak_rate_per_s == '"$(jq .schedule.peak_rate_per_s "$OW")"
+assert_json "$OM" '.schedule.max_vus == 12 and .totals.iterations + .totals.dropped_iterations == .schedule.scheduled'
+assert_json "$OM" '.steps[0].histogram_uncorrected != null and .steps[0].latency_uncorrected_ms != null'
+union_check "$OM" "$TEST_TMP"/o3.{1,2,3}/result.json
