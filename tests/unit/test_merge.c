@@ -538,6 +538,45 @@ static void test_merge_open_model(void **state)
     merged_free(&m);
 }
 
+/* An hour of seconds in each of two segments, the second started 0.4 s later (the
+ * same second, rounded): 3,600 merged seconds, each the sum of its two. */
+static void test_merge_an_hour_of_seconds(void **state)
+{
+    (void)state;
+    struct merged m = {.n = 2};
+    for (size_t k = 0; k < 2; k++) {
+        struct lg_result *r = build_seg(&(struct seg_spec){.k = (uint32_t)k + 1,
+                                                           .n = 2,
+                                                           .fast = 1,
+                                                           .fast_us = 1000,
+                                                           .start_ms = T0 + 400 * (int64_t)k});
+        struct lg_hist *h = lg_hist_new();
+        lg_hist_record(h, k ? 3000 : 1000);
+        char *enc = lg_hist_encode(h);
+        lg_hist_free(h);
+        free(r->series[0].histogram);
+        free(r->series);
+        r->n_series = 3600;
+        r->series = lg_calloc(r->n_series, sizeof(*r->series));
+        for (size_t i = 0; i < r->n_series; i++)
+            r->series[i] = (struct lg_result_point){
+                .t_s = (int64_t)i, .requests = 1, .vus = 1, .histogram = lg_strdup(enc)};
+        free(enc);
+        r->duration_s = 3600;
+        m.in[k] = r;
+    }
+    do_merge(&m, false);
+    assert_int_equal(m.rc, 0);
+    const struct lg_result *r = m.out;
+    assert_int_equal(r->n_series, 3600);
+    assert_int_equal(r->series[3599].t_s, 3599);
+    assert_int_equal(r->series[3599].requests, 2);
+    assert_true(r->series[3599].p50_ms == 1.0);
+    assert_true(r->series[3599].p99_ms == 3.001);
+    assert_true(r->duration_s == 3600.4);
+    merged_free(&m);
+}
+
 /* ---- aborted and partial ---- */
 
 static void test_merge_aborted_segment_aborts(void **state)
@@ -746,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_merge_default_gate),
         cmocka_unit_test(test_merge_aligns_seconds_by_wall_clock),
         cmocka_unit_test(test_merge_open_model),
+        cmocka_unit_test(test_merge_an_hour_of_seconds),
         cmocka_unit_test(test_merge_aborted_segment_aborts),
         cmocka_unit_test(test_merge_partial_fails_the_gate),
         cmocka_unit_test(test_merge_refuses_other_config),
