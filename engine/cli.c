@@ -87,7 +87,12 @@ static const char *const run_usage =
     "      --baseline FILE   judge the run against an accepted run's result.json, per step\n"
     "                        and overall, on confidence bounds (docs/compare.md); read and\n"
     "                        checked before anything is sent\n"
-    "      --max-regression P  with --baseline: the worsening allowed (default 10%)\n"
+    "      --max-regression P  with --baseline: the worsening allowed, over the suite's\n"
+    "                        `regression:` budgets and every step's (default 10%)\n"
+    "      --confidence P    with --baseline: e.g. 95%, over the suite's (default 99%)\n"
+    "      --metrics LIST    with --baseline: the judged metrics, comma-separated, among\n"
+    "                        p50, p90, p95, p99, error_rate, checks, over the suite's and\n"
+    "                        every step's (default p95,p99,error_rate)\n"
     "      --baseline-severity critical|warning  with --baseline: a regression fails the\n"
     "                        gate (critical, the default) or is only reported (warning);\n"
     "                        inconclusive never fails\n"
@@ -186,9 +191,12 @@ struct run_args {
     size_t n_vars;
     bool insecure, quiet, no_progress, have_seed, yes_production, no_step_summary;
     uint64_t seed;
-    enum lg_http_version http;     /* LG_HTTP_DEFAULT: not given */
-    const char *baseline;          /* --baseline FILE, or NULL */
-    double max_regression;         /* -1: not given */
+    enum lg_http_version http; /* LG_HTTP_DEFAULT: not given */
+    const char *baseline;      /* --baseline FILE, or NULL */
+    double max_regression;     /* -1: not given */
+    double confidence;         /* -1: not given */
+    bool has_metrics;
+    unsigned metrics;              /* --metrics, when has_metrics */
     const char *baseline_severity; /* NULL: not given */
     const char *segment;           /* --segment K/N as given, or NULL */
     struct lg_slice slice;         /* parsed --segment; count 0: not given */
@@ -253,6 +261,8 @@ enum {
     OPT_BASELINE_SEVERITY,
     OPT_SEGMENT,
     OPT_START_AT,
+    OPT_CONFIDENCE,
+    OPT_METRICS,
 };
 
 static const struct option run_options[] = {
@@ -282,6 +292,8 @@ static const struct option run_options[] = {
     {"baseline-severity", required_argument, NULL, OPT_BASELINE_SEVERITY},
     {"segment", required_argument, NULL, OPT_SEGMENT},
     {"start-at", required_argument, NULL, OPT_START_AT},
+    {"confidence", required_argument, NULL, OPT_CONFIDENCE},
+    {"metrics", required_argument, NULL, OPT_METRICS},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -298,6 +310,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
     a->max_vus = -1;
     a->max_lateness_us = -1;
     a->max_regression = -1;
+    a->confidence = -1;
     while ((c = getopt_long(argc, argv, ":u:d:i:r:h", run_options, NULL)) != -1) {
         int rc = 0;
         unsigned long long u;
@@ -404,10 +417,17 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
             a->baseline = optarg;
             break;
         case OPT_MAX_REGRESSION:
-            if (lg_cli_parse_percent(optarg, &a->max_regression) || a->max_regression > 100.0)
-                rc = usage_error("--max-regression: expected a percentage from 0%% (e.g. 10%%), "
-                                 "got '%s'",
-                                 optarg);
+            if (lg_cli_parse_max_regression(optarg, &a->max_regression) != -1)
+                rc = EXIT_USAGE;
+            break;
+        case OPT_CONFIDENCE:
+            if (lg_cli_parse_confidence(optarg, &a->confidence) != -1)
+                rc = EXIT_USAGE;
+            break;
+        case OPT_METRICS:
+            if (lg_cli_parse_metrics(optarg, &a->metrics) != -1)
+                rc = EXIT_USAGE;
+            a->has_metrics = true;
             break;
         case OPT_BASELINE_SEVERITY:
             if (strcmp(optarg, "critical") && strcmp(optarg, "warning"))
@@ -449,9 +469,13 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
                                           : "run: expected one FILE, got '%s' too",
                            optind < argc - 1 ? argv[optind + 1] : "");
     a->file = argv[optind];
-    if (!a->baseline && (a->max_regression >= 0 || a->baseline_severity))
-        return usage_error("%s: only with --baseline FILE",
-                           a->max_regression >= 0 ? "--max-regression" : "--baseline-severity");
+    const char *needs_baseline = a->max_regression >= 0 ? "--max-regression"
+                                 : a->confidence >= 0   ? "--confidence"
+                                 : a->has_metrics       ? "--metrics"
+                                 : a->baseline_severity ? "--baseline-severity"
+                                                        : NULL;
+    if (!a->baseline && needs_baseline)
+        return usage_error("%s: only with --baseline FILE", needs_baseline);
     return -1;
 }
 
@@ -717,20 +741,72 @@ static int read_baseline(const struct run_args *a, struct lg_result **out)
     return -1;
 }
 
-/* The comparison options of the flags. */
-static void baseline_opts(const struct run_args *a, struct lg_compare_opts *opts)
+/* The run's regression settings (result.json "regression"): the suite's `regression:`
+ * block and its steps' own, the flags over both (docs/compare.md: flag > step > suite
+ * > default). Only the steps still judged otherwise are listed. */
+static void build_regset(const struct run_args *a, const struct lg_suite *s,
+                         struct lg_result_regset *out)
+{
+    const struct lg_regression *sr = &s->regression;
+    struct lg_compare_opts d;
+    lg_compare_opts_init(&d);
+    memset(out, 0, sizeof(*out));
+    bool any_step = false;
+    for (size_t i = 0; i < s->n_steps; i++)
+        any_step = any_step || s->steps[i]->regression.has;
+    out->has =
+        sr->has || any_step || a->max_regression >= 0 || a->confidence >= 0 || a->has_metrics;
+    if (!out->has)
+        return;
+    out->budget_from = a->max_regression >= 0 ? LG_REGSET_FLAG
+                       : sr->has_budget       ? LG_REGSET_SUITE
+                                              : LG_REGSET_DEFAULT;
+    out->budget = a->max_regression >= 0 ? a->max_regression
+                  : sr->has_budget       ? sr->budget
+                                         : d.budget[LG_CMP_P95];
+    out->metrics_from = a->has_metrics    ? LG_REGSET_FLAG
+                        : sr->has_metrics ? LG_REGSET_SUITE
+                                          : LG_REGSET_DEFAULT;
+    out->metrics = a->has_metrics ? a->metrics : sr->has_metrics ? sr->metrics : d.metrics;
+    out->confidence_from = a->confidence >= 0   ? LG_REGSET_FLAG
+                           : sr->has_confidence ? LG_REGSET_SUITE
+                                                : LG_REGSET_DEFAULT;
+    out->confidence = a->confidence >= 0   ? a->confidence
+                      : sr->has_confidence ? sr->confidence
+                                           : d.confidence;
+    out->steps = lg_calloc(s->n_steps + 1, sizeof(*out->steps));
+    for (size_t i = 0; i < s->n_steps; i++) {
+        const struct lg_step *st = s->steps[i];
+        const struct lg_regression *r = &st->regression;
+        if (!r->has)
+            continue;
+        double budget = a->max_regression >= 0 ? a->max_regression
+                        : r->has_budget        ? r->budget
+                                               : out->budget;
+        unsigned metrics = a->has_metrics ? a->metrics : r->has_metrics ? r->metrics : out->metrics;
+        if (metrics == out->metrics && (!metrics || budget == out->budget))
+            continue;
+        out->steps[out->n_steps++] = (struct lg_result_regset_step){
+            .scenario = lg_strdup(s->scenarios[st->scenario].name),
+            .step = lg_strdup(st->name ? st->name : ""),
+            .budget = budget,
+            .metrics = metrics,
+        };
+    }
+}
+
+/* The comparison options of the run's settings (rs must outlive opts). */
+static void baseline_opts(const struct lg_result_regset *rs, struct lg_compare_opts *opts)
 {
     lg_compare_opts_init(opts);
-    if (a->max_regression >= 0)
-        for (int m = 0; m < LG_CMP_METRICS; m++)
-            opts->budget[m] = a->max_regression;
+    lg_compare_opts_from_regset(opts, rs);
 }
 
 /* The checks that need the suite, still before anything is sent: the baseline is a
  * run of this suite, and it compares with itself (its histograms can be merged), so
  * that the comparison after the run can only fail on the run's own data. */
 static int check_baseline(const struct run_args *a, const struct lg_suite *s,
-                          const struct lg_result *base)
+                          const struct lg_result_regset *rs, const struct lg_result *base)
 {
     char *name = lg_strdup(s->name ? s->name : "");
     lg_utf8_settle(&name);
@@ -744,7 +820,7 @@ static int check_baseline(const struct run_args *a, const struct lg_suite *s,
     struct lg_compare_opts opts;
     struct lg_comparison *c = NULL;
     char err[512];
-    baseline_opts(a, &opts);
+    baseline_opts(rs, &opts);
     if (lg_compare(base, base, &opts, &c, err, sizeof(err)))
         rc = usage_error("--baseline: %s: %s", a->baseline, err);
     lg_comparison_free(c);
@@ -759,7 +835,7 @@ static int judge_baseline(const struct run_args *a, const struct lg_result *base
     struct lg_compare_opts opts;
     struct lg_comparison *c = NULL;
     char err[512];
-    baseline_opts(a, &opts);
+    baseline_opts(&result->regression, &opts);
     if (lg_compare(base, result, &opts, &c, err, sizeof(err)))
         return usage_error("--baseline: cannot compare with %s: %s", a->baseline, err);
     bool critical = !a->baseline_severity || !strcmp(a->baseline_severity, "critical");
@@ -804,6 +880,7 @@ static int cmd_run(int argc, char **argv)
     struct lg_threshold *th = NULL;
     size_t n_th = 0;
     struct lg_result *result = NULL, *baseline = NULL;
+    struct lg_result_regset regset = {0};
     struct lg_run_report rep = {0};
     struct lg_stage *capped_stages = NULL;
     char *base = NULL, *config_hash = NULL;
@@ -835,8 +912,10 @@ static int cmd_run(int argc, char **argv)
     const struct lg_environment *env = NULL;
     const struct lg_profile *prof = NULL;
     if ((rc = find_env_profile(&a, s, &env, &prof)) != -1 ||
-        (rc = collect_thresholds(&a, s, &th, &n_th)) != -1 ||
-        (baseline && (rc = check_baseline(&a, s, baseline)) != -1))
+        (rc = collect_thresholds(&a, s, &th, &n_th)) != -1)
+        goto done;
+    build_regset(&a, s, &regset);
+    if (baseline && (rc = check_baseline(&a, s, &regset, baseline)) != -1)
         goto done;
 
     struct lg_run_opts o = {
@@ -975,6 +1054,9 @@ static int cmd_run(int argc, char **argv)
     result->config_hash = config_hash;
     config_hash = NULL;
     result->started_unix_ms = rep.started_wall_ms;
+    result->regression = regset;
+    memset(&regset, 0, sizeof(regset));
+    lg_result_settle(result);
     int base_rc = baseline ? judge_baseline(&a, baseline, result) : -1;
     if (result->has_segment) /* what `loadgate merge` needs (docs/merge.md) */
         lg_outcome_add_merge_data(result, s, &rep);
@@ -987,6 +1069,7 @@ done:
         lg_metrics_free(&rep.metrics);
     lg_result_free(result);
     lg_result_free(baseline);
+    lg_result_regset_clear(&regset);
     free(base);
     free(config_hash);
     free(capped_stages);

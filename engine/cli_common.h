@@ -40,6 +40,16 @@ int lg_cli_check_outputs_differ(const char *const *flags, const char *const *pat
  * "-5%", "%", "1e2%", " 10%", "nan%", a number beyond a double), *out untouched. */
 int lg_cli_parse_percent(const char *s, double *out);
 
+/* The regression flags of `compare` and `run --baseline`, parsed alike. Each returns
+ * -1 with *out set, or prints why on stderr and returns LG_CLI_EXIT_USAGE.
+ * --max-regression P: a percentage from 0% (at most 10000%), as a fraction. */
+int lg_cli_parse_max_regression(const char *arg, double *out);
+/* --confidence P: above 0% and below 100%, as a fraction. */
+int lg_cli_parse_confidence(const char *arg, double *out);
+/* --metrics LIST: comma-separated names (cmpmetric.h), bits 1u << LG_CMP_*; an
+ * unknown name, max, rps or an empty list is refused. */
+int lg_cli_parse_metrics(const char *arg, unsigned *out);
+
 /* loadgate compare BASE.json NEW.json [options] (cli_compare.c). Returns the exit
  * code: 0 no regression, 1 regression (or inconclusive with --fail-on-inconclusive),
  * 2 invalid input, 4 a report could not be written. */

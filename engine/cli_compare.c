@@ -23,6 +23,10 @@ static const char *const compare_usage =
     "the data shows NEW worse than BASE by more than the budget; runs too small to tell\n"
     "are INCONCLUSIVE, and said so (docs/compare.md).\n"
     "\n"
+    "Without the first three options below, the settings NEW's run recorded (its\n"
+    "suite's `regression:` block, per-step budgets included) apply, else the defaults;\n"
+    "each given option overrides them, for every step.\n"
+    "\n"
     "      --max-regression P     the worsening allowed, e.g. 10% (the default)\n"
     "      --confidence P         e.g. 99% (the default), 95%; above 0%, below 100%\n"
     "      --metrics LIST         the judged metrics, comma-separated, among p50, p90,\n"
@@ -63,12 +67,33 @@ static const struct cmp_format formats[] = {
 
 struct compare_args {
     struct lg_compare_opts opts;
+    double budget, confidence; /* -1: not given */
+    bool has_metrics;
+    unsigned metrics;
     bool fail_on_inconclusive;
     const char *paths[N_FORMATS];
     const char *base, *new;
 };
 
-static int parse_metrics(const char *arg, unsigned *out)
+int lg_cli_parse_max_regression(const char *arg, double *out)
+{
+    if (lg_cli_parse_percent(arg, out) || *out > 100.0)
+        return lg_cli_usage_error("--max-regression: expected a percentage from 0%% (e.g. 10%%), "
+                                  "got '%s'",
+                                  arg);
+    return -1;
+}
+
+int lg_cli_parse_confidence(const char *arg, double *out)
+{
+    if (lg_cli_parse_percent(arg, out) || !(*out > 0.0 && *out < 1.0))
+        return lg_cli_usage_error("--confidence: expected a percentage above 0%% and below 100%% "
+                                  "(e.g. 99%%), got '%s'",
+                                  arg);
+    return -1;
+}
+
+int lg_cli_parse_metrics(const char *arg, unsigned *out)
 {
     unsigned set = 0;
     char *copy = lg_strdup(arg), *save = NULL;
@@ -79,6 +104,11 @@ static int parse_metrics(const char *arg, unsigned *out)
             rc = lg_cli_usage_error("--metrics: unknown metric '%s' (p50, p90, p95, p99, "
                                     "error_rate, checks)",
                                     tok);
+            break;
+        }
+        const char *why = lg_cmp_metric_unjudgeable((enum lg_cmp_metric)m);
+        if (why) {
+            rc = lg_cli_usage_error("--metrics: %s", why);
             break;
         }
         set |= 1u << m;
@@ -108,30 +138,22 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
     };
     memset(a, 0, sizeof(*a));
     lg_compare_opts_init(&a->opts);
+    a->budget = a->confidence = -1;
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        double v;
         int rc = -1;
         switch (c) {
         case OPT_MAX_REGRESSION:
-            if (lg_cli_parse_percent(optarg, &v) || v > 100.0)
-                return lg_cli_usage_error("--max-regression: expected a percentage from 0%% "
-                                          "(e.g. 10%%), got '%s'",
-                                          optarg);
-            for (int m = 0; m < LG_CMP_METRICS; m++)
-                a->opts.budget[m] = v;
+            rc = lg_cli_parse_max_regression(optarg, &a->budget);
             break;
         case OPT_CONFIDENCE:
-            if (lg_cli_parse_percent(optarg, &v) || !(v > 0.0 && v < 1.0))
-                return lg_cli_usage_error("--confidence: expected a percentage above 0%% and "
-                                          "below 100%% (e.g. 99%%), got '%s'",
-                                          optarg);
-            a->opts.confidence = v;
+            rc = lg_cli_parse_confidence(optarg, &a->confidence);
             break;
         case OPT_METRICS:
-            rc = parse_metrics(optarg, &a->opts.metrics);
+            rc = lg_cli_parse_metrics(optarg, &a->metrics);
+            a->has_metrics = true;
             break;
         case OPT_ALLOW_DIFFERENT_SUITE:
             a->opts.allow_different_suite = true;
@@ -171,6 +193,83 @@ static int parse_args(int argc, char **argv, struct compare_args *a)
     return -1;
 }
 
+/* 0.1 -> "10%", 0.995 -> "99.5%". */
+static const char *fmt_pct(double v, char buf[32])
+{
+    snprintf(buf, 32, "%.6g%%", v * 100.0);
+    return buf;
+}
+
+/* A setting's origin as the text says it: compare's own flag, else what NEW's run
+ * recorded (its suite, its own flag, the default). */
+static const char *origin(bool flag, const struct lg_result_regset *rec, enum lg_regset_from f)
+{
+    if (flag)
+        return "flag";
+    if (!rec->has || f == LG_REGSET_DEFAULT)
+        return "default";
+    return f == LG_REGSET_SUITE ? "suite" : "NEW's run flag";
+}
+
+/* The options: NEW's recorded settings (so that compare judges like the run's
+ * --baseline did), the flags over them and over every step's; *steps (caller frees)
+ * holds the steps' entries with the flags applied. Returns the "settings:" line of
+ * the text (caller frees). */
+static char *apply_settings(struct compare_args *a, const struct lg_result *new,
+                            struct lg_result_regset_step **steps)
+{
+    const struct lg_result_regset *rec = &new->regression;
+    struct lg_compare_opts *o = &a->opts;
+    lg_compare_opts_from_regset(o, rec);
+    if (a->budget >= 0)
+        for (int m = 0; m < LG_CMP_METRICS; m++)
+            o->budget[m] = a->budget;
+    if (a->has_metrics)
+        o->metrics = a->metrics;
+    if (a->confidence >= 0)
+        o->confidence = a->confidence;
+    *steps = lg_calloc(o->n_steps + 1, sizeof(**steps));
+    for (size_t i = 0; i < o->n_steps; i++) {
+        (*steps)[i] = o->steps[i]; /* names borrowed from new */
+        if (a->budget >= 0)
+            (*steps)[i].budget = a->budget;
+        if (a->has_metrics)
+            (*steps)[i].metrics = a->metrics;
+    }
+    o->steps = *steps;
+
+    char budget[32], conf[32];
+    struct lg_buf b = {0};
+    lg_buf_printf(&b, "budget %s (%s), metrics ", fmt_pct(o->budget[LG_CMP_P95], budget),
+                  origin(a->budget >= 0, rec, rec->budget_from));
+    const char *sep = "";
+    for (int m = 0; m < LG_CMP_METRICS; m++)
+        if (o->metrics & (1u << m)) {
+            lg_buf_printf(&b, "%s%s", sep, lg_cmp_metric_name((enum lg_cmp_metric)m));
+            sep = ",";
+        }
+    lg_buf_printf(&b, " (%s), confidence %s (%s)", origin(a->has_metrics, rec, rec->metrics_from),
+                  fmt_pct(o->confidence, conf),
+                  origin(a->confidence >= 0, rec, rec->confidence_from));
+    /* The steps still judged otherwise once the flags apply. */
+    struct lg_result_regset shown = {.has = true,
+                                     .budget = o->budget[LG_CMP_P95],
+                                     .metrics = o->metrics,
+                                     .confidence = o->confidence};
+    struct lg_result_regset_step *kept = lg_calloc(o->n_steps + 1, sizeof(*kept));
+    for (size_t i = 0; i < o->n_steps; i++)
+        if (o->steps[i].metrics != o->metrics ||
+            (o->steps[i].metrics && o->steps[i].budget != shown.budget))
+            kept[shown.n_steps++] = o->steps[i];
+    shown.steps = kept;
+    char *over = lg_result_regset_overrides(&shown);
+    if (over)
+        lg_buf_printf(&b, "; per step (NEW's suite): %s; overall not judged", over);
+    free(over);
+    free(kept);
+    return lg_buf_take(&b);
+}
+
 /* A folder opens and reads as nothing on some systems: say what it is. */
 static int stat_input(const char *path, struct stat *st)
 {
@@ -186,6 +285,8 @@ int lg_cli_compare(int argc, char **argv)
     struct compare_args a;
     struct lg_result *base = NULL, *new = NULL;
     struct lg_comparison *cmp = NULL;
+    struct lg_result_regset_step *steps = NULL;
+    char *settings = NULL;
     struct stat in[2];
     char err[512];
     int rc = parse_args(argc, argv, &a);
@@ -206,6 +307,8 @@ int lg_cli_compare(int argc, char **argv)
         rc = lg_cli_usage_error("%s", err);
         goto done;
     }
+    steps = NULL;
+    settings = apply_settings(&a, new, &steps);
     if (lg_compare(base, new, &a.opts, &cmp, err, sizeof(err))) {
         rc =
             lg_cli_usage_error("compare: %s%s", err,
@@ -217,7 +320,8 @@ int lg_cli_compare(int argc, char **argv)
                              .new = new,
                              .base_path = a.base,
                              .new_path = a.new,
-                             .fail_on_inconclusive = a.fail_on_inconclusive};
+                             .fail_on_inconclusive = a.fail_on_inconclusive,
+                             .settings = settings};
     rc = lg_cmp_doc_failed(&doc) ? LG_CLI_EXIT_GATE : LG_CLI_EXIT_PASS;
     for (size_t i = 0; i < N_FORMATS; i++) {
         if (!a.paths[i] || formats[i].write(&doc, a.paths[i]) == 0)
@@ -232,6 +336,8 @@ int lg_cli_compare(int argc, char **argv)
     lg_cmp_report_text(&doc, stdout);
 done:
     lg_comparison_free(cmp);
+    free(steps);
+    free(settings);
     lg_result_free(base);
     lg_result_free(new);
     return rc;

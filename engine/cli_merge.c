@@ -33,7 +33,8 @@ static const char *const merge_usage =
     "                            them and its gate fails (rule \"partial\")\n"
     "      --baseline FILE       judge the merged run against an accepted run's\n"
     "                            result.json, as `run --baseline` does (docs/compare.md)\n"
-    "      --max-regression P    with --baseline: the worsening allowed (default 10%)\n"
+    "      --max-regression P    with --baseline: the worsening allowed, over the\n"
+    "                            suite's `regression:` budgets (default 10%)\n"
     "      --baseline-severity critical|warning  with --baseline: a regression fails the\n"
     "                            gate (critical, the default) or is only reported\n"
     "      --quiet               print the verdict line only, not the summary\n"
@@ -95,12 +96,12 @@ static int parse_args(int argc, char **argv, struct merge_args *a)
                 return lg_cli_usage_error("--baseline: given twice");
             a->baseline = optarg;
             break;
-        case OPT_MAX_REGRESSION:
-            if (lg_cli_parse_percent(optarg, &a->max_regression) || a->max_regression > 1.0)
-                return lg_cli_usage_error("--max-regression: expected a percentage from 0%% "
-                                          "(e.g. 10%%), got '%s'",
-                                          optarg);
+        case OPT_MAX_REGRESSION: {
+            int rc = lg_cli_parse_max_regression(optarg, &a->max_regression);
+            if (rc != -1)
+                return rc;
             break;
+        }
         case OPT_BASELINE_SEVERITY:
             if (strcmp(optarg, "critical") && strcmp(optarg, "warning"))
                 return lg_cli_usage_error("--baseline-severity: expected critical or warning, "
@@ -146,18 +147,46 @@ static int stat_input(const char *flag, const char *path, struct stat *st)
     return -1;
 }
 
-/* --baseline: the merged run judged against the accepted one, part of its verdict.
- * Returns -1, or an exit code when the two cannot be compared. */
+/* --max-regression over the regression settings the segments recorded, as `run`
+ * puts it over the suite's (docs/compare.md: flag > step > suite > default): every
+ * budget becomes P, and a step stays listed only when its judged metrics differ. */
+static void flag_budget(struct lg_result_regset *rs, double budget)
+{
+    if (!rs->has) {
+        struct lg_compare_opts d;
+        lg_compare_opts_init(&d);
+        *rs = (struct lg_result_regset){
+            .has = true, .metrics = d.metrics, .confidence = d.confidence};
+    }
+    rs->budget = budget;
+    rs->budget_from = LG_REGSET_FLAG;
+    size_t kept = 0;
+    for (size_t i = 0; i < rs->n_steps; i++) {
+        struct lg_result_regset_step *st = &rs->steps[i];
+        if (st->metrics == rs->metrics) {
+            free(st->scenario);
+            free(st->step);
+            continue;
+        }
+        st->budget = budget;
+        rs->steps[kept++] = *st;
+    }
+    rs->n_steps = kept;
+}
+
+/* --baseline: the merged run judged against the accepted one, part of its verdict,
+ * with the regression settings the segments recorded (and --max-regression over
+ * them). Returns -1, or an exit code when the two cannot be compared. */
 static int judge_baseline(const struct merge_args *a, const struct lg_result *base,
                           struct lg_result *r)
 {
     struct lg_compare_opts opts;
     struct lg_comparison *c = NULL;
     char err[512];
-    lg_compare_opts_init(&opts);
     if (a->max_regression >= 0)
-        for (int m = 0; m < LG_CMP_METRICS; m++)
-            opts.budget[m] = a->max_regression;
+        flag_budget(&r->regression, a->max_regression);
+    lg_compare_opts_init(&opts);
+    lg_compare_opts_from_regset(&opts, &r->regression);
     if (lg_compare(base, r, &opts, &c, err, sizeof(err)))
         return lg_cli_usage_error("--baseline: cannot compare with %s: %s", a->baseline, err);
     bool critical = !a->baseline_severity || !strcmp(a->baseline_severity, "critical");

@@ -110,7 +110,8 @@ static void tally_row(const struct lg_comparison *c, const struct lg_cmp_row *ro
                       struct lg_cmp_tally *t)
 {
     for (int m = 0; m < LG_CMP_METRICS; m++)
-        if (lg_cmp_judged(c, (enum lg_cmp_metric)m) && row->cells[m].status != LG_CMP_NOT_JUDGED)
+        if (lg_cmp_cell_judged(c, row, (enum lg_cmp_metric)m) &&
+            row->cells[m].status != LG_CMP_NOT_JUDGED)
             t->n[row->cells[m].status]++;
 }
 
@@ -136,7 +137,7 @@ static void name_cells(struct lg_buf *b, const struct lg_comparison *c, enum lg_
         const struct lg_cmp_row *row = i == 0 ? &c->overall : &c->rows[i - 1];
         char *label = lg_cmp_row_label(row);
         for (int m = 0; m < LG_CMP_METRICS; m++) {
-            if (!lg_cmp_judged(c, (enum lg_cmp_metric)m) || row->cells[m].status != s)
+            if (!lg_cmp_cell_judged(c, row, (enum lg_cmp_metric)m) || row->cells[m].status != s)
                 continue;
             lg_buf_printf(b, "%s%s %s", sep, label, lg_cmp_metric_name((enum lg_cmp_metric)m));
             sep = ", ";

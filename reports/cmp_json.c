@@ -68,10 +68,10 @@ static json_t *bounds_obj(const struct lg_cmp_bounds *b)
     return o;
 }
 
-static json_t *cell_obj(const struct lg_comparison *c, enum lg_cmp_metric m,
-                        const struct lg_cmp_cell *cl)
+static json_t *cell_obj(const struct lg_comparison *c, const struct lg_cmp_row *row,
+                        enum lg_cmp_metric m, const struct lg_cmp_cell *cl)
 {
-    bool judged = lg_cmp_judged(c, m);
+    bool judged = lg_cmp_cell_judged(c, row, m);
     json_t *o = chk(json_object());
     set(o, "base", jnum(cl->has_base, cl->base));
     set(o, "new", jnum(cl->has_new, cl->new));
@@ -104,7 +104,7 @@ static json_t *row_obj(const struct lg_comparison *c, const struct lg_cmp_row *r
     json_t *metrics = chk(json_object());
     for (int m = 0; m < LG_CMP_METRICS; m++)
         set(metrics, lg_cmp_metric_name((enum lg_cmp_metric)m),
-            cell_obj(c, (enum lg_cmp_metric)m, &row->cells[m]));
+            cell_obj(c, row, (enum lg_cmp_metric)m, &row->cells[m]));
     set(o, "metrics", metrics);
     return o;
 }

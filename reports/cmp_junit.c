@@ -44,7 +44,7 @@ static void put_row(struct lg_buf *out, const struct lg_cmp_doc *d, const struct
     size_t n = 0, nf = 0, ns = 0;
     for (int m = 0; m < LG_CMP_METRICS; m++) {
         const struct lg_cmp_cell *cl = &row->cells[m];
-        if (!lg_cmp_judged(c, (enum lg_cmp_metric)m))
+        if (!lg_cmp_cell_judged(c, row, (enum lg_cmp_metric)m))
             continue;
         n++;
         const char *name = lg_cmp_metric_name((enum lg_cmp_metric)m);

@@ -58,7 +58,7 @@ static void row_lines(FILE *f, const struct lg_comparison *c, const struct lg_cm
     char *label = lg_cmp_row_label(row);
     for (int m = 0; m < LG_CMP_METRICS; m++) {
         const struct lg_cmp_cell *cl = &row->cells[m];
-        bool judged = lg_cmp_judged(c, (enum lg_cmp_metric)m);
+        bool judged = lg_cmp_cell_judged(c, row, (enum lg_cmp_metric)m);
         char a[64], b[64], ch[64], rel[64];
         fputs("| ", f);
         if (m == 0) {
@@ -131,6 +131,11 @@ static void render(const struct lg_cmp_doc *d, FILE *f)
         sep = ", ";
     }
     fprintf(f, " at %s confidence\n", lg_cmp_fmt_percent(c->opts.confidence, conf, sizeof(conf)));
+    if (d->settings) {
+        fputs("- **Settings:** ", f);
+        lg_esc_md(f, d->settings);
+        fputc('\n', f);
+    }
     if (c->different_suite)
         fputs("- **Note:** the runs are of different suites\n", f);
     one_side(f, "Only in base", &c->only_base);

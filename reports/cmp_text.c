@@ -84,7 +84,7 @@ static void row_table(FILE *f, const struct lg_comparison *c, const struct lg_cm
         width[k] = strlen(col_names[k]);
     for (int m = 0; m < LG_CMP_METRICS; m++) {
         const struct lg_cmp_cell *cl = &row->cells[m];
-        bool judged = lg_cmp_judged(c, (enum lg_cmp_metric)m);
+        bool judged = lg_cmp_cell_judged(c, row, (enum lg_cmp_metric)m);
         char(*r)[64] = cells[m];
         snprintf(r[0], 64, "%s", lg_cmp_metric_name((enum lg_cmp_metric)m));
         lg_cmp_fmt_value(m, cl->has_base, cl->base, r[1], 64);
@@ -167,6 +167,11 @@ void lg_cmp_report_text(const struct lg_cmp_doc *d, FILE *f)
         sep = ", ";
     }
     fprintf(f, " at %s confidence\n", conf);
+    if (d->settings) {
+        char *shown = clean(d->settings);
+        fprintf(f, "settings: %s\n", shown);
+        free(shown);
+    }
     if (c->different_suite)
         fputs("note: the runs are of different suites (allowed by --allow-different-suite)\n", f);
     if (d->new->verdict != LG_VERDICT_PASS)

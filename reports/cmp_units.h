@@ -31,7 +31,8 @@ char *lg_cmp_fmt_percent(double v, char *buf, size_t n);
  * escaped). A new string (caller frees). */
 char *lg_cmp_row_label(const struct lg_cmp_row *row);
 
-/* Whether the cell is judged by the comparison's options. */
+/* Whether the metric is judged by the comparison's suite-level options (a cell of a
+ * row: lg_cmp_cell_judged, which a step's own settings may change). */
 bool lg_cmp_judged(const struct lg_comparison *c, enum lg_cmp_metric m);
 
 #endif

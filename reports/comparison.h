@@ -22,6 +22,9 @@ struct lg_cmp_doc {
     const struct lg_result *base, *new;
     const char *base_path, *new_path;
     bool fail_on_inconclusive;
+    /* The "settings:" line of the text and the Markdown (which budget, metrics and
+     * confidence applied and where each came from), or NULL: no such line. */
+    const char *settings;
 };
 
 /* How many judged cells (metric of a row, the overall row included) have each status,

@@ -387,6 +387,46 @@ static void set_baseline(json_t *root, const struct lg_result *r)
     set(root, "regressions", a);
 }
 
+static json_t *metrics_arr(unsigned metrics)
+{
+    json_t *a = chk(json_array());
+    for (int m = 0; m < LG_CMP_METRICS; m++)
+        if (metrics & (1u << m))
+            json_array_append_new(a, jstr(lg_cmp_metric_name((enum lg_cmp_metric)m)));
+    return a;
+}
+
+/* "regression": the regression settings of the run, null when it has none. */
+static void set_regset(json_t *root, const struct lg_result *r)
+{
+    const struct lg_result_regset *g = &r->regression;
+    if (!g->has) {
+        set(root, "regression", chk(json_null()));
+        return;
+    }
+    json_t *o = chk(json_object());
+    set(o, "budget", jnum(g->budget));
+    set(o, "metrics", metrics_arr(g->metrics));
+    set(o, "confidence", jnum(g->confidence));
+    json_t *from = chk(json_object());
+    set(from, "budget", jstr(lg_regset_from_name(g->budget_from)));
+    set(from, "metrics", jstr(lg_regset_from_name(g->metrics_from)));
+    set(from, "confidence", jstr(lg_regset_from_name(g->confidence_from)));
+    set(o, "from", from);
+    json_t *a = chk(json_array());
+    for (size_t i = 0; i < g->n_steps; i++) {
+        const struct lg_result_regset_step *e = &g->steps[i];
+        json_t *so = chk(json_object());
+        set(so, "scenario", jstr(e->scenario));
+        set(so, "step", jstr(e->step));
+        set(so, "budget", jnum(e->budget));
+        set(so, "metrics", metrics_arr(e->metrics));
+        json_array_append_new(a, so);
+    }
+    set(o, "steps", a);
+    set(root, "regression", o);
+}
+
 char *lg_result_to_json(const struct lg_result *r)
 {
     json_t *root = chk(json_object());
@@ -492,6 +532,7 @@ char *lg_result_to_json(const struct lg_result *r)
     set(root, "config_hash", jstr_or_null(r->config_hash));
     set(root, "started_unix_ms", chk(json_integer(r->started_unix_ms)));
     set_merged(root, r);
+    set_regset(root, r);
 
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(root);

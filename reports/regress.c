@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmp_units.h"
@@ -54,8 +55,12 @@ char *lg_regress_rule_line(const struct lg_result *r)
     char budget[32], conf[32];
     lg_cmp_fmt_percent(b->budget, budget, sizeof(budget));
     lg_cmp_fmt_percent(b->confidence, conf, sizeof(conf));
-    return lg_asprintf("judged against %s%s%s%s, budget %s at %s confidence, severity %s",
-                       b->file ? b->file : "", b->started_at ? " (" : "",
-                       b->started_at ? b->started_at : "", b->started_at ? ")" : "", budget, conf,
-                       lg_regress_critical(r) ? "critical" : "warning");
+    char *over = lg_result_regset_overrides(&r->regression);
+    char *line = lg_asprintf(
+        "judged against %s%s%s%s, budget %s%s%s%s at %s confidence, severity %s",
+        b->file ? b->file : "", b->started_at ? " (" : "", b->started_at ? b->started_at : "",
+        b->started_at ? ")" : "", budget, over ? " (per-step overrides: " : "", over ? over : "",
+        over ? "; overall not judged)" : "", conf, lg_regress_critical(r) ? "critical" : "warning");
+    free(over);
+    return line;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "util.h"
 
 int lg_parse_duration_us(const char *s, int64_t bare_unit_us, int64_t *out_us)
 {
@@ -232,5 +233,32 @@ int lg_parse_instant_ms(const char *s, int64_t *out_ms)
     if (t < 0)
         return LG_ESYNTAX;
     *out_ms = t * 1000 + frac;
+    return LG_OK;
+}
+
+int lg_parse_percent(const char *s, double *out)
+{
+    const char *p = s;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        size_t frac = 0;
+        while (*p >= '0' && *p <= '9')
+            p++, frac++;
+        if (!frac)
+            return LG_ESYNTAX;
+    }
+    if (!digits || strcmp(p, "%") != 0)
+        return LG_ESYNTAX;
+    /* read as NUMBERe-2, so that the fraction is the double nearest to what was
+     * written: 99.99 / 100 would give 0.99989999999999990 */
+    char *e = lg_asprintf("%.*se-2", (int)(p - s), s);
+    double v = strtod(e, NULL);
+    free(e);
+    if (!isfinite(v))
+        return LG_ESYNTAX;
+    *out = v;
     return LG_OK;
 }

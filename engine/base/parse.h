@@ -29,6 +29,11 @@ int lg_parse_rate_per_s(const char *s, double *out);
  * LG_ELIMIT above LG_MAX_SIZE_BYTES. */
 int lg_parse_size(const char *s, uint64_t *out);
 
+/* Parses a percentage: digits, an optional fraction, then '%' ("10%", "2.5%", "0%").
+ * Returns 0 and *out as a fraction of 1 (0.1), or LG_ESYNTAX for anything else
+ * ("10", "-5%", "%", "1e2%", " 5%"). */
+int lg_parse_percent(const char *s, double *out);
+
 /* Parses a non-negative decimal integer that fits in long long, the whole string. */
 int lg_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 

@@ -11,9 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const metric_names[LG_CMP_METRICS] = {
-    "p50", "p90", "p95", "p99", "max", "error_rate", "rps", "checks",
-};
 static const double metric_percentile[LG_CMP_METRICS] = {50.0, 90.0, 95.0, 99.0};
 static const char *const status_names[] = {"not_judged", "improved", "ok", "inconclusive",
                                            "regression"};
@@ -24,21 +21,20 @@ void lg_compare_opts_init(struct lg_compare_opts *opts)
     opts->confidence = 0.99;
     for (int m = 0; m < LG_CMP_METRICS; m++)
         opts->budget[m] = 0.10;
-    opts->metrics = 1u << LG_CMP_P95 | 1u << LG_CMP_P99 | 1u << LG_CMP_ERROR_RATE;
+    opts->metrics = LG_CMP_DEFAULT_METRICS;
     opts->rate_floor = 0.001;
 }
 
-const char *lg_cmp_metric_name(enum lg_cmp_metric m)
+void lg_compare_opts_from_regset(struct lg_compare_opts *opts, const struct lg_result_regset *s)
 {
-    return (unsigned)m < LG_CMP_METRICS ? metric_names[m] : "?";
-}
-
-int lg_cmp_metric_parse(const char *name)
-{
+    if (!s->has)
+        return;
     for (int m = 0; m < LG_CMP_METRICS; m++)
-        if (strcmp(name, metric_names[m]) == 0)
-            return m;
-    return -1;
+        opts->budget[m] = s->budget;
+    opts->metrics = s->metrics;
+    opts->confidence = s->confidence;
+    opts->steps = s->steps;
+    opts->n_steps = s->n_steps;
 }
 
 const char *lg_cmp_status_name(enum lg_cmp_status s)
@@ -189,6 +185,7 @@ static void fill_row(struct lg_cmp_row *row, const struct side *b, const struct 
     row->base_samples = hb ? (uint64_t)b->hist->total_count : 0;
     row->new_samples = hn ? (uint64_t)n->hist->total_count : 0;
     row->status = LG_CMP_NOT_JUDGED;
+    row->metrics = o->metrics;
     for (int m = 0; m < LG_CMP_METRICS; m++) {
         struct lg_cmp_cell *c = &row->cells[m];
         memset(c, 0, sizeof(*c));
@@ -344,6 +341,22 @@ static int overall_side(const struct lg_result *r, struct side *out, struct lg_h
 
 /* ---- the comparison ---------------------------------------------------------------------- */
 
+static int check_metrics(unsigned metrics, const char *where, char *err, size_t errlen)
+{
+    for (int m = 0; m < LG_CMP_METRICS; m++) {
+        const char *why = lg_cmp_metric_unjudgeable((enum lg_cmp_metric)m);
+        if ((metrics & (1u << m)) && why) {
+            snprintf(err, errlen, "%s%s", why, where);
+            return LG_EINVAL;
+        }
+    }
+    if (metrics >> LG_CMP_METRICS) {
+        snprintf(err, errlen, "unknown metric in the judged set%s", where);
+        return LG_EINVAL;
+    }
+    return 0;
+}
+
 static int check_opts(const struct lg_compare_opts *o, char *err, size_t errlen)
 {
     if (!(o->confidence > 0.0 && o->confidence < 1.0)) {
@@ -352,32 +365,51 @@ static int check_opts(const struct lg_compare_opts *o, char *err, size_t errlen)
     }
     for (int m = 0; m < LG_CMP_METRICS; m++) {
         if (!(o->budget[m] >= 0.0 && isfinite(o->budget[m]))) {
-            snprintf(err, errlen, "budget for %s must be 0 or more", metric_names[m]);
+            snprintf(err, errlen, "budget for %s must be 0 or more",
+                     lg_cmp_metric_name((enum lg_cmp_metric)m));
             return LG_EINVAL;
         }
     }
-    if (o->metrics & (1u << LG_CMP_MAX)) {
-        snprintf(err, errlen,
-                 "max cannot be judged: a single sample has no confidence bounds "
-                 "(judge p99 instead)");
+    if (check_metrics(o->metrics, "", err, errlen))
         return LG_EINVAL;
-    }
-    if (o->metrics & (1u << LG_CMP_RPS)) {
-        snprintf(err, errlen,
-                 "rps cannot be judged: a run has one figure, no samples to test "
-                 "(it follows latency in the closed model and the load shape in "
-                 "the open one)");
-        return LG_EINVAL;
-    }
-    if (o->metrics >> LG_CMP_METRICS) {
-        snprintf(err, errlen, "unknown metric in the judged set");
-        return LG_EINVAL;
-    }
     if (!(o->rate_floor >= 0.0 && o->rate_floor <= 1.0)) {
         snprintf(err, errlen, "rate floor %g is not between 0 and 1", o->rate_floor);
         return LG_EINVAL;
     }
+    for (size_t i = 0; i < o->n_steps; i++) {
+        const struct lg_result_regset_step *e = &o->steps[i];
+        char where[256];
+        snprintf(where, sizeof(where), " (step %.100s/%.100s)", e->scenario ? e->scenario : "",
+                 e->step ? e->step : "");
+        if (!(e->budget >= 0.0 && isfinite(e->budget))) {
+            snprintf(err, errlen, "budget must be 0 or more%s", where);
+            return LG_EINVAL;
+        }
+        if (check_metrics(e->metrics, where, err, errlen))
+            return LG_EINVAL;
+    }
     return 0;
+}
+
+/* The options of one step's row: opts, or its entry of opts->steps over them. Returns
+ * whether that entry judges the row otherwise than opts. */
+static bool step_opts(const struct lg_compare_opts *opts, const struct lg_result_step *s,
+                      struct lg_compare_opts *out)
+{
+    *out = *opts;
+    for (size_t i = 0; i < opts->n_steps; i++) {
+        const struct lg_result_regset_step *e = &opts->steps[i];
+        if (!same(e->scenario, s->scenario) || !same(e->step, s->name))
+            continue;
+        bool differs = e->metrics != opts->metrics;
+        for (int m = 0; m < LG_CMP_METRICS; m++) {
+            differs = differs || ((e->metrics & (1u << m)) && e->budget != opts->budget[m]);
+            out->budget[m] = e->budget;
+        }
+        out->metrics = e->metrics;
+        return differs;
+    }
+    return false;
 }
 
 int lg_compare(const struct lg_result *base, const struct lg_result *new,
@@ -402,8 +434,8 @@ int lg_compare(const struct lg_result *base, const struct lg_result *new,
     }
 
     struct lg_hist *mb = NULL, *mn = NULL;
-    struct side sb, sn;
-    if (overall_side(base, &sb, &mb) != 0 || overall_side(new, &sn, &mn) != 0) {
+    struct side sb, sn, sb_all, sn_all;
+    if (overall_side(base, &sb_all, &mb) != 0 || overall_side(new, &sn_all, &mn) != 0) {
         snprintf(err, errlen,
                  "the latency histograms of one result have different settings "
                  "and cannot be merged");
@@ -413,11 +445,10 @@ int lg_compare(const struct lg_result *base, const struct lg_result *new,
     struct lg_comparison *c = lg_calloc(1, sizeof(*c));
     c->opts = *opts;
     c->different_suite = different_suite;
-    fill_row(&c->overall, &sb, &sn, opts);
-    c->status = c->overall.status;
-    lg_hist_free(mb);
-    lg_hist_free(mn);
+    c->opts.steps = NULL;
+    c->opts.n_steps = 0;
 
+    bool own_opts = false;
     c->rows = lg_calloc(new->n_steps ? new->n_steps : 1, sizeof(*c->rows));
     for (size_t i = 0; i < new->n_steps; i++) {
         const struct lg_result_step *s = &new->steps[i], *bs = find_step(base, s);
@@ -428,14 +459,35 @@ int lg_compare(const struct lg_result *base, const struct lg_result *new,
         row->step = lg_strdup(s->name ? s->name : "");
         step_side(base, bs, &sb);
         step_side(new, s, &sn);
-        fill_row(row, &sb, &sn, opts);
+        struct lg_compare_opts ro;
+        row->own_opts = step_opts(opts, s, &ro);
+        own_opts = own_opts || row->own_opts;
+        fill_row(row, &sb, &sn, &ro);
         if (row->status > c->status)
             c->status = row->status;
     }
+    /* A step allowed 50% more would regress the overall row at the suite's 10%: no one
+     * budget fits steps held to different ones. */
+    struct lg_compare_opts oo = *opts;
+    if (own_opts)
+        oo.metrics = 0;
+    fill_row(&c->overall, &sb_all, &sn_all, &oo);
+    c->overall.own_opts = own_opts;
+    if (c->overall.status > c->status)
+        c->status = c->overall.status;
+    lg_hist_free(mb);
+    lg_hist_free(mn);
     one_side(base, new, &c->only_base);
     one_side(new, base, &c->only_new);
     *out = c;
     return 0;
+}
+
+bool lg_cmp_cell_judged(const struct lg_comparison *c, const struct lg_cmp_row *row,
+                        enum lg_cmp_metric m)
+{
+    unsigned set = row->own_opts ? row->metrics : c->opts.metrics;
+    return (unsigned)m < LG_CMP_METRICS && (set & (1u << m));
 }
 
 static void free_names(struct lg_cmp_name *v, size_t n)

@@ -10,20 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmpmetric.h" /* enum lg_cmp_metric, its names */
 #include "result.h"
-
-/* The metrics of a row, in the order they are shown. */
-enum lg_cmp_metric {
-    LG_CMP_P50 = 0,
-    LG_CMP_P90,
-    LG_CMP_P95,
-    LG_CMP_P99,
-    LG_CMP_MAX,        /* shown, never judged: one sample has no confidence bounds */
-    LG_CMP_ERROR_RATE, /* failed requests / requests */
-    LG_CMP_RPS,        /* shown, never judged: one figure per run, no samples to test */
-    LG_CMP_CHECKS,     /* passed checks / checks; judged on the failed ratio */
-    LG_CMP_METRICS     /* how many */
-};
 
 /* Ordered from best to worst: a row's status is the highest of its judged cells, the
  * comparison's the highest of its rows. */
@@ -44,6 +32,13 @@ struct lg_compare_opts {
                           is always allowed, so that 0 -> 0.05% is not judged on a budget
                           relative to 0; default 0.001 (0.1 percentage point) */
     bool allow_different_suite;
+    /* Steps judged otherwise (the suite's per-step `regression:`), matched by scenario
+     * and step name, the first match applying; borrowed, NULL with n_steps 0. Such a
+     * step's row takes its budget (every metric) and judged set (0: none judged)
+     * instead of the above. When some row is judged otherwise, the overall row, which
+     * merges steps held to different budgets, is shown and not judged. */
+    const struct lg_result_regset_step *steps;
+    size_t n_steps;
 };
 
 /* Where the data puts a value with the confidence asked (lo <= value <= hi). has_lo or
@@ -63,7 +58,7 @@ struct lg_cmp_cell {
     double rel_change; /* (new - base) / base; NAN without both or when base is 0 */
     bool has_bounds;   /* p50..p99, error_rate and checks */
     struct lg_cmp_bounds base_bounds, new_bounds;
-    double budget;  /* judged cells: the budget applied */
+    double budget;  /* the budget of its row for this metric */
     double p_value; /* error_rate and checks: Fisher's one-sided p-value for a rise in the
                        failed ratio (small: the rise is real); NAN otherwise */
     enum lg_cmp_status status;
@@ -74,6 +69,12 @@ struct lg_cmp_row {
     uint64_t base_requests, new_requests;
     uint64_t base_samples, new_samples; /* in the latency histograms */
     struct lg_cmp_cell cells[LG_CMP_METRICS];
+    /* own_opts: the row is judged otherwise than the comparison's opts: a step with
+     * an entry of opts.steps that differs from them, or the overall row when there is
+     * such a step (metrics 0: not judged). metrics: the judged set of such a row
+     * (lg_cmp_cell_judged); a row built by hand with both zero follows opts. */
+    bool own_opts;
+    unsigned metrics;
     enum lg_cmp_status status;
 };
 
@@ -94,7 +95,8 @@ struct lg_cmp_one_side {
 };
 
 struct lg_comparison {
-    struct lg_compare_opts opts; /* as applied */
+    struct lg_compare_opts opts; /* as applied to the overall row and every step without
+                                    its own (steps NULL: the rows hold what applied) */
     bool different_suite;        /* allowed by opts */
     struct lg_cmp_row overall;   /* every step of each side: histograms merged, counts
                                     summed; requests/s is the run's */
@@ -107,21 +109,28 @@ struct lg_comparison {
 /* Fills opts with the defaults above. */
 void lg_compare_opts_init(struct lg_compare_opts *opts);
 
-/* "p50", "p90", "p95", "p99", "max", "error_rate", "rps", "checks". */
-const char *lg_cmp_metric_name(enum lg_cmp_metric m);
-/* The metric of that name, or -1. */
-int lg_cmp_metric_parse(const char *name);
+/* The metric names, lg_cmp_metric_name and lg_cmp_metric_parse: cmpmetric.h. */
+
+/* Sets opts from the regression settings a run recorded (s->has false: leaves opts
+ * alone): the suite-level budget (every metric), judged set and confidence, and
+ * opts->steps borrowing s->steps (s must outlive opts). */
+void lg_compare_opts_from_regset(struct lg_compare_opts *opts, const struct lg_result_regset *s);
 /* "not_judged", "improved", "ok", "inconclusive", "regression". */
 const char *lg_cmp_status_name(enum lg_cmp_status s);
 
 /* Compares NEW against BASE with opts (NULL: the defaults). Returns 0 and *out (owned by
  * the caller: lg_comparison_free), or LG_EINVAL with a message in err when the options are
- * invalid (a budget below 0, a confidence outside (0, 1), max or rps judged), the suites
+ * invalid (a budget below 0, a confidence outside (0, 1), max or rps judged, at suite
+ * level or in a step's entry), the suites
  * differ and opts do not allow it, or the histograms of one side cannot be merged (other
  * settings). Results of another schema never get this far: the reader refuses them. */
 int lg_compare(const struct lg_result *base, const struct lg_result *new,
                const struct lg_compare_opts *opts, struct lg_comparison **out, char *err,
                size_t errlen);
+
+/* Whether metric m of row is judged: in the row's own set (own_opts), else in c's. */
+bool lg_cmp_cell_judged(const struct lg_comparison *c, const struct lg_cmp_row *row,
+                        enum lg_cmp_metric m);
 
 /* Frees the comparison and everything it owns. Accepts NULL. */
 void lg_comparison_free(struct lg_comparison *c);

@@ -779,9 +779,9 @@ static bool is_scenario_root(struct ld *l, const struct ynode *root, bool want_s
 
 /* ---- suites ---- */
 
-static const char *const suite_keys[] = {"suite",    "description",  "vars",
-                                         "data",     "environments", "scenarios",
-                                         "profiles", "thresholds",   NULL};
+static const char *const suite_keys[] = {"suite",        "description", "vars",     "data",
+                                         "environments", "scenarios",   "profiles", "thresholds",
+                                         "regression",   NULL};
 static const char *const entry_keys[] = {"file", "weight", NULL};
 
 /* Loads one scenario file named by a suite entry into the suite. */
@@ -891,6 +891,8 @@ static void parse_suite(struct ld *l, const struct ynode *root)
             profiles = v;
         } else if (!strcmp(k->s, "thresholds")) {
             thresholds = v;
+        } else if (!strcmp(k->s, "regression")) {
+            lg_cfg_parse_regression(l, v, false, &s->regression);
         } else {
             lg_cfg_unknown_key(l, k, "suite", suite_keys);
         }

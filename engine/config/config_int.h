@@ -184,6 +184,12 @@ void lg_cfg_parse_data(struct ld *l, const struct ynode *n, struct lg_feed ***vi
 /* Fills sc->feeds with the feeds that the templates of sc's steps read. */
 void lg_cfg_scenario_feeds(struct lg_scenario *sc);
 
+/* A `regression:` mapping (config_regress.c) into *out: the suite's (budget, metrics
+ * at least one, confidence) or, when step, a step's (budget, metrics, which may be
+ * empty: not judged). Each bad value is reported at its node. */
+void lg_cfg_parse_regression(struct ld *l, const struct ynode *n, bool step,
+                             struct lg_regression *out);
+
 /* Numbers the steps of every scenario and fills s->steps. */
 void lg_cfg_build_step_table(struct lg_suite *s);
 

@@ -317,9 +317,9 @@ static void parse_request(const struct lg_cfg_tctx *c, const struct ynode *n, st
 
 /* ---- steps ---- */
 
-static const char *const step_keys[] = {"name",       "request",  "expect", "capture",
-                                        "think",      "for_each", "until",  "weight",
-                                        "on_failure", "tags",     NULL};
+static const char *const step_keys[] = {"name",       "request",  "expect",     "capture",
+                                        "think",      "for_each", "until",      "weight",
+                                        "on_failure", "tags",     "regression", NULL};
 static const char *const foreach_keys[] = {"in", "as", NULL};
 
 static void parse_think(struct ld *l, const struct ynode *v, struct lg_step *st)
@@ -482,6 +482,8 @@ static void parse_step(struct lg_cfg_tctx *c, const struct ynode *n, struct lg_s
                 lg_cfg_err(l, v, "'on_failure' must be stop or continue");
         } else if (!strcmp(k->s, "tags")) {
             parse_tags(l, v, st);
+        } else if (!strcmp(k->s, "regression")) {
+            lg_cfg_parse_regression(l, v, true, &st->regression);
         } else {
             const char *meant = lg_cfg_unknown_key(l, k, "step", step_keys);
             misspelt_name = misspelt_name || (meant && !strcmp(meant, "name"));

@@ -526,6 +526,20 @@ static void add_rule(struct lg_result *r, const char *name, bool ok, char *text)
     r->rules[r->n_rules++] = (struct lg_result_rule){lg_strdup(name), ok, text};
 }
 
+/* The regression settings a segment recorded (the suite's `regression:` block, and
+ * the flags it ran with), for `compare` and `--baseline` to judge the merged run as
+ * they judge a run. */
+static void copy_regset(struct lg_result_regset *dst, const struct lg_result_regset *src)
+{
+    *dst = *src;
+    dst->steps = lg_calloc(src->n_steps + 1, sizeof(*dst->steps));
+    for (size_t i = 0; i < src->n_steps; i++) {
+        dst->steps[i] = src->steps[i];
+        dst->steps[i].scenario = lg_strdup(src->steps[i].scenario ? src->steps[i].scenario : "");
+        dst->steps[i].step = lg_strdup(src->steps[i].step ? src->steps[i].step : "");
+    }
+}
+
 static void record_merge(struct lg_result *r, struct lg_result *const *in, const char *const *files,
                          const size_t *order, size_t n, uint32_t *missing, size_t n_missing,
                          int64_t start_ms)
@@ -533,6 +547,7 @@ static void record_merge(struct lg_result *r, struct lg_result *const *in, const
     const struct lg_result *a = in[order[0]];
     r->config_hash = lg_strdup(a->config_hash);
     r->started_unix_ms = start_ms;
+    copy_regset(&r->regression, &a->regression);
     struct lg_result_merged *m = &r->merged;
     m->has = true;
     m->count = a->segment_count;

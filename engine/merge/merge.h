@@ -26,8 +26,9 @@ struct lg_merge_opts {
  * thresholds or model differ, a threshold that no longer parses. On success *out
  * is the merged result (caller frees with lg_result_free): segment null, "merged"
  * naming the segments (and the missing ones), verdict aborted when a segment
- * aborted (abort_reason names each), else the gate's verdict on the merged data. The
- * inputs are not changed. */
+ * aborted (abort_reason names each), else the gate's verdict on the merged data, and
+ * the first segment's regression settings ("regression"). The inputs are not
+ * changed. */
 int lg_merge(struct lg_result *const *in, const char *const *files, size_t n,
              const struct lg_merge_opts *o, struct lg_result **out, char *err, size_t errlen);
 

@@ -178,6 +178,16 @@ struct lg_tag {
     char *name, *value;
 };
 
+/* A `regression:` block (docs/compare.md): the suite's (budget, metrics, confidence)
+ * or a step's (budget, metrics). has: the block was given; has_*: that key was. */
+struct lg_regression {
+    bool has, has_budget, has_metrics, has_confidence;
+    double budget;     /* the worsening allowed, a fraction (0.1 = 10%), >= 0 */
+    unsigned metrics;  /* judged, bits 1u << LG_CMP_* (cmpmetric.h); never 0 for the
+                          suite; 0 for a step: the step is not judged */
+    double confidence; /* in (0, 1); the suite's only */
+};
+
 struct lg_step {
     char *name;
     struct lg_loc loc;
@@ -203,6 +213,7 @@ struct lg_step {
     enum lg_on_failure on_failure;
     struct lg_tag *tags;
     size_t n_tags;
+    struct lg_regression regression; /* its own `regression:`, or has false */
 };
 
 struct lg_scenario {
@@ -381,6 +392,7 @@ struct lg_suite {
      * order (files_sha256 = H(files_sha256 || H(file))), taken from the bytes parsed,
      * so a FIFO is not read twice. Part of result.json's config_hash. */
     unsigned char files_sha256[32];
+    struct lg_regression regression; /* the suite's `regression:`, or has false */
 };
 
 /* Frees everything a suite owns; accepts NULL. Also frees the struct itself. */

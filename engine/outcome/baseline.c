@@ -50,7 +50,7 @@ static void add_row(struct lg_result *r, const struct lg_comparison *c,
                     const struct lg_cmp_row *row)
 {
     for (int m = 0; m < LG_CMP_METRICS; m++)
-        if (c->opts.metrics & (1u << m))
+        if (lg_cmp_cell_judged(c, row, (enum lg_cmp_metric)m))
             add_regression(r, row, (enum lg_cmp_metric)m);
 }
 
@@ -152,6 +152,10 @@ void lg_outcome_apply_baseline(struct lg_result *r, const struct lg_result *base
         lg_buf_printf(&b, " (%s)", r->baseline.started_at);
     lg_buf_puts(&b, ", budget ");
     fmt_pct(&b, r->baseline.budget);
+    char *over = lg_result_regset_overrides(&r->regression);
+    if (over)
+        lg_buf_printf(&b, " (per-step overrides: %s; overall not judged)", over);
+    free(over);
     lg_buf_puts(&b, " at ");
     fmt_pct(&b, r->baseline.confidence);
     lg_buf_puts(&b, " confidence: ");

@@ -135,6 +135,10 @@ static void settle_strings(struct lg_result *r)
         lg_utf8_settle(&g->metric);
         lg_utf8_settle(&g->status);
     }
+    for (size_t i = 0; i < r->regression.n_steps; i++) {
+        lg_utf8_settle(&r->regression.steps[i].scenario);
+        lg_utf8_settle(&r->regression.steps[i].step);
+    }
 }
 
 void lg_result_settle(struct lg_result *r)
@@ -183,6 +187,57 @@ void lg_result_settle(struct lg_result *r)
         for (size_t j = 0; j < sizeof(v) / sizeof(v[0]); j++)
             *v[j] = lg_result_sig15(*v[j]);
     }
+    r->regression.budget = lg_result_sig15(r->regression.budget);
+    r->regression.confidence = lg_result_sig15(r->regression.confidence);
+    for (size_t i = 0; i < r->regression.n_steps; i++)
+        r->regression.steps[i].budget = lg_result_sig15(r->regression.steps[i].budget);
+}
+
+static const char *const regset_from_names[] = {"default", "suite", "flag"};
+
+const char *lg_regset_from_name(enum lg_regset_from f)
+{
+    return (unsigned)f <= LG_REGSET_FLAG ? regset_from_names[f] : "?";
+}
+
+void lg_result_regset_clear(struct lg_result_regset *s)
+{
+    for (size_t i = 0; i < s->n_steps; i++) {
+        free(s->steps[i].scenario);
+        free(s->steps[i].step);
+    }
+    free(s->steps);
+    memset(s, 0, sizeof(*s));
+}
+
+char *lg_result_regset_overrides(const struct lg_result_regset *s)
+{
+    if (!s->has || !s->n_steps)
+        return NULL;
+    struct lg_buf b = {0};
+    for (size_t i = 0; i < s->n_steps; i++) {
+        const struct lg_result_regset_step *e = &s->steps[i];
+        lg_buf_printf(&b, "%s%s/%s", i ? "; " : "", e->scenario ? e->scenario : "",
+                      e->step ? e->step : "");
+        if (!e->metrics) {
+            lg_buf_puts(&b, " not judged");
+            continue;
+        }
+        if (e->budget != s->budget)
+            lg_buf_printf(&b, " %.6g%%", e->budget * 100.0);
+        if (e->metrics != s->metrics) {
+            const char *sep = " on ";
+            for (int m = 0; m < LG_CMP_METRICS; m++) {
+                if (!(e->metrics & (1u << m)))
+                    continue;
+                lg_buf_printf(&b, "%s%s", sep, lg_cmp_metric_name((enum lg_cmp_metric)m));
+                sep = ", ";
+            }
+        }
+        if (e->budget == s->budget && e->metrics == s->metrics)
+            lg_buf_printf(&b, " %.6g%%", e->budget * 100.0);
+    }
+    return lg_buf_take(&b);
 }
 
 void lg_latency_from_hist(const struct lg_hist *h, struct lg_latency_ms *out)
@@ -310,6 +365,7 @@ void lg_result_free(struct lg_result *r)
         free(g->status);
     }
     free(r->regressions);
+    lg_result_regset_clear(&r->regression);
     free(r);
 }
 
@@ -1099,6 +1155,80 @@ static int read_merged(struct rd *rd, json_t *root, struct lg_result_merged *m)
     return 0;
 }
 
+/* ["p95", "error_rate"] into bits; an unknown name is refused. */
+static int read_metrics(struct rd *rd, json_t *o, const char *w, unsigned *out)
+{
+    json_t *a = NULL;
+    int rc = get_typed(rd, o, w, "metrics", true, JSON_ARRAY, &a);
+    *out = 0;
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *v = json_array_get(a, i);
+        int m = json_is_string(v) ? lg_cmp_metric_parse(json_string_value(v)) : -1;
+        if (m < 0)
+            return rd_fail(rd, w,
+                           "metrics[%zu]: expected a metric name (p50, p90, p95, p99, "
+                           "error_rate, checks)",
+                           i);
+        *out |= 1u << m;
+    }
+    return 0;
+}
+
+static int read_regset_step(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_regset_step *e = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "scenario", true, false, &e->scenario)) ||
+        (rc = get_str(rd, o, w, "step", true, false, &e->step)) ||
+        (rc = get_double(rd, o, w, "budget", true, &e->budget)) ||
+        (rc = read_metrics(rd, o, w, &e->metrics)))
+        return rc;
+    return 0;
+}
+
+static int read_from(struct rd *rd, json_t *o, const char *key, enum lg_regset_from *out)
+{
+    char *s = NULL, w[64];
+    int rc = get_str(rd, o, "regression.from", key, false, true, &s);
+    *out = LG_REGSET_DEFAULT;
+    if (rc || !s)
+        return rc;
+    for (int f = LG_REGSET_DEFAULT; f <= LG_REGSET_FLAG; f++)
+        if (!strcmp(s, regset_from_names[f]))
+            *out = (enum lg_regset_from)f;
+    if (*out == LG_REGSET_DEFAULT && strcmp(s, "default")) {
+        snprintf(w, sizeof(w), "regression.from.%s", key);
+        rc = rd_fail(rd, w, "expected \"default\", \"suite\" or \"flag\", got \"%s\"", s);
+    }
+    free(s);
+    return rc;
+}
+
+/* "regression": absent or null when the run had no settings of its own. */
+static int read_regset(struct rd *rd, json_t *root, struct lg_result *r)
+{
+    json_t *o = NULL, *from = NULL;
+    int rc = get_typed(rd, root, "", "regression", false, JSON_OBJECT, &o);
+    if (rc || !o)
+        return rc;
+    struct lg_result_regset *g = &r->regression;
+    const char *w = "regression";
+    g->has = true;
+    if ((rc = get_double(rd, o, w, "budget", true, &g->budget)) ||
+        (rc = read_metrics(rd, o, w, &g->metrics)) ||
+        (rc = get_double(rd, o, w, "confidence", true, &g->confidence)) ||
+        (rc = get_typed(rd, o, w, "from", false, JSON_OBJECT, &from)))
+        return rc;
+    if (from && ((rc = read_from(rd, from, "budget", &g->budget_from)) ||
+                 (rc = read_from(rd, from, "metrics", &g->metrics_from)) ||
+                 (rc = read_from(rd, from, "confidence", &g->confidence_from))))
+        return rc;
+    READ_ARRAY(rc, rd, o, w, "steps", false, g->steps, g->n_steps, read_regset_step);
+    return rc;
+}
+
 static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
 {
     int rc;
@@ -1223,7 +1353,9 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
     READ_ARRAY(rc, rd, root, "", "series", false, r->series, r->n_series, read_point);
     if (rc || (rc = read_baseline(rd, root, r)) || (rc = read_segment(rd, root, r)))
         return rc;
-    return read_merged(rd, root, &r->merged);
+    if ((rc = read_merged(rd, root, &r->merged)))
+        return rc;
+    return read_regset(rd, root, r);
 }
 
 static int json_fail(struct rd *rd, const json_error_t *jerr)

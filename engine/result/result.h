@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmpmetric.h"
 #include "hist.h"
 
 #define LG_RESULT_SCHEMA "loadgate.result/1"
@@ -195,6 +196,43 @@ struct lg_result_regression {
     double base_lo, base_hi, new_lo, new_hi;
 };
 
+/* Where a regression setting came from (result.json "from"): the run's flag, the
+ * suite's `regression:` block, or the default. */
+enum lg_regset_from { LG_REGSET_DEFAULT = 0, LG_REGSET_SUITE, LG_REGSET_FLAG };
+/* "default", "suite", "flag". */
+const char *lg_regset_from_name(enum lg_regset_from f);
+
+/* A step judged otherwise than the suite-level settings (its own `regression:`): what
+ * applies to it, in full. */
+struct lg_result_regset_step {
+    char *scenario, *step;
+    double budget;    /* the worsening allowed on this step, a fraction */
+    unsigned metrics; /* judged, bits 1u << LG_CMP_* (cmpmetric.h); 0: not judged */
+};
+
+/* The regression settings of the run (docs/compare.md): the suite's `regression:`
+ * block with the run's --max-regression, --metrics and --confidence over it. has
+ * false: the suite has none and no flag was given (the defaults; result.json null). */
+struct lg_result_regset {
+    bool has;
+    double budget;    /* the suite-level budget, a fraction */
+    unsigned metrics; /* the suite-level judged set, bits 1u << LG_CMP_*, never 0 */
+    double confidence;
+    enum lg_regset_from budget_from, metrics_from, confidence_from;
+    struct lg_result_regset_step *steps; /* those still judged otherwise (a flag
+                                            overrides every step), in suite order */
+    size_t n_steps;
+};
+
+/* Frees what s owns and zeroes it (has false). */
+void lg_result_regset_clear(struct lg_result_regset *s);
+
+/* The steps judged otherwise, for the baseline rule's text: "cmp/board 50%; cmp/noisy
+ * not judged; cmp/x 25% on p99, error_rate" (a budget or metrics shown only where
+ * they differ from the suite-level ones), or NULL when there is none. A new string
+ * (caller frees); names not escaped. */
+char *lg_result_regset_overrides(const struct lg_result_regset *s);
+
 struct lg_result_point {
     int64_t t_s;
     uint64_t requests, errors;
@@ -341,6 +379,10 @@ struct lg_result {
     /* `loadgate merge`: the segments this result was merged from (merged.has false:
      * a single run's result). */
     struct lg_result_merged merged;
+    /* The regression settings of the run ("regression"; has false in results written
+     * before it was recorded, and when the suite has no `regression:` block and no
+     * flag set one). */
+    struct lg_result_regset regression;
 };
 
 const char *lg_verdict_name(enum lg_verdict v); /* "pass", "fail", "aborted" */

@@ -12,6 +12,11 @@ the junit.xml of a loadgate --out folder of the same job, kept `when: always`; a
 uploaded artifact must be that folder, uploaded `if: always()`. Only the official
 actions/ actions are used. The exit codes the recipes branch on must be the ones
 `loadgate --help` gives, with 0 promoting and exactly 1 and 3 rolling back.
+A GitHub job running `loadgate run --segment K/N` (docs/distributed.md) must be
+a matrix of N jobs that all run (fail-fast off) with K its matrix value 1 to N,
+take --start-at from another job's output (one instant for all), upload its
+--out as an artifact named by K, and be merged by a later job that downloads
+those artifacts, runs `loadgate merge` over them, and runs when a segment failed.
 
 usage: check_ci_recipes.py LOADGATE SOURCE_DIR RECIPE...
        check_ci_recipes.py --commands RECIPE   (prints each loadgate command)
@@ -117,11 +122,14 @@ class Help:
         return self.flags[cmd]
 
 
-def check_loadgate(where, argv, line, help_, src, outs):
-    """One loadgate command line: subcommand, flags, files. Records --out folders in outs."""
+def check_loadgate(where, argv, line, help_, src, outs, seen=None):
+    """One loadgate command line: subcommand, flags, files. Records --out folders in
+    outs and (subcommand, {flag: [values]}, words) in seen."""
     if not argv:
         return problem(where, f"`{line}`: no subcommand")
     cmd, args = argv[0], argv[1:]
+    if seen is not None:
+        seen.append((cmd, raw_opts(args), args))
     if cmd not in help_.commands:
         return problem(where, f"`{line}`: `{cmd}` is not a command `loadgate --help` lists "
                               f"({', '.join(sorted(help_.commands))})")
@@ -155,6 +163,100 @@ def check_loadgate(where, argv, line, help_, src, outs):
             check_file(where, line, f, src, help_, opts)
     if "--out" in opts:
         outs.extend(o.rstrip("/") for o in opts["--out"])
+
+
+def raw_opts(args):
+    """{flag: [values]} of a command's words, a flag's value the next word or after =."""
+    opts, i = {}, 0
+    while i < len(args):
+        name, eq, val = args[i].partition("=")
+        if name.startswith("-"):
+            if not eq and i + 1 < len(args) and not args[i + 1].startswith("-"):
+                val = args[i + 1]
+                i += 1
+            opts.setdefault(name, []).append(val)
+        i += 1
+    return opts
+
+
+def check_segments(name, jobs, seen):
+    """The jobs that run `loadgate run --segment`: a matrix started together and merged."""
+    for jname, cmds in seen.items():
+        segs = [o for cmd, o, _ in cmds if cmd == "run" and "--segment" in o]
+        if not segs:
+            continue
+        where = f"{name}: job {jname}"
+        job = jobs[jname]
+        strategy = job.get("strategy") or {}
+        matrix = strategy.get("matrix") or {}
+        if strategy.get("fail-fast", True) is not False:
+            problem(where, "runs segments without `fail-fast: false`: one segment failing its "
+                           "slice's thresholds would cancel the others")
+        for opts in segs:
+            seg = opts["--segment"][0]
+            m = re.fullmatch(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}/(\d+|\$\{\{\s*strategy\.job-total\s*\}\})",
+                             seg)
+            if not m:
+                problem(where, f"--segment {seg}: not ${{{{ matrix.K }}}}/N "
+                               "(N a number or ${{ strategy.job-total }})")
+                continue
+            values = matrix.get(m.group(1))
+            n = len(values) if isinstance(values, list) else 0
+            if values != list(range(1, n + 1)) or len(matrix) != 1:
+                problem(where, f"matrix {matrix}: --segment needs one dimension {m.group(1)} "
+                               "holding 1 to N")
+            elif m.group(2).isdigit() and int(m.group(2)) != n:
+                problem(where, f"--segment {seg}: N is {m.group(2)}, the matrix has {n} jobs")
+            start = (opts.get("--start-at") or [""])[0]
+            envs = {**(job.get("env") or {}), **{k: v for st in job.get("steps", [])
+                                                  for k, v in (st.get("env") or {}).items()}}
+            ref = re.fullmatch(r"\$\{?(\w+)\}?", start)
+            if ref:
+                start = str(envs.get(ref.group(1), ""))
+            so = re.fullmatch(r"\$\{\{\s*needs\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}", start)
+            needs = [job["needs"]] if isinstance(job.get("needs"), str) else job.get("needs", [])
+            if not so:
+                problem(where, f"--start-at {opts.get('--start-at')}: not one instant for all "
+                               "segments (an output of a job they need)")
+            elif so.group(1) not in needs or so.group(2) not in (
+                    (jobs.get(so.group(1)) or {}).get("outputs") or {}):
+                problem(where, f"--start-at: {so.group(1)}.outputs.{so.group(2)} is not an "
+                               "output of a job this one needs")
+            uploads = [st for st in job.get("steps", []) if str(st.get("uses", "")).startswith(
+                "actions/upload-artifact")]
+            names = [str((st.get("with") or {}).get("name", "")) for st in uploads]
+            key = f"matrix.{m.group(1)}"
+            named = [x for x in names if key in x]
+            if not named:
+                problem(where, f"no artifact named by ${{{{ {key} }}}}: the segments' results "
+                               "would overwrite each other")
+                continue
+            prefix = named[0].split("${{")[0]
+            mergers = []
+            for other, cmds2 in seen.items():
+                oneeds = jobs[other].get("needs", [])
+                oneeds = [oneeds] if isinstance(oneeds, str) else oneeds
+                if jname in oneeds and any(c == "merge" for c, _, _ in cmds2):
+                    mergers.append(other)
+            if not mergers:
+                problem(where, "no job that needs it runs `loadgate merge`")
+            for other in mergers:
+                ow = f"{name}: job {other}"
+                oj = jobs[other]
+                if not re.search(r"!\s*cancelled\(\)|always\(\)", str(oj.get("if", ""))):
+                    problem(ow, "merges without `if: ${{ !cancelled() }}`: a failed segment job "
+                                "would skip the merge, and nobody would be told which is missing")
+                dl = [st.get("with") or {} for st in oj.get("steps", []) if str(st.get(
+                    "uses", "")).startswith("actions/download-artifact")]
+                pats = [str(d.get("pattern", "")) for d in dl if d.get("pattern")]
+                if not any(p.rstrip("*") == prefix for p in pats):
+                    problem(ow, f"downloads {pats or 'no pattern'}, not the segments' "
+                                f"artifacts {prefix}*")
+                for _, _, words in [c for c in seen[other] if c[0] == "merge"]:
+                    files = [w for w in words if w.endswith(".json") and w not in
+                             raw_opts(words).get("-o", [])]
+                    if not any("*" in f for f in files):
+                        problem(ow, f"merges {files}, not every downloaded segment")
 
 
 def check_file(where, line, f, src, help_, opts):
@@ -197,6 +299,7 @@ def check_github(name, doc, help_, src):
     if not isinstance(jobs, dict) or not jobs:
         return problem(name, "no `jobs`")
     branches = {}
+    seen = {}
     for jname, job in jobs.items():
         where = f"{name}: job {jname}"
         if not isinstance(job, dict) or "runs-on" not in job:
@@ -217,7 +320,8 @@ def check_github(name, doc, help_, src):
             if "run" in step:
                 try:
                     for argv, line in loadgate_commands(step["run"]):
-                        check_loadgate(swhere, argv, line, help_, src, outs)
+                        check_loadgate(swhere, argv, line, help_, src, outs,
+                                       seen.setdefault(jname, []))
                 except ValueError as e:
                     problem(swhere, str(e))
                 check_case_codes(swhere, step["run"], help_)
@@ -235,6 +339,7 @@ def check_github(name, doc, help_, src):
                                         "gate would lose them")
             if "if" in step and codes_in(str(step["if"])):
                 branches.setdefault(step.get("name", ""), set()).update(codes_in(str(step["if"])))
+    check_segments(name, jobs, seen)
     for sname, codes in branches.items():
         for c in codes:
             if c not in help_.exit_codes:

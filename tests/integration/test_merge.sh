@@ -207,9 +207,11 @@ assert_contains "$LG_OUT" "only 2 of 3 segments merged (missing: 2)"
 assert_contains "$LG_OUT" "merged from segments 1, 3 of 3 · MISSING 2"
 
 log "(7) --baseline: the merged run judged against the whole one"
-lg merge -o "$TEST_TMP/mb.json" --baseline "$WHOLE" --baseline-severity warning "${S2[@]}"
+lg merge -o "$TEST_TMP/mb.json" --baseline "$WHOLE" --baseline-severity warning \
+    --max-regression 20% "${S2[@]}"
 assert_status 1 "still the count threshold"
 assert_json "$TEST_TMP/mb.json" '.baseline.file == "'"$WHOLE"'" and (.regressions | length) > 0'
+assert_json "$TEST_TMP/mb.json" '.baseline.budget == 0.2 and .regression.budget == 0.2'
 
 log "(8) the open model: the merged schedule is the whole one's"
 OPEN=(-r 30/s -d 2s --max-vus 12 --threshold 'p99(latency) < 5s')

@@ -529,6 +529,173 @@ static void test_compare_model_rows_and_one_side(void **state)
     lg_result_free(rn);
 }
 
+/* Three steps at a constant 10 ms in BASE; in NEW, a and b at 13 ms (+30%), c unchanged. */
+static void three_steps(struct lg_result **rb, struct lg_result **rn)
+{
+    struct step_spec sb[] = {
+        {"s", "a", constant_hist(10000, 1000), 1000, 0, 0, 0},
+        {"s", "b", constant_hist(10000, 1000), 1000, 0, 0, 0},
+        {"s", "c", constant_hist(10000, 1000), 1000, 0, 0, 0},
+    };
+    struct step_spec sn[] = {
+        {"s", "a", constant_hist(13000, 1000), 1000, 0, 0, 0},
+        {"s", "b", constant_hist(13000, 1000), 1000, 0, 0, 0},
+        {"s", "c", constant_hist(10000, 1000), 1000, 0, 0, 0},
+    };
+    *rb = make_result("suite", sb, 3, 10.0);
+    *rn = make_result("suite", sn, 3, 10.0);
+}
+
+static void assert_latency(const struct lg_cmp_row *row, enum lg_cmp_status p95,
+                           enum lg_cmp_status p99)
+{
+    assert_int_equal(row->cells[LG_CMP_P95].status, p95);
+    assert_int_equal(row->cells[LG_CMP_P99].status, p99);
+}
+
+/* A step's own budget or judged set changes that step's statuses and no other; the
+ * overall row, which merges steps held to different budgets, is then not judged. */
+static void test_compare_step_opts_change_only_that_step(void **state)
+{
+    struct lg_result *rb, *rn;
+    three_steps(&rb, &rn);
+    struct lg_comparison *c = NULL;
+    char err[256] = "";
+    struct lg_compare_opts o;
+    lg_compare_opts_init(&o);
+
+    /* The suite's 10% alone: a and b regress, c is ok, and so is the overall row judged. */
+    assert_int_equal(lg_compare(rb, rn, &o, &c, err, sizeof(err)), 0);
+    assert_latency(&c->rows[0], LG_CMP_REGRESSION, LG_CMP_REGRESSION);
+    assert_latency(&c->rows[1], LG_CMP_REGRESSION, LG_CMP_REGRESSION);
+    assert_latency(&c->rows[2], LG_CMP_OK, LG_CMP_OK);
+    assert_latency(&c->overall, LG_CMP_REGRESSION, LG_CMP_REGRESSION);
+    assert_false(c->overall.own_opts);
+    assert_true(lg_cmp_cell_judged(c, &c->overall, LG_CMP_P95));
+    lg_comparison_free(c);
+
+    /* b allowed 50%: ok there; a still regresses on the suite's 10%; c unchanged. */
+    struct lg_result_regset_step steps[] = {
+        {.scenario = "s", .step = "b", .budget = 0.5, .metrics = o.metrics},
+    };
+    o.steps = steps;
+    o.n_steps = 1;
+    assert_int_equal(lg_compare(rb, rn, &o, &c, err, sizeof(err)), 0);
+    assert_latency(&c->rows[0], LG_CMP_REGRESSION, LG_CMP_REGRESSION);
+    assert_latency(&c->rows[1], LG_CMP_OK, LG_CMP_OK);
+    assert_latency(&c->rows[2], LG_CMP_OK, LG_CMP_OK);
+    assert_true(c->rows[0].cells[LG_CMP_P95].budget == 0.1);
+    assert_true(c->rows[1].cells[LG_CMP_P95].budget == 0.5);
+    assert_true(c->rows[1].cells[LG_CMP_ERROR_RATE].budget == 0.5);
+    assert_false(c->rows[0].own_opts);
+    assert_true(c->rows[1].own_opts);
+    assert_true(c->overall.own_opts);
+    for (int m = 0; m < LG_CMP_METRICS; m++) {
+        assert_false(lg_cmp_cell_judged(c, &c->overall, (enum lg_cmp_metric)m));
+        assert_int_equal(c->overall.cells[m].status, LG_CMP_NOT_JUDGED);
+    }
+    assert_int_equal(c->overall.status, LG_CMP_NOT_JUDGED);
+    assert_int_equal(c->status, LG_CMP_REGRESSION); /* a's */
+    assert_null(c->opts.steps);                     /* the rows hold what applied */
+    lg_comparison_free(c);
+
+    /* a and b both allowed 50% (b by the first entry naming it): no regression left. */
+    struct lg_result_regset_step both[] = {
+        {.scenario = "s", .step = "a", .budget = 0.5, .metrics = o.metrics},
+        {.scenario = "s", .step = "b", .budget = 0.5, .metrics = o.metrics},
+        {.scenario = "s", .step = "b", .budget = 0.0, .metrics = o.metrics},
+    };
+    o.steps = both;
+    o.n_steps = 3;
+    assert_int_equal(lg_compare(rb, rn, &o, &c, err, sizeof(err)), 0);
+    assert_latency(&c->rows[0], LG_CMP_OK, LG_CMP_OK);
+    assert_latency(&c->rows[1], LG_CMP_OK, LG_CMP_OK);
+    assert_true(c->status < LG_CMP_REGRESSION);
+    lg_comparison_free(c);
+
+    /* a not judged (metrics: []): its row judges nothing; b judged on p99 alone. */
+    struct lg_result_regset_step sets[] = {
+        {.scenario = "s", .step = "a", .budget = 0.1, .metrics = 0},
+        {.scenario = "s", .step = "b", .budget = 0.1, .metrics = 1u << LG_CMP_P99},
+    };
+    o.steps = sets;
+    o.n_steps = 2;
+    assert_int_equal(lg_compare(rb, rn, &o, &c, err, sizeof(err)), 0);
+    for (int m = 0; m < LG_CMP_METRICS; m++) {
+        assert_false(lg_cmp_cell_judged(c, &c->rows[0], (enum lg_cmp_metric)m));
+        assert_int_equal(c->rows[0].cells[m].status, LG_CMP_NOT_JUDGED);
+    }
+    assert_int_equal(c->rows[0].status, LG_CMP_NOT_JUDGED);
+    assert_close(c->rows[0].cells[LG_CMP_P95].rel_change, 13.007 / 10.007 - 1.0, 1e-3);
+    assert_latency(&c->rows[1], LG_CMP_NOT_JUDGED, LG_CMP_REGRESSION);
+    assert_false(lg_cmp_cell_judged(c, &c->rows[1], LG_CMP_P95));
+    assert_true(lg_cmp_cell_judged(c, &c->rows[1], LG_CMP_P99));
+    assert_false(lg_cmp_cell_judged(c, &c->rows[1], LG_CMP_ERROR_RATE));
+    assert_true(lg_cmp_cell_judged(c, &c->rows[2], LG_CMP_ERROR_RATE));
+    lg_comparison_free(c);
+
+    /* An entry equal to the suite's settings or naming no step of NEW changes nothing:
+     * the overall row stays judged. */
+    struct lg_result_regset_step same[] = {
+        {.scenario = "s", .step = "c", .budget = 0.1, .metrics = o.metrics},
+        {.scenario = "t", .step = "a", .budget = 0.5, .metrics = 0},
+    };
+    o.steps = same;
+    o.n_steps = 2;
+    assert_int_equal(lg_compare(rb, rn, &o, &c, err, sizeof(err)), 0);
+    assert_latency(&c->rows[0], LG_CMP_REGRESSION, LG_CMP_REGRESSION);
+    assert_false(c->rows[2].own_opts);
+    assert_false(c->overall.own_opts);
+    assert_latency(&c->overall, LG_CMP_REGRESSION, LG_CMP_REGRESSION);
+    lg_comparison_free(c);
+    c = NULL;
+
+    /* A step's entry is checked like the suite-level settings. */
+    struct lg_result_regset_step bad[] = {{.scenario = "s",
+                                           .step = "b",
+                                           .budget = 0.1,
+                                           .metrics = 1u << LG_CMP_P95 | 1u << LG_CMP_MAX}};
+    o.steps = bad;
+    o.n_steps = 1;
+    assert_int_equal(lg_compare(rb, rn, &o, &c, err, sizeof(err)), LG_EINVAL);
+    assert_string_equal(err, "max cannot be judged: a single sample has no confidence bounds "
+                             "(judge p99 instead) (step s/b)");
+    bad[0] = (struct lg_result_regset_step){.scenario = "s", .step = "b", .budget = -0.1};
+    assert_int_equal(lg_compare(rb, rn, &o, &c, err, sizeof(err)), LG_EINVAL);
+    assert_string_equal(err, "budget must be 0 or more (step s/b)");
+    assert_null(c);
+    lg_result_free(rb);
+    lg_result_free(rn);
+}
+
+/* A run's recorded settings become the options: the suite-level budget for every
+ * metric, the judged set, the confidence, the steps borrowed; none leaves them. */
+static void test_compare_opts_from_regset(void **state)
+{
+    struct lg_compare_opts o;
+    lg_compare_opts_init(&o);
+    struct lg_result_regset none = {0};
+    lg_compare_opts_from_regset(&o, &none);
+    assert_true(o.budget[LG_CMP_P95] == 0.1 && o.confidence == 0.99);
+    assert_int_equal(o.metrics, LG_CMP_DEFAULT_METRICS);
+    assert_null(o.steps);
+    struct lg_result_regset_step steps[] = {{.scenario = "s", .step = "b", .budget = 0.5}};
+    struct lg_result_regset rs = {.has = true,
+                                  .budget = 0.25,
+                                  .metrics = 1u << LG_CMP_P50,
+                                  .confidence = 0.95,
+                                  .steps = steps,
+                                  .n_steps = 1};
+    lg_compare_opts_from_regset(&o, &rs);
+    for (int m = 0; m < LG_CMP_METRICS; m++)
+        assert_true(o.budget[m] == 0.25);
+    assert_int_equal(o.metrics, 1u << LG_CMP_P50);
+    assert_true(o.confidence == 0.95);
+    assert_ptr_equal(o.steps, steps);
+    assert_int_equal(o.n_steps, 1);
+    assert_true(o.rate_floor == 0.001);
+}
+
 static void test_compare_refusals(void **state)
 {
     struct step_spec s = {"s", "get", NULL, 0, 0, 0, 0};
@@ -598,6 +765,8 @@ int main(void)
         cmocka_unit_test(test_compare_error_rate),
         cmocka_unit_test(test_compare_model_rows_and_one_side),
         cmocka_unit_test(test_compare_refusals),
+        cmocka_unit_test(test_compare_step_opts_change_only_that_step),
+        cmocka_unit_test(test_compare_opts_from_regset),
         cmocka_unit_test(test_compare_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

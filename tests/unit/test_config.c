@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "cmpmetric.h"
 #include "config_int.h"
 #include "jnum.h"
 #include "util.h"
@@ -1542,6 +1543,143 @@ static void test_config_data_mistakes(void **state)
              "broken.csv:3:7: error: unexpected 'b' after a closing quote\n");
 }
 
+/* The suite's `regression:` block and a step's own: each key read as written, absent
+ * keys marked absent, a step's `metrics: []` read as "not judged". */
+static void test_config_regression_suite_and_steps(void **state)
+{
+    const char *suite = "suite: s\n"
+                        "scenarios: [tmp_reg_sc.yaml]\n"
+                        "regression:\n"
+                        "  budget: 12.5%\n"
+                        "  metrics: [p99, error_rate, p50, checks]\n"
+                        "  confidence: 95%\n";
+    const char *sc = "scenario: cmp\n"
+                     "steps:\n"
+                     "  - name: health\n"
+                     "    request: {method: GET, url: /health}\n"
+                     "  - name: board\n"
+                     "    request: {method: GET, url: /board}\n"
+                     "    regression: {budget: 50%}\n"
+                     "  - name: noisy\n"
+                     "    request: {method: GET, url: /noisy}\n"
+                     "    regression: {metrics: []}\n"
+                     "  - name: tail\n"
+                     "    request: {method: GET, url: /tail}\n"
+                     "    regression: {budget: 0%, metrics: [p99]}\n";
+    write_file("tmp_reg.yaml", suite, strlen(suite));
+    write_file("tmp_reg_sc.yaml", sc, strlen(sc));
+    struct lg_suite *s = load_ok("tmp_reg.yaml", NULL);
+    const struct lg_regression *r = &s->regression;
+    assert_true(r->has && r->has_budget && r->has_metrics && r->has_confidence);
+    assert_true(r->budget == 0.125);
+    assert_int_equal(r->metrics, 1u << LG_CMP_P50 | 1u << LG_CMP_P99 | 1u << LG_CMP_ERROR_RATE |
+                                     1u << LG_CMP_CHECKS);
+    assert_true(r->confidence == 0.95);
+    assert_int_equal(s->n_steps, 4);
+    assert_false(s->steps[0]->regression.has);
+    const struct lg_regression *board = &s->steps[1]->regression, *noisy = &s->steps[2]->regression,
+                               *tail = &s->steps[3]->regression;
+    assert_true(board->has && board->has_budget && !board->has_metrics && !board->has_confidence);
+    assert_true(board->budget == 0.5);
+    assert_true(noisy->has && !noisy->has_budget && noisy->has_metrics);
+    assert_int_equal(noisy->metrics, 0);
+    assert_true(tail->has && tail->has_budget && tail->has_metrics);
+    assert_true(tail->budget == 0.0);
+    assert_int_equal(tail->metrics, 1u << LG_CMP_P99);
+    lg_suite_free(s);
+
+    /* No block: nothing set. */
+    write_file("tmp_reg.yaml", suite, strlen("suite: s\nscenarios: [tmp_reg_sc.yaml]\n"));
+    s = load_ok("tmp_reg.yaml", NULL);
+    assert_false(s->regression.has || s->regression.has_budget || s->regression.has_metrics ||
+                 s->regression.has_confidence);
+    lg_suite_free(s);
+    unlink("tmp_reg.yaml");
+    unlink("tmp_reg_sc.yaml");
+}
+
+/* Every bad value of either block is reported where it is written, all of them at
+ * once, and the suite does not load. */
+static void test_config_regression_mistakes_exact_positions(void **state)
+{
+    const char *suite = "suite: s\n"
+                        "scenarios: [tmp_regbad_sc.yaml]\n"
+                        "regression:\n"
+                        "  budget: -5%\n"
+                        "  metrics: [p95, max, p95, rps, p97, 12]\n"
+                        "  confidence: 100%\n"
+                        "  confidense: 99%\n";
+    const char *sc = "scenario: cmp\n"
+                     "steps:\n"
+                     "  - name: health\n"
+                     "    request: {method: GET, url: /health}\n"
+                     "    regression: {budget: 10, metrics: p95, confidence: 99%}\n"
+                     "  - name: board\n"
+                     "    request: {method: GET, url: /board}\n"
+                     "    regression: [budget]\n"
+                     "  - name: c\n"
+                     "    request: {method: GET, url: /c}\n"
+                     "    regression: {metrics: [], budgte: 5%}\n"
+                     "  - name: d\n"
+                     "    request: {method: GET, url: /d}\n"
+                     "    regression: {budget: 20000%, metrics: [{p: 1}, max]}\n";
+    write_file("tmp_regbad.yaml", suite, strlen(suite));
+    write_file("tmp_regbad_sc.yaml", sc, strlen(sc));
+    load_err("tmp_regbad.yaml", NULL,
+             "tmp_regbad.yaml:4:11: error: 'budget' must be a percentage from 0% (e.g. 10%), got "
+             "'-5%'\n"
+             "tmp_regbad.yaml:5:18: error: max cannot be judged: a single sample has no "
+             "confidence bounds (judge p99 instead)\n"
+             "tmp_regbad.yaml:5:23: error: metric 'p95' is listed twice\n"
+             "tmp_regbad.yaml:5:28: error: rps cannot be judged: a run has one figure, no "
+             "samples to test (it follows latency in the closed model and the load shape in "
+             "the open one)\n"
+             "tmp_regbad.yaml:5:33: error: unknown metric 'p97' (p50, p90, p95, p99, "
+             "error_rate, checks)\n"
+             "tmp_regbad.yaml:5:38: error: unknown metric '12' (p50, p90, p95, p99, error_rate, "
+             "checks)\n"
+             "tmp_regbad.yaml:6:15: error: 'confidence' must be a percentage above 0% and below "
+             "100% (e.g. 99%), got '100%'\n"
+             "tmp_regbad.yaml:7:3: error: unknown key 'confidense' in regression (did you mean "
+             "'confidence'?)\n"
+             "tmp_regbad_sc.yaml:5:26: error: 'budget' must be a percentage from 0% (e.g. 10%), "
+             "got '10'\n"
+             "tmp_regbad_sc.yaml:5:39: error: 'metrics' must be a list, not a scalar\n"
+             "tmp_regbad_sc.yaml:5:44: error: 'confidence' is the suite's (one comparison has "
+             "one): set it in the suite's 'regression'\n"
+             "tmp_regbad_sc.yaml:8:17: error: 'regression' must be a mapping, not a list\n"
+             "tmp_regbad_sc.yaml:11:31: error: unknown key 'budgte' in a step's regression (did "
+             "you mean 'budget'?)\n"
+             "tmp_regbad_sc.yaml:14:26: error: 'budget' must be a percentage from 0% (e.g. "
+             "10%), got '20000%'\n"
+             "tmp_regbad_sc.yaml:14:44: error: a metric must be a name such as p95\n"
+             "tmp_regbad_sc.yaml:14:52: error: max cannot be judged: a single sample has no "
+             "confidence bounds (judge p99 instead)\n");
+
+    /* An empty list at the top, a confidence of 0%, a block that is no mapping. */
+    const char *empty = "suite: s\n"
+                        "vars: {category: x}\n"
+                        "scenarios: [fx/suite/board.yaml]\n"
+                        "regression:\n"
+                        "  metrics: []\n"
+                        "  confidence: 0%\n";
+    write_file("tmp_regbad.yaml", empty, strlen(empty));
+    load_err("tmp_regbad.yaml", NULL,
+             "tmp_regbad.yaml:5:12: error: 'metrics' must list at least one metric (a step's "
+             "'metrics: []' leaves that step unjudged)\n"
+             "tmp_regbad.yaml:6:15: error: 'confidence' must be a percentage above 0% and below "
+             "100% (e.g. 99%), got '0%'\n");
+    const char *scalar = "suite: s\n"
+                         "vars: {category: x}\n"
+                         "scenarios: [fx/suite/board.yaml]\n"
+                         "regression: 10%\n";
+    write_file("tmp_regbad.yaml", scalar, strlen(scalar));
+    load_err("tmp_regbad.yaml", NULL,
+             "tmp_regbad.yaml:4:13: error: 'regression' must be a mapping, not a scalar\n");
+    unlink("tmp_regbad.yaml");
+    unlink("tmp_regbad_sc.yaml");
+}
+
 static int setup(void **state)
 {
     if (!mkdtemp(tmpdir) || chdir(tmpdir) || symlink(LG_TEST_DATA "/config", "fx"))
@@ -1595,6 +1733,8 @@ int main(void)
         cmocka_unit_test(test_config_full_scenario_model),
         cmocka_unit_test(test_config_data_feeds_suite_and_scenario),
         cmocka_unit_test(test_config_data_mistakes),
+        cmocka_unit_test(test_config_regression_suite_and_steps),
+        cmocka_unit_test(test_config_regression_mistakes_exact_positions),
         cmocka_unit_test(test_config_json_body_renders_exactly),
         cmocka_unit_test(test_config_suite_environments_profiles_thresholds),
         cmocka_unit_test(test_config_env_var_unset_only_matters_for_the_run),

@@ -577,6 +577,43 @@ static void test_merge_an_hour_of_seconds(void **state)
     merged_free(&m);
 }
 
+/* The regression settings the segments recorded go to the merged result, for
+ * `compare` and `merge --baseline` to judge it as a run. */
+static void test_merge_keeps_regression_settings(void **state)
+{
+    (void)state;
+    struct merged m = {.n = 2};
+    for (uint32_t k = 1; k <= 2; k++) {
+        struct lg_result *r =
+            build_seg(&(struct seg_spec){.k = k, .n = 2, .fast = 1, .fast_us = 1000});
+        r->regression = (struct lg_result_regset){.has = true,
+                                                  .budget = 0.25,
+                                                  .metrics = 3,
+                                                  .confidence = 0.95,
+                                                  .budget_from = LG_REGSET_SUITE,
+                                                  .n_steps = 1};
+        r->regression.steps = lg_calloc(1, sizeof(*r->regression.steps));
+        r->regression.steps[0] = (struct lg_result_regset_step){
+            lg_strdup("browse"), lg_strdup("get"), .budget = 0.5, .metrics = 3};
+        char *json = lg_result_to_json(r);
+        char err[512];
+        assert_int_equal(
+            lg_result_from_json(json, strlen(json), NULL, &m.in[k - 1], err, sizeof(err)), 0);
+        free(json);
+        lg_result_free(r);
+    }
+    do_merge(&m, false);
+    assert_int_equal(m.rc, 0);
+    const struct lg_result_regset *g = &m.out->regression;
+    assert_true(g->has);
+    assert_true(g->budget == 0.25 && g->confidence == 0.95 && g->metrics == 3);
+    assert_int_equal(g->budget_from, LG_REGSET_SUITE);
+    assert_int_equal(g->n_steps, 1);
+    assert_string_equal(g->steps[0].step, "get");
+    assert_true(g->steps[0].budget == 0.5);
+    merged_free(&m);
+}
+
 /* ---- aborted and partial ---- */
 
 static void test_merge_aborted_segment_aborts(void **state)
@@ -786,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_merge_aligns_seconds_by_wall_clock),
         cmocka_unit_test(test_merge_open_model),
         cmocka_unit_test(test_merge_an_hour_of_seconds),
+        cmocka_unit_test(test_merge_keeps_regression_settings),
         cmocka_unit_test(test_merge_aborted_segment_aborts),
         cmocka_unit_test(test_merge_partial_fails_the_gate),
         cmocka_unit_test(test_merge_refuses_other_config),

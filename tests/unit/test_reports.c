@@ -420,7 +420,7 @@ static void test_reports_json_has_exact_keys_in_order(void **state)
         j,
         "schema,verdict,suite,file,env,profile,base_url,started_at,loadgate_version,abort_reason,"
         "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
-        "scenarios,series,segment,config_hash,started_unix_ms");
+        "scenarios,series,segment,config_hash,started_unix_ms,regression");
     assert_keys(json_object_get(j, "config"), "vus,http,multiplex,proxy");
     assert_keys(json_object_get(j, "schedule"), "model");
     assert_string_equal(json_string_value(at(j, "schedule.model")), "closed");
@@ -559,7 +559,7 @@ static void test_reports_json_open_model_has_exact_keys_in_order(void **state)
         j,
         "schema,verdict,suite,file,env,profile,base_url,started_at,loadgate_version,abort_reason,"
         "default_gate,smoke_rule,rules,config,schedule,limits,totals,thresholds,steps,"
-        "scenarios,series,segment,config_hash,started_unix_ms");
+        "scenarios,series,segment,config_hash,started_unix_ms,regression");
     json_t *sc = json_object_get(j, "schedule");
     assert_keys(sc, OPEN_SCHEDULE_KEYS);
     assert_keys(json_object_get(sc, "lag_ms"), LATENCY_KEYS);
@@ -877,6 +877,20 @@ static void assert_result_equal(const struct lg_result *a, const struct lg_resul
         assert_true(x->base == y->base && x->new == y->new);
         assert_true(x->base_lo == y->base_lo && x->base_hi == y->base_hi);
         assert_true(x->new_lo == y->new_lo && x->new_hi == y->new_hi);
+    }
+    const struct lg_result_regset *ga = &a->regression, *gb = &b->regression;
+    assert_int_equal(ga->has, gb->has);
+    assert_true(ga->budget == gb->budget && ga->confidence == gb->confidence);
+    assert_int_equal(ga->metrics, gb->metrics);
+    assert_int_equal(ga->budget_from, gb->budget_from);
+    assert_int_equal(ga->metrics_from, gb->metrics_from);
+    assert_int_equal(ga->confidence_from, gb->confidence_from);
+    assert_int_equal(ga->n_steps, gb->n_steps);
+    for (size_t i = 0; i < ga->n_steps; i++) {
+        assert_string_equal(ga->steps[i].scenario, gb->steps[i].scenario);
+        assert_string_equal(ga->steps[i].step, gb->steps[i].step);
+        assert_true(ga->steps[i].budget == gb->steps[i].budget);
+        assert_int_equal(ga->steps[i].metrics, gb->steps[i].metrics);
     }
 }
 
@@ -1308,7 +1322,7 @@ static void test_reports_segment_round_trip(void **state)
     char *s = lg_result_to_json(r);
     assert_non_null(strstr(s, "  \"segment\": {\n    \"index\": 3,\n    \"count\": 7\n  },\n"
                               "  \"config_hash\": \"" HASH_A "\",\n"
-                              "  \"started_unix_ms\": 1796565600250\n}\n"));
+                              "  \"started_unix_ms\": 1796565600250,\n"));
     struct lg_result *back = NULL;
     assert_int_equal(lg_result_from_json(s, strlen(s), NULL, &back, NULL, 0), 0);
     assert_result_equal(r, back);
@@ -1474,7 +1488,7 @@ static void test_reports_read_json_without_schedule_is_closed(void **state)
     size_t wlen = strlen(want);
     assert_true(wlen > 2 && !strcmp(want + wlen - 2, "}\n"));
     char *with_segment = lg_asprintf("%.*s,\n  \"segment\": null,\n  \"config_hash\": null,\n"
-                                     "  \"started_unix_ms\": 0\n}\n",
+                                     "  \"started_unix_ms\": 0,\n  \"regression\": null\n}\n",
                                      (int)(wlen - 3), want);
     free(want);
     want = with_segment;
@@ -2040,6 +2054,110 @@ static void add_result_rule(struct lg_result *r, const char *name, bool ok, cons
 {
     r->rules = lg_realloc(r->rules, (r->n_rules + 1) * sizeof(*r->rules));
     r->rules[r->n_rules++] = (struct lg_result_rule){lg_strdup(name), ok, lg_strdup(text)};
+}
+
+/* The regression settings of a run: "regression" null without them; with them, written
+ * with each setting's origin and the steps judged otherwise, read back exactly, every
+ * report the same bytes from the read-back result; the baseline rule's heading names
+ * the per-step budgets; a broken entry is named. */
+static void test_reports_regression_settings_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    json_t *j = to_jansson(r);
+    assert_true(json_is_null(json_object_get(j, "regression")));
+    json_decref(j);
+
+    r->regression = (struct lg_result_regset){
+        .has = true,
+        .budget = 0.1,
+        .metrics = 1u << LG_CMP_P95 | 1u << LG_CMP_P99 | 1u << LG_CMP_ERROR_RATE,
+        .confidence = 0.99,
+        .budget_from = LG_REGSET_SUITE,
+        .metrics_from = LG_REGSET_DEFAULT,
+        .confidence_from = LG_REGSET_FLAG,
+        .n_steps = 3,
+    };
+    r->regression.steps = lg_calloc(3, sizeof(*r->regression.steps));
+    r->regression.steps[0] = (struct lg_result_regset_step){lg_strdup("cmp"), lg_strdup("board"),
+                                                            0.5, r->regression.metrics};
+    r->regression.steps[1] =
+        (struct lg_result_regset_step){lg_strdup("cmp"), lg_strdup("a|b <i>&amp; \"q\""), 0.1, 0};
+    r->regression.steps[2] = (struct lg_result_regset_step){
+        lg_strdup("cmp"), lg_strdup("tail"), 1.0 / 3.0, 1u << LG_CMP_P99 | 1u << LG_CMP_CHECKS};
+    r->baseline = (struct lg_result_baseline){.has = true,
+                                              .file = lg_strdup("accepted/result.json"),
+                                              .budget = 0.1,
+                                              .confidence = 0.99,
+                                              .severity = lg_strdup("critical")};
+    add_regression(r, "cmp", "board", "p95", "ok");
+    lg_result_settle(r);
+    assert_true(r->regression.steps[2].budget == 0.333333333333333);
+
+    j = to_jansson(r);
+    json_t *g = json_object_get(j, "regression");
+    assert_keys(g, "budget,metrics,confidence,from,steps");
+    assert_keys(json_object_get(g, "from"), "budget,metrics,confidence");
+    assert_keys(json_array_get(json_object_get(g, "steps"), 0), "scenario,step,budget,metrics");
+    char *text = json_dumps(g, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    assert_string_equal(
+        text, "{\"budget\":0.1,\"metrics\":[\"p95\",\"p99\",\"error_rate\"],\"confidence\":0.99,"
+              "\"from\":{\"budget\":\"suite\",\"metrics\":\"default\",\"confidence\":\"flag\"},"
+              "\"steps\":[{\"scenario\":\"cmp\",\"step\":\"board\",\"budget\":0.5,\"metrics\":"
+              "[\"p95\",\"p99\",\"error_rate\"]},{\"scenario\":\"cmp\",\"step\":\"a|b <i>&amp; "
+              "\\\"q\\\"\",\"budget\":0.1,\"metrics\":[]},{\"scenario\":\"cmp\",\"step\":\"tail\","
+              "\"budget\":0.333333333333333,\"metrics\":[\"p99\",\"checks\"]}]}");
+    free(text);
+    json_decref(j);
+
+    char *over = lg_result_regset_overrides(&r->regression);
+    assert_string_equal(over, "cmp/board 50%; cmp/a|b <i>&amp; \"q\" not judged; cmp/tail "
+                              "33.3333% on p99, checks");
+    free(over);
+
+    char *dir = make_tmpdir();
+    char *path = lg_asprintf("%s/result.json", dir);
+    assert_int_equal(lg_result_write_json(r, path), 0);
+    struct lg_result *back = NULL;
+    char err[512] = "";
+    assert_int_equal(lg_result_read_json(path, &back, err, sizeof(err)), 0);
+    assert_result_equal(r, back);
+    char *want = all_reports(r, dir), *got = all_reports(back, dir);
+    assert_string_equal(got, want);
+    assert_non_null(strstr(want, "\n  regressions: judged against accepted/result.json, budget "
+                                 "10% (per-step overrides: cmp/board 50%; cmp/a|b <i>&amp; \"q\" "
+                                 "not judged; cmp/tail 33.3333% on p99, checks; overall not "
+                                 "judged) at 99% confidence, severity critical\n"));
+    free(want);
+    free(got);
+    lg_result_free(back);
+
+    j = to_jansson(r);
+    g = json_object_get(j, "regression");
+    json_object_set_new(json_object_get(g, "from"), "budget", json_string("env"));
+    expect_doc_error(j, "result.json: regression.from.budget: expected \"default\", \"suite\" "
+                        "or \"flag\", got \"env\"");
+    json_object_set_new(json_object_get(g, "from"), "budget", json_string("suite"));
+    json_array_append_new(
+        json_object_get(json_array_get(json_object_get(g, "steps"), 2), "metrics"),
+        json_string("p97"));
+    expect_doc_error(j, "result.json: regression.steps[2]: metrics[2]: expected a metric name "
+                        "(p50, p90, p95, p99, error_rate, checks)");
+    json_object_del(json_array_get(json_object_get(g, "steps"), 2), "budget");
+    expect_doc_error(j, "result.json: regression.steps[2]: missing key 'budget'");
+    /* Absent (older results) or null: no settings. */
+    json_object_del(j, "regression");
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_false(back->regression.has);
+    assert_int_equal(back->regression.n_steps, 0);
+    lg_result_free(back);
+    json_object_set_new(j, "regression", json_null());
+    assert_int_equal(read_doc(j, &back, err, sizeof(err)), 0);
+    assert_false(back->regression.has);
+    lg_result_free(back);
+    json_decref(j);
+    rm_dir(dir);
+    free(path);
+    free(dir);
 }
 
 /* The rules (after smoke_rule), unsent requests (totals and steps) and a spent
@@ -2791,6 +2909,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_segment_and_merged_round_trip, setup_open,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_baseline_histograms_round_trip, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reports_regression_settings_round_trip, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_reports_settled_result_with_stray_bytes_renders_the_same_read_back, setup,
