@@ -155,6 +155,7 @@ static void flag_budget(struct lg_result_regset *rs, double budget)
     if (!rs->has) {
         struct lg_compare_opts d;
         lg_compare_opts_init(&d);
+        lg_result_regset_clear(rs);
         *rs = (struct lg_result_regset){
             .has = true, .metrics = d.metrics, .confidence = d.confidence};
     }

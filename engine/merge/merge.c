@@ -532,7 +532,11 @@ static void add_rule(struct lg_result *r, const char *name, bool ok, char *text)
 static void copy_regset(struct lg_result_regset *dst, const struct lg_result_regset *src)
 {
     *dst = *src;
-    dst->steps = lg_calloc(src->n_steps + 1, sizeof(*dst->steps));
+    if (!src->n_steps) {
+        dst->steps = NULL;
+        return;
+    }
+    dst->steps = lg_calloc(src->n_steps, sizeof(*dst->steps));
     for (size_t i = 0; i < src->n_steps; i++) {
         dst->steps[i] = src->steps[i];
         dst->steps[i].scenario = lg_strdup(src->steps[i].scenario ? src->steps[i].scenario : "");

@@ -52,7 +52,8 @@ static void step_data(const struct lg_step *st, const struct lg_step_metrics *sm
         o->connect = enc_or_null(c->connect);
         o->tls = enc_or_null(c->tls);
     }
-    qsort(out->cells, out->n_cells, sizeof(*out->cells), cmp_cell);
+    if (out->n_cells > 1)
+        qsort(out->cells, out->n_cells, sizeof(*out->cells), cmp_cell);
 }
 
 void lg_outcome_add_merge_data(struct lg_result *r, const struct lg_suite *s,
