@@ -49,6 +49,7 @@ static const char *const main_usage =
     "  check FILE...        validate files, send nothing\n"
     "  report RESULT.json   render a run's reports again from its result.json\n"
     "  compare BASE NEW     judge NEW.json against BASE.json for regressions\n"
+    "  merge -o OUT R...    merge the segments of a distributed run (run --segment K/N)\n"
     "  version              print the version\n"
     "\n"
     "exit codes: 0 pass, 1 gate failed, 2 invalid input, 3 aborted, 4 internal error\n"
@@ -1057,6 +1058,8 @@ static int cmd_run(int argc, char **argv)
     memset(&regset, 0, sizeof(regset));
     lg_result_settle(result);
     int base_rc = baseline ? judge_baseline(&a, baseline, result) : -1;
+    if (result->has_segment) /* what `loadgate merge` needs (docs/merge.md) */
+        lg_outcome_add_merge_data(result, s, &rep);
     rc = report(result, &a, rep.hlog_errno);
     if (base_rc != -1 && rc != EXIT_INTERNAL)
         rc = base_rc;
@@ -1335,6 +1338,8 @@ static int dispatch(int argc, char **argv)
         rc = cmd_report(argc - 1, argv + 1);
     else if (!strcmp(cmd, "compare"))
         rc = lg_cli_compare(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "merge"))
+        rc = lg_cli_merge(argc - 1, argv + 1);
     else
         rc = usage_error("unknown command '%s' (see loadgate --help)", cmd);
     curl_global_cleanup();

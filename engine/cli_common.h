@@ -55,4 +55,9 @@ int lg_cli_parse_metrics(const char *arg, unsigned *out);
  * 2 invalid input, 4 a report could not be written. */
 int lg_cli_compare(int argc, char **argv);
 
+/* loadgate merge -o OUT.json [options] R1.json ... RN.json (cli_merge.c). Returns the
+ * exit code: the merged verdict (0 pass, 1 fail, 3 aborted), 2 refused input, 4
+ * OUT.json not written. */
+int lg_cli_merge(int argc, char **argv);
+
 #endif

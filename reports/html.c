@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -353,6 +354,19 @@ static void metadata(struct lg_buf *b, const struct lg_result *r)
     dt(b, "Started");
     lg_html_esc(b, r->started_at && *r->started_at ? r->started_at : DASH);
     lg_buf_puts(b, "</dd>\n");
+    if (r->merged.has) { /* `loadgate merge`: the segments, and those missing */
+        char *line = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&line, &len);
+        if (f) {
+            lg_report_merged_line(r, f);
+            fclose(f);
+        }
+        dt(b, "Merged from");
+        lg_html_esc(b, line ? line : "");
+        lg_buf_puts(b, "</dd>\n");
+        free(line);
+    }
     dt(b, "Duration");
     put_ms(b, r->duration_s * 1000.0);
     lg_buf_puts(b, "</dd>");

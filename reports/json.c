@@ -137,7 +137,44 @@ static json_t *hist_str(const struct lg_hist *h)
 
 /* The uncorrected figures go right after their corrected counterparts, and only in
  * the open model: in the closed model they would equal the corrected ones. */
-static json_t *step_obj(const struct lg_result_step *s, bool open)
+/* An encoded histogram kept as text (segment results), or null. */
+static json_t *jhist_text(const char *enc)
+{
+    return enc ? jstr(enc) : chk(json_null());
+}
+
+/* What `loadgate merge` needs of a step beyond what every result holds: its tags
+ * and its requests per status with their histograms (segment results only). */
+static void set_merge_data(json_t *o, const struct lg_result_step *s)
+{
+    json_t *tags = chk(json_array());
+    for (size_t i = 0; i < s->n_tags; i++) {
+        json_t *t = chk(json_object());
+        set(t, "name", jstr(s->tags[i].name));
+        set(t, "value", jstr(s->tags[i].value));
+        json_array_append_new(tags, t);
+    }
+    set(o, "tags", tags);
+    json_t *cells = chk(json_array());
+    for (size_t i = 0; i < s->n_cells; i++) {
+        const struct lg_result_cell *c = &s->cells[i];
+        json_t *j = chk(json_object());
+        set(j, "status", chk(json_integer(c->status)));
+        set(j, "requests", jint(c->requests));
+        set(j, "errors", jint(c->errors));
+        set(j, "error_classes", counts_obj(c->error_classes, c->n_error_classes));
+        set(j, "histogram", jhist_text(c->latency));
+        set(j, "histogram_uncorrected", jhist_text(c->latency_uncorrected));
+        set(j, "ttfb", jhist_text(c->ttfb));
+        set(j, "dns", jhist_text(c->dns));
+        set(j, "connect", jhist_text(c->connect));
+        set(j, "tls", jhist_text(c->tls));
+        json_array_append_new(cells, j);
+    }
+    set(o, "cells", cells);
+}
+
+static json_t *step_obj(const struct lg_result_step *s, bool open, bool segment)
 {
     bool unc = open && s->has_uncorrected;
     json_t *o = chk(json_object());
@@ -183,6 +220,8 @@ static json_t *step_obj(const struct lg_result_step *s, bool open)
     set(o, "histogram", hist_str(s->histogram));
     if (unc)
         set(o, "histogram_uncorrected", hist_str(s->histogram_uncorrected));
+    if (segment)
+        set_merge_data(o, s);
     return o;
 }
 
@@ -204,7 +243,7 @@ static json_t *scenario_obj(const struct lg_result_scenario *sc, bool open)
 }
 
 /* The closed model has nothing to say beyond its name. */
-static json_t *schedule_obj(const struct lg_result_schedule *sc)
+static json_t *schedule_obj(const struct lg_result_schedule *sc, bool segment)
 {
     json_t *o = chk(json_object());
     set(o, "model", jstr(sc->open ? "open" : "closed"));
@@ -221,6 +260,10 @@ static json_t *schedule_obj(const struct lg_result_schedule *sc)
     set(o, "wait_ms", latency_obj(&sc->wait_ms));
     set(o, "sustained", chk(json_boolean(sc->sustained)));
     set(o, "note", jstr_or_null(sc->note));
+    if (segment) {
+        set(o, "lag_histogram", jhist_text(sc->lag_histogram));
+        set(o, "wait_histogram", jhist_text(sc->wait_histogram));
+    }
     return o;
 }
 
@@ -280,6 +323,35 @@ static json_t *regression_obj(const struct lg_result_regression *g)
     set(o, "base_bounds", bounds_obj(g->has_base_lo, g->base_lo, g->has_base_hi, g->base_hi));
     set(o, "new_bounds", bounds_obj(g->has_new_lo, g->new_lo, g->has_new_hi, g->new_hi));
     return o;
+}
+
+/* "merged": written for a result of `loadgate merge` only. */
+static void set_merged(json_t *root, const struct lg_result *r)
+{
+    const struct lg_result_merged *m = &r->merged;
+    if (!m->has)
+        return;
+    json_t *o = chk(json_object());
+    set(o, "count", jint(m->count));
+    json_t *a = chk(json_array());
+    for (size_t i = 0; i < m->n_segments; i++) {
+        const struct lg_result_merged_segment *g = &m->segments[i];
+        json_t *j = chk(json_object());
+        set(j, "index", jint(g->index));
+        set(j, "file", jstr(g->file));
+        set(j, "verdict", jstr(lg_verdict_name(g->verdict)));
+        set(j, "abort_reason", jstr_or_null(g->abort_reason));
+        set(j, "started_unix_ms", chk(json_integer(g->started_unix_ms)));
+        set(j, "duration_s", jdec6(g->duration_s));
+        set(j, "requests", jint(g->requests));
+        json_array_append_new(a, j);
+    }
+    set(o, "segments", a);
+    a = chk(json_array());
+    for (size_t i = 0; i < m->n_missing; i++)
+        json_array_append_new(a, jint(m->missing[i]));
+    set(o, "missing", a);
+    set(root, "merged", o);
 }
 
 /* "baseline" and "regressions[]", written only for a run with --baseline. */
@@ -393,7 +465,7 @@ char *lg_result_to_json(const struct lg_result *r)
         set(config, "proxy", chk(json_null()));
     }
     set(root, "config", config);
-    set(root, "schedule", schedule_obj(&r->schedule));
+    set(root, "schedule", schedule_obj(&r->schedule, r->has_segment));
     set(root, "limits", limits_obj(&r->limits));
 
     json_t *totals = chk(json_object());
@@ -424,7 +496,7 @@ char *lg_result_to_json(const struct lg_result *r)
 
     a = chk(json_array());
     for (size_t i = 0; i < r->n_steps; i++)
-        json_array_append_new(a, step_obj(&r->steps[i], r->schedule.open));
+        json_array_append_new(a, step_obj(&r->steps[i], r->schedule.open, r->has_segment));
     set(root, "steps", a);
 
     a = chk(json_array());
@@ -443,6 +515,8 @@ char *lg_result_to_json(const struct lg_result *r)
         set(o, "p50_ms", jdec3(p->p50_ms));
         set(o, "p95_ms", jdec3(p->p95_ms));
         set(o, "p99_ms", jdec3(p->p99_ms));
+        if (r->has_segment && p->histogram)
+            set(o, "histogram", jstr(p->histogram));
         json_array_append_new(a, o);
     }
     set(root, "series", a);
@@ -457,6 +531,7 @@ char *lg_result_to_json(const struct lg_result *r)
     }
     set(root, "config_hash", jstr_or_null(r->config_hash));
     set(root, "started_unix_ms", chk(json_integer(r->started_unix_ms)));
+    set_merged(root, r);
     set_regset(root, r);
 
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));

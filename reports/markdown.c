@@ -114,6 +114,11 @@ static void shape(const struct lg_result *r, FILE *f)
         lg_esc_md(f, sc->note);
         fputc('\n', f);
     }
+    if (r->merged.has) {
+        fputs("- **Merged from:** ", f);
+        lg_report_merged_line(r, f);
+        fputc('\n', f);
+    }
     if (r->started_at && *r->started_at) {
         fputs("- **Started:** ", f);
         lg_esc_md(f, r->started_at);

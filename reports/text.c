@@ -183,6 +183,11 @@ static void header(const struct lg_result *r, FILE *f)
         fprintf(f, SEP "%s dropped", lg_fmt_count(r->dropped_iterations, a, sizeof(a)));
     fputc('\n', f);
     connection_line(r, f);
+    if (r->merged.has) { /* `loadgate merge`: one run on several machines */
+        fputs("  merged from ", f);
+        lg_report_merged_line(r, f);
+        fputc('\n', f);
+    }
 }
 
 /* The environment's limits, and what they capped or paced. */

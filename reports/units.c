@@ -75,6 +75,21 @@ char *lg_report_observed(const struct lg_result_threshold *t)
     return lg_asprintf("%g", t->observed);
 }
 
+void lg_report_merged_line(const struct lg_result *r, FILE *f)
+{
+    const struct lg_result_merged *m = &r->merged;
+    fputs("segment", f);
+    fputs(m->n_segments == 1 ? " " : "s ", f);
+    for (size_t i = 0; i < m->n_segments; i++)
+        fprintf(f, "%s%u", i ? ", " : "", (unsigned)m->segments[i].index);
+    fprintf(f, " of %u", (unsigned)m->count);
+    if (!m->n_missing)
+        return;
+    fputs(" · MISSING ", f);
+    for (size_t i = 0; i < m->n_missing; i++)
+        fprintf(f, "%s%u", i ? ", " : "", (unsigned)m->missing[i]);
+}
+
 const char *lg_report_rule_label(const char *name)
 {
     static const struct {
@@ -82,7 +97,8 @@ const char *lg_report_rule_label(const char *name)
     } labels[] = {
         {LG_RULE_DEFAULT, "strict default gate"},  {LG_RULE_FAILURES, "failures rule"},
         {LG_RULE_NO_RESPONSE, "no-response rule"}, {LG_RULE_COMPLETION, "completion rule"},
-        {LG_RULE_SMOKE, "smoke profile"},          {LG_RULE_BASELINE, "baseline"}};
+        {LG_RULE_SMOKE, "smoke profile"},          {LG_RULE_BASELINE, "baseline"},
+        {LG_RULE_PARTIAL, "partial merge"}};
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
         if (name && !strcmp(name, labels[i].name))
             return labels[i].label;

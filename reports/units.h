@@ -5,6 +5,7 @@
 #define LG_REPORT_UNITS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "result.h"
 
@@ -28,5 +29,10 @@ char *lg_report_observed(const struct lg_result_threshold *t);
  * rule", ...), by its LG_RULE_* name; NULL for a name loadgate does not know (a
  * newer or hand-made result: the caller shows the name itself). */
 const char *lg_report_rule_label(const char *name);
+
+/* A merged result's segments (`loadgate merge`), for a summary line: "segments 1,
+ * 2, 3 of 3", or "segments 1, 3 of 3 · MISSING 2" (no newline). Only for
+ * r->merged.has. */
+void lg_report_merged_line(const struct lg_result *r, FILE *f);
 
 #endif

@@ -123,6 +123,8 @@ void lg_metrics_free(struct lg_metrics *m)
     free(m->step_second);
     lg_hist_free(m->lag);
     lg_hist_free(m->wait);
+    for (size_t i = 0; i < m->n_series; i++)
+        free(m->series[i].hist);
     free(m->series);
     memset(m, 0, sizeof(*m));
 }
@@ -334,6 +336,7 @@ void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus)
         .p50_us = lg_hist_percentile(m->second, 50),
         .p95_us = lg_hist_percentile(m->second, 95),
         .p99_us = lg_hist_percentile(m->second, 99),
+        .hist = m->keep_second_hists ? lg_hist_encode(m->second) : NULL,
     };
     reset_second(m);
 }
@@ -443,7 +446,8 @@ void lg_metrics_merge(struct lg_metrics *dst, const struct lg_metrics *src)
                 dp = &dst->series[j];
         if (!dp) {
             LG_GROW(dst->series, dst->n_series + 1, dst->cap_series);
-            dst->series[dst->n_series++] = *sp;
+            dst->series[dst->n_series] = *sp;
+            dst->series[dst->n_series++].hist = NULL; /* a point keeps no histogram here */
             continue;
         }
         dp->requests += sp->requests;

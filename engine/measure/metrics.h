@@ -160,6 +160,8 @@ struct lg_series_point {
     uint64_t requests, errors;
     uint32_t vus; /* active virtual users */
     int64_t p50_us, p95_us, p99_us;
+    char *hist; /* the second's histogram V2-encoded when keep_second_hists (owned),
+                   else NULL */
 };
 
 struct lg_metrics {
@@ -192,6 +194,10 @@ struct lg_metrics {
     uint64_t second_requests, second_errors;
     struct lg_series_point *series;
     size_t n_series, cap_series;
+    /* lg_metrics_tick keeps each second's histogram, encoded (a few hundred bytes
+     * a second), in its series point: what a segment's result.json needs for
+     * `loadgate merge` to compute exact per-second percentiles */
+    bool keep_second_hists;
 };
 
 /* Sizes the tables for the suite's steps, checks and scenarios. */
@@ -232,7 +238,8 @@ void lg_metrics_iteration(struct lg_metrics *m, uint32_t scenario, int64_t durat
 void lg_metrics_interrupted(struct lg_metrics *m, uint32_t scenario, int64_t duration_us,
                             int64_t uncorrected_us, bool failed, bool timed);
 /* Closes the current second: appends a series point for second t_s with the given
- * number of active VUs, and starts a new second (`second` and `step_second` reset). */
+ * number of active VUs (and the second's encoded histogram with keep_second_hists),
+ * and starts a new second (`second` and `step_second` reset). */
 void lg_metrics_tick(struct lg_metrics *m, int64_t t_s, uint32_t vus);
 /* Adds src into dst (same suite): counts add up, histograms merge losslessly. The
  * run's series is not made here: workers never tick, and the coordinator closes each

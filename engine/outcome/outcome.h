@@ -55,6 +55,15 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
 void lg_outcome_apply_baseline(struct lg_result *r, const struct lg_result *base,
                                const struct lg_comparison *c, const char *file, bool critical);
 
+/* For a segment of a distributed run (`run --segment`; result.json writes these
+ * for segment results only): adds to r what `loadgate merge` needs to judge the
+ * merged run as the gate judges a run (mergedata.c, docs/merge.md): each step's
+ * tags and cells (requests per status with their histograms), each second's
+ * histogram (rep's metrics keep them, keep_second_hists), the open model's lag and
+ * wait histograms, and started_unix_ms. What r already holds is kept. */
+void lg_outcome_add_merge_data(struct lg_result *r, const struct lg_suite *s,
+                               const struct lg_run_report *rep);
+
 /* The process exit code for a verdict: 0 pass, 1 fail, 3 aborted. */
 int lg_outcome_exit_code(enum lg_verdict v);
 

@@ -108,9 +108,19 @@ static void settle_strings(struct lg_result *r)
             lg_utf8_settle(&s->checks[j].label);
             settle_counts(s->checks[j].reasons, s->checks[j].n_reasons);
         }
+        for (size_t j = 0; j < s->n_tags; j++) {
+            lg_utf8_settle(&s->tags[j].name);
+            lg_utf8_settle(&s->tags[j].value);
+        }
+        for (size_t j = 0; j < s->n_cells; j++)
+            settle_counts(s->cells[j].error_classes, s->cells[j].n_error_classes);
     }
     for (size_t i = 0; i < r->n_scenarios; i++)
         lg_utf8_settle(&r->scenarios[i].name);
+    for (size_t i = 0; i < r->merged.n_segments; i++) {
+        lg_utf8_settle(&r->merged.segments[i].file);
+        lg_utf8_settle(&r->merged.segments[i].abort_reason);
+    }
     lg_utf8_settle(&r->baseline.file);
     lg_utf8_settle(&r->baseline.started_at);
     lg_utf8_settle(&r->baseline.severity);
@@ -169,6 +179,8 @@ void lg_result_settle(struct lg_result *r)
     }
     r->baseline.budget = lg_result_sig15(r->baseline.budget);
     r->baseline.confidence = lg_result_sig15(r->baseline.confidence);
+    for (size_t i = 0; i < r->merged.n_segments; i++)
+        r->merged.segments[i].duration_s = lg_result_round(r->merged.segments[i].duration_s, 6);
     for (size_t i = 0; i < r->n_regressions; i++) {
         struct lg_result_regression *g = &r->regressions[i];
         double *v[] = {&g->base, &g->new, &g->base_lo, &g->base_hi, &g->new_lo, &g->new_hi};
@@ -292,6 +304,22 @@ void lg_result_free(struct lg_result *r)
             free_counts(s->checks[j].reasons, s->checks[j].n_reasons);
         }
         free(s->checks);
+        for (size_t j = 0; j < s->n_tags; j++) {
+            free(s->tags[j].name);
+            free(s->tags[j].value);
+        }
+        free(s->tags);
+        for (size_t j = 0; j < s->n_cells; j++) {
+            struct lg_result_cell *c = &s->cells[j];
+            free_counts(c->error_classes, c->n_error_classes);
+            free(c->latency);
+            free(c->latency_uncorrected);
+            free(c->ttfb);
+            free(c->dns);
+            free(c->connect);
+            free(c->tls);
+        }
+        free(s->cells);
     }
     free(r->steps);
     for (size_t i = 0; i < r->n_scenarios; i++) {
@@ -308,7 +336,17 @@ void lg_result_free(struct lg_result *r)
         free(t->observed_text);
     }
     free(r->thresholds);
+    for (size_t i = 0; i < r->n_series; i++)
+        free(r->series[i].histogram);
     free(r->series);
+    free(r->schedule.lag_histogram);
+    free(r->schedule.wait_histogram);
+    for (size_t i = 0; i < r->merged.n_segments; i++) {
+        free(r->merged.segments[i].file);
+        free(r->merged.segments[i].abort_reason);
+    }
+    free(r->merged.segments);
+    free(r->merged.missing);
     free(r->baseline.file);
     free(r->baseline.started_at);
     free(r->baseline.severity);
@@ -571,6 +609,67 @@ static int read_hist(struct rd *rd, json_t *obj, const char *where, const char *
     return rc;
 }
 
+/* An encoded histogram kept as its text (segment results: cells, seconds, lag and
+ * wait), checked to decode so that `merge` never meets a bad one half-way. *out is
+ * NULL when absent. */
+static int read_hist_text(struct rd *rd, json_t *obj, const char *where, const char *key,
+                          char **out)
+{
+    struct lg_hist *h = NULL;
+    int rc = read_hist(rd, obj, where, key, false, &h);
+    if (rc || !h)
+        return rc;
+    lg_hist_free(h);
+    json_t *v = json_object_get(obj, key);
+    *out = lg_strndup(json_string_value(v), json_string_length(v));
+    return 0;
+}
+
+/* A status code as a cell holds it: 0 (no response) or 100..999. */
+static int get_status(struct rd *rd, json_t *obj, const char *where, int *out)
+{
+    uint64_t v = 0;
+    int rc = get_u64(rd, obj, where, "status", true, &v);
+    if (rc)
+        return rc;
+    if (v != 0 && (v < 100 || v > 999))
+        return type_fail(rd, where, "status", "0 or an HTTP status (100..999)");
+    *out = (int)v;
+    return 0;
+}
+
+static int read_tag(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_tag *t = elem;
+    int rc;
+    if ((rc = get_str(rd, o, w, "name", true, false, &t->name)) ||
+        (rc = get_str(rd, o, w, "value", true, false, &t->value)))
+        return rc;
+    return 0;
+}
+
+static int read_cell(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_cell *c = elem;
+    int rc;
+    if ((rc = get_status(rd, o, w, &c->status)) ||
+        (rc = get_u64(rd, o, w, "requests", true, &c->requests)) ||
+        (rc = get_u64(rd, o, w, "errors", true, &c->errors)) ||
+        (rc = read_counts(rd, o, w, "error_classes", false, &c->error_classes,
+                          &c->n_error_classes)) ||
+        (rc = read_hist_text(rd, o, w, "histogram", &c->latency)) ||
+        (rc = read_hist_text(rd, o, w, "histogram_uncorrected", &c->latency_uncorrected)) ||
+        (rc = read_hist_text(rd, o, w, "ttfb", &c->ttfb)) ||
+        (rc = read_hist_text(rd, o, w, "dns", &c->dns)) ||
+        (rc = read_hist_text(rd, o, w, "connect", &c->connect)) ||
+        (rc = read_hist_text(rd, o, w, "tls", &c->tls)))
+        return rc;
+    if (c->errors > c->requests)
+        return rd_fail(rd, w, "errors (%llu) above requests (%llu)", (unsigned long long)c->errors,
+                       (unsigned long long)c->requests);
+    return 0;
+}
+
 /* The uncorrected figures of a step or scenario (open model only): either key makes
  * both required, so that figures and histogram never disagree about being there. */
 static int read_uncorrected(struct rd *rd, json_t *o, const char *where, const char *latency_key,
@@ -685,10 +784,15 @@ static int read_step(struct rd *rd, json_t *o, const char *w, void *elem)
         !(rc = get_u64(rd, checks, cw, "failed", true, &s->checks_failed)))
         READ_ARRAY(rc, rd, checks, cw, "list", false, s->checks, s->n_checks, read_check);
     free(cw);
-    if (rc || (rc = read_hist(rd, o, w, "histogram", true, &s->histogram)))
+    if (rc || (rc = read_hist(rd, o, w, "histogram", true, &s->histogram)) ||
+        (rc = read_uncorrected(rd, o, w, "latency_uncorrected_ms", &s->has_uncorrected,
+                               &s->latency_uncorrected_ms, &s->histogram_uncorrected)))
         return rc;
-    return read_uncorrected(rd, o, w, "latency_uncorrected_ms", &s->has_uncorrected,
-                            &s->latency_uncorrected_ms, &s->histogram_uncorrected);
+    READ_ARRAY(rc, rd, o, w, "tags", false, s->tags, s->n_tags, read_tag);
+    if (rc)
+        return rc;
+    READ_ARRAY(rc, rd, o, w, "cells", false, s->cells, s->n_cells, read_cell);
+    return rc;
 }
 
 static int read_scenario(struct rd *rd, json_t *o, const char *w, void *elem)
@@ -754,7 +858,8 @@ static int read_point(struct rd *rd, json_t *o, const char *w, void *elem)
         (rc = get_u64(rd, o, w, "vus", false, &vus)) ||
         (rc = get_double(rd, o, w, "p50_ms", false, &p->p50_ms)) ||
         (rc = get_double(rd, o, w, "p95_ms", false, &p->p95_ms)) ||
-        (rc = get_double(rd, o, w, "p99_ms", false, &p->p99_ms)))
+        (rc = get_double(rd, o, w, "p99_ms", false, &p->p99_ms)) ||
+        (rc = read_hist_text(rd, o, w, "histogram", &p->histogram)))
         return rc;
     if (vus > UINT32_MAX)
         return type_fail(rd, w, "vus", "a number of virtual users");
@@ -794,7 +899,9 @@ static int read_schedule(struct rd *rd, json_t *root, struct lg_result_schedule 
         (rc = read_latency(rd, o, w, "lag_ms", true, &sc->lag_ms)) ||
         (rc = read_latency(rd, o, w, "wait_ms", true, &sc->wait_ms)) ||
         (rc = get_bool(rd, o, w, "sustained", true, &sc->sustained)) ||
-        (rc = get_str(rd, o, w, "note", false, true, &sc->note)))
+        (rc = get_str(rd, o, w, "note", false, true, &sc->note)) ||
+        (rc = read_hist_text(rd, o, w, "lag_histogram", &sc->lag_histogram)) ||
+        (rc = read_hist_text(rd, o, w, "wait_histogram", &sc->wait_histogram)))
         return rc;
     if (max_vus > UINT32_MAX)
         return rd_fail(rd, "schedule.max_vus", "expected a number of virtual users");
@@ -966,6 +1073,85 @@ static int read_segment(struct rd *rd, json_t *root, struct lg_result *r)
                      &ms)))
         return rc;
     r->started_unix_ms = ms ? (int64_t)json_integer_value(ms) : 0;
+    return 0;
+}
+
+static int read_verdict_name(struct rd *rd, const char *w, const char *s, enum lg_verdict *out)
+{
+    if (!strcmp(s, "pass"))
+        *out = LG_VERDICT_PASS;
+    else if (!strcmp(s, "fail"))
+        *out = LG_VERDICT_FAIL;
+    else if (!strcmp(s, "aborted"))
+        *out = LG_VERDICT_ABORTED;
+    else
+        return rd_fail(rd, w, "expected \"pass\", \"fail\" or \"aborted\", got \"%s\"", s);
+    return 0;
+}
+
+static int read_merged_segment(struct rd *rd, json_t *o, const char *w, void *elem)
+{
+    struct lg_result_merged_segment *g = elem;
+    uint64_t k = 0;
+    char *verdict = NULL;
+    json_t *t = NULL;
+    int rc;
+    if ((rc = get_u64(rd, o, w, "index", true, &k)) ||
+        (rc = get_str(rd, o, w, "file", false, false, &g->file)) ||
+        (rc = get_str(rd, o, w, "verdict", true, false, &verdict)) ||
+        (rc = get_str(rd, o, w, "abort_reason", false, true, &g->abort_reason)) ||
+        (rc = get(rd, o, w, "started_unix_ms", false, &t)) ||
+        (rc = get_double(rd, o, w, "duration_s", false, &g->duration_s)) ||
+        (rc = get_u64(rd, o, w, "requests", false, &g->requests))) {
+        free(verdict);
+        return rc;
+    }
+    char *vw = sub(w, "verdict");
+    rc = read_verdict_name(rd, vw, verdict, &g->verdict);
+    free(vw);
+    free(verdict);
+    if (rc)
+        return rc;
+    if (t && !json_is_integer(t))
+        return type_fail(rd, w, "started_unix_ms", "an integer (Unix milliseconds)");
+    g->started_unix_ms = t ? json_integer_value(t) : 0;
+    if (k < 1 || k > 1000)
+        return type_fail(rd, w, "index", "a segment index (1..1000)");
+    g->index = (uint32_t)k;
+    return 0;
+}
+
+/* "merged": absent or null in a single run's result. */
+static int read_merged(struct rd *rd, json_t *root, struct lg_result_merged *m)
+{
+    json_t *o = NULL, *missing = NULL;
+    uint64_t n = 0;
+    int rc;
+    if ((rc = get_typed(rd, root, "", "merged", false, JSON_OBJECT, &o)) || !o)
+        return rc;
+    m->has = true;
+    if ((rc = get_u64(rd, o, "merged", "count", true, &n)))
+        return rc;
+    if (n < 1 || n > 1000)
+        return type_fail(rd, "merged", "count", "a segment count (1..1000)");
+    m->count = (uint32_t)n;
+    READ_ARRAY(rc, rd, o, "merged", "segments", true, m->segments, m->n_segments,
+               read_merged_segment);
+    if (rc || (rc = get_typed(rd, o, "merged", "missing", false, JSON_ARRAY, &missing)) || !missing)
+        return rc;
+    m->n_missing = json_array_size(missing);
+    m->missing = m->n_missing ? lg_calloc(m->n_missing, sizeof(*m->missing)) : NULL;
+    for (size_t i = 0; i < m->n_missing; i++) {
+        json_t *v = json_array_get(missing, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+            json_integer_value(v) > (json_int_t)m->count) {
+            char *w = idx("merged.missing", i);
+            rc = rd_fail(rd, w, "expected a segment index (1..%u)", (unsigned)m->count);
+            free(w);
+            return rc;
+        }
+        m->missing[i] = (uint32_t)json_integer_value(v);
+    }
     return 0;
 }
 
@@ -1165,9 +1351,9 @@ static int read_result(struct rd *rd, json_t *root, struct lg_result *r)
     if (rc)
         return rc;
     READ_ARRAY(rc, rd, root, "", "series", false, r->series, r->n_series, read_point);
-    if (rc || (rc = read_baseline(rd, root, r)))
+    if (rc || (rc = read_baseline(rd, root, r)) || (rc = read_segment(rd, root, r)))
         return rc;
-    if ((rc = read_segment(rd, root, r)))
+    if ((rc = read_merged(rd, root, &r->merged)))
         return rc;
     return read_regset(rd, root, r);
 }

@@ -37,6 +37,21 @@ struct lg_latency_ms {
     double min, p50, p90, p95, p99, p999, max, mean;
 };
 
+/* A step's tag (segment results only). */
+struct lg_result_tag {
+    char *name, *value;
+};
+
+/* A step's requests that ended with one status (0: no response), with their
+ * histograms V2-encoded (hist.h; NULL: no sample). Segment results only. */
+struct lg_result_cell {
+    int status;
+    uint64_t requests, errors;
+    struct lg_count *error_classes; /* non-zero classes only */
+    size_t n_error_classes;
+    char *latency, *latency_uncorrected, *ttfb, *dns, *connect, *tls;
+};
+
 struct lg_result_step {
     char *scenario;
     char *name;
@@ -74,6 +89,14 @@ struct lg_result_step {
     bool has_uncorrected;
     struct lg_latency_ms latency_uncorrected_ms;
     struct lg_hist *histogram_uncorrected; /* microseconds (owned, may be NULL) */
+    /* Segment results only (`run --segment`; none elsewhere): what `loadgate merge`
+     * needs to judge thresholds on merged data as the run would have: the step's
+     * tags (tag filters) and its requests per status (status filters), each with
+     * its own histograms. */
+    struct lg_result_tag *tags;
+    size_t n_tags;
+    struct lg_result_cell *cells; /* ascending status */
+    size_t n_cells;
 };
 
 struct lg_result_scenario {
@@ -131,6 +154,9 @@ struct lg_result_rule {
  * or no journey was verified end to end (an `until` still polling, a journey longer
  * than the run). */
 #define LG_RULE_COMPLETION "completion"
+/* `loadgate merge --allow-partial` with segments missing: the merged data lacks their
+ * share of the load, so the gate fails (docs/merge.md). */
+#define LG_RULE_PARTIAL "partial"
 
 /* A step of the baseline: its latency histogram in microseconds (owned). */
 struct lg_result_baseline_step {
@@ -212,6 +238,10 @@ struct lg_result_point {
     uint64_t requests, errors;
     uint32_t vus;
     double p50_ms, p95_ms, p99_ms;
+    /* The second's latency histogram, V2-encoded (hist.h), so that `merge` can align
+     * segments' seconds and compute exact percentiles over them; written in segment
+     * results only (NULL: none). Owned. */
+    char *histogram;
 };
 
 /* How iterations were started. In the closed model (open false) a fixed number of
@@ -234,6 +264,9 @@ struct lg_result_schedule {
      * asked rate: 1,234 of 20,000 iterations dropped (no free VU within 10s); raise
      * max_vus" (owned). */
     char *note;
+    /* Segment results of the open model only: the lag and wait histograms,
+     * V2-encoded (NULL: none), so that `merge` keeps them exact. Owned. */
+    char *lag_histogram, *wait_histogram;
 };
 
 /* The environment's `limits` and what they did to the run. has is false when the
@@ -248,6 +281,27 @@ struct lg_result_limits {
     double rate_asked_per_s; /* open model: the highest arrival rate asked; else 0 */
     bool rate_capped;        /* open model: the arrivals were capped at max_rate */
     uint64_t paced;          /* requests that waited for max_rate before going out */
+};
+
+/* One segment a merged result was made from. */
+struct lg_result_merged_segment {
+    uint32_t index;          /* K of K/N */
+    char *file;              /* its result.json as given to merge */
+    enum lg_verdict verdict; /* its own verdict, on its data alone */
+    char *abort_reason;      /* NULL unless it aborted */
+    int64_t started_unix_ms;
+    double duration_s;
+    uint64_t requests;
+};
+
+/* `loadgate merge`: has false for a single run's result. */
+struct lg_result_merged {
+    bool has;
+    uint32_t count;                            /* N of K/N */
+    struct lg_result_merged_segment *segments; /* ascending index */
+    size_t n_segments;
+    uint32_t *missing; /* the indexes not merged (--allow-partial), ascending */
+    size_t n_missing;
 };
 
 struct lg_result {
@@ -322,6 +376,9 @@ struct lg_result {
     /* The wall-clock instant (Unix ms) of the run's t = 0 (series t 0); 0 in older
      * results. */
     int64_t started_unix_ms;
+    /* `loadgate merge`: the segments this result was merged from (merged.has false:
+     * a single run's result). */
+    struct lg_result_merged merged;
     /* The regression settings of the run ("regression"; has false in results written
      * before it was recorded, and when the suite has no `regression:` block and no
      * flag set one). */

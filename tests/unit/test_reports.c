@@ -170,8 +170,8 @@ static struct lg_result *make_result(void)
 
     r->n_series = 2;
     r->series = lg_calloc(2, sizeof(*r->series));
-    r->series[0] = (struct lg_result_point){0, 550, 6, 20, 0.5, 0.95, 12.351};
-    r->series[1] = (struct lg_result_point){1, 551, 6, 20, 0.501, 0.951, 250.111};
+    r->series[0] = (struct lg_result_point){0, 550, 6, 20, 0.5, 0.95, 12.351, NULL};
+    r->series[1] = (struct lg_result_point){1, 551, 6, 20, 0.501, 0.951, 250.111, NULL};
     return r;
 }
 
@@ -1798,6 +1798,103 @@ static void test_reports_baseline_round_trip(void **state)
     free(dir);
 }
 
+/* A segment's merge data (`run --segment`, docs/merge.md) and a merged result's
+ * `merged` are written only for them, and read back to the same document; an
+ * ordinary result has none of these keys. */
+static void test_reports_segment_and_merged_round_trip(void **state)
+{
+    struct lg_result *r = *state;
+    json_t *j = to_jansson(r);
+    assert_null(json_object_get(at(j, "steps.0"), "cells"));
+    assert_null(json_object_get(at(j, "steps.0"), "tags"));
+    assert_null(json_object_get(at(j, "series.0"), "histogram"));
+    assert_null(json_object_get(at(j, "schedule"), "lag_histogram"));
+    assert_null(json_object_get(j, "merged"));
+    json_decref(j);
+
+    struct lg_hist *h = lg_hist_new();
+    lg_hist_record_n(h, 1500, 3);
+    struct lg_result_step *s = &r->steps[0];
+    s->n_tags = 1;
+    s->tags = lg_calloc(1, sizeof(*s->tags));
+    s->tags[0] = (struct lg_result_tag){lg_strdup("kind"), lg_strdup("<read> & \"q\"")};
+    s->n_cells = 2;
+    s->cells = lg_calloc(2, sizeof(*s->cells));
+    s->cells[0] = (struct lg_result_cell){.status = 0, .requests = 2, .errors = 2};
+    s->cells[0].n_error_classes = 1;
+    s->cells[0].error_classes = lg_calloc(1, sizeof(struct lg_count));
+    s->cells[0].error_classes[0] = (struct lg_count){lg_strdup("connect"), 2};
+    s->cells[1] = (struct lg_result_cell){.status = 200,
+                                          .requests = 3,
+                                          .latency = lg_hist_encode(h),
+                                          .ttfb = lg_hist_encode(h),
+                                          .connect = lg_hist_encode(h)};
+    r->series[0].histogram = lg_hist_encode(h);
+    r->schedule.lag_histogram = lg_hist_encode(h);
+    r->has_segment = true;
+    r->segment_index = 2;
+    r->segment_count = 3;
+    r->config_hash =
+        lg_strdup("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    r->started_unix_ms = 1796565600250;
+    lg_hist_free(h);
+
+    char *json = lg_result_to_json(r);
+    j = to_jansson(r);
+    assert_keys(at(j, "steps.0.cells.1"),
+                "status,requests,errors,error_classes,histogram,histogram_uncorrected,ttfb,dns,"
+                "connect,tls");
+    assert_true(json_is_null(at(j, "steps.0.cells.1.dns")));
+    assert_int_equal(json_integer_value(at(j, "steps.0.cells.0.error_classes.connect")), 2);
+    assert_string_equal(json_string_value(at(j, "steps.0.tags.0.value")), "<read> & \"q\"");
+    assert_true(json_is_string(at(j, "series.0.histogram")));
+    assert_int_equal(json_integer_value(at(j, "segment.index")), 2);
+    assert_int_equal(json_integer_value(at(j, "started_unix_ms")), 1796565600250);
+    json_decref(j);
+    struct lg_result *back = NULL;
+    char err[512] = "";
+    assert_int_equal(lg_result_from_json(json, strlen(json), NULL, &back, err, sizeof(err)), 0);
+    assert_true(back->has_segment);
+    assert_int_equal(back->steps[0].n_cells, 2);
+    assert_int_equal(back->steps[0].cells[0].status, 0);
+    char *again = lg_result_to_json(back);
+    assert_string_equal(again, json);
+    free(again);
+    free(json);
+    lg_result_free(back);
+
+    /* a merged result: no merge data of its own, its segments named */
+    r->has_segment = false;
+    r->merged = (struct lg_result_merged){.has = true, .count = 3, .n_segments = 1, .n_missing = 2};
+    r->merged.segments = lg_calloc(1, sizeof(*r->merged.segments));
+    r->merged.segments[0] = (struct lg_result_merged_segment){.index = 2,
+                                                              .file = lg_strdup("seg 2.json"),
+                                                              .verdict = LG_VERDICT_ABORTED,
+                                                              .abort_reason = lg_strdup("SIGINT"),
+                                                              .started_unix_ms = 1796565600250,
+                                                              .duration_s = 1.5,
+                                                              .requests = 5};
+    r->merged.missing = lg_calloc(2, sizeof(*r->merged.missing));
+    r->merged.missing[0] = 1;
+    r->merged.missing[1] = 3;
+    json = lg_result_to_json(r);
+    j = to_jansson(r);
+    assert_null(json_object_get(at(j, "steps.0"), "cells"));
+    assert_true(json_is_null(json_object_get(j, "segment")));
+    assert_keys(json_object_get(j, "merged"), "count,segments,missing");
+    assert_keys(at(j, "merged.segments.0"),
+                "index,file,verdict,abort_reason,started_unix_ms,duration_s,requests");
+    assert_string_equal(json_string_value(at(j, "merged.segments.0.verdict")), "aborted");
+    json_decref(j);
+    assert_int_equal(lg_result_from_json(json, strlen(json), NULL, &back, err, sizeof(err)), 0);
+    again = lg_result_to_json(back);
+    assert_string_equal(again, json);
+    assert_int_equal(back->merged.missing[1], 3);
+    free(again);
+    free(json);
+    lg_result_free(back);
+}
+
 /* `run --baseline`: the baseline's histograms (every step merged, and the steps both
  * runs have) written as HdrHistogram V2 strings, read back exactly, absent in older
  * results (none), and a broken one named by its key. */
@@ -2809,6 +2906,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_settled_result_renders_the_same_read_back,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_reports_baseline_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_segment_and_merged_round_trip, setup_open,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_reports_baseline_histograms_round_trip, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reports_regression_settings_round_trip, setup,
