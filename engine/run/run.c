@@ -481,9 +481,9 @@ int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
     }
     lg_plan_init(&r->plan, o);
     lg_metrics_init(&r->agg, o->suite);
-    /* a segment's result.json carries them (`loadgate merge`); cheap enough to keep
-     * for every run, which then need not know it is a segment */
-    r->agg.keep_second_hists = true;
+    /* only a segment's result.json carries them (`loadgate merge`): a few MB an hour
+     * that other runs need not hold */
+    r->agg.keep_second_hists = o->slice.count > 0;
     int64_t duration_us = o->duration_us ? o->duration_us : LG_MAX_ITERATIONS_DURATION_US;
     if (o->open) {
         lg_schedule_init(&r->rate, o->rate_per_s, o->rate_stages, o->n_rate_stages, o->duration_us);

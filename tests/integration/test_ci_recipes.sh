@@ -17,33 +17,10 @@ CHECK="$LG_SOURCE_DIR/tests/integration/check_ci_recipes.py"
 CI="$LG_SOURCE_DIR/docs/ci"
 command -v openssl >/dev/null || { echo "openssl is required (tools/setup installs it)" >&2; exit 1; }
 
-# The distributed recipe (github-matrix.yml) uses run --segment/--start-at and
-# merge. A loadgate built before they landed is checked through a shim that adds
-# them to its --help as agreed (issue 18), so the rest of the check still runs.
-CHECK_LG=$LOADGATE
-run_help=$("$LOADGATE" run --help)
-main_help=$("$LOADGATE" --help)
-if [[ "$run_help" != *--segment* || "$main_help" != *$'\n  merge '* ]]; then
-    log "(this loadgate has no run --segment or no merge: their flags are checked as agreed, not as built)"
-    CHECK_LG="$TEST_TMP/loadgate-agreed"
-    cat >"$CHECK_LG" <<EOF
-#!/usr/bin/env bash
-case "\$*" in
-"--help") "$LOADGATE" --help | sed '/^  version/i\\  merge -o OUT R...     merge segment results' ;;
-"run --help") "$LOADGATE" run --help
-    printf '      --segment K/N     the K-th of N slices\\n      --start-at TIME   start at TIME\\n' ;;
-"merge --help") printf 'usage: loadgate merge -o OUT.json [--allow-partial] RESULT.json...\\n\\n'
-    printf '  -o OUT.json           the merged result\\n      --allow-partial   merge with segments missing\\n' ;;
-*) exec "$LOADGATE" "\$@" ;;
-esac
-EOF
-    chmod 755 "$CHECK_LG"
-fi
-
 log "the recipes as committed"
 recipes=("$CI"/*.yml)
 assert_eq "${#recipes[@]}" 4 "recipes in docs/ci"
-assert_exit 0 "$PY" "$CHECK" "$CHECK_LG" "$LG_SOURCE_DIR" "${recipes[@]}"
+assert_exit 0 "$PY" "$CHECK" "$LOADGATE" "$LG_SOURCE_DIR" "${recipes[@]}"
 show_output_if_failed() { [[ "$LG_STATUS" == 0 ]] || cat "$LG_OUT" >&2; }
 show_output_if_failed
 for f in github-actions gitlab-ci canary-watch github-matrix; do
@@ -203,7 +180,7 @@ planted github-matrix.yml 's|needs: \[loadgate, segment\]|needs: [loadgate]|' 'n
 planted github-matrix.yml 's|--segment "|--segments "|' 'lists no flag --segments'
 planted github-matrix.yml 's|--profile load \\$|--profile loud \\|' "has no profile 'loud'"
 
-assert_exit 1 "$PY" "$CHECK" "$CHECK_LG" "$LG_SOURCE_DIR" "${plants[@]}"
+assert_exit 1 "$PY" "$CHECK" "$LOADGATE" "$LG_SOURCE_DIR" "${plants[@]}"
 for i in "${!plants[@]}"; do
     _lg_asserts=$((_lg_asserts + 1))
     grep -F -- "${plants[$i]}" "$LG_OUT" | grep -qF -- "${expects[$i]}" ||
