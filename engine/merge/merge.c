@@ -318,6 +318,16 @@ static struct lg_hist *decode_or_new(const char *enc)
     return h ? h : lg_hist_new();
 }
 
+/* A histogram the merge can take whole: lg_hist_new's layout (lg_hist_merge refuses
+ * any other, which would drop its samples unseen) and no more samples than the
+ * requests (or iterations) it belongs to. A decoder accepts any valid layout, so an
+ * edited or foreign file must be caught here. */
+static bool hist_fits(const struct lg_hist *h, uint64_t max)
+{
+    return !h || (h->lowest == LG_HIST_LOWEST && h->highest == LG_HIST_HIGHEST &&
+                  h->sigfigs == LG_HIST_SIGFIGS && (uint64_t)h->total_count <= max);
+}
+
 static int step_metrics(const struct lg_result_step *rs, const char *file, size_t i, bool open,
                         struct lg_step_metrics *sm, char *err, size_t errlen)
 {
@@ -348,6 +358,14 @@ static int step_metrics(const struct lg_result_step *rs, const char *file, size_
         c->dns = decode(rc->dns);
         c->connect = decode(rc->connect);
         c->tls = decode(rc->tls);
+        if (!hist_fits(c->latency, rc->requests) || !hist_fits(c->ttfb, rc->requests) ||
+            !hist_fits(c->latency_uncorrected, rc->requests) || !hist_fits(c->dns, rc->requests) ||
+            !hist_fits(c->connect, rc->requests) || !hist_fits(c->tls, rc->requests))
+            return fail(err, errlen,
+                        "%s: steps[%zu].cells[%zu]: a histogram of another layout than "
+                        "loadgate's, or with more samples than its %llu requests: an edited or "
+                        "foreign file",
+                        file, i, k, (unsigned long long)rc->requests);
         for (size_t e = 0; e < rc->n_error_classes; e++) {
             int ec = errclass_by_name(rc->error_classes[e].name);
             if (ec < 0)
@@ -405,6 +423,12 @@ static int segment_metrics(const struct lg_result *r, const char *file, const st
         sm->iterations = rs->iterations;
         sm->iterations_failed = rs->iterations_failed;
         sm->iterations_interrupted = rs->iterations_interrupted;
+        if (!hist_fits(rs->histogram, UINT64_MAX) ||
+            !hist_fits(rs->histogram_uncorrected, UINT64_MAX))
+            return fail(err, errlen,
+                        "%s: scenarios[%zu]: an iteration histogram of another layout than "
+                        "loadgate's: an edited or foreign file",
+                        file, i);
         if (rs->histogram)
             lg_hist_merge(sm->duration, rs->histogram);
         if (m->open && rs->histogram_uncorrected)
@@ -420,6 +444,14 @@ static int segment_metrics(const struct lg_result *r, const char *file, const st
         m->waited = r->schedule.waited;
         struct lg_hist *lag = decode(r->schedule.lag_histogram);
         struct lg_hist *wait = decode(r->schedule.wait_histogram);
+        if (!hist_fits(lag, UINT64_MAX) || !hist_fits(wait, UINT64_MAX)) {
+            lg_hist_free(lag);
+            lg_hist_free(wait);
+            return fail(err, errlen,
+                        "%s: schedule: a lag or wait histogram of another layout than "
+                        "loadgate's: an edited or foreign file",
+                        file);
+        }
         if (lag)
             lg_hist_merge(m->lag, lag);
         if (wait)
@@ -447,14 +479,25 @@ static int cmp_spoint(const void *a, const void *b)
  * after the first is second t_s + off_s of the merged run; the seconds that fall
  * together are summed and their histograms merged, so each second's percentiles
  * are exact. */
-static void merge_series(struct lg_result *const *in, size_t n, int64_t start_ms,
-                         struct lg_metrics *agg)
+static int merge_series(struct lg_result *const *in, const char *const *files, size_t n,
+                        int64_t start_ms, struct lg_metrics *agg, char *err, size_t errlen)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += in[i]->n_series;
     if (!total)
-        return;
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < in[i]->n_series; j++) {
+            struct lg_hist *s = decode(in[i]->series[j].histogram);
+            bool ok = hist_fits(s, in[i]->series[j].requests);
+            lg_hist_free(s);
+            if (!ok)
+                return fail(err, errlen,
+                            "%s: series[%zu]: a histogram of another layout than loadgate's, or "
+                            "with more samples than its %llu requests: an edited or foreign file",
+                            files[i], j, (unsigned long long)in[i]->series[j].requests);
+        }
     struct spoint *v = lg_calloc(total, sizeof(*v));
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -484,6 +527,7 @@ static void merge_series(struct lg_result *const *in, size_t n, int64_t start_ms
     }
     lg_hist_free(h);
     free(v);
+    return 0;
 }
 
 /* ---- the merged result ---- */
@@ -681,8 +725,9 @@ int lg_merge(struct lg_result *const *in, const char *const *files, size_t n,
             lg_metrics_merge(&agg, &seg);
         lg_metrics_free(&seg);
     }
+    if (!rc)
+        rc = merge_series(in, files, n, start_ms, &agg, err, errlen);
     if (!rc) {
-        merge_series(in, n, start_ms, &agg);
         struct lg_result *r = NULL;
         build(in, files, order, n, &agg, &js.s, th, n_th, start_ms, &r);
         record_merge(r, in, files, order, n, missing, n_missing, start_ms);

@@ -793,6 +793,53 @@ static void test_merge_refuses_impossible_times(void **state)
     refused(&m, "seg2.json: series[0]: second 9223372036854775807 is no second of a run");
 }
 
+/* A histogram the merge could not take whole (another precision: lg_hist_merge
+ * refuses it, its samples would vanish from the percentiles), or one holding more
+ * samples than its requests: an edited file, refused, not merged without them. */
+static void test_merge_refuses_foreign_histograms(void **state)
+{
+    (void)state;
+    struct lg_hist *h4 = NULL;
+    assert_int_equal(lg_hist_init(LG_HIST_LOWEST, LG_HIST_HIGHEST, 4, &h4), 0);
+    lg_hist_record_n(h4, 900000, 3);
+    struct lg_hist *many = lg_hist_new();
+    lg_hist_record_n(many, 1000, 4);
+
+    struct merged m = {.n = 2};
+    m.in[0] = seg(&(struct seg_spec){.k = 1, .n = 2, .fast = 3, .fast_us = 1000});
+    m.in[1] = seg(&(struct seg_spec){.k = 2, .n = 2, .fast = 3, .fast_us = 1000});
+    free(m.in[1]->steps[0].cells[0].latency);
+    m.in[1]->steps[0].cells[0].latency = lg_hist_encode(h4);
+    refused(&m, "seg2.json: steps[0].cells[0]: a histogram of another layout than loadgate's, "
+                "or with more samples than its 3 requests: an edited or foreign file");
+
+    m = (struct merged){.n = 2};
+    m.in[0] = seg(&(struct seg_spec){.k = 1, .n = 2, .fast = 3, .fast_us = 1000});
+    m.in[1] = seg(&(struct seg_spec){.k = 2, .n = 2, .fast = 3, .fast_us = 1000});
+    free(m.in[0]->steps[0].cells[0].ttfb);
+    m.in[0]->steps[0].cells[0].ttfb = lg_hist_encode(many);
+    refused(&m, "seg1.json: steps[0].cells[0]: a histogram of another layout than loadgate's, "
+                "or with more samples than its 3 requests: an edited or foreign file");
+
+    m = (struct merged){.n = 2};
+    m.in[0] = seg(&(struct seg_spec){.k = 1, .n = 2, .fast = 3, .fast_us = 1000});
+    m.in[1] = seg(&(struct seg_spec){.k = 2, .n = 2, .fast = 3, .fast_us = 1000});
+    free(m.in[1]->series[0].histogram);
+    m.in[1]->series[0].histogram = lg_hist_encode(h4);
+    refused(&m, "seg2.json: series[0]: a histogram of another layout than loadgate's, or with "
+                "more samples than its 3 requests: an edited or foreign file");
+
+    m = (struct merged){.n = 2};
+    m.in[0] = seg(&(struct seg_spec){.k = 1, .n = 2, .fast = 3, .fast_us = 1000});
+    m.in[1] = seg(&(struct seg_spec){.k = 2, .n = 2, .fast = 3, .fast_us = 1000});
+    lg_hist_free(m.in[1]->scenarios[0].histogram);
+    m.in[1]->scenarios[0].histogram = h4;
+    h4 = NULL;
+    refused(&m, "seg2.json: scenarios[0]: an iteration histogram of another layout than "
+                "loadgate's: an edited or foreign file");
+    lg_hist_free(many);
+}
+
 /* The reader refuses what a segment result cannot hold. */
 static void test_merge_reader_refuses_bad_segment(void **state)
 {
@@ -834,6 +881,7 @@ int main(void)
         cmocka_unit_test(test_merge_refuses_other_thresholds),
         cmocka_unit_test(test_merge_refuses_without_merge_data),
         cmocka_unit_test(test_merge_refuses_impossible_times),
+        cmocka_unit_test(test_merge_refuses_foreign_histograms),
         cmocka_unit_test(test_merge_reader_refuses_bad_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
