@@ -98,7 +98,7 @@ const char *lg_report_rule_label(const char *name)
         {LG_RULE_DEFAULT, "strict default gate"},  {LG_RULE_FAILURES, "failures rule"},
         {LG_RULE_NO_RESPONSE, "no-response rule"}, {LG_RULE_COMPLETION, "completion rule"},
         {LG_RULE_SMOKE, "smoke profile"},          {LG_RULE_BASELINE, "baseline"},
-        {LG_RULE_PARTIAL, "partial merge"}};
+        {LG_RULE_PARTIAL, "partial merge"},        {LG_RULE_TOGETHER, "segments together"}};
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
         if (name && !strcmp(name, labels[i].name))
             return labels[i].label;

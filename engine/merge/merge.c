@@ -588,6 +588,39 @@ static void copy_regset(struct lg_result_regset *dst, const struct lg_result_reg
     }
 }
 
+/* The segments' load adds up to the whole only while they all run: started hours
+ * apart, each met a server carrying 1/N of the load, and thresholds kept on that
+ * data say nothing of the whole. --start-at starts them within a second. */
+static void check_together(struct lg_result *r, struct lg_result *const *in, const size_t *order,
+                           size_t n)
+{
+    size_t first = order[0], last = order[0];
+    double shortest = in[order[0]]->duration_s;
+    for (size_t i = 0; i < n; i++) {
+        const struct lg_result *g = in[order[i]];
+        if (g->started_unix_ms < in[first]->started_unix_ms)
+            first = order[i];
+        if (g->started_unix_ms > in[last]->started_unix_ms)
+            last = order[i];
+        if (g->duration_s < shortest)
+            shortest = g->duration_s;
+    }
+    double spread = (double)(in[last]->started_unix_ms - in[first]->started_unix_ms) / 1e3;
+    double allowed = shortest / 10 > LG_MERGE_SPREAD_S ? shortest / 10 : LG_MERGE_SPREAD_S;
+    if (spread <= allowed)
+        return;
+    char *text = lg_asprintf(
+        "segment %u/%u started %.3f s after segment %u/%u (more than %.0f s or a tenth of "
+        "the shortest segment, %.3f s): the whole load never ran at once, so the merged data "
+        "cannot vouch for it; start the segments together (--start-at TIME)",
+        (unsigned)in[last]->segment_index, (unsigned)in[last]->segment_count, spread,
+        (unsigned)in[first]->segment_index, (unsigned)in[first]->segment_count, LG_MERGE_SPREAD_S,
+        shortest);
+    add_rule(r, LG_RULE_TOGETHER, false, text);
+    if (r->verdict == LG_VERDICT_PASS)
+        r->verdict = LG_VERDICT_FAIL;
+}
+
 static void record_merge(struct lg_result *r, struct lg_result *const *in, const char *const *files,
                          const size_t *order, size_t n, uint32_t *missing, size_t n_missing,
                          int64_t start_ms)
@@ -615,6 +648,7 @@ static void record_merge(struct lg_result *r, struct lg_result *const *in, const
     }
     m->missing = missing;
     m->n_missing = n_missing;
+    check_together(r, in, order, n);
     if (!n_missing)
         return;
     struct lg_buf b = {0};

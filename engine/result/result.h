@@ -157,6 +157,11 @@ struct lg_result_rule {
 /* `loadgate merge --allow-partial` with segments missing: the merged data lacks their
  * share of the load, so the gate fails (docs/merge.md). */
 #define LG_RULE_PARTIAL "partial"
+/* `loadgate merge` of segments whose starts lie further apart than LG_MERGE_SPREAD_S
+ * or a tenth of the shortest segment: the whole load never ran at once, so the gate
+ * fails (docs/merge.md). */
+#define LG_RULE_TOGETHER "together"
+#define LG_MERGE_SPREAD_S 2.0
 
 /* A step of the baseline: its latency histogram in microseconds (owned). */
 struct lg_result_baseline_step {

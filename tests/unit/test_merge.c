@@ -494,6 +494,42 @@ static void test_merge_aligns_seconds_by_wall_clock(void **state)
     merged_free(&m);
 }
 
+/* Segments that did not run together never put the whole load on the server: each
+ * met 1/N of it. Their merge fails the gate (rule "together") beyond 2 s or a tenth
+ * of the shortest segment apart, whatever its thresholds say; within, it passes. */
+static void test_merge_segments_apart_fail_the_gate(void **state)
+{
+    (void)state;
+    static const char *const th[] = {"p95(latency) < 5s", NULL};
+    struct merged m = {.n = 2};
+    m.in[0] = seg(&(struct seg_spec){.k = 1, .n = 2, .fast = 5, .fast_us = 1000, .thresholds = th});
+    m.in[1] = seg(&(struct seg_spec){
+        .k = 2, .n = 2, .fast = 5, .fast_us = 1000, .thresholds = th, .start_ms = T0 + 2000});
+    do_merge(&m, false);
+    assert_int_equal(m.rc, 0);
+    assert_int_equal(m.out->verdict, LG_VERDICT_PASS);
+    assert_null(rule(m.out, LG_RULE_TOGETHER));
+    merged_free(&m);
+
+    m = (struct merged){.n = 2};
+    m.in[0] = seg(&(struct seg_spec){
+        .k = 1, .n = 2, .fast = 5, .fast_us = 1000, .thresholds = th, .start_ms = T0 + 3600000});
+    m.in[1] = seg(&(struct seg_spec){.k = 2, .n = 2, .fast = 5, .fast_us = 1000, .thresholds = th});
+    do_merge(&m, false);
+    assert_int_equal(m.rc, 0);
+    assert_int_equal(m.out->verdict, LG_VERDICT_FAIL);
+    assert_true(m.out->thresholds[0].ok);
+    const struct lg_result_rule *t = rule(m.out, LG_RULE_TOGETHER);
+    assert_non_null(t);
+    assert_false(t->ok);
+    assert_string_equal(t->text,
+                        "segment 1/2 started 3600.000 s after segment 2/2 (more than 2 s or a "
+                        "tenth of the shortest segment, 1.000 s): the whole load never ran at "
+                        "once, so the merged data cannot vouch for it; start the segments "
+                        "together (--start-at TIME)");
+    merged_free(&m);
+}
+
 /* The open model: iterations due and dropped summed, the lag histograms merged,
  * and `dropped < 3` judged on the run's 4 dropped, not on each segment's 2. */
 static void test_merge_open_model(void **state)
@@ -868,6 +904,7 @@ int main(void)
         cmocka_unit_test(test_merge_filters_by_status_and_tag),
         cmocka_unit_test(test_merge_default_gate),
         cmocka_unit_test(test_merge_aligns_seconds_by_wall_clock),
+        cmocka_unit_test(test_merge_segments_apart_fail_the_gate),
         cmocka_unit_test(test_merge_open_model),
         cmocka_unit_test(test_merge_an_hour_of_seconds),
         cmocka_unit_test(test_merge_keeps_regression_settings),
