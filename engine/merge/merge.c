@@ -186,8 +186,14 @@ static int check_segment(const struct lg_result *r, const char *file, char *err,
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct lg_result_step *s = &r->steps[i];
         uint64_t sum = 0;
+        bool wrapped = false;
         for (size_t k = 0; k < s->n_cells; k++)
-            sum += s->cells[k].requests;
+            wrapped |= __builtin_add_overflow(sum, s->cells[k].requests, &sum);
+        if (wrapped)
+            return fail(err, errlen,
+                        "%s: steps[%zu] (%s/%s): its cells hold more requests than a count "
+                        "holds: an edited file",
+                        file, i, s->scenario, s->name);
         if (sum != s->requests)
             return fail(err, errlen,
                         "%s: steps[%zu] (%s/%s): its cells hold %llu requests, the step %llu: "

@@ -813,6 +813,23 @@ static void test_merge_refuses_without_merge_data(void **state)
                 "merge data (written by a loadgate without `merge`?) or an edited file");
 }
 
+/* Cells whose requests overflow a count when summed, wrapping to the step's
+ * requests (an edited file), are refused, not taken as agreeing with the step. */
+static void test_merge_refuses_wrapping_cells(void **state)
+{
+    (void)state;
+    struct merged m = {.n = 1};
+    m.in[0] = seg(&(struct seg_spec){.k = 1, .n = 1, .fast = 3, .fast_us = 1000});
+    struct lg_result_step *s = &m.in[0]->steps[0];
+    s->cells = lg_realloc(s->cells, 3 * sizeof(*s->cells));
+    s->cells[0].requests = 5; /* 5 + 2 * (2^63 - 1) wraps to 3 */
+    s->cells[1] = (struct lg_result_cell){.status = 500, .requests = INT64_MAX};
+    s->cells[2] = (struct lg_result_cell){.status = 503, .requests = INT64_MAX};
+    s->n_cells = 3;
+    refused(&m, "seg1.json: steps[0] (browse/get): its cells hold more requests than a count "
+                "holds: an edited file");
+}
+
 /* Instants and seconds no run has (an edited file) are refused, not overflowed. */
 static void test_merge_refuses_impossible_times(void **state)
 {
@@ -917,6 +934,7 @@ int main(void)
         cmocka_unit_test(test_merge_refuses_merged_result),
         cmocka_unit_test(test_merge_refuses_other_thresholds),
         cmocka_unit_test(test_merge_refuses_without_merge_data),
+        cmocka_unit_test(test_merge_refuses_wrapping_cells),
         cmocka_unit_test(test_merge_refuses_impossible_times),
         cmocka_unit_test(test_merge_refuses_foreign_histograms),
         cmocka_unit_test(test_merge_reader_refuses_bad_segment),
