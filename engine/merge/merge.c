@@ -185,10 +185,12 @@ static int check_segment(const struct lg_result *r, const char *file, char *err,
                     (long long)r->started_unix_ms);
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct lg_result_step *s = &r->steps[i];
-        uint64_t sum = 0;
+        uint64_t sum = 0, errors = 0;
         bool wrapped = false;
-        for (size_t k = 0; k < s->n_cells; k++)
+        for (size_t k = 0; k < s->n_cells; k++) {
             wrapped |= __builtin_add_overflow(sum, s->cells[k].requests, &sum);
+            wrapped |= __builtin_add_overflow(errors, s->cells[k].errors, &errors);
+        }
         if (wrapped)
             return fail(err, errlen,
                         "%s: steps[%zu] (%s/%s): its cells hold more requests than a count "
@@ -200,6 +202,13 @@ static int check_segment(const struct lg_result *r, const char *file, char *err,
                         "no merge data (written by a loadgate without `merge`?) or an edited file",
                         file, i, s->scenario, s->name, (unsigned long long)sum,
                         (unsigned long long)s->requests);
+        /* the merged errors are the cells': the step's own count must agree */
+        if (errors != s->errors)
+            return fail(err, errlen,
+                        "%s: steps[%zu] (%s/%s): its cells hold %llu errors, the step %llu: an "
+                        "edited file",
+                        file, i, s->scenario, s->name, (unsigned long long)errors,
+                        (unsigned long long)s->errors);
     }
     for (size_t i = 0; i < r->n_series; i++)
         if (r->series[i].t_s < 0 || r->series[i].t_s > LONGEST_RUN_S)

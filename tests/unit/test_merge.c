@@ -813,6 +813,23 @@ static void test_merge_refuses_without_merge_data(void **state)
                 "merge data (written by a loadgate without `merge`?) or an edited file");
 }
 
+/* A step whose cells hold fewer errors than the step counted (an edited file that
+ * hides them from the merged gate) is refused. */
+static void test_merge_refuses_cells_hiding_errors(void **state)
+{
+    (void)state;
+    struct merged m = {.n = 1};
+    m.in[0] = seg(&(struct seg_spec){
+        .k = 1, .n = 1, .fast = 3, .fast_us = 1000, .failed = 2, .fail_us = 2000});
+    struct lg_result_cell *c = &m.in[0]->steps[0].cells[1];
+    assert_int_equal(c->status, 500);
+    c->errors = 0;
+    free(c->error_classes[0].name);
+    c->n_error_classes = 0;
+    refused(&m, "seg1.json: steps[0] (browse/get): its cells hold 0 errors, the step 2: an "
+                "edited file");
+}
+
 /* Cells whose requests overflow a count when summed, wrapping to the step's
  * requests (an edited file), are refused, not taken as agreeing with the step. */
 static void test_merge_refuses_wrapping_cells(void **state)
@@ -935,6 +952,7 @@ int main(void)
         cmocka_unit_test(test_merge_refuses_other_thresholds),
         cmocka_unit_test(test_merge_refuses_without_merge_data),
         cmocka_unit_test(test_merge_refuses_wrapping_cells),
+        cmocka_unit_test(test_merge_refuses_cells_hiding_errors),
         cmocka_unit_test(test_merge_refuses_impossible_times),
         cmocka_unit_test(test_merge_refuses_foreign_histograms),
         cmocka_unit_test(test_merge_reader_refuses_bad_segment),
