@@ -35,6 +35,10 @@ static const char *const merge_usage =
     "                            result.json, as `run --baseline` does (docs/compare.md)\n"
     "      --max-regression P    with --baseline: the worsening allowed, over the\n"
     "                            suite's `regression:` budgets (default 10%)\n"
+    "      --confidence P        with --baseline: the confidence of the bounds, over\n"
+    "                            the suite's (default 99%)\n"
+    "      --metrics LIST        with --baseline: the judged metrics, over the suite's\n"
+    "                            and its steps' (default p95,p99,error_rate)\n"
     "      --baseline-severity critical|warning  with --baseline: a regression fails the\n"
     "                            gate (critical, the default) or is only reported\n"
     "      --quiet               print the verdict line only, not the summary\n"
@@ -50,6 +54,8 @@ enum {
     OPT_BASELINE,
     OPT_MAX_REGRESSION,
     OPT_BASELINE_SEVERITY,
+    OPT_CONFIDENCE,
+    OPT_METRICS,
     OPT_QUIET
 };
 
@@ -58,6 +64,9 @@ struct merge_args {
     bool allow_partial, quiet;
     const char *baseline;
     double max_regression; /* < 0: not given */
+    double confidence;     /* < 0: not given */
+    bool has_metrics;
+    unsigned metrics; /* --metrics, when has_metrics */
     const char *baseline_severity;
     char **inputs;
     size_t n_inputs;
@@ -72,12 +81,15 @@ static int parse_args(int argc, char **argv, struct merge_args *a)
         {"baseline", required_argument, NULL, OPT_BASELINE},
         {"max-regression", required_argument, NULL, OPT_MAX_REGRESSION},
         {"baseline-severity", required_argument, NULL, OPT_BASELINE_SEVERITY},
+        {"confidence", required_argument, NULL, OPT_CONFIDENCE},
+        {"metrics", required_argument, NULL, OPT_METRICS},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
     memset(a, 0, sizeof(*a));
     a->max_regression = -1;
+    a->confidence = -1;
     optind = 1;
     opterr = 0;
     int c;
@@ -102,6 +114,19 @@ static int parse_args(int argc, char **argv, struct merge_args *a)
                 return rc;
             break;
         }
+        case OPT_CONFIDENCE: {
+            int rc = lg_cli_parse_confidence(optarg, &a->confidence);
+            if (rc != -1)
+                return rc;
+            break;
+        }
+        case OPT_METRICS: {
+            int rc = lg_cli_parse_metrics(optarg, &a->metrics);
+            if (rc != -1)
+                return rc;
+            a->has_metrics = true;
+            break;
+        }
         case OPT_BASELINE_SEVERITY:
             if (strcmp(optarg, "critical") && strcmp(optarg, "warning"))
                 return lg_cli_usage_error("--baseline-severity: expected critical or warning, "
@@ -122,10 +147,15 @@ static int parse_args(int argc, char **argv, struct merge_args *a)
                                       argv[optind - 1]);
         }
     }
-    if (!a->baseline && (a->max_regression >= 0 || a->baseline_severity))
-        return lg_cli_usage_error("%s: only with --baseline", a->max_regression >= 0
-                                                                  ? "--max-regression"
-                                                                  : "--baseline-severity");
+    if (!a->baseline) {
+        const char *flag = a->max_regression >= 0 ? "--max-regression"
+                           : a->confidence >= 0   ? "--confidence"
+                           : a->has_metrics       ? "--metrics"
+                           : a->baseline_severity ? "--baseline-severity"
+                                                  : NULL;
+        if (flag)
+            return lg_cli_usage_error("%s: only with --baseline", flag);
+    }
     if (!a->out)
         return lg_cli_usage_error("merge: missing -o OUT.json (see loadgate merge --help)");
     if (optind >= argc)
@@ -147,45 +177,62 @@ static int stat_input(const char *flag, const char *path, struct stat *st)
     return -1;
 }
 
-/* --max-regression over the regression settings the segments recorded, as `run`
- * puts it over the suite's (docs/compare.md: flag > step > suite > default): every
- * budget becomes P, and a step stays listed only when its judged metrics differ. */
-static void flag_budget(struct lg_result_regset *rs, double budget)
+/* --max-regression, --metrics and --confidence over the regression settings the
+ * segments recorded, as `run` puts them over the suite's (docs/compare.md: flag > step
+ * > suite > default): a flag sets the suite level and every step, and a step stays
+ * listed only when it is still judged otherwise. */
+static void apply_flags(struct lg_result_regset *rs, const struct merge_args *a)
 {
+    if (a->max_regression < 0 && a->confidence < 0 && !a->has_metrics)
+        return;
     if (!rs->has) {
         struct lg_compare_opts d;
         lg_compare_opts_init(&d);
         lg_result_regset_clear(rs);
-        *rs = (struct lg_result_regset){
-            .has = true, .metrics = d.metrics, .confidence = d.confidence};
+        *rs = (struct lg_result_regset){.has = true,
+                                        .budget = d.budget[LG_CMP_P95],
+                                        .metrics = d.metrics,
+                                        .confidence = d.confidence};
     }
-    rs->budget = budget;
-    rs->budget_from = LG_REGSET_FLAG;
+    if (a->max_regression >= 0) {
+        rs->budget = a->max_regression;
+        rs->budget_from = LG_REGSET_FLAG;
+    }
+    if (a->has_metrics) {
+        rs->metrics = a->metrics;
+        rs->metrics_from = LG_REGSET_FLAG;
+    }
+    if (a->confidence >= 0) {
+        rs->confidence = a->confidence;
+        rs->confidence_from = LG_REGSET_FLAG;
+    }
     size_t kept = 0;
     for (size_t i = 0; i < rs->n_steps; i++) {
         struct lg_result_regset_step *st = &rs->steps[i];
-        if (st->metrics == rs->metrics) {
+        if (a->max_regression >= 0)
+            st->budget = rs->budget;
+        if (a->has_metrics)
+            st->metrics = rs->metrics;
+        if (st->budget == rs->budget && st->metrics == rs->metrics) {
             free(st->scenario);
             free(st->step);
             continue;
         }
-        st->budget = budget;
         rs->steps[kept++] = *st;
     }
     rs->n_steps = kept;
 }
 
 /* --baseline: the merged run judged against the accepted one, part of its verdict,
- * with the regression settings the segments recorded (and --max-regression over
- * them). Returns -1, or an exit code when the two cannot be compared. */
+ * with the regression settings the segments recorded (and the flags over them).
+ * Returns -1, or an exit code when the two cannot be compared. */
 static int judge_baseline(const struct merge_args *a, const struct lg_result *base,
                           struct lg_result *r)
 {
     struct lg_compare_opts opts;
     struct lg_comparison *c = NULL;
     char err[512];
-    if (a->max_regression >= 0)
-        flag_budget(&r->regression, a->max_regression);
+    apply_flags(&r->regression, a);
     lg_compare_opts_init(&opts);
     lg_compare_opts_from_regset(&opts, &r->regression);
     if (lg_compare(base, r, &opts, &c, err, sizeof(err)))

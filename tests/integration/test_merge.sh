@@ -210,6 +210,22 @@ lg merge -o "$TEST_TMP/mb.json" --baseline "$WHOLE" --baseline-severity warning 
 assert_status 1 "still the count threshold"
 assert_json "$TEST_TMP/mb.json" '.baseline.file == "'"$WHOLE"'" and (.regressions | length) > 0'
 assert_json "$TEST_TMP/mb.json" '.baseline.budget == 0.2 and .regression.budget == 0.2'
+# --confidence and --metrics over the segments' settings, as on run --baseline
+lg merge -o "$TEST_TMP/mc.json" --baseline "$WHOLE" --baseline-severity warning \
+    --confidence 95% --metrics p95 "${S2[@]}"
+assert_status 1 "still the count threshold"
+assert_json "$TEST_TMP/mc.json" '.regression.confidence == 0.95 and .regression.metrics == ["p95"]'
+assert_json "$TEST_TMP/mc.json" '.regression.from == {"budget": "default", "metrics": "flag", "confidence": "flag"}'
+assert_json "$TEST_TMP/mc.json" '.baseline.confidence == 0.95 and ([.regressions[].metric] | unique) == ["p95"]'
+for f in --confidence --metrics; do
+    v=95%; [[ $f == --metrics ]] && v=p95
+    lg merge -o "$TEST_TMP/mx.json" "$f" "$v" "${S2[@]}"
+    assert_status 2 "$f without --baseline"
+    assert_contains "$LG_ERR" "$f: only with --baseline"
+done
+lg merge -o "$TEST_TMP/mx.json" --baseline "$WHOLE" --metrics max "${S2[@]}"
+assert_status 2 "--metrics max"
+[[ ! -e $TEST_TMP/mx.json ]] || fail "a refused merge wrote its output"
 
 log "(8) the open model: the merged schedule is the whole one's"
 OPEN=(-r 30/s -d 2s --max-vus 12 --threshold 'p99(latency) < 5s')
