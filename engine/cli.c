@@ -795,13 +795,6 @@ static void build_regset(const struct run_args *a, const struct lg_suite *s,
     }
 }
 
-/* The comparison options of the run's settings (rs must outlive opts). */
-static void baseline_opts(const struct lg_result_regset *rs, struct lg_compare_opts *opts)
-{
-    lg_compare_opts_init(opts);
-    lg_compare_opts_from_regset(opts, rs);
-}
-
 /* The checks that need the suite, still before anything is sent: the baseline is a
  * run of this suite, and it compares with itself (its histograms can be merged), so
  * that the comparison after the run can only fail on the run's own data. */
@@ -820,7 +813,8 @@ static int check_baseline(const struct run_args *a, const struct lg_suite *s,
     struct lg_compare_opts opts;
     struct lg_comparison *c = NULL;
     char err[512];
-    baseline_opts(rs, &opts);
+    lg_compare_opts_init(&opts);
+    lg_compare_opts_from_regset(&opts, rs);
     if (lg_compare(base, base, &opts, &c, err, sizeof(err)))
         rc = usage_error("--baseline: %s: %s", a->baseline, err);
     lg_comparison_free(c);
@@ -832,15 +826,11 @@ static int check_baseline(const struct run_args *a, const struct lg_suite *s,
 static int judge_baseline(const struct run_args *a, const struct lg_result *base,
                           struct lg_result *result)
 {
-    struct lg_compare_opts opts;
-    struct lg_comparison *c = NULL;
     char err[512];
-    baseline_opts(&result->regression, &opts);
-    if (lg_compare(base, result, &opts, &c, err, sizeof(err)))
-        return usage_error("--baseline: cannot compare with %s: %s", a->baseline, err);
     bool critical = !a->baseline_severity || !strcmp(a->baseline_severity, "critical");
-    lg_outcome_apply_baseline(result, base, c, a->baseline, critical);
-    lg_comparison_free(c);
+    if (lg_outcome_judge_baseline(result, base, &result->regression, a->baseline, critical, err,
+                                  sizeof(err)))
+        return usage_error("--baseline: cannot compare with %s: %s", a->baseline, err);
     return -1;
 }
 

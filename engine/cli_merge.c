@@ -229,17 +229,11 @@ static void apply_flags(struct lg_result_regset *rs, const struct merge_args *a)
 static int judge_baseline(const struct merge_args *a, const struct lg_result *base,
                           struct lg_result *r)
 {
-    struct lg_compare_opts opts;
-    struct lg_comparison *c = NULL;
     char err[512];
     apply_flags(&r->regression, a);
-    lg_compare_opts_init(&opts);
-    lg_compare_opts_from_regset(&opts, &r->regression);
-    if (lg_compare(base, r, &opts, &c, err, sizeof(err)))
-        return lg_cli_usage_error("--baseline: cannot compare with %s: %s", a->baseline, err);
     bool critical = !a->baseline_severity || !strcmp(a->baseline_severity, "critical");
-    lg_outcome_apply_baseline(r, base, c, a->baseline, critical);
-    lg_comparison_free(c);
+    if (lg_outcome_judge_baseline(r, base, &r->regression, a->baseline, critical, err, sizeof(err)))
+        return lg_cli_usage_error("--baseline: cannot compare with %s: %s", a->baseline, err);
     return -1;
 }
 

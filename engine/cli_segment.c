@@ -5,7 +5,6 @@
 #include "cli_segment.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -18,17 +17,6 @@
 #include "schedule.h"
 #include "url.h"
 #include "util.h"
-
-static int refuse(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int refuse(char *why, size_t whylen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-    return LG_EINVAL;
-}
 
 int lg_cli_slice_load(struct lg_run_opts *o, struct lg_slice sl, const char *spec, char *why,
                       size_t whylen)
@@ -47,26 +35,26 @@ int lg_cli_slice_load(struct lg_run_opts *o, struct lg_slice sl, const char *spe
         lg_schedule_free(&sc);
         arrivals = all;
         if (lg_slice_share(sl, all) == 0)
-            return refuse(why, whylen,
-                          "--segment %s: this segment gets no arrival (the schedule has %" PRIu64
-                          " in all): use at most %" PRIu64 " segments",
-                          spec, all, all);
+            return lg_errorf(why, whylen,
+                             "--segment %s: this segment gets no arrival (the schedule has %" PRIu64
+                             " in all): use at most %" PRIu64 " segments",
+                             spec, all, all);
         if (vus == 0)
-            return refuse(why, whylen,
-                          "--segment %s: this segment gets no VU of the pool (max_vus %u over "
-                          "%u segments): raise --max-vus to at least %u, or use fewer segments",
-                          spec, o->vus, n, n);
+            return lg_errorf(why, whylen,
+                             "--segment %s: this segment gets no VU of the pool (max_vus %u over "
+                             "%u segments): raise --max-vus to at least %u, or use fewer segments",
+                             spec, o->vus, n, n);
     } else {
         if (vus == 0)
-            return refuse(why, whylen,
-                          "--segment %s: this segment gets no VU (%u VUs over %u segments): use "
-                          "at most %u segments",
-                          spec, o->vus, n, o->vus);
+            return lg_errorf(why, whylen,
+                             "--segment %s: this segment gets no VU (%u VUs over %u segments): use "
+                             "at most %u segments",
+                             spec, o->vus, n, o->vus);
         if (o->iterations && lg_slice_share(sl, o->iterations) == 0)
-            return refuse(why, whylen,
-                          "--segment %s: this segment gets no iteration (%" PRIu64
-                          " iterations over %u segments): use at most %" PRIu64 " segments",
-                          spec, o->iterations, n, o->iterations);
+            return lg_errorf(why, whylen,
+                             "--segment %s: this segment gets no iteration (%" PRIu64
+                             " iterations over %u segments): use at most %" PRIu64 " segments",
+                             spec, o->iterations, n, o->iterations);
     }
     struct lg_buf b = {0};
     lg_buf_printf(&b, "segment %s: ", spec);
@@ -171,7 +159,7 @@ char *lg_cli_config_hash(const struct lg_suite *s, const struct lg_cli_config *c
     EVP_MD_CTX *h = EVP_MD_CTX_new();
     if (!h || !EVP_DigestInit_ex(h, EVP_sha256(), NULL)) {
         EVP_MD_CTX_free(h);
-        refuse(why, whylen, "config_hash: SHA-256 is not available");
+        lg_errorf(why, whylen, "config_hash: SHA-256 is not available");
         return NULL;
     }
     put_str(h, "loadgate.config", "1");
@@ -220,7 +208,7 @@ char *lg_cli_config_hash(const struct lg_suite *s, const struct lg_cli_config *c
     int ok = EVP_DigestFinal_ex(h, md, &len);
     EVP_MD_CTX_free(h);
     if (!ok || len != 32) {
-        refuse(why, whylen, "config_hash: SHA-256 failed");
+        lg_errorf(why, whylen, "config_hash: SHA-256 failed");
         return NULL;
     }
     char *out = lg_malloc(7 + 64 + 1);
@@ -245,13 +233,13 @@ int lg_cli_start_at_check(int64_t at_ms, int64_t now_ms, char *why, size_t whyle
     char at[48];
     lg_cli_format_instant(at_ms, at, sizeof(at));
     if (at_ms < now_ms - LG_START_AT_LATE_MS)
-        return refuse(why, whylen,
-                      "--start-at: %s was %.3f s ago (more than %.0f s): the segments would not "
-                      "start together",
-                      at, (double)(now_ms - at_ms) / 1e3, LG_START_AT_LATE_MS / 1e3);
+        return lg_errorf(why, whylen,
+                         "--start-at: %s was %.3f s ago (more than %.0f s): the segments would not "
+                         "start together",
+                         at, (double)(now_ms - at_ms) / 1e3, LG_START_AT_LATE_MS / 1e3);
     if (at_ms > now_ms + LG_START_AT_MAX_AHEAD_MS)
-        return refuse(why, whylen,
-                      "--start-at: %s is more than %lld hours ahead: refusing to wait that long",
-                      at, LG_START_AT_MAX_AHEAD_MS / 3600000);
+        return lg_errorf(why, whylen,
+                         "--start-at: %s is more than %lld hours ahead: refusing to wait that long",
+                         at, LG_START_AT_MAX_AHEAD_MS / 3600000);
     return LG_OK;
 }

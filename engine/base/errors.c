@@ -2,6 +2,9 @@
  * that must name what failed without a caller-side table. */
 #include "errors.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *lg_strerror(int code)
 {
     switch (code) {
@@ -25,4 +28,15 @@ const char *lg_strerror(int code)
         return "value unsafe to send";
     }
     return "unknown error";
+}
+
+int lg_errorf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return LG_EINVAL;
 }

@@ -3,6 +3,8 @@
 #ifndef LG_ERRORS_H
 #define LG_ERRORS_H
 
+#include <stddef.h>
+
 /* Error codes. Functions return 0 on success or one of these (negative). */
 enum {
     LG_OK = 0,
@@ -18,5 +20,9 @@ enum {
 
 /* Returns a static description of an error code above. */
 const char *lg_strerror(int code);
+
+/* Writes the message fmt makes into err (errlen bytes; nothing when err is NULL or
+ * errlen 0) and returns LG_EINVAL: how a function refuses with a reason. */
+int lg_errorf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

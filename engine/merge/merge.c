@@ -5,7 +5,6 @@
  * rules and verdict are those a single machine would have given (docs/merge.md). */
 #include "merge.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +13,6 @@
 #include "outcome.h"
 #include "threshold.h"
 #include "util.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return LG_EINVAL;
-}
 
 /* ---- the suite the thresholds are judged against ---- */
 
@@ -166,23 +152,25 @@ static const char *shape_differs(const struct lg_result *a, const struct lg_resu
 static int check_segment(const struct lg_result *r, const char *file, char *err, size_t errlen)
 {
     if (r->merged.has)
-        return fail(err, errlen,
-                    "%s: a merged result, not a segment's: merge the segments' own results", file);
+        return lg_errorf(err, errlen,
+                         "%s: a merged result, not a segment's: merge the segments' own results",
+                         file);
     if (!r->has_segment)
-        return fail(err, errlen,
-                    "%s: not a segment's result (\"segment\" is null or absent): merge takes the "
-                    "results of `loadgate run --segment K/N`",
-                    file);
+        return lg_errorf(
+            err, errlen,
+            "%s: not a segment's result (\"segment\" is null or absent): merge takes the "
+            "results of `loadgate run --segment K/N`",
+            file);
     if (!r->config_hash || !*r->config_hash)
-        return fail(err, errlen, "%s: no \"config_hash\": cannot tell which run it belongs to",
-                    file);
+        return lg_errorf(err, errlen, "%s: no \"config_hash\": cannot tell which run it belongs to",
+                         file);
     if (r->started_unix_ms <= 0)
-        return fail(err, errlen,
-                    "%s: no \"started_unix_ms\": its seconds cannot be aligned with the others'",
-                    file);
+        return lg_errorf(
+            err, errlen,
+            "%s: no \"started_unix_ms\": its seconds cannot be aligned with the others'", file);
     if (r->started_unix_ms > LATEST_START_MS)
-        return fail(err, errlen, "%s: \"started_unix_ms\" %lld is after the year 9999", file,
-                    (long long)r->started_unix_ms);
+        return lg_errorf(err, errlen, "%s: \"started_unix_ms\" %lld is after the year 9999", file,
+                         (long long)r->started_unix_ms);
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct lg_result_step *s = &r->steps[i];
         uint64_t sum = 0, errors = 0;
@@ -192,34 +180,36 @@ static int check_segment(const struct lg_result *r, const char *file, char *err,
             wrapped |= __builtin_add_overflow(errors, s->cells[k].errors, &errors);
         }
         if (wrapped)
-            return fail(err, errlen,
-                        "%s: steps[%zu] (%s/%s): its cells hold more requests than a count "
-                        "holds: an edited file",
-                        file, i, s->scenario, s->name);
+            return lg_errorf(err, errlen,
+                             "%s: steps[%zu] (%s/%s): its cells hold more requests than a count "
+                             "holds: an edited file",
+                             file, i, s->scenario, s->name);
         if (sum != s->requests)
-            return fail(err, errlen,
-                        "%s: steps[%zu] (%s/%s): its cells hold %llu requests, the step %llu: "
-                        "no merge data (written by a loadgate without `merge`?) or an edited file",
-                        file, i, s->scenario, s->name, (unsigned long long)sum,
-                        (unsigned long long)s->requests);
+            return lg_errorf(
+                err, errlen,
+                "%s: steps[%zu] (%s/%s): its cells hold %llu requests, the step %llu: "
+                "no merge data (written by a loadgate without `merge`?) or an edited file",
+                file, i, s->scenario, s->name, (unsigned long long)sum,
+                (unsigned long long)s->requests);
         /* the merged errors are the cells': the step's own count must agree */
         if (errors != s->errors)
-            return fail(err, errlen,
-                        "%s: steps[%zu] (%s/%s): its cells hold %llu errors, the step %llu: an "
-                        "edited file",
-                        file, i, s->scenario, s->name, (unsigned long long)errors,
-                        (unsigned long long)s->errors);
+            return lg_errorf(
+                err, errlen,
+                "%s: steps[%zu] (%s/%s): its cells hold %llu errors, the step %llu: an "
+                "edited file",
+                file, i, s->scenario, s->name, (unsigned long long)errors,
+                (unsigned long long)s->errors);
     }
     for (size_t i = 0; i < r->n_series; i++)
         if (r->series[i].t_s < 0 || r->series[i].t_s > LONGEST_RUN_S)
-            return fail(err, errlen, "%s: series[%zu]: second %lld is no second of a run", file, i,
-                        (long long)r->series[i].t_s);
+            return lg_errorf(err, errlen, "%s: series[%zu]: second %lld is no second of a run",
+                             file, i, (long long)r->series[i].t_s);
     for (size_t i = 0; i < r->n_series; i++)
         if (!r->series[i].histogram)
-            return fail(err, errlen,
-                        "%s: series[%zu] has no \"histogram\": no merge data (written by a "
-                        "loadgate without `merge`?)",
-                        file, i);
+            return lg_errorf(err, errlen,
+                             "%s: series[%zu] has no \"histogram\": no merge data (written by a "
+                             "loadgate without `merge`?)",
+                             file, i);
     return 0;
 }
 
@@ -244,7 +234,7 @@ static int check_inputs(struct lg_result *const *in, const char *const *files, s
 {
     int rc;
     if (n == 0)
-        return fail(err, errlen, "no segment results to merge");
+        return lg_errorf(err, errlen, "no segment results to merge");
     for (size_t i = 0; i < n; i++)
         if ((rc = check_segment(in[i], files[i], err, errlen)))
             return rc;
@@ -252,25 +242,27 @@ static int check_inputs(struct lg_result *const *in, const char *const *files, s
     for (size_t i = 1; i < n; i++) {
         const struct lg_result *b = in[i];
         if (strcmp(a->config_hash, b->config_hash))
-            return fail(err, errlen,
-                        "%s and %s are not segments of one run: their config_hash differ (%s, "
-                        "%s): another suite, environment, profile, variable or load flag",
-                        files[0], files[i], a->config_hash, b->config_hash);
+            return lg_errorf(err, errlen,
+                             "%s and %s are not segments of one run: their config_hash differ (%s, "
+                             "%s): another suite, environment, profile, variable or load flag",
+                             files[0], files[i], a->config_hash, b->config_hash);
         if (a->segment_count != b->segment_count)
-            return fail(err, errlen,
-                        "%s is segment %u/%u but %s is segment %u/%u: different segment counts",
-                        files[0], (unsigned)a->segment_index, (unsigned)a->segment_count, files[i],
-                        (unsigned)b->segment_index, (unsigned)b->segment_count);
+            return lg_errorf(
+                err, errlen,
+                "%s is segment %u/%u but %s is segment %u/%u: different segment counts", files[0],
+                (unsigned)a->segment_index, (unsigned)a->segment_count, files[i],
+                (unsigned)b->segment_index, (unsigned)b->segment_count);
         const char *what = shape_differs(a, b);
         if (what)
-            return fail(err, errlen, "%s and %s differ in their %s: not segments of one run",
-                        files[0], files[i], what);
+            return lg_errorf(err, errlen, "%s and %s differ in their %s: not segments of one run",
+                             files[0], files[i], what);
     }
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
             if (in[i]->segment_index == in[j]->segment_index)
-                return fail(err, errlen, "%s and %s are both segment %u/%u", files[i], files[j],
-                            (unsigned)in[i]->segment_index, (unsigned)in[i]->segment_count);
+                return lg_errorf(err, errlen, "%s and %s are both segment %u/%u", files[i],
+                                 files[j], (unsigned)in[i]->segment_index,
+                                 (unsigned)in[i]->segment_count);
     uint32_t count = a->segment_count;
     bool *seen = lg_calloc(count + 1, sizeof(*seen));
     for (size_t i = 0; i < n; i++)
@@ -287,10 +279,11 @@ static int check_inputs(struct lg_result *const *in, const char *const *files, s
     if (*n_missing && !o->allow_partial) {
         struct lg_buf b = {0};
         list_missing(&b, *missing, *n_missing);
-        rc = fail(err, errlen,
-                  "segment%s %s of %u missing: give every segment's result (or --allow-partial, "
-                  "whose merged result fails the gate)",
-                  *n_missing == 1 ? "" : "s", b.data, (unsigned)count);
+        rc = lg_errorf(
+            err, errlen,
+            "segment%s %s of %u missing: give every segment's result (or --allow-partial, "
+            "whose merged result fails the gate)",
+            *n_missing == 1 ? "" : "s", b.data, (unsigned)count);
         lg_buf_free(&b);
         free(*missing);
         *missing = NULL;
@@ -350,16 +343,17 @@ static int step_metrics(const struct lg_result_step *rs, const char *file, size_
         const struct lg_result_cell *rc = &rs->cells[k];
         for (size_t j = 0; j < sm->n_cells; j++)
             if (sm->cells[j].status == rc->status)
-                return fail(err, errlen, "%s: steps[%zu].cells: status %d twice", file, i,
-                            rc->status);
+                return lg_errorf(err, errlen, "%s: steps[%zu].cells: status %d twice", file, i,
+                                 rc->status);
         uint64_t by_class = 0;
         for (size_t e = 0; e < rc->n_error_classes; e++)
             by_class += rc->error_classes[e].count;
         if (by_class != rc->errors)
-            return fail(err, errlen,
-                        "%s: steps[%zu].cells[%zu]: its error classes sum to %llu, not %llu "
-                        "errors",
-                        file, i, k, (unsigned long long)by_class, (unsigned long long)rc->errors);
+            return lg_errorf(err, errlen,
+                             "%s: steps[%zu].cells[%zu]: its error classes sum to %llu, not %llu "
+                             "errors",
+                             file, i, k, (unsigned long long)by_class,
+                             (unsigned long long)rc->errors);
         LG_GROW(sm->cells, sm->n_cells + 1, sm->cap_cells);
         struct lg_cell *c = &sm->cells[sm->n_cells++];
         memset(c, 0, sizeof(*c));
@@ -376,16 +370,18 @@ static int step_metrics(const struct lg_result_step *rs, const char *file, size_
         if (!hist_fits(c->latency, rc->requests) || !hist_fits(c->ttfb, rc->requests) ||
             !hist_fits(c->latency_uncorrected, rc->requests) || !hist_fits(c->dns, rc->requests) ||
             !hist_fits(c->connect, rc->requests) || !hist_fits(c->tls, rc->requests))
-            return fail(err, errlen,
-                        "%s: steps[%zu].cells[%zu]: a histogram of another layout than "
-                        "loadgate's, or with more samples than its %llu requests: an edited or "
-                        "foreign file",
-                        file, i, k, (unsigned long long)rc->requests);
+            return lg_errorf(
+                err, errlen,
+                "%s: steps[%zu].cells[%zu]: a histogram of another layout than "
+                "loadgate's, or with more samples than its %llu requests: an edited or "
+                "foreign file",
+                file, i, k, (unsigned long long)rc->requests);
         for (size_t e = 0; e < rc->n_error_classes; e++) {
             int ec = errclass_by_name(rc->error_classes[e].name);
             if (ec < 0)
-                return fail(err, errlen, "%s: steps[%zu].cells[%zu]: unknown error class \"%s\"",
-                            file, i, k, rc->error_classes[e].name);
+                return lg_errorf(err, errlen,
+                                 "%s: steps[%zu].cells[%zu]: unknown error class \"%s\"", file, i,
+                                 k, rc->error_classes[e].name);
             c->errors_by_class[ec] += rc->error_classes[e].count;
         }
     }
@@ -393,8 +389,8 @@ static int step_metrics(const struct lg_result_step *rs, const char *file, size_
     for (size_t k = 0; k < rs->n_unsent_reasons; k++) {
         int w = unsent_by_name(rs->unsent_reasons[k].name);
         if (w < 0)
-            return fail(err, errlen, "%s: steps[%zu].unsent_reasons: unknown reason \"%s\"", file,
-                        i, rs->unsent_reasons[k].name);
+            return lg_errorf(err, errlen, "%s: steps[%zu].unsent_reasons: unknown reason \"%s\"",
+                             file, i, rs->unsent_reasons[k].name);
         sm->unsent_by[w] += rs->unsent_reasons[k].count;
     }
     sm->retries = rs->retries;
@@ -402,8 +398,8 @@ static int step_metrics(const struct lg_result_step *rs, const char *file, size_
     for (size_t k = 0; k < rs->n_protocols; k++) {
         enum lg_proto p = lg_proto_from_name(rs->protocols[k].name);
         if (p == LG_PROTO_NONE)
-            return fail(err, errlen, "%s: steps[%zu].protocols: unknown protocol \"%s\"", file, i,
-                        rs->protocols[k].name);
+            return lg_errorf(err, errlen, "%s: steps[%zu].protocols: unknown protocol \"%s\"", file,
+                             i, rs->protocols[k].name);
         sm->protocols[p] += rs->protocols[k].count;
     }
     for (size_t k = 0; k < sm->n_checks && k < rs->n_checks; k++) {
@@ -440,10 +436,10 @@ static int segment_metrics(const struct lg_result *r, const char *file, const st
         sm->iterations_interrupted = rs->iterations_interrupted;
         if (!hist_fits(rs->histogram, UINT64_MAX) ||
             !hist_fits(rs->histogram_uncorrected, UINT64_MAX))
-            return fail(err, errlen,
-                        "%s: scenarios[%zu]: an iteration histogram of another layout than "
-                        "loadgate's: an edited or foreign file",
-                        file, i);
+            return lg_errorf(err, errlen,
+                             "%s: scenarios[%zu]: an iteration histogram of another layout than "
+                             "loadgate's: an edited or foreign file",
+                             file, i);
         if (rs->histogram)
             lg_hist_merge(sm->duration, rs->histogram);
         if (m->open && rs->histogram_uncorrected)
@@ -462,10 +458,10 @@ static int segment_metrics(const struct lg_result *r, const char *file, const st
         if (!hist_fits(lag, UINT64_MAX) || !hist_fits(wait, UINT64_MAX)) {
             lg_hist_free(lag);
             lg_hist_free(wait);
-            return fail(err, errlen,
-                        "%s: schedule: a lag or wait histogram of another layout than "
-                        "loadgate's: an edited or foreign file",
-                        file);
+            return lg_errorf(err, errlen,
+                             "%s: schedule: a lag or wait histogram of another layout than "
+                             "loadgate's: an edited or foreign file",
+                             file);
         }
         if (lag)
             lg_hist_merge(m->lag, lag);
@@ -508,10 +504,11 @@ static int merge_series(struct lg_result *const *in, const char *const *files, s
             bool ok = hist_fits(s, in[i]->series[j].requests);
             lg_hist_free(s);
             if (!ok)
-                return fail(err, errlen,
-                            "%s: series[%zu]: a histogram of another layout than loadgate's, or "
-                            "with more samples than its %llu requests: an edited or foreign file",
-                            files[i], j, (unsigned long long)in[i]->series[j].requests);
+                return lg_errorf(
+                    err, errlen,
+                    "%s: series[%zu]: a histogram of another layout than loadgate's, or "
+                    "with more samples than its %llu requests: an edited or foreign file",
+                    files[i], j, (unsigned long long)in[i]->series[j].requests);
         }
     struct spoint *v = lg_calloc(total, sizeof(*v));
     size_t k = 0;
@@ -559,14 +556,14 @@ static void collect_thresholds(const struct lg_result *r, const struct lg_suite 
         char why[256];
         int off = 0;
         if (lg_threshold_parse(rt->expr, &th[n], why, sizeof(why), &off)) {
-            *rc = fail(err, errlen, "%s: thresholds[%zu] \"%s\": %s", file, i, rt->expr, why);
+            *rc = lg_errorf(err, errlen, "%s: thresholds[%zu] \"%s\": %s", file, i, rt->expr, why);
             break;
         }
         n++;
         th[n - 1].severity = !strcmp(rt->severity, "warning") ? LG_SEV_WARNING : LG_SEV_CRITICAL;
         th[n - 1].abort = rt->abort;
         if (lg_threshold_resolve(&th[n - 1], s, why, sizeof(why)))
-            *rc = fail(err, errlen, "%s: thresholds[%zu] \"%s\": %s", file, i, rt->expr, why);
+            *rc = lg_errorf(err, errlen, "%s: thresholds[%zu] \"%s\": %s", file, i, rt->expr, why);
     }
     *out = th;
     *n_out = n;

@@ -185,3 +185,18 @@ void lg_outcome_apply_baseline(struct lg_result *r, const struct lg_result *base
     if (fails && r->verdict == LG_VERDICT_PASS)
         r->verdict = LG_VERDICT_FAIL;
 }
+
+int lg_outcome_judge_baseline(struct lg_result *r, const struct lg_result *base,
+                              const struct lg_result_regset *rs, const char *file, bool critical,
+                              char *err, size_t errlen)
+{
+    struct lg_compare_opts opts;
+    struct lg_comparison *c = NULL;
+    lg_compare_opts_init(&opts);
+    lg_compare_opts_from_regset(&opts, rs);
+    if (lg_compare(base, r, &opts, &c, err, errlen))
+        return LG_EINVAL;
+    lg_outcome_apply_baseline(r, base, c, file, critical);
+    lg_comparison_free(c);
+    return 0;
+}

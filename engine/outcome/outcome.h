@@ -55,6 +55,14 @@ struct lg_result *lg_outcome_build(const struct lg_suite *s, const struct lg_thr
 void lg_outcome_apply_baseline(struct lg_result *r, const struct lg_result *base,
                                const struct lg_comparison *c, const char *file, bool critical);
 
+/* `run --baseline` and `merge --baseline`: compares r with base under the regression
+ * settings rs (compare.h's options from them) and applies the comparison as
+ * lg_outcome_apply_baseline does. Returns 0, or LG_EINVAL with a message in err when
+ * the two cannot be compared (r is then unchanged). */
+int lg_outcome_judge_baseline(struct lg_result *r, const struct lg_result *base,
+                              const struct lg_result_regset *rs, const char *file, bool critical,
+                              char *err, size_t errlen);
+
 /* For a segment of a distributed run (`run --segment`; result.json writes these
  * for segment results only): adds to r what `loadgate merge` needs to judge the
  * merged run as the gate judges a run (mergedata.c, docs/merge.md): each step's

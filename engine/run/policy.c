@@ -5,24 +5,12 @@
 #include "policy.h"
 
 #include <curl/curl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "url.h"
-
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return LG_EINVAL;
-}
 
 /* The load shape. Flags override the profile: --rate makes the run open; --vus,
  * --duration or --iterations alone make it closed. With neither flags nor a
@@ -39,7 +27,8 @@ int lg_policy_load_shape(const struct lg_load_flags *a, const struct lg_profile 
                                                 : 0;
     if (a->rate_per_s > 0 || (!closed_flags && prof && prof->open)) {
         if (a->iterations > 0)
-            return refuse(err, errlen, "--iterations applies to the closed model, not with --rate");
+            return lg_errorf(err, errlen,
+                             "--iterations applies to the closed model, not with --rate");
         o->open = true;
         if (a->rate_per_s > 0) {
             o->rate_per_s = a->rate_per_s;
@@ -47,7 +36,7 @@ int lg_policy_load_shape(const struct lg_load_flags *a, const struct lg_profile 
                              : prof && prof->open && !prof->n_rate_stages ? prof->duration_us
                                                                           : 0;
             if (!o->duration_us)
-                return refuse(err, errlen, "--rate needs --duration");
+                return lg_errorf(err, errlen, "--rate needs --duration");
         } else {
             o->rate_per_s = prof->rate_per_s;
             o->rate_stages = prof->rate_stages;
@@ -62,9 +51,9 @@ int lg_policy_load_shape(const struct lg_load_flags *a, const struct lg_profile 
         return LG_OK;
     }
     if (a->max_vus > 0)
-        return refuse(err, errlen, "--max-vus applies to the open model: give --rate too");
+        return lg_errorf(err, errlen, "--max-vus applies to the open model: give --rate too");
     if (a->max_lateness_us > 0)
-        return refuse(err, errlen, "--max-lateness applies to the open model: give --rate too");
+        return lg_errorf(err, errlen, "--max-lateness applies to the open model: give --rate too");
     if (!closed_flags && prof && prof->n_vu_stages) {
         double peak = prof->vus;
         for (size_t i = 0; i < prof->n_vu_stages; i++)
@@ -159,11 +148,11 @@ int lg_policy_check_h2c(const struct lg_run_opts *o, const struct lg_suite *s, c
     if (st)
         snprintf(where, sizeof(where), " (step '%s' at %s:%d:%d)", st->name, st->loc.file,
                  st->loc.line, st->loc.col);
-    return refuse(err, errlen,
-                  "HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later (this is "
-                  "%s, which breaks reused h2c connections)%s: use an https:// URL, or "
-                  "--http 1.1",
-                  v->version, where);
+    return lg_errorf(err, errlen,
+                     "HTTP/2 over plain http:// (h2c) needs libcurl 8.0.0 or later (this is "
+                     "%s, which breaks reused h2c connections)%s: use an https:// URL, or "
+                     "--http 1.1",
+                     v->version, where);
 }
 
 /* A protected environment (production) runs only with --yes-production: the
