@@ -33,10 +33,10 @@
  * CA_FILE, as loadgate verifies. At the end it prints one line on stdout:
  *   requests N errors E seconds S connections C h1 A h2 B
  * where requests counts answers with status 200, errors everything else, S is the
- * time from the first transfer's start to the stop, C the connections that the
- * finished transfers opened (CURLINFO_NUM_CONNECTS), A and B the finished transfers
- * that spoke HTTP/1.x and HTTP/2 (CURLINFO_HTTP_VERSION), so that the bench can
- * check that the loop did what its options say. Exit code 0, or 2 on bad
+ * time from the first transfer's start to the stop, C the connections it opened
+ * (sockets, CURLOPT_OPENSOCKETFUNCTION), A and B the finished transfers that spoke
+ * HTTP/1.x and HTTP/2 (CURLINFO_HTTP_VERSION), so that the bench can check that
+ * the loop did what its options say. Exit code 0, or 2 on bad
  * arguments, 3 when libcurl or libev fails to start. */
 #include <curl/curl.h>
 #include <ev.h>
@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "worker.h" /* lg_recv_buffer_size */
 
@@ -76,11 +77,9 @@ static void reap(struct multi *mh)
         if (msg->msg != CURLMSG_DONE)
             continue;
         CURL *e = msg->easy_handle;
-        long status = 0, version = 0, opened = 0;
+        long status = 0, version = 0;
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
-        curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &opened);
-        connects += opened;
         if (version == CURL_HTTP_VERSION_2_0)
             h2++;
         else if (version == CURL_HTTP_VERSION_1_0 || version == CURL_HTTP_VERSION_1_1)
@@ -124,6 +123,18 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
     int running;
     curl_multi_socket_action(mh->m, CURL_SOCKET_TIMEOUT, 0, &running);
     reap(mh);
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: counts the connections opened. (CURLINFO_NUM_CONNECTS
+ * would miss those whose first transfer was still running at the stop.) */
+static curl_socket_t open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)clientp;
+    (void)purpose;
+    curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
+    if (fd != CURL_SOCKET_BAD)
+        connects++;
+    return fd;
 }
 
 /* CURLMOPT_SOCKETFUNCTION */
@@ -287,6 +298,7 @@ int main(int argc, char **argv)
         if (ca_file)
             curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, &headers);
         if (http2)
