@@ -7,6 +7,7 @@
 #   POLLSERVER  the small libmicrohttpd server (jobs to poll, slow responses, /count)
 #   LG_TARGET   loadgate-target, the reference trivia API (tools/target/API.md)
 #   LG_SOURCE_DIR  the source tree
+#   LG_BARECURL    the benchmark's bare libcurl loop (tools/bench/barecurl.c), if built
 #
 # Servers started here listen on 127.0.0.1 only, die with the test (EXIT trap),
 # and cannot outlive LG_SERVER_LIFETIME seconds even if the test is killed hard.
@@ -199,6 +200,15 @@ EOF
 # waits for the log to settle.
 nginx_connections() {
     grep -E -- "${1:-.}" "$NGINX_ACCESS_LOG" | awk '{ print $5 }' | sort -u | wc -l
+}
+
+# nginx_busiest [PATTERN]: the busiest connection's share of the requests nginx
+# logged (matching PATTERN), to two decimals: near 1 when clients that each opened a
+# connection pile their requests onto one of them (HTTP/2 multiplexing).
+nginx_busiest() {
+    grep -E -- "${1:-.}" "$NGINX_ACCESS_LOG" | awk '{ n[$5]++; total++ }
+        END { for (c in n) if (n[c] > max) max = n[c]
+              printf "%.2f\n", total ? max / total : 0 }'
 }
 
 # nginx_requests [PATTERN]: how many requests nginx logged (whose log line matches

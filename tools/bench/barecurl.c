@@ -16,13 +16,27 @@
  * keeps reused sockets registered with epoll and sends requests in chunks
  * (engine/transport.c), which this loop does not.
  *
- *   loadgate-barecurl URL CONNECTIONS SECONDS [CA_FILE]
+ *   loadgate-barecurl [--http2 | --multiplex CONNS] URL TRANSFERS SECONDS [CA_FILE]
+ *
+ * Without an option it speaks HTTP/1.1 (what libcurl negotiates with a server that
+ * offers nothing else), one connection per transfer. --http2 asks for HTTP/2 (ALPN
+ * over TLS, prior knowledge over plain HTTP) with multiplexing off
+ * (CURLPIPE_NOTHING), so that each transfer keeps a connection to itself, as
+ * loadgate's VUs do without `multiplex: true`. --multiplex CONNS spreads the
+ * transfers as HTTP/2 streams over CONNS connections: one multi handle per
+ * connection holding its share of the transfers, CURLPIPE_MULTIPLEX with
+ * CURLOPT_PIPEWAIT, one connection per host and in all
+ * (CURLMOPT_MAX_HOST_CONNECTIONS, CURLMOPT_MAX_TOTAL_CONNECTIONS) and the share as
+ * CURLMOPT_MAX_CONCURRENT_STREAMS.
  *
  * URL must name 127.0.0.1, ::1 or localhost. An https URL is verified against
  * CA_FILE, as loadgate verifies. At the end it prints one line on stdout:
- *   requests N errors E seconds S
- * where requests counts answers with status 200, errors everything else, and S is
- * the time from the first transfer's start to the stop. Exit code 0, or 2 on bad
+ *   requests N errors E seconds S connections C h1 A h2 B
+ * where requests counts answers with status 200, errors everything else, S is the
+ * time from the first transfer's start to the stop, C the connections it opened
+ * (sockets, CURLOPT_OPENSOCKETFUNCTION), A and B the finished transfers that spoke
+ * HTTP/1.x and HTTP/2 (CURLINFO_HTTP_VERSION), so that the bench can check that
+ * the loop did what its options say. Exit code 0, or 2 on bad
  * arguments, 3 when libcurl or libev fails to start. */
 #include <curl/curl.h>
 #include <ev.h>
@@ -31,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "worker.h" /* lg_recv_buffer_size */
 
@@ -51,7 +66,7 @@ struct sock {
 static struct ev_loop *loop;
 static struct sock *socks;
 static size_t n_socks;
-static long long requests, errors;
+static long long requests, errors, connects, h1, h2;
 static bool stopping;
 
 static void reap(struct multi *mh)
@@ -62,8 +77,13 @@ static void reap(struct multi *mh)
         if (msg->msg != CURLMSG_DONE)
             continue;
         CURL *e = msg->easy_handle;
-        long status = 0;
+        long status = 0, version = 0;
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+        if (version == CURL_HTTP_VERSION_2_0)
+            h2++;
+        else if (version == CURL_HTTP_VERSION_1_0 || version == CURL_HTTP_VERSION_1_1)
+            h1++;
         if (msg->data.result == CURLE_OK && status == 200)
             requests++;
         else
@@ -103,6 +123,18 @@ static void timer_cb(struct ev_loop *l, ev_timer *w, int revents)
     int running;
     curl_multi_socket_action(mh->m, CURL_SOCKET_TIMEOUT, 0, &running);
     reap(mh);
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: counts the connections opened. (CURLINFO_NUM_CONNECTS
+ * would miss those whose first transfer was still running at the stop.) */
+static curl_socket_t open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)clientp;
+    (void)purpose;
+    curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
+    if (fd != CURL_SOCKET_BAD)
+        connects++;
+    return fd;
 }
 
 /* CURLMOPT_SOCKETFUNCTION */
@@ -157,29 +189,46 @@ static bool loopback(CURLU *u)
 static int usage(const char *why)
 {
     fprintf(stderr,
-            "loadgate-barecurl: %s\nusage: loadgate-barecurl URL CONNECTIONS SECONDS [CA_FILE]\n",
+            "loadgate-barecurl: %s\nusage: loadgate-barecurl [--http2 | --multiplex CONNS] URL "
+            "TRANSFERS SECONDS [CA_FILE]\n",
             why);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 4 || argc > 5)
-        return usage("wrong number of arguments");
     char *end;
-    unsigned long n = strtoul(argv[2], &end, 10);
+    bool http2 = false;
+    unsigned long conns = 0; /* --multiplex: the connections the streams share */
+    int a = 1;
+    if (a < argc && !strcmp(argv[a], "--http2")) {
+        http2 = true;
+        a++;
+    } else if (a < argc && !strcmp(argv[a], "--multiplex")) {
+        if (++a == argc)
+            return usage("--multiplex needs CONNS");
+        conns = strtoul(argv[a++], &end, 10);
+        if (*end || conns == 0 || conns > 100000)
+            return usage("CONNS must be 1 to 100000");
+        http2 = true;
+    }
+    if (argc - a < 3 || argc - a > 4)
+        return usage("wrong number of arguments");
+    unsigned long n = strtoul(argv[a + 1], &end, 10);
     if (*end || n == 0 || n > 100000)
-        return usage("CONNECTIONS must be 1 to 100000");
-    double seconds = strtod(argv[3], &end);
+        return usage("TRANSFERS must be 1 to 100000");
+    if (conns > n)
+        return usage("CONNS must be at most TRANSFERS");
+    double seconds = strtod(argv[a + 2], &end);
     if (*end || !(seconds > 0 && seconds <= 3600))
         return usage("SECONDS must be above 0 and at most 3600");
-    const char *ca_file = argc == 5 ? argv[4] : NULL;
+    const char *ca_file = argc - a == 4 ? argv[a + 3] : NULL;
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT))
         return 3;
     CURLU *url = curl_url();
     const char *bad = NULL;
-    if (!url || curl_url_set(url, CURLUPART_URL, argv[1], 0) != CURLUE_OK)
+    if (!url || curl_url_set(url, CURLUPART_URL, argv[a], 0) != CURLUE_OK)
         bad = "URL does not parse";
     else if (!loopback(url))
         bad = "URL must name 127.0.0.1, ::1 or localhost";
@@ -205,7 +254,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n_socks; i++)
         ev_init(&socks[i].io, io_cb);
 
-    size_t n_multi = (n + TRANSFERS_PER_MULTI - 1) / TRANSFERS_PER_MULTI;
+    /* Multiplexed, a multi handle per connection: each keeps its own connection cache,
+     * so its transfers share the one connection it may open. */
+    size_t per_multi = conns ? (n + conns - 1) / conns : TRANSFERS_PER_MULTI;
+    size_t n_multi = (n + per_multi - 1) / per_multi;
     struct multi *multis = calloc(n_multi, sizeof(*multis));
     CURL **easy = calloc(n, sizeof(*easy));
     if (!multis || !easy)
@@ -221,6 +273,14 @@ int main(int argc, char **argv)
         curl_multi_setopt(mh->m, CURLMOPT_SOCKETDATA, mh);
         curl_multi_setopt(mh->m, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
         curl_multi_setopt(mh->m, CURLMOPT_TIMERDATA, mh);
+        /* libcurl multiplexes HTTP/2 transfers by default */
+        curl_multi_setopt(mh->m, CURLMOPT_PIPELINING,
+                          conns ? (long)CURLPIPE_MULTIPLEX : (long)CURLPIPE_NOTHING);
+        if (conns) {
+            curl_multi_setopt(mh->m, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+            curl_multi_setopt(mh->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, 1L);
+            curl_multi_setopt(mh->m, CURLMOPT_MAX_CONCURRENT_STREAMS, (long)per_multi);
+        }
     }
     long buffer = lg_recv_buffer_size((uint32_t)n);
     char accept[64];
@@ -238,8 +298,13 @@ int main(int argc, char **argv)
         if (ca_file)
             curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, &headers);
+        if (http2)
+            curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+        if (conns) /* wait for the connection being set up rather than open another */
+            curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     }
 
     ev_timer stop;
@@ -247,13 +312,14 @@ int main(int argc, char **argv)
     ev_timer_start(loop, &stop);
     ev_tstamp started = ev_time();
     for (size_t i = 0; i < n; i++)
-        curl_multi_add_handle(multis[i / TRANSFERS_PER_MULTI].m, easy[i]);
+        curl_multi_add_handle(multis[i / per_multi].m, easy[i]);
     ev_run(loop, 0);
     ev_tstamp took = ev_time() - started;
-    printf("requests %lld errors %lld seconds %.3f\n", requests, errors, took);
+    printf("requests %lld errors %lld seconds %.3f connections %lld h1 %lld h2 %lld\n", requests,
+           errors, took, connects, h1, h2);
 
     for (size_t i = 0; i < n; i++) {
-        curl_multi_remove_handle(multis[i / TRANSFERS_PER_MULTI].m, easy[i]);
+        curl_multi_remove_handle(multis[i / per_multi].m, easy[i]);
         curl_easy_cleanup(easy[i]);
     }
     for (size_t i = 0; i < n_multi; i++) {
