@@ -956,3 +956,28 @@ int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, jso
         why_end(&w);
     return rc;
 }
+
+/* ---- the body as JSON ---- */
+
+void lg_response_parse_json(struct lg_response *r, json_error_t *err)
+{
+    r->json = lg_jnum_loadb(r->body, r->body_len, NULL);
+    r->json_invalid = r->json == NULL;
+    r->json_error = NULL;
+    if (r->json_invalid) {
+        /* Parsed again for the reason: a parse that succeeds pays nothing. */
+        json_decref(lg_jnum_loadb(r->body, r->body_len, err));
+        r->json_error = err;
+    }
+}
+
+void lg_response_release_json(struct lg_response *r)
+{
+    json_decref(r->json);
+    r->json = NULL;
+}
+
+json_t *lg_response_keep(json_t *v)
+{
+    return v;
+}
