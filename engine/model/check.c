@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jarena.h"
 #include "jnum.h"
 #include "util.h"
 
@@ -961,6 +962,7 @@ int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, jso
 
 void lg_response_parse_json(struct lg_response *r, json_error_t *err)
 {
+    lg_jarena_begin();
     r->json = lg_jnum_loadb(r->body, r->body_len, NULL);
     r->json_invalid = r->json == NULL;
     r->json_error = NULL;
@@ -969,15 +971,28 @@ void lg_response_parse_json(struct lg_response *r, json_error_t *err)
         json_decref(lg_jnum_loadb(r->body, r->body_len, err));
         r->json_error = err;
     }
+    lg_jarena_end();
 }
 
 void lg_response_release_json(struct lg_response *r)
 {
-    json_decref(r->json);
+    if (!r->json && !r->json_invalid)
+        return; /* not parsed */
+    if (lg_jarena_installed())
+        lg_jarena_reset(); /* the tree, and whatever the parse left, at once */
+    else
+        json_decref(r->json);
     r->json = NULL;
 }
 
 json_t *lg_response_keep(json_t *v)
 {
-    return v;
+    if (!v || !lg_jarena_installed())
+        return v;
+    /* Outside lg_jarena_begin/end, so the copy comes from malloc. */
+    json_t *copy = json_deep_copy(v);
+    json_decref(v);
+    if (!copy)
+        abort(); /* jansson allocation failure; see lg_malloc */
+    return copy;
 }

@@ -3,7 +3,9 @@
  * body as the VU does (lg_response_parse_json) and, unless --parse-only, evaluates
  * the checks and captures of the scenario's step STEP (its name) on it.
  *
- *   loadgate-jsonbench [--parse-only] ROUNDS SCENARIO STEP=BODY...
+ * With --arena, the tree goes into the thread's arena (lg_jarena), as in a run.
+ *
+ *   loadgate-jsonbench [--arena] [--parse-only] ROUNDS SCENARIO STEP=BODY...
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "jarena.h"
 #include "util.h"
 
 static char *slurp(const char *path, size_t *len)
@@ -32,11 +35,18 @@ static char *slurp(const char *path, size_t *len)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--arena")) {
+        lg_jarena_install();
+        argv++;
+        argc--;
+    }
     bool parse_only = argc > 1 && !strcmp(argv[1], "--parse-only");
     argv += parse_only;
     argc -= parse_only;
     if (argc < 4) {
-        fprintf(stderr, "usage: loadgate-jsonbench [--parse-only] ROUNDS SCENARIO STEP=BODY...\n");
+        fprintf(
+            stderr,
+            "usage: loadgate-jsonbench [--arena] [--parse-only] ROUNDS SCENARIO STEP=BODY...\n");
         return 2;
     }
     long rounds = strtol(argv[1], NULL, 10);
