@@ -962,16 +962,13 @@ int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, jso
 
 void lg_response_parse_json(struct lg_response *r, json_error_t *err)
 {
+    /* err is only written when the fast parse gives up: a body it parses pays
+     * nothing for the reason it does not need */
     lg_jarena_begin();
-    r->json = lg_jnum_loadb(r->body, r->body_len, NULL);
-    r->json_invalid = r->json == NULL;
-    r->json_error = NULL;
-    if (r->json_invalid) {
-        /* Parsed again for the reason: a parse that succeeds pays nothing. */
-        json_decref(lg_jnum_loadb(r->body, r->body_len, err));
-        r->json_error = err;
-    }
+    r->json = lg_jnum_loadb(r->body, r->body_len, err);
     lg_jarena_end();
+    r->json_invalid = r->json == NULL;
+    r->json_error = r->json_invalid ? err : NULL;
 }
 
 void lg_response_release_json(struct lg_response *r)

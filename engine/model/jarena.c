@@ -153,3 +153,25 @@ void lg_jarena_reset(void)
     ar->cur = keep->data;
     POISON(keep->data, keep->size);
 }
+
+struct lg_jarena_mark lg_jarena_mark(void)
+{
+    return (struct lg_jarena_mark){.block = arena.head, .cur = arena.cur};
+}
+
+void lg_jarena_rewind(struct lg_jarena_mark m)
+{
+    struct arena *ar = &arena;
+    if (!ar->active || !m.block)
+        return; /* before the first block: the next reset frees it all */
+    struct block *keep = m.block;
+    while (ar->head != keep) {
+        struct block *b = ar->head;
+        ar->head = b->next;
+        b->next = NULL;
+        free_blocks(b);
+    }
+    ar->cur = m.cur;
+    ar->lim = keep->data + keep->size;
+    POISON(ar->cur, (size_t)(ar->lim - ar->cur));
+}

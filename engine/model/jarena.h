@@ -25,4 +25,18 @@ void lg_jarena_end(void);
  * begin/end). Keeps one block for the next response. */
 void lg_jarena_reset(void);
 
+/* A point in this thread's arena, to go back to with lg_jarena_rewind. */
+struct lg_jarena_mark {
+    void *block;
+    char *cur;
+};
+
+/* Where this thread's arena stands now. */
+struct lg_jarena_mark lg_jarena_mark(void);
+
+/* Frees what this thread's arena gave out since mark m (a parse that failed: its
+ * values, all released, need not wait for the reset). Does nothing outside
+ * lg_jarena_begin/end. */
+void lg_jarena_rewind(struct lg_jarena_mark m);
+
 #endif

@@ -286,13 +286,15 @@ static json_t *read_object(struct parser *ps, int depth)
         ps->p++;
         if (!read_string(ps, &k, &klen))
             goto fail;
-        /* the key is copied by json_object_setn: a decoded key is moved out of
-         * ps->text, which the value may reuse */
-        char small[64], *key = klen < sizeof(small) ? small : malloc(klen + 1);
-        if (!key)
-            goto fail;
-        memcpy(key, k, klen);
-        key[klen] = '\0';
+        /* json_object_setn copies the key; one decoded into ps->text is moved out
+         * first, as the value may reuse ps->text */
+        char small[64], *key = (char *)k;
+        if (k == ps->text.data) {
+            key = klen < sizeof(small) ? small : malloc(klen);
+            if (!key)
+                goto fail;
+            memcpy(key, k, klen);
+        }
         skip_blanks(ps);
         json_t *v = NULL;
         if (ps->p < ps->end && *ps->p == ':') {
@@ -301,7 +303,7 @@ static json_t *read_object(struct parser *ps, int depth)
             v = read_value(ps, depth);
         }
         int rc = v ? json_object_setn_new_nocheck(obj, key, klen, v) : -1;
-        if (key != small)
+        if (key != k && key != small)
             free(key);
         if (rc)
             goto fail;

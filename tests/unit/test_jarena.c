@@ -206,12 +206,31 @@ static void test_two_threads(void **state)
     }
 }
 
+/* A failed parse's values leave the arena before the next attempt (lg_jnum_loadb
+ * rewinds after jfast gives up): the memory is handed out again. */
+static void test_rewind(void **state)
+{
+    (void)state;
+    lg_jarena_begin();
+    struct lg_jarena_mark m = lg_jarena_mark();
+    json_t *a = json_string("first");
+    uintptr_t where = (uintptr_t)a;
+    json_decref(a);
+    lg_jarena_rewind(m);
+    json_t *b = json_string("again");
+    assert_true((uintptr_t)b == where);
+    json_decref(b);
+    lg_jarena_end();
+    lg_jarena_reset();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostile_bodies),
         cmocka_unit_test(test_capture_outlives_reset),
         cmocka_unit_test(test_two_threads),
+        cmocka_unit_test(test_rewind),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
