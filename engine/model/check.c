@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jarena.h"
 #include "jnum.h"
 #include "util.h"
 
@@ -955,4 +956,40 @@ int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, jso
     if (rc)
         why_end(&w);
     return rc;
+}
+
+/* ---- the body as JSON ---- */
+
+void lg_response_parse_json(struct lg_response *r, json_error_t *err)
+{
+    /* err is only written when the fast parse gives up: a body it parses pays
+     * nothing for the reason it does not need */
+    lg_jarena_begin();
+    r->json = lg_jnum_loadb(r->body, r->body_len, err);
+    lg_jarena_end();
+    r->json_invalid = r->json == NULL;
+    r->json_error = r->json_invalid ? err : NULL;
+}
+
+void lg_response_release_json(struct lg_response *r)
+{
+    if (!r->json && !r->json_invalid)
+        return; /* not parsed */
+    if (lg_jarena_installed())
+        lg_jarena_reset(); /* the tree, and whatever the parse left, at once */
+    else
+        json_decref(r->json);
+    r->json = NULL;
+}
+
+json_t *lg_response_keep(json_t *v)
+{
+    if (!v || !lg_jarena_installed())
+        return v;
+    /* Outside lg_jarena_begin/end, so the copy comes from malloc. */
+    json_t *copy = json_deep_copy(v);
+    json_decref(v);
+    if (!copy)
+        abort(); /* jansson allocation failure; see lg_malloc */
+    return copy;
 }

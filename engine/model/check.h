@@ -60,4 +60,18 @@ bool lg_check_eval(const struct lg_check *c, const struct lg_response *r,
 int lg_capture_eval(const struct lg_capture *c, const struct lg_response *r, json_t **out,
                     char *why, size_t whylen);
 
+/* Parses r->body as JSON into r->json once for every check and capture of a step:
+ * r->json holds the value, or NULL with r->json_invalid set and r->json_error
+ * pointing at *err (jansson's reason and place, lg_jnum_loadb) when the body is not
+ * JSON. Release with lg_response_release_json. */
+void lg_response_parse_json(struct lg_response *r, json_error_t *err);
+
+/* Releases what lg_response_parse_json made; r->json is NULL after it. Values
+ * taken from r->json that must outlive it go through lg_response_keep first. */
+void lg_response_release_json(struct lg_response *r);
+
+/* A value taken from r->json (a capture's) as a new reference that stays valid
+ * after lg_response_release_json; takes over v's reference. */
+json_t *lg_response_keep(json_t *v);
+
 #endif

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jarena.h"
+#include "jfast.h"
+
 /* The bytes that mark a number kept as text, in the text jansson reads and writes:
  * a string opening with the escape of a NUL byte. */
 #define MARK_OPEN "\"\\u0000"
@@ -542,11 +545,18 @@ out:
 
 json_t *lg_jnum_loadb(const char *buf, size_t len, json_error_t *err)
 {
+    /* a failed attempt's values, all released, leave the arena before the next */
+    struct lg_jarena_mark mark = lg_jarena_mark();
+    json_t *j = lg_jfast_loadb(buf, len);
+    if (j)
+        return j;
+    lg_jarena_rewind(mark);
     json_error_t local;
     if (!err)
         err = &local;
-    json_t *j = json_loadb(buf, len, JSON_DECODE_ANY, err);
+    j = json_loadb(buf, len, JSON_DECODE_ANY, err);
     if (j || json_error_code(err) != json_error_numeric_overflow)
         return j;
+    lg_jarena_rewind(mark);
     return load_rewritten(buf, len, err);
 }

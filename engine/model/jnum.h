@@ -15,7 +15,8 @@
 #include "util.h"
 
 /* Parses a response body as JSON (any value at the top, as JSON_DECODE_ANY). A body
- * jansson accepts is parsed by jansson alone, as before. When jansson refuses it
+ * jansson accepts gives jansson's value (lg_jfast_loadb for the usual ones, else
+ * jansson itself). When jansson refuses it
  * only for a number out of its range, it is parsed again with each such number
  * kept as text. Returns a new reference, or NULL with *err filled when the body is
  * not JSON: jansson's message and code, position (bytes), line and column in buf

@@ -18,6 +18,7 @@
 
 #include "gate.h"
 #include "hlog.h"
+#include "jarena.h"
 #include "signals.h"
 #include "worker.h"
 
@@ -466,6 +467,8 @@ static int start_workers(struct runner *r)
 
 int lg_run(const struct lg_run_opts *o, struct lg_run_report *out)
 {
+    /* before the workers start: each parses its responses into its own arena */
+    lg_jarena_install();
     struct runner *r = lg_calloc(1, sizeof(*r));
     r->o = o;
     r->arrival_fd = -1;

@@ -872,7 +872,7 @@ static bool apply_captures(struct lg_vu *vu, const struct lg_step *st, const str
         if (lg_capture_eval(c, r, &v, why, sizeof(why)))
             return false;
         json_decref(vu->slots[c->slot]);
-        vu->slots[c->slot] = v;
+        vu->slots[c->slot] = c->kind == LG_CAPTURE_JSON ? lg_response_keep(v) : v;
     }
     return true;
 }
@@ -976,15 +976,8 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
             .secrets = &w->plan->suite->secrets,
         };
         json_error_t jerr;
-        if (st->needs_json) {
-            r.json = lg_jnum_loadb(r.body, r.body_len, NULL);
-            r.json_invalid = r.json == NULL;
-            if (r.json_invalid) {
-                /* Parsed again for the reason: a parse that succeeds pays nothing. */
-                json_decref(lg_jnum_loadb(r.body, r.body_len, &jerr));
-                r.json_error = &jerr;
-            }
-        }
+        if (st->needs_json)
+            lg_response_parse_json(&r, &jerr);
         s.err = evaluate(vu, st, &r);
         if (s.err == LG_ERRC_NONE && st->has_until) {
             int64_t left = st->until_timeout_us - (lg_now_us() - vu->poll_start_us);
@@ -1007,7 +1000,7 @@ void lg_vu_transfer_done(void *priv, CURL *easy, CURLcode rc, void *ud)
         }
         if (s.err == LG_ERRC_NONE && !polling && !apply_captures(vu, st, &r))
             s.err = LG_ERRC_CAPTURE;
-        json_decref(r.json);
+        lg_response_release_json(&r);
     }
     lg_metrics_record(&w->metrics, st->id, &s);
     /* A large body's buffer is let go once read: kept, every VU would hold the

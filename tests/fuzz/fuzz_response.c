@@ -4,16 +4,22 @@
  * the sid cookie. Every check of the scenario below is evaluated against it: a
  * check that fails says why, and its reason never shows the secret the scenario
  * reads from env.*, wherever the body echoes it; a capture finds a value or says
- * why not. The body's JSON parse (lg_jnum_loadb) gives what jansson gives for any
- * body jansson accepts, names a place inside the body when it fails, and dumps a
- * value that reads back the same, numbers beyond jansson's range included. */
+ * why not. The body's JSON parse (lg_response_parse_json: jfast or jansson, into the
+ * per-thread arena as in a run) gives what jansson gives for any body jansson
+ * accepts, with the same types and key order; jfast never accepts what jansson
+ * refuses; the parse names a place inside the body when it fails, and dumps a value
+ * that reads back the same, numbers beyond jansson's range included. Captures are
+ * kept out of the arena and used after its reset. */
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "config.h"
+#include "../unit/jsame.h"
 #include "fuzz.h"
+#include "jarena.h"
+#include "jfast.h"
 #include "jnum.h"
 #include "util.h"
 
@@ -114,8 +120,18 @@ static struct lg_suite *load_scenario(void)
 static void check_parse(const struct lg_response *r, const json_error_t *err)
 {
     json_t *plain = json_loadb(r->body, r->body_len, JSON_DECODE_ANY, NULL);
-    FUZZ_CHECK(!plain || (r->json && json_equal(plain, r->json)));
+    FUZZ_CHECK(!plain || (r->json && jsame(plain, r->json)));
+    json_t *fast = lg_jfast_loadb(r->body, r->body_len);
+    FUZZ_CHECK(!fast || (plain && jsame(fast, plain)));
+    json_decref(fast);
     json_decref(plain);
+    /* outside the arena (malloc), through lg_jnum_loadb: the same tree or error */
+    json_error_t err2;
+    json_t *direct = lg_jnum_loadb(r->body, r->body_len, &err2);
+    FUZZ_CHECK(r->json
+                   ? jsame(direct, r->json)
+                   : !direct && !strcmp(err2.text, err->text) && err2.position == err->position);
+    json_decref(direct);
     if (!r->json) {
         FUZZ_CHECK(err->text[0] != '\0');
         FUZZ_CHECK(err->position >= 0 && (size_t)err->position <= r->body_len);
@@ -136,8 +152,10 @@ static void check_parse(const struct lg_response *r, const json_error_t *err)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct lg_suite *suite;
-    if (!suite)
+    if (!suite) {
         suite = load_scenario();
+        lg_jarena_install();
+    }
     struct lg_scenario *sc = &suite->scenarios[0];
     struct lg_step *st = &sc->steps[0];
 
@@ -158,9 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .secrets = &suite->secrets,
     };
     json_error_t err;
-    r.json = lg_jnum_loadb(r.body, r.body_len, &err);
-    r.json_invalid = r.json == NULL;
-    r.json_error = r.json_invalid ? &err : NULL;
+    lg_response_parse_json(&r, &err);
     check_parse(&r, &err);
 
     struct lg_buf scratch = {0};
@@ -172,16 +188,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             !lg_check_eval(&st->checks[i], &r, &ctx, why, sizeof(why)))
             FUZZ_CHECK(why[0] != '\0' && !strstr(why, SECRET));
     }
-    for (size_t i = 0; i < st->n_captures; i++) {
+    json_t *kept[16] = {0};
+    for (size_t i = 0; i < st->n_captures && i < 16; i++) {
         char why[256] = "";
         json_t *v = NULL;
         int rc = lg_capture_eval(&st->captures[i], &r, &v, why, sizeof(why));
         FUZZ_CHECK(rc == 0
                        ? v != NULL
                        : rc == LG_ENOTFOUND && v == NULL && why[0] != '\0' && !strstr(why, SECRET));
-        json_decref(v);
+        kept[i] = st->captures[i].kind == LG_CAPTURE_JSON ? lg_response_keep(v) : v;
     }
+    struct lg_buf before = {0}, after = {0};
+    for (size_t i = 0; i < 16; i++)
+        if (kept[i])
+            lg_jnum_dump(kept[i], JSON_COMPACT, &before);
+    lg_response_release_json(&r);
+    /* the arena reused by the next response: what was kept stays as it was */
+    static const char next[] = "{\"id\":\"zzzzzzzzzzzzzzzzzzzzzzzz\",\"a\":[{\"id\":0}]}";
+    struct lg_response r2 = {.body = next, .body_len = sizeof(next) - 1};
+    lg_response_parse_json(&r2, &err);
+    FUZZ_CHECK(r2.json != NULL);
+    for (size_t i = 0; i < 16; i++)
+        if (kept[i])
+            lg_jnum_dump(kept[i], JSON_COMPACT, &after);
+    lg_response_release_json(&r2);
+    FUZZ_CHECK(before.len == after.len && !memcmp(before.data, after.data, before.len));
+    for (size_t i = 0; i < 16; i++)
+        json_decref(kept[i]);
+    lg_buf_free(&before);
+    lg_buf_free(&after);
     lg_buf_free(&scratch);
-    json_decref(r.json);
     return 0;
 }
