@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "jarena.h"
-#include "jfast.h"
+#include "jsimd.h"
 
 /* The bytes that mark a number kept as text, in the text jansson reads and writes:
  * a string opening with the escape of a NUL byte. */
@@ -547,7 +547,7 @@ json_t *lg_jnum_loadb(const char *buf, size_t len, json_error_t *err)
 {
     /* a failed attempt's values, all released, leave the arena before the next */
     struct lg_jarena_mark mark = lg_jarena_mark();
-    json_t *j = lg_jfast_loadb(buf, len);
+    json_t *j = lg_jsimd_loadb(buf, len);
     if (j)
         return j;
     lg_jarena_rewind(mark);

@@ -15,7 +15,7 @@
 #include "util.h"
 
 /* Parses a response body as JSON (any value at the top, as JSON_DECODE_ANY). A body
- * jansson accepts gives jansson's value (lg_jfast_loadb for the usual ones, else
+ * jansson accepts gives jansson's value (lg_jsimd_loadb for the usual ones, else
  * jansson itself). When jansson refuses it
  * only for a number out of its range, it is parsed again with each such number
  * kept as text. Returns a new reference, or NULL with *err filled when the body is

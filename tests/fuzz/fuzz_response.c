@@ -4,9 +4,9 @@
  * the sid cookie. Every check of the scenario below is evaluated against it: a
  * check that fails says why, and its reason never shows the secret the scenario
  * reads from env.*, wherever the body echoes it; a capture finds a value or says
- * why not. The body's JSON parse (lg_response_parse_json: jfast or jansson, into the
+ * why not. The body's JSON parse (lg_response_parse_json: jsimd or jansson, into the
  * per-thread arena as in a run) gives what jansson gives for any body jansson
- * accepts, with the same types and key order; jfast never accepts what jansson
+ * accepts, with the same types and key order; jsimd never accepts what jansson
  * refuses; the parse names a place inside the body when it fails, and dumps a value
  * that reads back the same, numbers beyond jansson's range included. Captures are
  * kept out of the arena and used after its reset. */
@@ -19,7 +19,7 @@
 #include "../unit/jsame.h"
 #include "fuzz.h"
 #include "jarena.h"
-#include "jfast.h"
+#include "jsimd.h"
 #include "jnum.h"
 #include "util.h"
 
@@ -121,7 +121,7 @@ static void check_parse(const struct lg_response *r, const json_error_t *err)
 {
     json_t *plain = json_loadb(r->body, r->body_len, JSON_DECODE_ANY, NULL);
     FUZZ_CHECK(!plain || (r->json && jsame(plain, r->json)));
-    json_t *fast = lg_jfast_loadb(r->body, r->body_len);
+    json_t *fast = lg_jsimd_loadb(r->body, r->body_len);
     FUZZ_CHECK(!fast || (plain && jsame(fast, plain)));
     json_decref(fast);
     json_decref(plain);

@@ -164,7 +164,7 @@ assert_contains "$CF" "COPY tools/k8s/segment /usr/local/bin/loadgate-segment" "
 assert_eq "$(grep '^USER' "$CF")" "USER 10001:10001" "the image's user"
 assert_contains "$CF" "useradd --uid 10001 --user-group" "the user exists"
 assert_eq "$("$LG_SOURCE_DIR/tools/setup" --runtime --list | tr '\n' ' ')" \
-    "ca-certificates libcurl4 libev4 libjansson4 libyaml-0-2 libcsv3 " "tools/setup --runtime"
+    "ca-certificates libcurl4 libev4 libjansson4 libyaml-0-2 libcsv3 libsimdjson14 " "tools/setup --runtime"
 # every library the binary links comes from a runtime package or what it depends on
 "$PY" - "$LOADGATE" "$LG_SOURCE_DIR/tools/setup" >"$TEST_TMP/closure.txt" 2>&1 <<'EOF' || true
 import os, re, subprocess, sys

@@ -207,7 +207,7 @@ static void test_two_threads(void **state)
 }
 
 /* A failed parse's values leave the arena before the next attempt (lg_jnum_loadb
- * rewinds after jfast gives up): the memory is handed out again. */
+ * rewinds after jsimd gives up): the memory is handed out again. */
 static void test_rewind(void **state)
 {
     (void)state;

@@ -1,7 +1,7 @@
-/* Unit tests for jfast, differential against jansson: for hand-written documents,
+/* Unit tests for jsimd, differential against jansson: for hand-written documents,
  * hostile ones, the fuzz corpora and every prefix and one-byte mutation of them,
- * a body jfast parses gives jansson's very tree (types, values, key order; see
- * jsame.h) and jansson accepts it too; a body jfast leaves alone is jansson's to
+ * a body jsimd parses gives jansson's very tree (types, values, key order; see
+ * jsame.h) and jansson accepts it too; a body jsimd leaves alone is jansson's to
  * judge (lg_jnum_loadb). The usual bodies do take the fast path. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,24 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jfast.h"
+#include "jsimd.h"
 #include "jnum.h"
 #include "jsame.h"
 #include "util.h"
 
-/* What must hold for any body; returns whether jfast parsed it. */
+/* What must hold for any body; returns whether jsimd parsed it. */
 static bool differ_check(const char *s, size_t n)
 {
-    json_t *fast = lg_jfast_loadb(s, n);
+    json_t *fast = lg_jsimd_loadb(s, n);
     if (!fast)
         return false;
     json_error_t err;
     json_t *ref = json_loadb(s, n, JSON_DECODE_ANY, &err);
     if (!ref)
-        fail_msg("jfast accepted what jansson refuses (%s): %.*s", err.text,
+        fail_msg("jsimd accepted what jansson refuses (%s): %.*s", err.text,
                  (int)(n < 200 ? n : 200), s);
     if (!jsame(fast, ref))
-        fail_msg("jfast's tree differs from jansson's: %.*s", (int)(n < 200 ? n : 200), s);
+        fail_msg("jsimd's tree differs from jansson's: %.*s", (int)(n < 200 ? n : 200), s);
     json_decref(fast);
     json_decref(ref);
     return true;
@@ -40,14 +40,14 @@ static bool differ_check(const char *s, size_t n)
 static void fast_ok(const char *s)
 {
     if (!differ_check(s, strlen(s)))
-        fail_msg("jfast left a usual body to jansson: %s", s);
+        fail_msg("jsimd left a usual body to jansson: %s", s);
 }
 
 static void left_to_jansson(const char *s, size_t n)
 {
-    json_t *fast = lg_jfast_loadb(s, n);
+    json_t *fast = lg_jsimd_loadb(s, n);
     if (fast)
-        fail_msg("jfast parsed %.*s", (int)(n < 200 ? n : 200), s);
+        fail_msg("jsimd parsed %.*s", (int)(n < 200 ? n : 200), s);
 }
 
 static void test_usual_documents(void **state)
@@ -62,6 +62,9 @@ static void test_usual_documents(void **state)
         "-1",
         "123456789012345678",
         "-123456789012345678",
+        "1234567890123456789",
+        "9223372036854775807",
+        "-9223372036854775808",
         "1.0",
         "-0.0",
         "1e2",
@@ -92,14 +95,14 @@ static void test_usual_documents(void **state)
     for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
         fast_ok(docs[i]);
     /* -0 is jansson's integer 0; 1.0 and 1e2 are reals */
-    json_t *v = lg_jfast_loadb("[-0,1.0,1e2]", 12);
+    json_t *v = lg_jsimd_loadb("[-0,1.0,1e2]", 12);
     assert_true(json_is_integer(json_array_get(v, 0)));
     assert_true(json_is_real(json_array_get(v, 1)));
     assert_true(json_is_real(json_array_get(v, 2)));
     json_decref(v);
 }
 
-/* Bodies jfast leaves to jansson: what jansson refuses, and what it reads its own
+/* Bodies jsimd leaves to jansson: what jansson refuses, and what it reads its own
  * way (numbers out of range, \u0000, deep nesting). */
 static void test_left_to_jansson(void **state)
 {
@@ -157,10 +160,8 @@ static void test_left_to_jansson(void **state)
         "1 2",
         "{} {}",
         "[1]x",
-        "1234567890123456789",
-        "9223372036854775807",
-        "-9223372036854775808",
         "9223372036854775808",
+        "18446744073709551615",
         "100000000000000000000000",
         "1e400",
         "-1e400",
@@ -190,17 +191,22 @@ static char *repeat(const char *open, const char *mid, const char *close, size_t
     return s;
 }
 
-/* Deep nesting: 128 levels are jfast's, deeper ones jansson's (which refuses beyond
- * 2048 with its own message). */
+/* Deep nesting: 1,023 levels are jsimd's (within simdjson's default depth), deeper ones
+ * jansson's (which refuses beyond 2048 with its own message). */
 static void test_nesting(void **state)
 {
     (void)state;
     size_t n;
-    char *s = repeat("[", "1", "]", 128, &n);
+    char *s = repeat("[", "1", "]", 1023, &n);
     assert_true(differ_check(s, n));
     free(s);
-    s = repeat("{\"a\":", "1", "}", 129, &n);
+    s = repeat("{\"a\":", "1", "}", 1024, &n);
     left_to_jansson(s, n);
+    free(s);
+    s = repeat("{\"a\":", "1", "}", 2000, &n);
+    json_t *deep = lg_jnum_loadb(s, n, NULL);
+    assert_non_null(deep); /* jansson's, and still parsed */
+    json_decref(deep);
     free(s);
     s = repeat("[", "", "]", 5000, &n);
     left_to_jansson(s, n);
@@ -213,14 +219,29 @@ static void test_nesting(void **state)
     free(s);
 }
 
-/* A 10 MB body of usual JSON is jfast's and the same as jansson's; cut short, it is
- * left to jansson, which refuses it. */
+/* A body of usual JSON up to 256 KiB is jsimd's and the same as jansson's; a
+ * 10 MB one is jansson's (the parser keeps its capacity for the thread's life);
+ * cut short, either is refused. */
 static void test_big_body(void **state)
 {
     (void)state;
     struct lg_buf b = {0};
     lg_buf_puts(&b, "{\"rows\":[");
-    for (int i = 0; b.len < 10u << 20; i++)
+    size_t rows = 0;
+    for (int i = 0; b.len < 10u << 20; i++, rows++)
+        lg_buf_printf(&b, "%s{\"id\":%d,\"name\":\"row-%d\",\"x\":%d.5,\"ok\":true}", i ? "," : "",
+                      i, i, i);
+    lg_buf_puts(&b, "]}");
+    left_to_jansson(b.data, b.len);
+    json_t *big = lg_jnum_loadb(b.data, b.len, NULL);
+    assert_non_null(big);
+    assert_int_equal(json_array_size(json_object_get(big, "rows")), rows);
+    json_decref(big);
+    left_to_jansson(b.data, b.len - 1);
+    assert_null(lg_jnum_loadb(b.data, b.len - 1, NULL));
+    lg_buf_reset(&b);
+    lg_buf_puts(&b, "{\"rows\":[");
+    for (int i = 0; b.len < (256u << 10) - 100; i++)
         lg_buf_printf(&b, "%s{\"id\":%d,\"name\":\"row-%d\",\"x\":%d.5,\"ok\":true}", i ? "," : "",
                       i, i, i);
     lg_buf_puts(&b, "]}");
@@ -299,7 +320,7 @@ static void test_corpus(void **state)
         snprintf(dir, sizeof(dir), "%s%s", LG_TEST_DATA, dirs[i]);
         diff_dir(dir, &files, &fast, &cases);
     }
-    print_message("%zu files, %zu parsed by jfast, %zu bodies compared\n", files, fast, cases);
+    print_message("%zu files, %zu parsed by jsimd, %zu bodies compared\n", files, fast, cases);
     assert_true(files >= 20);
     assert_true(fast >= 10);
 }
