@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2119 # start_pollserver takes optional arguments
 # A VU's easy handle is given only the options that differ from its last request
 # (vu.c set_options): nothing one step sets leaks into the next on the same handle,
 # and a step repeated (the next iteration) keeps what it needs. A POST's body, a
@@ -9,6 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 require_nginx
 
+# shellcheck disable=SC2016 # nginx variables, not the shell's
 NGINX_LOG_EXTRA='[$content_length] [$http_x_step] [$http_content_type]'
 start_nginx "$(cat <<'NGX'
 location = /echo { return 200 '{"status":"ok"}'; }
