@@ -75,7 +75,8 @@ static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primar
     struct lg_pacer *pacer = vu->host->pacer;
     if (vu->sends++ > 0 && pacer)
         lg_pacer_extra(pacer, lg_now_us());
-    curl_easy_getinfo(vu->easy, CURLINFO_REDIRECT_COUNT, &redirects);
+    if (vu->attempts > 1) /* the first attempt of a transfer follows no redirect */
+        curl_easy_getinfo(vu->easy, CURLINFO_REDIRECT_COUNT, &redirects);
     if ((long)vu->attempts - 1 - redirects > (long)vu->replays) {
         if (!vu->idempotent) {
             vu->replay_refused = true;
@@ -85,6 +86,7 @@ static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primar
     }
     if (redirects > 0) {
         struct lg_header_list *h = vu->req_hdrs;
+        vu->opts_known = false; /* the guard may replace the header list */
         lg_origin_guard_hop(&vu->origin, vu->easy, vu->req_cu, vu->url.data, h ? h->nodes : NULL,
                             h ? h->same_origin_only : NULL, h ? h->n : 0);
     }
@@ -497,6 +499,58 @@ static void record_unsent(struct lg_vu *vu, enum lg_unsent_why why)
     step_failed(vu);
 }
 
+/* Gives the easy handle the request's URL, header list, method, redirect rule and
+ * timeout: each option only when it differs from what the handle holds from its
+ * last request (vu->opts_known), as setting it costs libcurl a call each time. A
+ * body goes with every request that has one, as its bytes are rendered anew. */
+static void set_options(struct lg_vu *vu, const struct lg_request *rq, CURLU *cu,
+                        struct curl_slist *hdrs)
+{
+    CURL *e = vu->easy;
+    bool known = vu->opts_known;
+    if (cu) {
+        if (!known || vu->set_cu != cu)
+            curl_easy_setopt(e, CURLOPT_CURLU, cu);
+    } else {
+        if (!known || vu->set_cu)
+            curl_easy_setopt(e, CURLOPT_CURLU, NULL);
+        curl_easy_setopt(e, CURLOPT_URL, vu->url.data); /* rendered anew */
+    }
+    vu->set_cu = cu;
+    if (!known || vu->set_hdrs != hdrs)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+    vu->set_hdrs = hdrs;
+
+    bool has_body = rq->body_kind != LG_BODY_NONE;
+    bool plain = !has_body && rq->method_kind != LG_METHOD_POST;
+    if (!known || !plain || vu->set_method != rq) {
+        /* Method: reset what an earlier request of this handle may have set. */
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        if (rq->method_kind == LG_METHOD_HEAD) {
+            curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        } else if (!plain) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)vu->body.len);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, vu->body.data ? vu->body.data : "");
+            if (rq->method_kind != LG_METHOD_POST)
+                curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
+        } else if (rq->method_kind != LG_METHOD_GET) {
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
+        }
+    }
+    vu->set_method = plain ? rq : NULL;
+
+    long follow = rq->follow ? 1L : 0L;
+    if (!known || vu->set_follow != follow)
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow);
+    vu->set_follow = follow;
+    long timeout_ms = (long)((rq->timeout_us ? rq->timeout_us : LG_DEFAULT_TIMEOUT_US) / 1000);
+    if (!known || vu->set_timeout_ms != timeout_ms)
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+    vu->set_timeout_ms = timeout_ms;
+    vu->opts_known = true;
+}
+
 /* Renders and starts the current step's request. Returns -1 when it is on its
  * way, else why it could not be sent (enum lg_unsent_why): nothing reached the
  * wire, and the caller counts it as unsent. */
@@ -511,16 +565,12 @@ static int send_request(struct lg_vu *vu)
 
     CURLU *cu = w->plan->const_url[st->id];
     vu->req_cu = cu;
-    if (cu) {
-        curl_easy_setopt(e, CURLOPT_CURLU, cu);
-    } else {
+    if (!cu) {
         int rc = lg_request_render_url(st, w->plan->base_url, &ctx, &vu->url, &unset);
         if (rc)
             return rc == LG_EUNSAFE  ? LG_UNSENT_UNSAFE_URL
                    : rc == LG_EUNSET ? LG_UNSENT_UNSET
                                      : LG_UNSENT_BAD_VALUE;
-        curl_easy_setopt(e, CURLOPT_CURLU, NULL);
-        curl_easy_setopt(e, CURLOPT_URL, vu->url.data);
     }
 
     lg_buf_reset(&vu->body);
@@ -542,29 +592,14 @@ static int send_request(struct lg_vu *vu)
         vu->req_hdrs = &vu->hdrs;
         hdrs = lg_header_list_head(&vu->hdrs);
     }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+    set_options(vu, rq, cu, hdrs);
     /* A link a server gave (url: "{{next}}") gets the secret headers and the
      * cookies only on the base URL's origin, as a redirect would. */
-    if (!cu && rq->origin_rendered && lg_url_kind(vu->url.data, vu->url.len, NULL) == LG_URL_HTTP)
+    if (!cu && rq->origin_rendered && lg_url_kind(vu->url.data, vu->url.len, NULL) == LG_URL_HTTP &&
         lg_origin_guard_foreign(&vu->origin, e, vu->url.data, w->plan->base_url,
                                 vu->req_hdrs->nodes, vu->req_hdrs->same_origin_only,
-                                vu->req_hdrs->n);
-
-    /* Method: reset what an earlier request of this handle may have set. */
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
-    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    bool has_body = rq->body_kind != LG_BODY_NONE;
-    if (rq->method_kind == LG_METHOD_HEAD) {
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    } else if (has_body || rq->method_kind == LG_METHOD_POST) {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)vu->body.len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, vu->body.data ? vu->body.data : "");
-        if (rq->method_kind != LG_METHOD_POST)
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
-    } else if (rq->method_kind != LG_METHOD_GET) {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
-    }
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, rq->follow ? 1L : 0L);
+                                vu->req_hdrs->n))
+        vu->opts_known = false; /* it replaced the header list */
     vu->tls_known = false;
     vu->tls_wanted = st->needs_tls;
     vu->idempotent = rq->idempotent;
@@ -573,8 +608,6 @@ static int send_request(struct lg_vu *vu)
     vu->resent_us = 0;
     vu->replay_refused = false;
     vu->on_wire = false;
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                     (long)((rq->timeout_us ? rq->timeout_us : LG_DEFAULT_TIMEOUT_US) / 1000));
 
     lg_buf_reset(&vu->resp);
     vu->body_bytes = 0;
@@ -912,6 +945,7 @@ static bool resend(struct lg_vu *vu, CURL *easy)
         lg_buf_puts(&vu->resend_url, effective);
         curl_easy_setopt(easy, CURLOPT_CURLU, NULL);
         curl_easy_setopt(easy, CURLOPT_URL, vu->resend_url.data);
+        vu->opts_known = false;
     }
     vu->resent_us += info_us(easy, CURLINFO_TOTAL_TIME_T);
     vu->replays++;

@@ -87,6 +87,14 @@ struct lg_vu {
     struct lg_buf resend_url;      /* where a resend goes when redirects led elsewhere */
     uint32_t resends;              /* times loadgate sent the request again (vu.c resend) */
     int64_t resent_us;             /* time the transfers before those resends took */
+    /* What the easy handle was last given for a request, so that the next sets only
+     * the options that differ (send_request). Whatever else sets one of them on the
+     * handle (a redirect's hop, a resend) clears opts_known. */
+    bool opts_known;
+    const CURLU *set_cu;                 /* NULL: the URL was given as text */
+    const struct curl_slist *set_hdrs;   /* CURLOPT_HTTPHEADER */
+    const struct lg_request *set_method; /* a body-less request's method options */
+    long set_follow, set_timeout_ms;
 };
 
 /* Prepares a VU (its easy handle and buffers); its PRNG is seeded with

@@ -8,11 +8,11 @@
  * on one loop, each connection's easy handle reused from one request to the next
  * (removed from its multi handle and added again), the URL parsed once
  * (CURLOPT_CURLU), no look-up of proxy variables, no signals, and the receive
- * buffer loadgate would give the same number of connections. It asks for
- * compressed responses as loadgate does by default (the Accept-Encoding header in
- * the request's header list, the option set so that libcurl would decode). What
- * loadgate costs above wrk, this costs too unless loadgate's own work or its glue
- * differs: loadgate's transport also runs zero timeouts before the loop polls,
+ * buffer loadgate would give the same number of connections. It sends the bytes
+ * loadgate sends by default: its User-Agent line and its Accept-Encoding line, in
+ * that order, in the request's header list (the option set so that libcurl would
+ * decode). What loadgate costs above wrk, this costs too unless loadgate's own work
+ * or its glue differs: loadgate's transport also runs zero timeouts before the loop polls,
  * keeps reused sockets registered with epoll and sends requests in chunks
  * (engine/transport.c), which this loop does not.
  *
@@ -47,7 +47,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-#include "worker.h" /* lg_recv_buffer_size */
+#include "request.h" /* LG_USER_AGENT */
+#include "worker.h"  /* lg_recv_buffer_size */
 
 #define TRANSFERS_PER_MULTI 40
 
@@ -285,7 +286,9 @@ int main(int argc, char **argv)
     long buffer = lg_recv_buffer_size((uint32_t)n);
     char accept[64];
     snprintf(accept, sizeof(accept), "Accept-Encoding: %s", lg_accept_encodings());
-    struct curl_slist headers = {.data = accept, .next = NULL};
+    struct curl_slist accept_line = {.data = accept, .next = NULL};
+    char agent[] = "User-Agent: " LG_USER_AGENT;
+    struct curl_slist headers = {.data = agent, .next = &accept_line};
     for (size_t i = 0; i < n; i++) {
         CURL *e = easy[i] = curl_easy_init();
         if (!e)
