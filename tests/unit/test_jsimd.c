@@ -203,6 +203,13 @@ static void test_nesting(void **state)
     s = repeat("{\"a\":", "1", "}", 1024, &n);
     left_to_jansson(s, n);
     free(s);
+    /* an empty innermost array is no level of its own to simdjson: 1,024 are its */
+    s = repeat("[", "", "]", 1024, &n);
+    assert_true(differ_check(s, n));
+    free(s);
+    s = repeat("[", "", "]", 1025, &n);
+    left_to_jansson(s, n);
+    free(s);
     s = repeat("{\"a\":", "1", "}", 2000, &n);
     json_t *deep = lg_jnum_loadb(s, n, NULL);
     assert_non_null(deep); /* jansson's, and still parsed */
